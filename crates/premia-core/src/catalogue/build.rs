@@ -1,0 +1,843 @@
+//! Validation: raw document → indexed `Catalogue`, collecting every problem with its place.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::mortality::{self, Commutation, MortalityBasis};
+use super::raw::*;
+use super::table::{self, AgeTable, ColumnQuery};
+use super::*;
+use crate::error::{Error, ErrorKind, Errors, Noun};
+use crate::money::{Rounding, RoundingRules, RoundingStep, strict};
+use crate::request::Sex;
+use crate::term::{CoverageTerm, Frequency, PaymentTerm};
+
+pub(super) fn load(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Catalogue, CatalogueError> {
+    let raw: RawCatalogue = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+    let mut b = Builder { errors: Vec::new(), files: BTreeMap::new(), resolve };
+    let catalogue = b.catalogue(raw);
+    match Errors::from_vec(b.errors) {
+        Some(errors) => Err(errors),
+        None => {
+            let mut catalogue = catalogue.ok_or_else(|| Errors::one("catalogue", ErrorKind::Empty))?;
+            catalogue.content_hash = content_hash(text, &b.files);
+            Ok(catalogue)
+        }
+    }
+}
+
+fn syntax_error(text: &str, error: &toml::de::Error) -> Errors {
+    let place = error.span().map_or_else(
+        || "catalogue".to_owned(),
+        |span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("catalogue line {line}, column {column}")
+        },
+    );
+    Errors::one(place, ErrorKind::Syntax { message: error.message().trim().to_owned() })
+}
+
+/// SHA-256 over the document, then each referenced file (sorted by path) with its path.
+fn content_hash(text: &str, files: &BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    for (path, content) in files {
+        hasher.update(b"\0file\0");
+        hasher.update(path.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(content.as_bytes());
+    }
+    crate::digest::hex(&hasher.finalize())
+}
+
+struct Builder<'r> {
+    errors: Vec<Error>,
+    files: BTreeMap<String, String>,
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+}
+
+impl Builder<'_> {
+    fn error(&mut self, field: impl Into<String>, kind: ErrorKind) {
+        self.errors.push(Error::new(field, kind));
+    }
+
+    fn catalogue(&mut self, raw: RawCatalogue) -> Option<Catalogue> {
+        let header = raw.catalogue;
+        self.code(&header.id, "catalogue.id");
+        let effective_from = self.date(&header.effective_from, "catalogue.effective_from");
+        if header.version.trim().is_empty() {
+            self.error("catalogue.version", ErrorKind::Required);
+        }
+        let default_rounding = self.rounding_rules(&raw.rounding, RoundingRules::default(), "rounding");
+        let regions = self.regions(raw.regions);
+        let mortality = self.mortality(raw.mortality);
+        let mut products = Vec::new();
+        for product in raw.products {
+            if let Some(p) = self.product(product, default_rounding, &regions, &mortality) {
+                products.push(p);
+            }
+        }
+        let (by_code, codes) = self.index(&products);
+        let tests = self.tests(raw.tests);
+        Some(Catalogue {
+            id: header.id,
+            version: header.version,
+            effective_from: effective_from?,
+            insurer: header.insurer,
+            notes: header.notes,
+            currency: header.currency,
+            illustrative: header.illustrative,
+            quote_validity_days: header.quote_validity_days,
+            content_hash: String::new(),
+            regions,
+            mortality,
+            products,
+            by_code,
+            codes,
+            tests,
+        })
+    }
+
+    // ---- small values -----------------------------------------------------------------------
+
+    fn dec(&mut self, raw: &RawDec, field: &str) -> Option<Decimal> {
+        match raw {
+            RawDec::Int(i) => Some(Decimal::from(*i)),
+            RawDec::Str(s) => {
+                let parsed = strict::parse(s);
+                if parsed.is_none() {
+                    self.error(field, ErrorKind::NotDecimal { value: s.clone() });
+                }
+                parsed
+            }
+        }
+    }
+
+    /// A decimal within [min, max].
+    fn dec_in(&mut self, raw: &RawDec, field: &str, min: Decimal, max: Decimal) -> Option<Decimal> {
+        let value = self.dec(raw, field)?;
+        if value < min || value > max {
+            self.error(
+                field,
+                ErrorKind::OutOfRange { value: value.to_string(), min: min.to_string(), max: max.to_string() },
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    fn positive(&mut self, raw: &RawDec, field: &str) -> Option<Decimal> {
+        let value = self.dec(raw, field)?;
+        if value <= Decimal::ZERO {
+            self.error(
+                field,
+                ErrorKind::OutOfRange { value: value.to_string(), min: "0 (exclusive)".into(), max: "∞".into() },
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    fn date(&mut self, text: &str, field: &str) -> Option<NaiveDate> {
+        let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            self.error(field, ErrorKind::Syntax { message: format!("{text:?} is not a date written YYYY-MM-DD") });
+        }
+        parsed
+    }
+
+    /// Codes and ids: 1-32 upper-case letters, digits and '-', so they read well in URLs and errors.
+    fn code(&mut self, code: &str, field: &str) {
+        let ok = !code.is_empty()
+            && code.len() <= 32
+            && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !ok {
+            self.error(
+                field,
+                ErrorKind::Syntax { message: format!("{code:?} must be 1-32 upper-case letters, digits, '-' or '_'") },
+            );
+        }
+    }
+
+    fn file(&mut self, path: &str, field: &str) -> Option<String> {
+        if let Some(content) = self.files.get(path) {
+            return Some(content.clone());
+        }
+        match (self.resolve)(path) {
+            Some(content) => {
+                self.files.insert(path.to_owned(), content.clone());
+                Some(content)
+            }
+            None => {
+                self.error(field, ErrorKind::FileMissing { path: path.to_owned() });
+                None
+            }
+        }
+    }
+
+    fn rounding_rules(&mut self, raw: &RawRoundingRules, base: RoundingRules, field: &str) -> RoundingRules {
+        let mut rules = base;
+        let check = |b: &mut Self, r: &RawRounding, f: String| -> Option<Rounding> {
+            if r.scale > 10 {
+                b.error(f, ErrorKind::OutOfRange { value: r.scale.to_string(), min: "0".into(), max: "10".into() });
+                return None;
+            }
+            Some(Rounding { scale: r.scale, mode: r.mode })
+        };
+        if let Some(default) = raw.0.get("default") {
+            if let Some(rule) = check(self, default, format!("{field}.default")) {
+                rules = RoundingRules::uniform(rule);
+            }
+        }
+        for (name, r) in &raw.0 {
+            if name == "default" {
+                continue;
+            }
+            let f = format!("{field}.{name}");
+            match RoundingStep::from_name(name) {
+                Some(step) => {
+                    if let Some(rule) = check(self, r, f) {
+                        rules.set(step, rule);
+                    }
+                }
+                None => self.error(f, ErrorKind::Unknown { what: Noun::RoundingStep, name: name.clone() }),
+            }
+        }
+        rules
+    }
+
+    // ---- catalogue-level tables -------------------------------------------------------------
+
+    fn regions(&mut self, raw: Vec<RawRegion>) -> BTreeMap<String, Text> {
+        let mut regions = BTreeMap::new();
+        for (i, region) in raw.into_iter().enumerate() {
+            let field = format!("region[{i}]");
+            if region.code.len() != 6 || !region.code.bytes().all(|b| b.is_ascii_digit()) {
+                self.error(
+                    format!("{field}.code"),
+                    ErrorKind::Syntax { message: format!("{:?} is not a six-digit region code", region.code) },
+                );
+            }
+            if regions.insert(region.code.clone(), region.name).is_some() {
+                self.error(field, ErrorKind::Duplicate { what: Noun::Region, name: region.code });
+            }
+        }
+        regions
+    }
+
+    fn mortality(&mut self, raw: Vec<RawMortality>) -> Vec<MortalityBasis> {
+        let mut bases: Vec<MortalityBasis> = Vec::new();
+        for m in raw {
+            let field = format!("mortality[{}]", m.id);
+            if bases.iter().any(|b| b.id == m.id) {
+                self.error(&field, ErrorKind::Duplicate { what: Noun::MortalityBasis, name: m.id.clone() });
+                continue;
+            }
+            let columns = match (&m.makeham, &m.csv_file) {
+                (Some(law), None) => self.makeham(law, &m, &field),
+                (None, Some(path)) => self.qx_csv(path, &m, &field),
+                _ => {
+                    self.error(
+                        &field,
+                        ErrorKind::Syntax { message: "give exactly one of `makeham` or `csv_file`".into() },
+                    );
+                    None
+                }
+            };
+            if let Some((min_age, male, female)) = columns {
+                bases.push(MortalityBasis::new(m.id, m.name, m.source, min_age, male, female));
+            }
+        }
+        bases
+    }
+
+    fn makeham(
+        &mut self,
+        law: &RawMakeham,
+        m: &RawMortality,
+        field: &str,
+    ) -> Option<(u32, Vec<Decimal>, Vec<Decimal>)> {
+        let a = self.dec_in(&law.a, &format!("{field}.makeham.a"), Decimal::ZERO, Decimal::ONE);
+        let b = self.dec_in(&law.b, &format!("{field}.makeham.b"), Decimal::ZERO, Decimal::ONE);
+        let c = self.dec_in(&law.c, &format!("{field}.makeham.c"), Decimal::new(1001, 3), Decimal::TWO);
+        let (min_age, max_age) = (m.min_age.unwrap_or(0), m.max_age.unwrap_or(120));
+        if min_age >= max_age || max_age > 150 {
+            self.error(
+                format!("{field}.max_age"),
+                ErrorKind::MinAboveMax { min: min_age.to_string(), max: max_age.to_string() },
+            );
+            return None;
+        }
+        let column = mortality::makeham_qx(a?, b?, c?, min_age, max_age);
+        if column.is_none() {
+            self.error(
+                format!("{field}.makeham"),
+                ErrorKind::Syntax { message: "the law overflows at these ages".into() },
+            );
+        }
+        let column = column?;
+        Some((min_age, column.clone(), column))
+    }
+
+    fn qx_csv(&mut self, path: &str, m: &RawMortality, field: &str) -> Option<(u32, Vec<Decimal>, Vec<Decimal>)> {
+        let text = self.file(path, &format!("{field}.csv_file"))?;
+        let age_column = m.age_column.as_deref().unwrap_or("age");
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+        let (_, header) = lines.next()?;
+        let headers: Vec<&str> = header.split(',').map(str::trim).collect();
+        let position = |name: &str| headers.iter().position(|h| *h == name);
+        let wanted: Vec<(&str, &str)> = if let Some(unisex) = m.qx_columns.get("unisex") {
+            vec![("male", unisex), ("female", unisex)]
+        } else {
+            ["male", "female"].iter().map(|s| (*s, m.qx_columns.get(*s).map_or("", String::as_str))).collect()
+        };
+        let Some(age_at) = position(age_column) else {
+            self.error(
+                format!("{path} header"),
+                ErrorKind::Unknown { what: Noun::Column, name: age_column.to_owned() },
+            );
+            return None;
+        };
+        let mut at = Vec::new();
+        for (sex, name) in &wanted {
+            match position(name) {
+                Some(i) => at.push(i),
+                None => self.error(
+                    format!("{field}.qx_columns.{sex}"),
+                    ErrorKind::Unknown { what: Noun::Column, name: (*name).to_owned() },
+                ),
+            }
+        }
+        if at.len() != 2 {
+            return None;
+        }
+        let mut min_age = None;
+        let mut columns: [Vec<Decimal>; 2] = [Vec::new(), Vec::new()];
+        for (line_no, line) in lines {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let place = format!("{path} line {}", line_no + 1);
+            let age = cells.get(age_at).and_then(|a| a.parse::<u32>().ok());
+            let Some(age) = age else {
+                self.error(
+                    format!("{place} column {age_column:?}"),
+                    ErrorKind::NotDecimal { value: cells.get(age_at).unwrap_or(&"").to_string() },
+                );
+                continue;
+            };
+            let expected = *min_age.get_or_insert(age) + columns[0].len() as u32;
+            if age != expected {
+                self.error(&place, ErrorKind::AgeGap { from: expected, to: age.saturating_sub(1).max(expected) });
+                return None;
+            }
+            for (sex, &i) in at.iter().enumerate() {
+                let cell = cells.get(i).copied().unwrap_or("");
+                let q = strict::parse(cell).filter(|q| *q >= Decimal::ZERO && *q <= Decimal::ONE);
+                if q.is_none() {
+                    self.error(
+                        format!("{place} (age {age}) column {:?}", headers[i]),
+                        ErrorKind::OutOfRange { value: cell.to_owned(), min: "0".into(), max: "1".into() },
+                    );
+                }
+                columns[sex].push(q.unwrap_or(Decimal::ONE));
+            }
+        }
+        let min_age = min_age?;
+        for column in &columns {
+            if let Some(last) = column.last().filter(|q| **q != Decimal::ONE) {
+                let age = min_age + column.len() as u32 - 1;
+                self.error(format!("{field} age {age}"), ErrorKind::MortalityNotClosed { age, q: last.to_string() });
+            }
+        }
+        let [male, female] = columns;
+        Some((min_age, male, female))
+    }
+
+    // ---- products ---------------------------------------------------------------------------
+
+    fn product(
+        &mut self,
+        raw: RawProduct,
+        default_rounding: RoundingRules,
+        regions: &BTreeMap<String, Text>,
+        bases: &[MortalityBasis],
+    ) -> Option<Product> {
+        let field = format!("product[{} v{}]", raw.code, raw.version);
+        let before = self.errors.len();
+        self.code(&raw.code, &format!("{field}.code"));
+        let effective_from = self.date(&raw.effective_from, &format!("{field}.effective_from"));
+        let effective_to = raw.effective_to.as_deref().and_then(|d| self.date(d, &format!("{field}.effective_to")));
+        if let (Some(from), Some(to)) = (effective_from, effective_to) {
+            if to < from {
+                self.error(
+                    format!("{field}.effective_to"),
+                    ErrorKind::DatesReversed { from: from.to_string(), to: to.to_string() },
+                );
+            }
+        }
+        if raw.issue_age.min > raw.issue_age.max {
+            self.error(
+                format!("{field}.issue_age"),
+                ErrorKind::MinAboveMax { min: raw.issue_age.min.to_string(), max: raw.issue_age.max.to_string() },
+            );
+        }
+        let issue_age = IssueAge { min: raw.issue_age.min, max: raw.issue_age.max, min_days: raw.issue_age.min_days };
+        let amount = self.amount(&raw, &field);
+        let coverage_terms = self.terms::<CoverageTerm>(&raw.coverage_terms, &format!("{field}.coverage_terms"));
+        let payment_terms = self.terms::<PaymentTerm>(&raw.payment_terms, &format!("{field}.payment_terms"));
+        let frequencies = self.frequencies(&raw.frequencies, &format!("{field}.frequencies"));
+        let rounding = self.rounding_rules(&raw.rounding, default_rounding, &format!("{field}.rounding"));
+        let factors = self.factors(&raw.factors, &format!("{field}.factors"));
+        let context = RatingContext {
+            issue_age,
+            payment_terms: &payment_terms,
+            coverage_terms: &coverage_terms,
+            regions,
+            bases,
+            is_rider: false,
+        };
+        let rating = self.rating(&raw.rating, &context, &format!("{field}.rating"));
+        if let (Some(amount), Some(Rating::Actuarial(a))) = (amount, &rating) {
+            let wants = if a.benefit == Benefit::Annuity { AmountKind::AnnuityAmount } else { AmountKind::SumAssured };
+            if amount.kind != wants {
+                self.error(
+                    format!("{field}.{}", amount.kind.field()),
+                    ErrorKind::Syntax {
+                        message: format!("a {:?} product is priced on `{}`", a.benefit, wants.field()),
+                    },
+                );
+            }
+        }
+        let riders = self.riders(&raw.riders, &context, &field);
+        if self.errors.len() != before {
+            return None;
+        }
+        Some(Product {
+            code: raw.code,
+            version: raw.version,
+            effective_from: effective_from?,
+            effective_to,
+            name: raw.name,
+            description: raw.description,
+            line: raw.line,
+            age_basis: raw.age_basis,
+            issue_age,
+            amount: amount?,
+            coverage_terms,
+            payment_terms,
+            frequencies,
+            rounding,
+            factors,
+            requires_social_insurance: raw.requires_social_insurance,
+            rating: rating?,
+            riders,
+        })
+    }
+
+    fn amount(&mut self, raw: &RawProduct, field: &str) -> Option<AmountRule> {
+        match (&raw.sum_assured, &raw.annuity_amount) {
+            (Some(range), None) => self.range(range, AmountKind::SumAssured, &format!("{field}.sum_assured")),
+            (None, Some(range)) => self.range(range, AmountKind::AnnuityAmount, &format!("{field}.annuity_amount")),
+            _ => {
+                self.error(
+                    field,
+                    ErrorKind::Syntax { message: "give exactly one of `sum_assured` or `annuity_amount`".into() },
+                );
+                None
+            }
+        }
+    }
+
+    fn range(&mut self, raw: &RawRange, kind: AmountKind, field: &str) -> Option<AmountRule> {
+        let min = self.positive(&raw.min, &format!("{field}.min"));
+        let max = self.positive(&raw.max, &format!("{field}.max"));
+        let step = self.positive(&raw.step, &format!("{field}.step"));
+        let (min, max, step) = (min?, max?, step?);
+        if min > max {
+            self.error(field, ErrorKind::MinAboveMax { min: min.to_string(), max: max.to_string() });
+            return None;
+        }
+        Some(AmountRule { kind, min, max, step })
+    }
+
+    fn terms<T: FromStr<Err = crate::term::TermSyntaxError>>(&mut self, raw: &[String], field: &str) -> Vec<T> {
+        if raw.is_empty() {
+            self.error(field, ErrorKind::Empty);
+        }
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, text)| match text.parse::<T>() {
+                Ok(term) => Some(term),
+                Err(e) => {
+                    self.error(format!("{field}[{i}]"), ErrorKind::BadTerm { value: e.text, expected: e.expected });
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn frequencies(&mut self, raw: &BTreeMap<String, RawDec>, field: &str) -> Vec<(Frequency, Decimal)> {
+        let mut out = Vec::new();
+        for (name, factor) in raw {
+            let f = format!("{field}.{name}");
+            let Some(frequency) = Frequency::from_name(name) else {
+                self.error(f, ErrorKind::Unknown { what: Noun::Frequency, name: name.clone() });
+                continue;
+            };
+            let Some(factor) = self.dec_in(factor, &f, Decimal::new(1, 3), Decimal::ONE) else { continue };
+            if frequency == Frequency::Annual && factor != Decimal::ONE {
+                self.error(f, ErrorKind::AnnualFactorNotOne { value: factor.to_string() });
+                continue;
+            }
+            out.push((frequency, factor));
+        }
+        if !out.iter().any(|(f, _)| *f == Frequency::Annual) {
+            self.error(format!("{field}.annual"), ErrorKind::Required);
+        }
+        out.sort_by_key(|(f, _)| *f);
+        out
+    }
+
+    fn factors(&mut self, raw: &RawFactors, field: &str) -> Factors {
+        let smoker = raw.smoker.as_ref().and_then(|s| self.positive(s, &format!("{field}.smoker")));
+        let occupation = raw.occupation.as_ref().map(|classes| {
+            let mut factors = [None; 6];
+            for (class, factor) in classes {
+                let f = format!("{field}.occupation.{class}");
+                match class.parse::<usize>().ok().filter(|c| (1..=6).contains(c)) {
+                    Some(c) => factors[c - 1] = self.positive(factor, &f),
+                    None => {
+                        self.error(f, ErrorKind::OutOfRange { value: class.clone(), min: "1".into(), max: "6".into() })
+                    }
+                }
+            }
+            factors
+        });
+        Factors { smoker, occupation }
+    }
+
+    fn riders(&mut self, raw: &[RawRider], context: &RatingContext<'_>, field: &str) -> Vec<Rider> {
+        let mut riders: Vec<Rider> = Vec::new();
+        let context = RatingContext { is_rider: true, ..*context };
+        for r in raw {
+            let f = format!("{field}.rider[{}]", r.code);
+            self.code(&r.code, &format!("{f}.code"));
+            if riders.iter().any(|x| x.code == r.code) {
+                self.error(&f, ErrorKind::Duplicate { what: Noun::Rider, name: r.code.clone() });
+            }
+            let amount =
+                r.sum_assured.as_ref().and_then(|s| self.range(s, AmountKind::SumAssured, &format!("{f}.sum_assured")));
+            if let Some(rating) = self.rating(&r.rating, &context, &format!("{f}.rating")) {
+                riders.push(Rider { code: r.code.clone(), name: r.name.clone(), amount, rating });
+            }
+        }
+        riders
+    }
+
+    // ---- rating methods ---------------------------------------------------------------------
+
+    fn rating(&mut self, raw: &RawRating, cx: &RatingContext<'_>, field: &str) -> Option<Rating> {
+        match raw {
+            RawRating::RateTable { per, tables } => self.rate_table(per, tables, cx, field),
+            RawRating::AgeBand { per, plans, table } => self.age_band(per.as_ref(), plans, table, cx, field),
+            RawRating::Flat { regions } => self.flat(regions, cx, field),
+            RawRating::Actuarial { benefit, mortality, interest, loadings, annuity } => {
+                self.actuarial(*benefit, mortality, interest, loadings.as_ref(), annuity.as_ref(), cx, field)
+            }
+            RawRating::PercentOfBase { percent } => {
+                if !cx.is_rider {
+                    self.error(field, ErrorKind::Syntax { message: "percent_of_base is for riders only".into() });
+                }
+                let percent = self.dec_in(percent, &format!("{field}.percent"), Decimal::ZERO, Decimal::ONE)?;
+                Some(Rating::PercentOfBase { percent })
+            }
+        }
+    }
+
+    fn csv_table(&mut self, raw: &RawTable, plans: &[&str], field: &str) -> Option<AgeTable> {
+        let (name, text) = match (&raw.csv, &raw.csv_file) {
+            (Some(text), None) => (raw.name.clone().unwrap_or_else(|| "inline".into()), text.clone()),
+            (None, Some(path)) => {
+                (raw.name.clone().unwrap_or_else(|| path.clone()), self.file(path, &format!("{field}.csv_file"))?)
+            }
+            _ => {
+                self.error(field, ErrorKind::Syntax { message: "give exactly one of `csv` or `csv_file`".into() });
+                return None;
+            }
+        };
+        table::parse(&name, &text, plans, field, &mut self.errors)
+    }
+
+    fn check_ages(&mut self, table: &AgeTable, cx: &RatingContext<'_>, field: &str) {
+        for (from, to) in table.gaps(cx.issue_age.min, cx.issue_age.max) {
+            self.error(field, ErrorKind::AgeGap { from, to });
+        }
+    }
+
+    fn rate_table(
+        &mut self,
+        per: &RawDec,
+        raw_tables: &[RawTable],
+        cx: &RatingContext<'_>,
+        field: &str,
+    ) -> Option<Rating> {
+        let per = self.positive(per, &format!("{field}.per"));
+        if raw_tables.is_empty() {
+            self.error(format!("{field}.tables"), ErrorKind::Empty);
+        }
+        let mut tables: Vec<(Option<CoverageTerm>, AgeTable)> = Vec::new();
+        for (i, raw) in raw_tables.iter().enumerate() {
+            let term = raw.coverage_term.as_deref().and_then(|t| match t.parse::<CoverageTerm>() {
+                Ok(term) => Some(term),
+                Err(e) => {
+                    self.error(
+                        format!("{field}.tables[{i}].coverage_term"),
+                        ErrorKind::BadTerm { value: e.text, expected: e.expected },
+                    );
+                    None
+                }
+            });
+            let label = term.map_or_else(|| i.to_string(), |t| t.to_string());
+            let f = format!("{field}.tables[{label}]");
+            if tables.iter().any(|(t, _)| *t == term) {
+                self.error(&f, ErrorKind::Duplicate { what: Noun::CoverageTerm, name: label.clone() });
+                continue;
+            }
+            let Some(table) = self.csv_table(raw, &[], &f) else { continue };
+            self.check_ages(&table, cx, &f);
+            table.check_columns(cases(cx.payment_terms, &[None]), &f, &mut self.errors);
+            tables.push((term, table));
+        }
+        if !cx.is_rider {
+            for term in cx.coverage_terms {
+                if !tables.iter().any(|(t, _)| t.is_none_or(|t| t == *term)) {
+                    self.error(
+                        format!("{field}.tables"),
+                        ErrorKind::Unknown { what: Noun::CoverageTerm, name: term.to_string() },
+                    );
+                }
+            }
+        }
+        Some(Rating::RateTable { per: per?, tables })
+    }
+
+    fn age_band(
+        &mut self,
+        per: Option<&RawDec>,
+        raw_plans: &[RawPlan],
+        raw: &RawTable,
+        cx: &RatingContext<'_>,
+        field: &str,
+    ) -> Option<Rating> {
+        let per = match per {
+            Some(p) => Some(self.positive(p, &format!("{field}.per"))?),
+            None => None,
+        };
+        let mut plans: Vec<Plan> = Vec::new();
+        for p in raw_plans {
+            let f = format!("{field}.plans[{}]", p.id);
+            self.code(&p.id, &f);
+            if plans.iter().any(|x| x.id == p.id) {
+                self.error(&f, ErrorKind::Duplicate { what: Noun::Plan, name: p.id.clone() });
+            }
+            if let Some(deductible) =
+                self.dec_in(&p.deductible, &format!("{f}.deductible"), Decimal::ZERO, Decimal::MAX)
+            {
+                plans.push(Plan { id: p.id.clone(), name: p.name.clone(), deductible });
+            }
+        }
+        let plan_ids: Vec<&str> = plans.iter().map(|p| p.id.as_str()).collect();
+        let f = format!("{field}.table");
+        let table = self.csv_table(raw, &plan_ids, &f)?;
+        self.check_ages(&table, cx, &f);
+        let plan_cases: Vec<Option<&str>> =
+            if plan_ids.is_empty() { vec![None] } else { plan_ids.iter().map(|p| Some(*p)).collect() };
+        table.check_columns(cases(cx.payment_terms, &plan_cases), &f, &mut self.errors);
+        Some(Rating::AgeBand { per, plans, table })
+    }
+
+    fn flat(&mut self, raw: &BTreeMap<String, RawDec>, cx: &RatingContext<'_>, field: &str) -> Option<Rating> {
+        if raw.is_empty() {
+            self.error(format!("{field}.regions"), ErrorKind::Empty);
+        }
+        let mut regions = BTreeMap::new();
+        for (code, premium) in raw {
+            let f = format!("{field}.regions.{code}");
+            if !cx.regions.contains_key(code) {
+                self.error(&f, ErrorKind::Unknown { what: Noun::Region, name: code.clone() });
+            }
+            if let Some(p) = self.positive(premium, &f) {
+                regions.insert(code.clone(), p);
+            }
+        }
+        Some(Rating::Flat { regions })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn actuarial(
+        &mut self,
+        benefit: Benefit,
+        mortality_id: &str,
+        interest: &RawDec,
+        loadings: Option<&RawLoadings>,
+        annuity: Option<&RawAnnuity>,
+        cx: &RatingContext<'_>,
+        field: &str,
+    ) -> Option<Rating> {
+        let basis = cx.bases.iter().find(|b| b.id == mortality_id);
+        if basis.is_none() {
+            self.error(
+                format!("{field}.mortality"),
+                ErrorKind::Unknown { what: Noun::MortalityBasis, name: mortality_id.to_owned() },
+            );
+        }
+        let interest = self.dec_in(interest, &format!("{field}.interest"), Decimal::ZERO, Decimal::new(2, 1));
+        let loadings =
+            loadings.map_or_else(|| Some(Loadings::default()), |l| self.loadings(l, &format!("{field}.loadings")));
+        let annuity = match (benefit, annuity) {
+            (Benefit::Annuity, Some(a)) => {
+                if a.payout_start_ages.is_empty() {
+                    self.error(format!("{field}.annuity.payout_start_ages"), ErrorKind::Empty);
+                }
+                if a.guaranteed_years.is_empty() {
+                    self.error(format!("{field}.annuity.guaranteed_years"), ErrorKind::Empty);
+                }
+                Some(AnnuityOptions {
+                    payout_start_ages: a.payout_start_ages.clone(),
+                    guaranteed_years: a.guaranteed_years.clone(),
+                })
+            }
+            (Benefit::Annuity, None) => {
+                self.error(format!("{field}.annuity"), ErrorKind::Required);
+                None
+            }
+            (_, Some(_)) => {
+                self.error(
+                    format!("{field}.annuity"),
+                    ErrorKind::Syntax { message: "only annuity products take annuity options".into() },
+                );
+                None
+            }
+            (_, None) => None,
+        };
+        let (basis, interest, loadings) = (basis?, interest?, loadings?);
+        let commutation =
+            [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
+        Some(Rating::Actuarial(Box::new(Actuarial {
+            benefit,
+            mortality_id: basis.id.clone(),
+            mortality_source: basis.source.clone(),
+            interest,
+            loadings,
+            annuity,
+            commutation,
+        })))
+    }
+
+    fn loadings(&mut self, raw: &RawLoadings, field: &str) -> Option<Loadings> {
+        let before = self.errors.len();
+        let share = |b: &mut Self, d: &RawDec, f: String| b.dec_in(d, &f, Decimal::ZERO, Decimal::new(9, 1));
+        let per_mille = raw.per_mille_sum_assured.as_ref().and_then(|d| {
+            self.dec_in(d, &format!("{field}.per_mille_sum_assured"), Decimal::ZERO, Decimal::ONE_HUNDRED)
+        });
+        let fee = raw
+            .policy_fee
+            .as_ref()
+            .and_then(|d| self.dec_in(d, &format!("{field}.policy_fee"), Decimal::ZERO, Decimal::MAX));
+        let percents: Vec<Decimal> = raw
+            .premium_percent
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| share(self, d, format!("{field}.premium_percent[{i}]")))
+            .collect();
+        let after =
+            raw.premium_percent_after.as_ref().and_then(|d| share(self, d, format!("{field}.premium_percent_after")));
+        (self.errors.len() == before).then(|| Loadings {
+            per_mille_sum_assured: per_mille.unwrap_or_default(),
+            policy_fee: fee.unwrap_or_default(),
+            premium_percent: percents,
+            premium_percent_after: after.unwrap_or_default(),
+        })
+    }
+
+    // ---- indexes and tests ------------------------------------------------------------------
+
+    fn index(&mut self, products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
+        let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut codes = Vec::new();
+        for (i, p) in products.iter().enumerate() {
+            let versions = by_code.entry(p.code.clone()).or_default();
+            if versions.is_empty() {
+                codes.push(p.code.clone());
+            }
+            if versions.iter().any(|&j| products[j].version == p.version) {
+                self.error(
+                    format!("product[{}]", p.label()),
+                    ErrorKind::Duplicate { what: Noun::ProductVersion, name: p.label() },
+                );
+            }
+            versions.push(i);
+        }
+        for versions in by_code.values_mut() {
+            versions.sort_by_key(|&i| (products[i].effective_from, products[i].version));
+        }
+        (by_code, codes)
+    }
+
+    fn tests(&mut self, raw: Vec<RawTest>) -> Vec<TestCase> {
+        let mut tests = Vec::new();
+        for t in raw {
+            let field = format!("test[{}]", t.name);
+            if t.expect.is_empty() == t.expect_error.is_none() {
+                self.error(
+                    &field,
+                    ErrorKind::Syntax { message: "give `expect` figures or an `expect_error` code, not both".into() },
+                );
+            }
+            if let Some(bad) = t.expect.keys().find(|k| !k.starts_with('/')) {
+                self.error(
+                    format!("{field}.expect"),
+                    ErrorKind::Syntax {
+                        message: format!("{bad:?} is not a JSON pointer such as \"/totals/annual_premium\""),
+                    },
+                );
+            }
+            match t.request.try_into::<QuoteRequest>() {
+                Ok(request) => {
+                    tests.push(TestCase { name: t.name, request, expect: t.expect, expect_error: t.expect_error })
+                }
+                Err(e) => {
+                    self.error(format!("{field}.request"), ErrorKind::Syntax { message: e.message().trim().to_owned() })
+                }
+            }
+        }
+        tests
+    }
+}
+
+/// What rating validation needs to know about the product it belongs to.
+#[derive(Clone, Copy)]
+struct RatingContext<'a> {
+    issue_age: IssueAge,
+    payment_terms: &'a [PaymentTerm],
+    coverage_terms: &'a [CoverageTerm],
+    regions: &'a BTreeMap<String, Text>,
+    bases: &'a [MortalityBasis],
+    is_rider: bool,
+}
+
+/// Every lookup a product can make: each sex × payment term × social insurance × plan.
+fn cases<'q>(payment_terms: &'q [PaymentTerm], plans: &'q [Option<&'q str>]) -> impl Iterator<Item = ColumnQuery<'q>> {
+    [Sex::Male, Sex::Female].into_iter().flat_map(move |sex| {
+        payment_terms.iter().flat_map(move |&payment| {
+            [true, false]
+                .into_iter()
+                .flat_map(move |social| plans.iter().map(move |&plan| ColumnQuery { sex, payment, social, plan }))
+        })
+    })
+}

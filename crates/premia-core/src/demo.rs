@@ -1,0 +1,37 @@
+//! The demo insurer's catalogue, embedded so that every adapter (CLI, server, browser) can run
+//! without files. Rates are illustrative (see `catalogue/README.md`).
+
+use crate::catalogue::Catalogue;
+
+/// The demo catalogue document.
+pub const TOML: &str = include_str!("../../../catalogue/demo.toml");
+
+/// Files the demo catalogue refers to, by the path written in it.
+pub const FILES: &[(&str, &str)] = &[
+    ("rates/ci-lifelong.csv", include_str!("../../../catalogue/rates/ci-lifelong.csv")),
+    ("rates/ci-to70.csv", include_str!("../../../catalogue/rates/ci-to70.csv")),
+    ("rates/ci-multi.csv", include_str!("../../../catalogue/rates/ci-multi.csv")),
+    ("rates/ci-v1-lifelong.csv", include_str!("../../../catalogue/rates/ci-v1-lifelong.csv")),
+    ("rates/ltc.csv", include_str!("../../../catalogue/rates/ltc.csv")),
+    ("mortality/illustrative-cl.csv", include_str!("../../../catalogue/mortality/illustrative-cl.csv")),
+];
+
+/// Resolve a path the demo catalogue refers to.
+pub fn file(path: &str) -> Option<String> {
+    FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| (*text).to_owned())
+}
+
+/// Load the demo catalogue. It is checked by this crate's tests, so loading cannot fail in a release;
+/// if it ever did, the error list says why.
+pub fn try_catalogue() -> Result<Catalogue, crate::CatalogueError> {
+    Catalogue::load(TOML, &file)
+}
+
+/// The demo catalogue.
+///
+/// # Panics
+/// Never in a tested build: `demo_catalogue_loads` in this crate's tests loads the same embedded text.
+#[allow(clippy::expect_used)]
+pub fn catalogue() -> Catalogue {
+    try_catalogue().expect("the embedded demo catalogue is valid (tested)")
+}

@@ -1,0 +1,626 @@
+//! `quote`: validate a request against the catalogue, price each coverage, total, and digest.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::age::{self, AgeBasis};
+use crate::catalogue::{AmountKind, AmountRule, Catalogue, Product, Rating};
+use crate::digest;
+use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
+use crate::money::{RoundingRules, RoundingStep};
+use crate::quote::{CoverageQuote, Quote, RiderQuote, Totals};
+use crate::rating::{self, Case};
+use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
+use crate::term::{Frequency, PaymentTerm};
+use crate::text::Text;
+use crate::worksheet::Worksheet;
+
+/// Price `request` against `catalogue`. Pure and deterministic: no clock, no I/O.
+///
+/// Every problem with the request is reported at once, each naming its field.
+pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, QuoteError> {
+    let mut errors = Vec::new();
+    let date = request.quote_date;
+    if date < catalogue.effective_from {
+        errors.push(Error::new(
+            "quote_date",
+            ErrorKind::CatalogueNotInForce { date: date.to_string(), from: catalogue.effective_from.to_string() },
+        ));
+    }
+    check_channel(&request.channel, &mut errors);
+    let person = Person::from_request(&request.insured, date, &mut errors);
+    if request.coverages.is_empty() {
+        errors.push(Error::new("coverages", ErrorKind::NoCoverages));
+    }
+    let mut coverages = Vec::with_capacity(request.coverages.len());
+    for (i, coverage) in request.coverages.iter().enumerate() {
+        let field = format!("coverages[{i}]");
+        if request.coverages[..i].iter().any(|c| c.product == coverage.product) {
+            errors.push(Error::new(
+                format!("{field}.product"),
+                ErrorKind::DuplicateCoverage { product: coverage.product.clone() },
+            ));
+            continue;
+        }
+        if let Some(person) = &person {
+            if let Some(priced) = price_coverage(catalogue, request, person, coverage, &field, &mut errors) {
+                coverages.push(priced);
+            }
+        }
+    }
+    if let Some(errors) = Errors::from_vec(errors) {
+        return Err(errors);
+    }
+    let totals = Totals {
+        annual_premium: coverages.iter().map(|c| c.annual_premium).sum(),
+        first_year_premium: coverages.iter().map(|c| c.first_year_premium).sum(),
+        total_premium: coverages.iter().map(|c| c.total_premium).sum(),
+    };
+    let valid_until =
+        date.checked_add_days(Days::new(u64::from(catalogue.quote_validity_days))).unwrap_or(NaiveDate::MAX);
+    let mut quote = Quote {
+        catalogue: catalogue.reference(),
+        illustrative: catalogue.illustrative,
+        request: request.clone(),
+        valid_until,
+        coverages,
+        totals,
+        digest: String::new(),
+    };
+    quote.digest = digest::of(&quote);
+    Ok(quote)
+}
+
+fn check_channel(channel: &Channel, errors: &mut Vec<Error>) {
+    if let Channel::Agent { agent_code } = channel {
+        let ok = (2..=16).contains(&agent_code.len())
+            && agent_code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !ok {
+            errors.push(Error::new("channel.agent_code", ErrorKind::AgentCode { value: agent_code.clone() }));
+        }
+    }
+}
+
+/// The insured as the engine needs them: checked once per request.
+struct Person<'r> {
+    insured: &'r Insured,
+    birth_date: Option<NaiveDate>,
+    /// Age at last birthday.
+    age: u32,
+}
+
+impl<'r> Person<'r> {
+    fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
+        let before = errors.len();
+        if !(1..=7).contains(&insured.occupation_class) {
+            errors.push(Error::new(
+                "insured.occupation_class",
+                ErrorKind::OccupationClass { class: insured.occupation_class },
+            ));
+        }
+        let from_birth = match insured.birth_date {
+            Some(birth) => {
+                let age = age::age_last_birthday(birth, date);
+                if age.is_none() {
+                    errors.push(Error::new(
+                        "insured.birth_date",
+                        ErrorKind::BirthDateInFuture { birth_date: birth.to_string(), quote_date: date.to_string() },
+                    ));
+                }
+                age
+            }
+            None => None,
+        };
+        let age = match (insured.age, from_birth) {
+            (Some(given), Some(computed)) if given != computed => {
+                errors.push(Error::new(
+                    "insured.age",
+                    ErrorKind::AgeContradictsBirthDate { age: given, from_birth_date: computed },
+                ));
+                None
+            }
+            (_, Some(computed)) => Some(computed),
+            (Some(given), None) if insured.birth_date.is_none() => Some(given),
+            (_, None) => {
+                if insured.birth_date.is_none() {
+                    errors.push(Error::new("insured.birth_date", ErrorKind::Required));
+                }
+                None
+            }
+        };
+        (errors.len() == before).then_some(Person { insured, birth_date: insured.birth_date, age: age? })
+    }
+
+    /// Age by the product's basis. Without a birth date only the given age is known; it is used as is.
+    fn age(&self, basis: AgeBasis, date: NaiveDate) -> u32 {
+        self.birth_date.and_then(|birth| age::age_on(basis, birth, date)).unwrap_or(self.age)
+    }
+}
+
+/// Check one coverage and price it; on any problem, record it and return `None`.
+fn price_coverage(
+    catalogue: &Catalogue,
+    request: &QuoteRequest,
+    person: &Person<'_>,
+    coverage: &CoverageRequest,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<CoverageQuote> {
+    let date = request.quote_date;
+    let Some(product) = catalogue.product(&coverage.product, date) else {
+        let kind = if catalogue.product_codes().contains(&coverage.product) {
+            ErrorKind::ProductNotInForce { product: coverage.product.clone(), date: date.to_string() }
+        } else {
+            ErrorKind::Unknown { what: Noun::Product, name: coverage.product.clone() }
+        };
+        errors.push(Error::new(format!("{field}.product"), kind));
+        return None;
+    };
+    let before = errors.len();
+    let mut err = |f: &str, kind: ErrorKind| errors.push(Error::new(format!("{field}.{f}"), kind));
+    let code = product.code.as_str();
+    let age = person.age(product.age_basis, date);
+    check_issue_age(product, person, age, date, &mut err);
+    let amount = check_amount(product, coverage, &mut err);
+    let (payment_years, coverage_years) = check_terms(product, coverage, age, &mut err);
+    check_frequency(product, coverage, &mut err);
+    check_plan(product, coverage, &mut err);
+    check_annuity(product, coverage, age, payment_years, &mut err);
+    let insured = person.insured;
+    if product.requires_social_insurance && !insured.social_insurance {
+        err("product", ErrorKind::RequiresSocialInsurance { product: code.to_owned() });
+    }
+    if let Rating::Flat { regions } = &product.rating {
+        match &insured.region {
+            None => errors.push(Error::new("insured.region", ErrorKind::Required)),
+            Some(region) if !regions.contains_key(region) => errors.push(Error::new(
+                "insured.region",
+                ErrorKind::RegionNotSold { region: region.clone(), product: code.to_owned() },
+            )),
+            Some(_) => {}
+        }
+    }
+    let occupation_factor = occupation_factor(product, insured.occupation_class, field, errors);
+    let riders = check_riders(product, coverage, amount, field, errors);
+    if errors.len() != before {
+        return None;
+    }
+    let (amount, payment_years) = (amount?, payment_years?);
+
+    let mut ws = Worksheet::with_capacity(12 + 3 * riders.len());
+    let case = Case {
+        product: code,
+        age,
+        sex: insured.sex,
+        social_insurance: insured.social_insurance,
+        region: insured.region.as_deref(),
+        plan: coverage.plan.as_deref(),
+        coverage_term: coverage.coverage_term,
+        payment_term: coverage.payment_term,
+        payment_years,
+        coverage_years,
+        amount,
+        payout_start_age: coverage.payout_start_age,
+        guaranteed_years: coverage.guaranteed_years,
+        base_premium: None,
+    };
+    let rules = &product.rounding;
+    let priced = rating::base_premium(&product.rating, &case, &mut ws).map(|raw| {
+        let base = round(&mut ws, rules, RoundingStep::BasePremium, raw);
+        let mut rated = base;
+        if insured.smoker {
+            if let Some(f) = product.factors.smoker {
+                rated = factor(&mut ws, "factor.smoker", Text::fixed("吸烟者系数", "smoker factor"), rated, f);
+            }
+        }
+        if let Some(f) = occupation_factor {
+            let label = Text::new(
+                format!("职业类别 {} 系数", insured.occupation_class),
+                format!("occupation class {} factor", insured.occupation_class),
+            );
+            rated = factor(&mut ws, "factor.occupation", label, rated, f);
+        }
+        if rated != base {
+            rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
+        }
+        rated
+    });
+    let base_premium = match priced {
+        Ok(p) => p,
+        Err(kind) => {
+            errors.push(Error::new(format!("{field}.product"), kind));
+            return None;
+        }
+    };
+    let mut rider_quotes = Vec::with_capacity(riders.len());
+    for (rider, rider_amount) in riders {
+        ws.for_rider(Some(&rider.code));
+        let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
+        match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
+            Ok(raw) => {
+                let premium = round(&mut ws, rules, RoundingStep::RiderPremium, raw);
+                rider_quotes.push(RiderQuote {
+                    code: rider.code.clone(),
+                    name: rider.name.clone(),
+                    sum_assured: rider_amount,
+                    annual_premium: premium,
+                });
+            }
+            Err(kind) => errors.push(Error::new(format!("{field}.riders[{}]", rider.code), kind)),
+        }
+    }
+    ws.for_rider(None);
+    if errors.len() != before {
+        return None;
+    }
+    let annual = base_premium + rider_quotes.iter().map(|r| r.annual_premium).sum::<Decimal>();
+    if !rider_quotes.is_empty() {
+        ws.push(
+            "annual_premium",
+            Text::fixed("年保费（主险 + 附加险）", "annual premium (base + riders)"),
+            None,
+            annual,
+        );
+    }
+    let frequency = coverage.frequency;
+    let modal = product.modal_factor(frequency).unwrap_or(Decimal::ONE);
+    let per_year = frequency.instalments_per_year();
+    let instalment = if frequency == Frequency::Annual {
+        annual
+    } else {
+        let label = frequency.label();
+        ws.push(
+            "modal.factor",
+            Text::new(format!("{}交费系数", label.zh), format!("{} modal factor", label.en)),
+            Some(Text::new(format!("年保费 {annual} × {modal}"), format!("annual premium {annual} × {modal}"))),
+            annual * modal,
+        );
+        round(&mut ws, rules, RoundingStep::Instalment, annual * modal)
+    };
+    let first_year = instalment * Decimal::from(per_year);
+    ws.push(
+        "first_year_premium",
+        Text::fixed("首年保费", "first-year premium"),
+        Some(Text::new(format!("{instalment} × {per_year} 期"), format!("{instalment} × {per_year} instalments"))),
+        first_year,
+    );
+    let total = first_year * Decimal::from(payment_years);
+    ws.push(
+        "total_premium",
+        Text::fixed("交费期内总保费", "total premium over the payment term"),
+        Some(Text::new(format!("{first_year} × {payment_years} 年"), format!("{first_year} × {payment_years} years"))),
+        total,
+    );
+    let (sum_assured, annuity_amount) = match product.amount.kind {
+        AmountKind::SumAssured => (Some(amount), None),
+        AmountKind::AnnuityAmount => (None, Some(amount)),
+    };
+    Some(CoverageQuote {
+        product: product.code.clone(),
+        product_version: product.version,
+        name: product.name.clone(),
+        line: product.line,
+        age,
+        sum_assured,
+        annuity_amount,
+        coverage_term: coverage.coverage_term,
+        payment_term: coverage.payment_term,
+        payment_years,
+        frequency,
+        instalments_per_year: per_year,
+        base_premium,
+        riders: rider_quotes,
+        annual_premium: annual,
+        instalment_premium: instalment,
+        first_year_premium: first_year,
+        total_premium: total,
+        worksheet: ws.steps,
+    })
+}
+
+fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
+    let rule = rules.get(step);
+    let rounded = rule.apply(value);
+    let mode = rule.mode.name();
+    let detail = Text::new(
+        format!("{value} → 保留 {} 位小数（{mode}）", rule.scale),
+        format!("{value} to {} places ({mode})", rule.scale),
+    );
+    ws.push(step.code(), step.label(), Some(detail), rounded)
+}
+
+fn factor(ws: &mut Worksheet, code: &'static str, label: Text, premium: Decimal, factor: Decimal) -> Decimal {
+    let detail = Text::new(format!("{premium} × {factor}"), format!("{premium} × {factor}"));
+    ws.push(code, label, Some(detail), premium * factor)
+}
+
+fn check_issue_age(
+    product: &Product,
+    person: &Person<'_>,
+    age: u32,
+    date: NaiveDate,
+    err: &mut impl FnMut(&str, ErrorKind),
+) {
+    let limits = product.issue_age;
+    let code = || product.code.clone();
+    if age < limits.min {
+        err("product", ErrorKind::AgeBelowMin { age, min: limits.min, product: code() });
+    } else if age > limits.max {
+        err("product", ErrorKind::AgeAboveMax { age, max: limits.max, product: code() });
+    } else if let Some(min_days) = limits.min_days.filter(|_| age == 0) {
+        match person.birth_date {
+            Some(birth) => {
+                let days = age::days_old(birth, date);
+                if days < i64::from(min_days) {
+                    err("product", ErrorKind::TooYoungInDays { days, min_days, product: code() });
+                }
+            }
+            None => err("insured.birth_date", ErrorKind::Required),
+        }
+    }
+}
+
+fn check_amount_rule(rule: &AmountRule, value: Decimal, product: &str, f: &str, err: &mut impl FnMut(&str, ErrorKind)) {
+    let product = product.to_owned();
+    if value < rule.min {
+        err(f, ErrorKind::AmountBelowMin { value: value.to_string(), min: rule.min.to_string(), product });
+    } else if value > rule.max {
+        err(f, ErrorKind::AmountAboveMax { value: value.to_string(), max: rule.max.to_string(), product });
+    } else if !(value % rule.step).is_zero() {
+        err(f, ErrorKind::AmountNotMultiple { value: value.to_string(), step: rule.step.to_string(), product });
+    }
+}
+
+fn check_amount(
+    product: &Product,
+    coverage: &CoverageRequest,
+    err: &mut impl FnMut(&str, ErrorKind),
+) -> Option<Decimal> {
+    let rule = &product.amount;
+    let (given, other) = match rule.kind {
+        AmountKind::SumAssured => (coverage.sum_assured, coverage.annuity_amount),
+        AmountKind::AnnuityAmount => (coverage.annuity_amount, coverage.sum_assured),
+    };
+    let field = rule.kind.field();
+    if other.is_some() {
+        let other_field = match rule.kind {
+            AmountKind::SumAssured => "annuity_amount",
+            AmountKind::AnnuityAmount => "sum_assured",
+        };
+        err(other_field, ErrorKind::AmountNotUsed { product: product.code.clone() });
+    }
+    // A product with one fixed amount (e.g. a million-medical plan) needs none in the request.
+    let Some(value) = given.or_else(|| rule.fixed()) else {
+        err(field, ErrorKind::Required);
+        return None;
+    };
+    check_amount_rule(rule, value, &product.code, field, err);
+    Some(value)
+}
+
+fn offered<T: ToString>(values: &[T]) -> String {
+    values.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn check_terms(
+    product: &Product,
+    coverage: &CoverageRequest,
+    age: u32,
+    err: &mut impl FnMut(&str, ErrorKind),
+) -> (Option<u32>, Option<u32>) {
+    let code = &product.code;
+    let mut ok = true;
+    if !product.coverage_terms.contains(&coverage.coverage_term) {
+        ok = false;
+        err(
+            "coverage_term",
+            ErrorKind::NotOffered {
+                what: Noun::CoverageTerm,
+                value: coverage.coverage_term.to_string(),
+                product: code.clone(),
+                offered: offered(&product.coverage_terms),
+            },
+        );
+    }
+    if !product.payment_terms.contains(&coverage.payment_term) {
+        ok = false;
+        err(
+            "payment_term",
+            ErrorKind::NotOffered {
+                what: Noun::PaymentTerm,
+                value: coverage.payment_term.to_string(),
+                product: code.clone(),
+                offered: offered(&product.payment_terms),
+            },
+        );
+    }
+    let coverage_years = coverage.coverage_term.years(age);
+    if coverage_years.is_none() && coverage.coverage_term != crate::term::CoverageTerm::Lifelong {
+        ok = false;
+        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.to_string(), age });
+    }
+    let payment_years = coverage.payment_term.years(age);
+    if payment_years.is_none() {
+        ok = false;
+        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.to_string(), age });
+    }
+    if let (Some(pay), Some(cover)) = (payment_years, coverage_years) {
+        if pay > cover {
+            ok = false;
+            err(
+                "payment_term",
+                ErrorKind::PaymentLongerThanCoverage {
+                    payment: coverage.payment_term.to_string(),
+                    coverage: coverage.coverage_term.to_string(),
+                },
+            );
+        }
+    }
+    (payment_years.filter(|_| ok), coverage_years)
+}
+
+fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMut(&str, ErrorKind)) {
+    let frequency = coverage.frequency;
+    if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
+        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.name().to_owned() });
+    } else if product.modal_factor(frequency).is_none() {
+        let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
+        err(
+            "frequency",
+            ErrorKind::NotOffered {
+                what: Noun::Frequency,
+                value: frequency.name().to_owned(),
+                product: product.code.clone(),
+                offered: names.join(", "),
+            },
+        );
+    }
+}
+
+fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMut(&str, ErrorKind)) {
+    let plans: &[crate::catalogue::Plan] = match &product.rating {
+        Rating::AgeBand { plans, .. } => plans,
+        _ => &[],
+    };
+    match (&coverage.plan, plans.is_empty()) {
+        (None, false) => err("plan", ErrorKind::Required),
+        (Some(plan), _) if !plans.iter().any(|p| &p.id == plan) => err(
+            "plan",
+            ErrorKind::NotOffered {
+                what: Noun::Plan,
+                value: plan.clone(),
+                product: product.code.clone(),
+                offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
+            },
+        ),
+        _ => {}
+    }
+}
+
+fn check_annuity(
+    product: &Product,
+    coverage: &CoverageRequest,
+    age: u32,
+    payment_years: Option<u32>,
+    err: &mut impl FnMut(&str, ErrorKind),
+) {
+    let options = match &product.rating {
+        Rating::Actuarial(a) => a.annuity.as_ref(),
+        _ => None,
+    };
+    let code = &product.code;
+    let Some(options) = options else {
+        let not_offered = |what, value: u32| ErrorKind::NotOffered {
+            what,
+            value: value.to_string(),
+            product: code.clone(),
+            offered: String::new(),
+        };
+        if let Some(v) = coverage.payout_start_age {
+            err("payout_start_age", not_offered(Noun::PayoutAge, v));
+        }
+        if let Some(v) = coverage.guaranteed_years {
+            err("guaranteed_years", not_offered(Noun::GuaranteedYears, v));
+        }
+        return;
+    };
+    match coverage.payout_start_age {
+        None => err("payout_start_age", ErrorKind::Required),
+        Some(r) if !options.payout_start_ages.contains(&r) => err(
+            "payout_start_age",
+            ErrorKind::NotOffered {
+                what: Noun::PayoutAge,
+                value: r.to_string(),
+                product: code.clone(),
+                offered: offered(&options.payout_start_ages),
+            },
+        ),
+        Some(r) => {
+            if let Some(end) = payment_years.map(|m| age + m) {
+                if end > r {
+                    err("payout_start_age", ErrorKind::PayoutBeforePaymentEnds { payout_age: r, payment_end_age: end });
+                }
+            }
+        }
+    }
+    match coverage.guaranteed_years {
+        None => err("guaranteed_years", ErrorKind::Required),
+        Some(g) if !options.guaranteed_years.contains(&g) => err(
+            "guaranteed_years",
+            ErrorKind::NotOffered {
+                what: Noun::GuaranteedYears,
+                value: g.to_string(),
+                product: code.clone(),
+                offered: offered(&options.guaranteed_years),
+            },
+        ),
+        Some(_) => {}
+    }
+}
+
+fn occupation_factor(product: &Product, class: u8, field: &str, errors: &mut Vec<Error>) -> Option<Decimal> {
+    let table = product.factors.occupation.as_ref()?;
+    let factor = usize::from(class).checked_sub(1).and_then(|i| table.get(i).copied().flatten());
+    if factor.is_none() && (1..=7).contains(&class) {
+        errors.push(Error::new(
+            format!("{field}.product"),
+            ErrorKind::OccupationNotInsurable { class, product: product.code.clone() },
+        ));
+    }
+    factor
+}
+
+fn check_riders<'p>(
+    product: &'p Product,
+    coverage: &CoverageRequest,
+    base_amount: Option<Decimal>,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Vec<(&'p crate::catalogue::Rider, Decimal)> {
+    let mut riders = Vec::with_capacity(coverage.riders.len());
+    for (i, wanted) in coverage.riders.iter().enumerate() {
+        let f = format!("{field}.riders[{i}]");
+        let Some(rider) = product.rider(&wanted.code) else {
+            errors.push(Error::new(
+                format!("{f}.code"),
+                ErrorKind::NotOffered {
+                    what: Noun::Rider,
+                    value: wanted.code.clone(),
+                    product: product.code.clone(),
+                    offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
+                },
+            ));
+            continue;
+        };
+        if coverage.riders[..i].iter().any(|r| r.code == wanted.code) {
+            errors.push(Error::new(
+                format!("{f}.code"),
+                ErrorKind::Duplicate { what: Noun::Rider, name: wanted.code.clone() },
+            ));
+            continue;
+        }
+        let amount = match (&rider.amount, wanted.sum_assured) {
+            (Some(rule), Some(value)) => {
+                let mut err = |g: &str, kind| errors.push(Error::new(format!("{f}.{g}"), kind));
+                check_amount_rule(rule, value, &product.code, "sum_assured", &mut err);
+                Some(value)
+            }
+            (Some(_), None) => {
+                errors.push(Error::new(format!("{f}.sum_assured"), ErrorKind::Required));
+                None
+            }
+            (None, Some(_)) => {
+                errors.push(Error::new(
+                    format!("{f}.sum_assured"),
+                    ErrorKind::AmountNotUsed { product: rider.code.clone() },
+                ));
+                None
+            }
+            (None, None) => base_amount,
+        };
+        if let Some(amount) = amount {
+            riders.push((rider, amount));
+        }
+    }
+    riders
+}

@@ -1,0 +1,511 @@
+//! Typed errors. Each names the field it is about and the rule it breaks, has a stable code, and reads
+//! in zh-CN and English. Functions that check input collect every error they find rather than stopping
+//! at the first, so a person can fix a request or a catalogue in one pass.
+
+use std::fmt;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::text::Text;
+
+/// One thing wrong with a catalogue or a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Where: a path such as `coverages[0].sum_assured` or `product[CI v2].rating.tables[lifelong] row 12`.
+    pub field: String,
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    pub fn new(field: impl Into<String>, kind: ErrorKind) -> Self {
+        Error { field: field.into(), kind }
+    }
+
+    /// Stable machine-readable code, e.g. `sum_assured.step`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    pub fn message(&self) -> Text {
+        self.kind.message()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.message();
+        write!(f, "{}: {} [{}] ({})", self.field, message.en, self.code(), message.zh)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Serialized as `{"code", "field", "message": {"zh", "en"}}`: what a JSON client shows beside a field.
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Error", 3)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("field", &self.field)?;
+        s.serialize_field("message", &self.message())?;
+        s.end()
+    }
+}
+
+/// A non-empty list of errors, as returned by catalogue loading and quoting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Errors(Vec<Error>);
+
+impl Errors {
+    /// `None` when `errors` is empty, so callers can write `Errors::from_vec(found).map_or(Ok(x), Err)`.
+    pub fn from_vec(errors: Vec<Error>) -> Option<Self> {
+        (!errors.is_empty()).then_some(Errors(errors))
+    }
+
+    pub fn one(field: impl Into<String>, kind: ErrorKind) -> Self {
+        Errors(vec![Error::new(field, kind)])
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Error> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<Error> {
+        self.0
+    }
+
+    /// True if any error has this code; handy in tests and adapters.
+    pub fn has(&self, code: &str) -> bool {
+        self.0.iter().any(|e| e.code() == code)
+    }
+}
+
+impl<'a> IntoIterator for &'a Errors {
+    type Item = &'a Error;
+    type IntoIter = std::slice::Iter<'a, Error>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+/// Why a catalogue could not be loaded: every problem found, each naming product, table and cell.
+pub type CatalogueError = Errors;
+/// Why a request could not be quoted: every problem found, each naming its field.
+pub type QuoteError = Errors;
+
+/// The things an error can be about, named in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Noun {
+    CoverageTerm,
+    PaymentTerm,
+    Frequency,
+    Plan,
+    Rider,
+    PayoutAge,
+    GuaranteedYears,
+    MortalityBasis,
+    Region,
+    Product,
+    ProductVersion,
+    Column,
+    Row,
+    RoundingStep,
+    Question,
+    Bundle,
+    Coupon,
+    Key,
+}
+
+impl Noun {
+    pub fn text(self) -> Text {
+        match self {
+            Noun::CoverageTerm => Text::fixed("保障期间", "coverage term"),
+            Noun::PaymentTerm => Text::fixed("交费期间", "payment term"),
+            Noun::Frequency => Text::fixed("交费频率", "payment frequency"),
+            Noun::Plan => Text::fixed("免赔额方案", "deductible plan"),
+            Noun::Rider => Text::fixed("附加险", "rider"),
+            Noun::PayoutAge => Text::fixed("领取起始年龄", "payout start age"),
+            Noun::GuaranteedYears => Text::fixed("保证领取年限", "guaranteed years"),
+            Noun::MortalityBasis => Text::fixed("生命表", "mortality basis"),
+            Noun::Region => Text::fixed("地区", "region"),
+            Noun::Product => Text::fixed("产品", "product"),
+            Noun::ProductVersion => Text::fixed("产品版本", "product version"),
+            Noun::Column => Text::fixed("列", "column"),
+            Noun::Row => Text::fixed("行", "row"),
+            Noun::RoundingStep => Text::fixed("舍入步骤", "rounding step"),
+            Noun::Question => Text::fixed("健康告知问题", "health question"),
+            Noun::Bundle => Text::fixed("产品组合", "bundle"),
+            Noun::Coupon => Text::fixed("优惠", "coupon"),
+            Noun::Key => Text::fixed("密钥", "key"),
+        }
+    }
+}
+
+/// Every rule Premia checks. Values are kept as display strings: an error is for reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    // ---- documents -------------------------------------------------------------------------
+    /// The document is not valid TOML or JSON, or has the wrong shape.
+    Syntax { message: String },
+    /// A field the document must have is missing.
+    Required,
+    /// A file the catalogue refers to was not supplied.
+    FileMissing { path: String },
+    /// Not a plain decimal number.
+    NotDecimal { value: String },
+    /// A catalogue decimal written as a floating-point literal.
+    FloatNotAllowed { value: String },
+    /// A term spelling that is not accepted.
+    BadTerm { value: String, expected: &'static str },
+    /// A list or table that must not be empty.
+    Empty,
+    /// The same name twice where names must be unique.
+    Duplicate { what: Noun, name: String },
+    /// A name that refers to nothing defined.
+    Unknown { what: Noun, name: String },
+    /// A range whose minimum is above its maximum.
+    MinAboveMax { min: String, max: String },
+    /// A number outside the values the rule allows.
+    OutOfRange { value: String, min: String, max: String },
+    /// A CSV row with the wrong number of cells.
+    CsvWidth { expected: usize, found: usize },
+    /// A CSV header cell that names no column this table can have.
+    CsvHeader { header: String, expected: String },
+    /// The modal factor for annual payment must be exactly 1.
+    AnnualFactorNotOne { value: String },
+    /// Rows of a table do not cover every age they must.
+    AgeGap { from: u32, to: u32 },
+    /// A mortality table that does not end with q = 1.
+    MortalityNotClosed { age: u32, q: String },
+    /// A date range that ends before it starts.
+    DatesReversed { from: String, to: String },
+    /// Two columns of a table match the same lookup.
+    AmbiguousColumns { first: String, second: String },
+    /// A catalogue test case whose expected figure differs from the engine's.
+    TestFailed { test: String, expected: String, actual: String },
+
+    // ---- requests ---------------------------------------------------------------------------
+    /// The catalogue is not in force on the quote date.
+    CatalogueNotInForce { date: String, from: String },
+    /// No version of the product is in force on the quote date.
+    ProductNotInForce { product: String, date: String },
+    /// A birth date after the quote date.
+    BirthDateInFuture { birth_date: String, quote_date: String },
+    /// Both age and birth date are given and they disagree.
+    AgeContradictsBirthDate { age: u32, from_birth_date: u32 },
+    /// Younger than the product's minimum issue age.
+    AgeBelowMin { age: u32, min: u32, product: String },
+    /// Older than the product's maximum issue age.
+    AgeAboveMax { age: u32, max: u32, product: String },
+    /// Younger than the product's minimum age in days (e.g. 28 days).
+    TooYoungInDays { days: i64, min_days: u32, product: String },
+    /// An amount below the product's minimum.
+    AmountBelowMin { value: String, min: String, product: String },
+    /// An amount above the product's maximum.
+    AmountAboveMax { value: String, max: String, product: String },
+    /// An amount that is not a multiple of the product's step.
+    AmountNotMultiple { value: String, step: String, product: String },
+    /// An amount given in a field this product does not use.
+    AmountNotUsed { product: String },
+    /// A value the product does not offer.
+    NotOffered { what: Noun, value: String, product: String, offered: String },
+    /// Premiums would be paid for longer than the cover lasts.
+    PaymentLongerThanCoverage { payment: String, coverage: String },
+    /// A "to age N" term that has already ended at this age.
+    TermAlreadyEnded { term: String, age: u32 },
+    /// Single premium is paid once: the frequency must be annual.
+    SingleNeedsAnnual { frequency: String },
+    /// The rate table has no rate for this combination.
+    NoRate { product: String, detail: String },
+    /// An occupation class outside 1-7.
+    OccupationClass { class: u8 },
+    /// The product does not insure this occupation class.
+    OccupationNotInsurable { class: u8, product: String },
+    /// The product requires local basic medical insurance (社保).
+    RequiresSocialInsurance { product: String },
+    /// The product is not sold in this region.
+    RegionNotSold { region: String, product: String },
+    /// An agent code that is not 2-16 upper-case letters and digits.
+    AgentCode { value: String },
+    /// A request with no coverages.
+    NoCoverages,
+    /// The same product twice in one request.
+    DuplicateCoverage { product: String },
+    /// Annuity payouts would start before premiums end.
+    PayoutBeforePaymentEnds { payout_age: u32, payment_end_age: u32 },
+    /// The cover runs past the end of the mortality table.
+    BeyondMortalityTable { end_age: u32, table_end: u32, product: String },
+}
+
+impl ErrorKind {
+    /// A stable code: part of the API, never reworded.
+    pub fn code(&self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            Syntax { .. } => "syntax",
+            Required => "required",
+            FileMissing { .. } => "file.missing",
+            NotDecimal { .. } => "decimal.invalid",
+            FloatNotAllowed { .. } => "decimal.float",
+            BadTerm { .. } => "term.invalid",
+            Empty => "empty",
+            Duplicate { .. } => "duplicate",
+            Unknown { .. } => "unknown",
+            MinAboveMax { .. } => "range.reversed",
+            OutOfRange { .. } => "range.out",
+            CsvWidth { .. } => "csv.width",
+            CsvHeader { .. } => "csv.header",
+            AnnualFactorNotOne { .. } => "frequency.annual_factor",
+            AgeGap { .. } => "table.age_gap",
+            MortalityNotClosed { .. } => "mortality.not_closed",
+            DatesReversed { .. } => "dates.reversed",
+            AmbiguousColumns { .. } => "table.ambiguous_columns",
+            TestFailed { .. } => "test.failed",
+            CatalogueNotInForce { .. } => "catalogue.not_in_force",
+            ProductNotInForce { .. } => "product.not_in_force",
+            BirthDateInFuture { .. } => "birth_date.future",
+            AgeContradictsBirthDate { .. } => "age.contradicts_birth_date",
+            AgeBelowMin { .. } => "age.below_min",
+            AgeAboveMax { .. } => "age.above_max",
+            TooYoungInDays { .. } => "age.below_min_days",
+            AmountBelowMin { .. } => "amount.below_min",
+            AmountAboveMax { .. } => "amount.above_max",
+            AmountNotMultiple { .. } => "amount.step",
+            AmountNotUsed { .. } => "amount.not_used",
+            NotOffered { .. } => "not_offered",
+            PaymentLongerThanCoverage { .. } => "term.payment_exceeds_coverage",
+            TermAlreadyEnded { .. } => "term.ended",
+            SingleNeedsAnnual { .. } => "frequency.single_premium",
+            NoRate { .. } => "rate.missing",
+            OccupationClass { .. } => "occupation.invalid",
+            OccupationNotInsurable { .. } => "occupation.not_insurable",
+            RequiresSocialInsurance { .. } => "social_insurance.required",
+            RegionNotSold { .. } => "region.not_sold",
+            AgentCode { .. } => "agent_code.invalid",
+            NoCoverages => "coverages.empty",
+            DuplicateCoverage { .. } => "coverages.duplicate",
+            PayoutBeforePaymentEnds { .. } => "annuity.payout_before_payment_end",
+            BeyondMortalityTable { .. } => "mortality.beyond_table",
+        }
+    }
+
+    /// The message a person reads, in both languages.
+    pub fn message(&self) -> Text {
+        use ErrorKind::*;
+        match self {
+            Syntax { message } => Text::new(format!("格式错误：{message}"), format!("malformed: {message}")),
+            Required => Text::fixed("必填项缺失", "is required"),
+            FileMissing { path } => {
+                Text::new(format!("找不到引用的文件 {path}"), format!("refers to file {path}, which was not supplied"))
+            }
+            NotDecimal { value } => Text::new(
+                format!("“{value}”不是十进制数（例如 \"1234.50\"）"),
+                format!("{value:?} is not a decimal number (write e.g. \"1234.50\")"),
+            ),
+            FloatNotAllowed { value } => Text::new(
+                format!("小数 {value} 须写成带引号的字符串（如 \"{value}\"），以免浮点误差"),
+                format!("decimal {value} must be written as a quoted string (\"{value}\") to stay exact"),
+            ),
+            BadTerm { value, expected } => Text::new(
+                format!("“{value}”不是有效期间，应为 {expected}"),
+                format!("{value:?} is not a term; expected {expected}"),
+            ),
+            Empty => Text::fixed("不能为空", "must not be empty"),
+            Duplicate { what, name } => {
+                let w = what.text();
+                Text::new(format!("{}“{name}”重复", w.zh), format!("{} {name:?} appears twice", w.en))
+            }
+            Unknown { what, name } => {
+                let w = what.text();
+                Text::new(format!("未定义的{}“{name}”", w.zh), format!("unknown {} {name:?}", w.en))
+            }
+            MinAboveMax { min, max } => {
+                Text::new(format!("最小值 {min} 大于最大值 {max}"), format!("minimum {min} is above maximum {max}"))
+            }
+            OutOfRange { value, min, max } => Text::new(
+                format!("{value} 超出允许范围 {min}–{max}"),
+                format!("{value} is outside the allowed range {min}-{max}"),
+            ),
+            CsvWidth { expected, found } => Text::new(
+                format!("该行有 {found} 个单元格，应为 {expected} 个"),
+                format!("row has {found} cells; the header has {expected}"),
+            ),
+            CsvHeader { header, expected } => Text::new(
+                format!("表头“{header}”无法识别，应为 {expected}"),
+                format!("header {header:?} is not a column this table can have; expected {expected}"),
+            ),
+            AnnualFactorNotOne { value } => Text::new(
+                format!("年交的交费系数必须为 1，而不是 {value}"),
+                format!("the modal factor for annual payment must be 1, not {value}"),
+            ),
+            AgeGap { from, to } => {
+                Text::new(format!("表中缺少 {from}–{to} 岁的行"), format!("the table has no rows for ages {from}-{to}"))
+            }
+            MortalityNotClosed { age, q } => Text::new(
+                format!("生命表最后一行（{age} 岁）的 q_x 应为 1，而不是 {q}"),
+                format!("the last row of a mortality table (age {age}) must have q_x = 1, not {q}"),
+            ),
+            DatesReversed { from, to } => Text::new(
+                format!("结束日期 {to} 早于开始日期 {from}"),
+                format!("ends on {to}, before it starts on {from}"),
+            ),
+            AmbiguousColumns { first, second } => Text::new(
+                format!("列“{first}”与“{second}”适用于同一情形"),
+                format!("columns {first:?} and {second:?} both match the same case"),
+            ),
+            TestFailed { test, expected, actual } => Text::new(
+                format!("测试“{test}”期望 {expected}，实际为 {actual}"),
+                format!("test {test:?} expected {expected}, got {actual}"),
+            ),
+            CatalogueNotInForce { date, from } => Text::new(
+                format!("报价日期 {date} 早于产品目录生效日 {from}"),
+                format!("quote date {date} is before the catalogue takes effect on {from}"),
+            ),
+            ProductNotInForce { product, date } => Text::new(
+                format!("产品 {product} 在 {date} 没有生效的版本"),
+                format!("product {product} has no version in force on {date}"),
+            ),
+            BirthDateInFuture { birth_date, quote_date } => Text::new(
+                format!("出生日期 {birth_date} 晚于报价日期 {quote_date}"),
+                format!("birth date {birth_date} is after the quote date {quote_date}"),
+            ),
+            AgeContradictsBirthDate { age, from_birth_date } => Text::new(
+                format!("年龄 {age} 与出生日期推算的 {from_birth_date} 岁不符"),
+                format!("age {age} contradicts the birth date, which gives age {from_birth_date}"),
+            ),
+            AgeBelowMin { age, min, product } => Text::new(
+                format!("年龄 {age} 岁低于产品 {product} 的最低投保年龄 {min} 岁"),
+                format!("age {age} is below the issue age limit {min} of product {product}"),
+            ),
+            AgeAboveMax { age, max, product } => Text::new(
+                format!("年龄 {age} 岁超过产品 {product} 的最高投保年龄 {max} 岁"),
+                format!("age {age} is above the issue age limit {max} of product {product}"),
+            ),
+            TooYoungInDays { days, min_days, product } => Text::new(
+                format!("出生仅 {days} 天，产品 {product} 须出生满 {min_days} 天"),
+                format!("{days} days old; product {product} insures from {min_days} days old"),
+            ),
+            AmountBelowMin { value, min, product } => Text::new(
+                format!("金额 {value} 低于产品 {product} 的最低限额 {min}"),
+                format!("amount {value} is below the minimum {min} of product {product}"),
+            ),
+            AmountAboveMax { value, max, product } => Text::new(
+                format!("金额 {value} 超过产品 {product} 的最高限额 {max}"),
+                format!("amount {value} is above the maximum {max} of product {product}"),
+            ),
+            AmountNotMultiple { value, step, product } => Text::new(
+                format!("金额 {value} 不是产品 {product} 要求的 {step} 的整数倍"),
+                format!("amount {value} is not a multiple of {step} for product {product}"),
+            ),
+            AmountNotUsed { product } => Text::new(
+                format!("产品 {product} 不使用此金额字段"),
+                format!("product {product} does not take this amount"),
+            ),
+            NotOffered { what, value, product, offered } => {
+                let w = what.text();
+                Text::new(
+                    format!("产品 {product} 不提供{}“{value}”，可选：{offered}", w.zh),
+                    format!("product {product} does not offer {} {value}; offered: {offered}", w.en),
+                )
+            }
+            PaymentLongerThanCoverage { payment, coverage } => Text::new(
+                format!("交费期间 {payment} 长于保障期间 {coverage}"),
+                format!("payment term {payment} is longer than coverage term {coverage}"),
+            ),
+            TermAlreadyEnded { term, age } => Text::new(
+                format!("{age} 岁时期间 {term} 已届满"),
+                format!("term {term} has already ended at age {age}"),
+            ),
+            SingleNeedsAnnual { frequency } => Text::new(
+                format!("趸交只交一次，交费频率须为年交，而不是 {frequency}"),
+                format!("a single premium is paid once: frequency must be annual, not {frequency}"),
+            ),
+            NoRate { product, detail } => Text::new(
+                format!("产品 {product} 的费率表没有此项费率：{detail}"),
+                format!("product {product} has no rate for {detail}"),
+            ),
+            OccupationClass { class } => Text::new(
+                format!("职业类别 {class} 无效，应为 1–7 类"),
+                format!("occupation class {class} is not a class 1-7"),
+            ),
+            OccupationNotInsurable { class, product } => Text::new(
+                format!("产品 {product} 不承保 {class} 类职业"),
+                format!("product {product} does not insure occupation class {class}"),
+            ),
+            RequiresSocialInsurance { product } => Text::new(
+                format!("产品 {product} 要求参加当地基本医疗保险（有社保）"),
+                format!("product {product} requires local basic medical insurance"),
+            ),
+            RegionNotSold { region, product } => Text::new(
+                format!("产品 {product} 未在地区 {region} 销售"),
+                format!("product {product} is not sold in region {region}"),
+            ),
+            AgentCode { value } => Text::new(
+                format!("代理人编码“{value}”无效，应为 2–16 位大写字母或数字"),
+                format!("agent code {value:?} is not 2-16 upper-case letters and digits"),
+            ),
+            NoCoverages => Text::fixed("请至少选择一个产品", "choose at least one product"),
+            DuplicateCoverage { product } => Text::new(
+                format!("产品 {product} 在同一报价中出现两次"),
+                format!("product {product} appears twice in one quote"),
+            ),
+            PayoutBeforePaymentEnds { payout_age, payment_end_age } => Text::new(
+                format!("{payout_age} 岁开始领取，但交费到 {payment_end_age} 岁才结束"),
+                format!("payouts start at {payout_age}, before premiums end at {payment_end_age}"),
+            ),
+            BeyondMortalityTable { end_age, table_end, product } => Text::new(
+                format!("产品 {product} 的保障至 {end_age} 岁，超出生命表的最高年龄 {table_end} 岁"),
+                format!(
+                    "cover to age {end_age} runs past the end of product {product}'s mortality table ({table_end})"
+                ),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_code_field_and_both_messages() {
+        let error = Error::new(
+            "coverages[0].sum_assured",
+            ErrorKind::AmountNotMultiple { value: "1234".into(), step: "10000".into(), product: "CI".into() },
+        );
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["code"], "amount.step");
+        assert_eq!(json["field"], "coverages[0].sum_assured");
+        assert_eq!(json["message"]["en"], "amount 1234 is not a multiple of 10000 for product CI");
+        assert!(json["message"]["zh"].as_str().unwrap().contains("整数倍"));
+    }
+
+    #[test]
+    fn errors_is_never_empty() {
+        assert!(Errors::from_vec(Vec::new()).is_none());
+    }
+}
