@@ -81,12 +81,14 @@ struct Figures<'a>(&'a CoverageQuote);
 impl Serialize for Figures<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
-        let mut s = serializer.serialize_struct("Coverage", 19)?;
+        let mut s = serializer.serialize_struct("Coverage", 21)?;
         s.serialize_field("product", &c.product)?;
         s.serialize_field("product_version", &c.product_version)?;
         s.serialize_field("name", &c.name)?;
         s.serialize_field("line", &c.line)?;
         s.serialize_field("age", &c.age)?;
+        s.serialize_field("sex", &c.sex)?;
+        s.serialize_field("smoker", &c.smoker)?;
         s.serialize_field("sum_assured", &c.sum_assured)?;
         s.serialize_field("annuity_amount", &c.annuity_amount)?;
         s.serialize_field("coverage_term", &c.coverage_term)?;

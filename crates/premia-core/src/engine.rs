@@ -301,6 +301,8 @@ fn price_coverage(
         name: product.name.clone(),
         line: product.line,
         age,
+        sex: insured.sex,
+        smoker: insured.smoker,
         sum_assured,
         annuity_amount,
         coverage_term: coverage.coverage_term,

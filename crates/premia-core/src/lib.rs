@@ -36,6 +36,7 @@ mod rating;
 pub mod request;
 pub mod term;
 pub mod text;
+pub mod verify;
 pub mod worksheet;
 
 pub use catalogue::{Catalogue, CatalogueRef, Product};

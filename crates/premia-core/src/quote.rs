@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CatalogueRef, Line};
-use crate::request::QuoteRequest;
+use crate::request::{QuoteRequest, Sex};
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
 use crate::worksheet::Step;
@@ -38,6 +38,10 @@ pub struct CoverageQuote {
     pub line: Line,
     /// Insurance age used for rating (by the product's age basis).
     pub age: u32,
+    /// The insured's sex and smoking status as rated: shown to the customer, and named by a verifier
+    /// when a submitted quote was priced for someone else.
+    pub sex: Sex,
+    pub smoker: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum_assured: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
