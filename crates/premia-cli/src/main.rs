@@ -1,1 +1,90 @@
-fn main() {}
+//! `premia`: the command-line face of the Premia engine.
+//!
+//! Thin by design: every rule lives in `premia-core`; this crate reads files, parses arguments and
+//! prints. Errors go to stderr in English and Chinese with a non-zero exit code (1: the input broke a
+//! rule; 2: the command could not run, e.g. a missing file).
+
+// A command-line tool prints to stdout by design.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod catalogue_cmd;
+mod input;
+mod output;
+mod quote_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use premia_core::Lang;
+
+#[derive(Debug, Parser)]
+#[command(name = "premia", version, about = "Premia premium calculator: quote, check catalogues, validate IDs")]
+struct Cli {
+    /// Language of labels and messages: zh-CN (default) or en.
+    #[arg(long, global = true, default_value = "zh-CN", value_parser = parse_lang)]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Price a request (JSON file, or - for stdin) and print the quote as JSON.
+    Quote {
+        /// Catalogue TOML file; without it the embedded demo catalogue is used.
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        /// Print the rating worksheet as a readable table instead of JSON.
+        #[arg(long)]
+        explain: bool,
+        /// The request: a JSON file, or - for standard input.
+        request: PathBuf,
+    },
+    /// Validate and inspect catalogues.
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogueCommand {
+    /// Validate a catalogue and run the test cases it carries.
+    Check {
+        /// Catalogue TOML file; without it the embedded demo catalogue is checked.
+        file: Option<PathBuf>,
+    },
+    /// List a catalogue's products.
+    Show {
+        /// Catalogue TOML file; without it the embedded demo catalogue is shown.
+        file: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    match text {
+        "zh" | "zh-CN" | "zh_CN" => Ok(Lang::Zh),
+        "en" | "en-US" | "en-GB" => Ok(Lang::En),
+        other => Err(format!("unknown language {other:?}; use zh-CN or en")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    let result = match cli.command {
+        Command::Quote { catalogue, explain, request } => quote_cmd::run(catalogue.as_deref(), &request, explain, lang),
+        Command::Catalogue { command: CatalogueCommand::Check { file } } => catalogue_cmd::check(file.as_deref(), lang),
+        Command::Catalogue { command: CatalogueCommand::Show { file, json } } => {
+            catalogue_cmd::show(file.as_deref(), json, lang)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => failure.report(lang),
+    }
+}

@@ -91,13 +91,14 @@ struct Person<'r> {
 
 impl<'r> Person<'r> {
     fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
-        let before = errors.len();
+        // A bad occupation class is reported but does not stop the coverages being checked.
         if !(1..=7).contains(&insured.occupation_class) {
             errors.push(Error::new(
                 "insured.occupation_class",
                 ErrorKind::OccupationClass { class: insured.occupation_class },
             ));
         }
+        let before = errors.len();
         let from_birth = match insured.birth_date {
             Some(birth) => {
                 let age = age::age_last_birthday(birth, date);

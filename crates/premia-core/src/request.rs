@@ -127,3 +127,111 @@ impl Channel {
         }
     }
 }
+
+/// Read a request from JSON, reporting a structural error (wrong type, unknown or missing field) for
+/// every section that has one — the quote date, the insured, each coverage, the channel — rather than
+/// only the first. Rule checks (ages, amounts, terms) follow in [`crate::quote`] once the shape is right.
+pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Errors> {
+    use crate::error::{Error, ErrorKind};
+    use serde_json::Value;
+
+    let Value::Object(object) = value else {
+        return Err(crate::Errors::one("request", ErrorKind::Syntax { message: "expected a JSON object".into() }));
+    };
+    let mut errors = Vec::new();
+    for key in object.keys() {
+        if !["quote_date", "insured", "coverages", "channel"].contains(&key.as_str()) {
+            errors.push(Error::new(key.clone(), ErrorKind::Syntax { message: format!("unknown field `{key}`") }));
+        }
+    }
+    fn section<T: serde::de::DeserializeOwned>(
+        object: &serde_json::Map<String, Value>,
+        key: &str,
+        errors: &mut Vec<Error>,
+    ) -> Option<T> {
+        let Some(value) = object.get(key) else {
+            errors.push(Error::new(key, ErrorKind::Required));
+            return None;
+        };
+        field::<T>(value, key, errors)
+    }
+    fn field<T: serde::de::DeserializeOwned>(value: &Value, place: &str, errors: &mut Vec<Error>) -> Option<T> {
+        serde_path_to_error::deserialize::<_, T>(value)
+            .map_err(|e| {
+                let inner = e.path().to_string();
+                let field = if inner == "." { place.to_owned() } else { format!("{place}.{inner}") };
+                errors.push(Error::new(field, ErrorKind::Syntax { message: e.into_inner().to_string() }));
+            })
+            .ok()
+    }
+    let quote_date = section::<NaiveDate>(object, "quote_date", &mut errors);
+    let insured = section::<Insured>(object, "insured", &mut errors);
+    let channel = section::<Channel>(object, "channel", &mut errors);
+    let coverages: Option<Vec<CoverageRequest>> = match object.get("coverages") {
+        None => {
+            errors.push(Error::new("coverages", ErrorKind::Required));
+            None
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| field::<CoverageRequest>(item, &format!("coverages[{i}]"), &mut errors))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect(),
+        Some(_) => {
+            errors.push(Error::new("coverages", ErrorKind::Syntax { message: "expected a list of coverages".into() }));
+            None
+        }
+    };
+    match (quote_date, insured, coverages, channel, crate::Errors::from_vec(errors)) {
+        (Some(quote_date), Some(insured), Some(coverages), Some(channel), None) => {
+            Ok(QuoteRequest { quote_date, insured, coverages, channel })
+        }
+        (.., Some(errors)) => Err(errors),
+        _ => Err(crate::Errors::one("request", ErrorKind::Required)),
+    }
+}
+
+/// [`from_json`] on JSON text; a syntax error names its line and column.
+pub fn from_json_str(text: &str) -> Result<QuoteRequest, crate::Errors> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        crate::Errors::one(
+            format!("request line {}, column {}", e.line(), e.column()),
+            crate::ErrorKind::Syntax { message: e.to_string() },
+        )
+    })?;
+    from_json(&value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_broken_section_is_reported() {
+        let text = r#"{
+            "quote_date": "2026-13-01",
+            "insured": { "sex": "x", "smoker": false, "occupation_class": 1, "social_insurance": true },
+            "coverages": [
+                { "product": "CI", "coverage_term": "lifelong", "payment_term": "years:20", "frequency": "weekly" },
+                { "product": "MED", "coverage_term": "forever", "payment_term": "years:1", "frequency": "annual" }
+            ],
+            "channel": { "kind": "agent" },
+            "colour": "blue"
+        }"#;
+        let errors = from_json_str(text).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["colour", "quote_date", "insured.sex", "channel", "coverages[0].frequency", "coverages[1].coverage_term"]
+        );
+    }
+
+    #[test]
+    fn a_good_request_reads_the_same_as_serde() {
+        let text = r#"{"quote_date":"2026-11-25","insured":{"age":30,"sex":"male","smoker":false,
+            "occupation_class":1,"social_insurance":true},"coverages":[],"channel":{"kind":"direct"}}"#;
+        assert_eq!(from_json_str(text).unwrap(), serde_json::from_str::<QuoteRequest>(text).unwrap());
+    }
+}

@@ -74,15 +74,17 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
     })
 }
 
-/// The request inside a submitted quote, read strictly (unknown fields refused).
+/// The request inside a submitted quote, read strictly (unknown fields refused), every section checked.
 pub fn read_request(submitted: &Value) -> Result<QuoteRequest, Errors> {
     let request = submitted.get("request").ok_or_else(|| Errors::one("request", ErrorKind::Required))?;
-    serde_path_to_error::deserialize::<_, QuoteRequest>(request).map_err(|e| {
-        let path = e.path().to_string();
-        Errors::one(format!("request.{path}"), ErrorKind::Syntax { message: e.into_inner().to_string() })
+    crate::request::from_json(request).map_err(|errors| {
+        let prefixed = errors.into_vec().into_iter().map(|mut e| {
+            e.field = format!("request.{}", e.field);
+            e
+        });
+        Errors::from_vec(prefixed.collect()).unwrap_or_else(|| Errors::one("request", ErrorKind::Required))
     })
 }
-
 /// Collect every leaf where `a` and `b` differ, as JSON pointers.
 fn diff(a: &Value, b: &Value, path: &mut String, out: &mut Vec<Mismatch>) {
     match (a, b) {

@@ -1,0 +1,30 @@
+//! Reading files: catalogues (with the CSV files they refer to) and JSON documents.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use premia_core::Catalogue;
+
+use crate::output::Failure;
+
+/// Load the catalogue at `path`, or the embedded demo catalogue. Files the catalogue refers to are
+/// read relative to its directory.
+pub fn catalogue(path: Option<&Path>) -> Result<Catalogue, Failure> {
+    let Some(path) = path else {
+        return premia_core::demo::try_catalogue().map_err(Failure::Rules);
+    };
+    let text = read_text(path)?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let resolve = |name: &str| fs::read_to_string(dir.join(name)).ok();
+    Catalogue::load(&text, &resolve).map_err(Failure::Rules)
+}
+
+pub fn read_text(path: &Path) -> Result<String, Failure> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::Io(format!("standard input: {e}")))?;
+        return Ok(text);
+    }
+    fs::read_to_string(path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,117 @@
+//! `premia quote`: price a request; print JSON or, with `--explain`, the worksheet as tables.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use premia_core::{CoverageQuote, Lang, Quote};
+
+use crate::input;
+use crate::output::{Failure, Table, print_json};
+
+pub fn run(catalogue: Option<&Path>, request: &Path, explain: bool, lang: Lang) -> Result<ExitCode, Failure> {
+    let catalogue = input::catalogue(catalogue)?;
+    let request = premia_core::request::from_json_str(&input::read_text(request)?).map_err(Failure::Rules)?;
+    let quote = premia_core::quote(&catalogue, &request).map_err(Failure::Rules)?;
+    if explain {
+        print!("{}", explain_quote(&quote, lang));
+    } else {
+        print_json(&quote)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The whole quote as text: a header, one worksheet table per coverage, and the totals.
+pub fn explain_quote(quote: &Quote, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let c = &quote.catalogue;
+    let mut out = format!(
+        "{} {} (sha256 {}) · {} {} · {} {}{}\n\n",
+        c.id,
+        c.version,
+        &c.content_hash[..12.min(c.content_hash.len())],
+        if zh { "报价日期" } else { "quote date" },
+        quote.request.quote_date,
+        if zh { "有效期至" } else { "valid until" },
+        quote.valid_until,
+        match (quote.illustrative, zh) {
+            (true, true) => " · 示例费率，非报备费率",
+            (true, false) => " · illustrative rates, not filed",
+            (false, _) => "",
+        },
+    );
+    for coverage in &quote.coverages {
+        out.push_str(&explain_coverage(coverage, lang));
+        out.push('\n');
+    }
+    let t = &quote.totals;
+    out.push_str(&if zh {
+        format!(
+            "合计：年保费 {} · 首年保费 {} · 交费期总保费 {}\n",
+            t.annual_premium, t.first_year_premium, t.total_premium
+        )
+    } else {
+        format!(
+            "Totals: annual premium {} · first year {} · over the payment terms {}\n",
+            t.annual_premium, t.first_year_premium, t.total_premium
+        )
+    });
+    out.push_str(&format!("digest {}\n", quote.digest));
+    out
+}
+
+fn explain_coverage(c: &CoverageQuote, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let amount = match (c.sum_assured, c.annuity_amount) {
+        (Some(sa), _) => format!("{} {sa}", if zh { "保额" } else { "sum assured" }),
+        (None, Some(a)) => format!("{} {a}", if zh { "年领取" } else { "annuity a year" }),
+        (None, None) => String::new(),
+    };
+    let mut out = format!(
+        "{} v{} {} · {}{} {} · {} · {} · {} · {}\n",
+        c.product,
+        c.product_version,
+        c.name.get(lang),
+        c.age,
+        if zh { "岁" } else { " years" },
+        c.sex.label().get(lang),
+        amount,
+        c.coverage_term.label().get(lang),
+        c.payment_term.label().get(lang),
+        c.frequency.label().get(lang),
+    );
+    let mut table = Table::new(
+        if zh { &["步骤", "计算依据", "数值"] } else { &["step", "inputs", "value"] },
+        &[false, false, true],
+    );
+    for step in &c.worksheet {
+        let label = match &step.rider {
+            Some(rider) => format!("[{rider}] {}", step.label.get(lang)),
+            None => step.label.get(lang).to_owned(),
+        };
+        let detail = step.detail.as_ref().map(|d| d.get(lang).to_owned()).unwrap_or_default();
+        table.row(vec![label, detail, step.value.to_string()]);
+    }
+    out.push_str(&table.render());
+    out.push_str(&if zh {
+        format!(
+            "年保费 {} · 每期 {} × {} · 首年 {} · 交费 {} 年共 {}\n",
+            c.annual_premium,
+            c.instalment_premium,
+            c.instalments_per_year,
+            c.first_year_premium,
+            c.payment_years,
+            c.total_premium
+        )
+    } else {
+        format!(
+            "annual {} · instalment {} × {} · first year {} · {} years total {}\n",
+            c.annual_premium,
+            c.instalment_premium,
+            c.instalments_per_year,
+            c.first_year_premium,
+            c.payment_years,
+            c.total_premium
+        )
+    });
+    out
+}

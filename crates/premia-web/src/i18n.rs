@@ -1,0 +1,217 @@
+//! The page's own words, in zh-CN and English. Product names, terms, worksheet labels and error
+//! messages come from the core and the catalogue, already bilingual; only the page chrome is here.
+
+use premia_core::{Lang, Text};
+
+/// A label of the page chrome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Title,
+    Subtitle,
+    Illustrative,
+    SwitchLanguage,
+    Insured,
+    BirthDate,
+    Sex,
+    Smoker,
+    NonSmoker,
+    SmokerYes,
+    Occupation,
+    SocialInsurance,
+    Region,
+    RegionNone,
+    Products,
+    ChooseProducts,
+    SumAssured,
+    AnnuityAmount,
+    CoverageTerm,
+    PaymentTerm,
+    Frequency,
+    Plan,
+    PayoutAge,
+    GuaranteedYears,
+    Riders,
+    RiderAmount,
+    YourPrice,
+    PerInstalment,
+    PerYear,
+    FirstYear,
+    TotalOverTerm,
+    PaymentYears,
+    Age,
+    EnterDetails,
+    HowCalculated,
+    Step,
+    Value,
+    Print,
+    Submit,
+    Submitting,
+    Submitted,
+    SubmitUnavailable,
+    SubmitFailed,
+    Payload,
+    Close,
+    ValidUntil,
+    Digest,
+    Errors,
+    Agent,
+    Yearly,
+}
+
+impl Label {
+    pub fn text(self) -> Text {
+        use Label::*;
+        match self {
+            Title => Text::fixed("保费测算", "Get a quote"),
+            Subtitle => Text::fixed(
+                "填写被保险人信息，选择产品，保费随输入即时更新。",
+                "Tell us about the insured person and choose cover: the price updates as you type.",
+            ),
+            Illustrative => Text::fixed(
+                "示例费率，仅供演示，非备案费率。",
+                "Illustrative rates for demonstration, not filed rates.",
+            ),
+            SwitchLanguage => Text::fixed("English", "中文"),
+            Insured => Text::fixed("被保险人", "The insured person"),
+            BirthDate => Text::fixed("出生日期", "Date of birth"),
+            Sex => Text::fixed("性别", "Sex"),
+            Smoker => Text::fixed("吸烟情况", "Smoking"),
+            NonSmoker => Text::fixed("不吸烟", "Non-smoker"),
+            SmokerYes => Text::fixed("吸烟", "Smoker"),
+            Occupation => Text::fixed("职业类别", "Occupation class"),
+            SocialInsurance => Text::fixed("有当地社保（基本医疗保险）", "Has local basic medical insurance"),
+            Region => Text::fixed("所在地区", "Region"),
+            RegionNone => Text::fixed("未选择", "Not chosen"),
+            Products => Text::fixed("保障方案", "Your cover"),
+            ChooseProducts => Text::fixed("选择产品", "Choose products"),
+            SumAssured => Text::fixed("保额（元）", "Sum assured (CNY)"),
+            AnnuityAmount => Text::fixed("每年领取金额（元）", "Yearly annuity (CNY)"),
+            CoverageTerm => Text::fixed("保障期间", "Coverage term"),
+            PaymentTerm => Text::fixed("交费期间", "Payment term"),
+            Frequency => Text::fixed("交费频率", "Payment frequency"),
+            Plan => Text::fixed("免赔额方案", "Deductible plan"),
+            PayoutAge => Text::fixed("开始领取年龄", "Payouts start at age"),
+            GuaranteedYears => Text::fixed("保证领取年限", "Guaranteed years"),
+            Riders => Text::fixed("附加险", "Riders"),
+            RiderAmount => Text::fixed("附加险保额（元）", "Rider sum assured (CNY)"),
+            YourPrice => Text::fixed("您的保费", "Your premium"),
+            PerInstalment => Text::fixed("每期", "per instalment"),
+            PerYear => Text::fixed("每年", "per year"),
+            FirstYear => Text::fixed("首年保费", "First-year premium"),
+            TotalOverTerm => Text::fixed("交费期内总保费", "Total over the payment term"),
+            PaymentYears => Text::fixed("交费年数", "Years of payment"),
+            Age => Text::fixed("投保年龄", "Age at entry"),
+            EnterDetails => Text::fixed(
+                "请填写出生日期和性别，即可看到保费。",
+                "Enter the date of birth and sex to see the price.",
+            ),
+            HowCalculated => Text::fixed("保费是如何计算的", "How is this calculated"),
+            Step => Text::fixed("计算步骤", "Step"),
+            Value => Text::fixed("结果", "Result"),
+            Print => Text::fixed("打印或保存报价", "Print or save the quote"),
+            Submit => Text::fixed("提交投保意向", "Submit this quote"),
+            Submitting => Text::fixed("正在提交…", "Submitting…"),
+            Submitted => Text::fixed("已提交，我们会尽快与您联系。", "Submitted: we will be in touch shortly."),
+            SubmitUnavailable => Text::fixed(
+                "提交服务暂不可用。以下是将要提交的报价数据：",
+                "The submission service is not available. This is the quote that would be sent:",
+            ),
+            SubmitFailed => Text::fixed("提交未成功：", "The submission was refused:"),
+            Payload => Text::fixed("报价数据", "Quote data"),
+            Close => Text::fixed("关闭", "Close"),
+            ValidUntil => Text::fixed("报价有效期至", "Valid until"),
+            Digest => Text::fixed("报价校验码", "Quote digest"),
+            Errors => Text::fixed("请检查以下内容", "Please check the following"),
+            Agent => Text::fixed("代理人", "Agent"),
+            Yearly => Text::fixed("年", "year"),
+        }
+    }
+
+    pub fn get(self, lang: Lang) -> String {
+        self.text().get(lang).to_owned()
+    }
+}
+
+/// Occupation classes 1-7 with a short description (Chinese occupation classification).
+pub fn occupation(class: u8) -> Text {
+    match class {
+        1 => Text::fixed("1类：内勤、办公室人员", "Class 1: office work"),
+        2 => Text::fixed("2类：外勤、销售", "Class 2: field work, sales"),
+        3 => Text::fixed("3类：轻体力劳动", "Class 3: light manual work"),
+        4 => Text::fixed("4类：中体力劳动", "Class 4: moderate manual work"),
+        5 => Text::fixed("5类：重体力劳动", "Class 5: heavy manual work"),
+        6 => Text::fixed("6类：高危作业", "Class 6: high-risk work"),
+        _ => Text::fixed("7类：拒保职业", "Class 7: not insurable"),
+    }
+}
+
+/// The other language: what the switch button offers.
+pub fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    }
+}
+
+/// The BCP 47 tag for `lang` attributes.
+pub fn tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    }
+}
+
+/// Reads a language tag as attributes and storage write it ("zh-CN", "zh", "en", "en-GB").
+pub fn parse_tag(tag: &str) -> Option<Lang> {
+    let lower = tag.trim().to_ascii_lowercase();
+    if lower.starts_with("zh") {
+        Some(Lang::Zh)
+    } else if lower.starts_with("en") {
+        Some(Lang::En)
+    } else {
+        None
+    }
+}
+
+/// Money for people: thousands separators, the two decimals the core rounded to, a yuan sign.
+/// The figure itself is the core's decimal string, never recomputed.
+pub fn money(value: &rust_decimal::Decimal) -> String {
+    let text = value.to_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match fraction {
+        Some(f) => format!("{sign}¥{grouped}.{f}"),
+        None => format!("{sign}¥{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_groups_thousands_and_keeps_the_cores_decimals() {
+        let d = |s| rust_decimal::Decimal::from_str(s).unwrap();
+        assert_eq!(money(&d("9715.00")), "¥9,715.00");
+        assert_eq!(money(&d("27.98")), "¥27.98");
+        assert_eq!(money(&d("1234567.5")), "¥1,234,567.5");
+        assert_eq!(money(&d("-100")), "-¥100");
+        assert_eq!(money(&d("100000")), "¥100,000");
+    }
+
+    #[test]
+    fn language_tags_read_both_spellings() {
+        assert_eq!(parse_tag("zh-CN"), Some(Lang::Zh));
+        assert_eq!(parse_tag("EN-gb"), Some(Lang::En));
+        assert_eq!(parse_tag("fr"), None);
+        assert_eq!(parse_tag(tag(Lang::En)), Some(Lang::En));
+    }
+}
