@@ -158,7 +158,11 @@ fn price_coverage(
         return None;
     };
     let before = errors.len();
-    let mut err = |f: &str, kind: ErrorKind| errors.push(Error::new(format!("{field}.{f}"), kind));
+    // Fields of the coverage are named under it; fields of the insured keep their own path.
+    let mut err = |f: &str, kind: ErrorKind| {
+        let path = if f.starts_with("insured.") { f.to_owned() } else { format!("{field}.{f}") };
+        errors.push(Error::new(path, kind));
+    };
     let code = product.code.as_str();
     let age = person.age(product.age_basis, date);
     check_issue_age(product, person, age, date, &mut err);

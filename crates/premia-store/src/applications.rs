@@ -1,0 +1,365 @@
+//! Applications: stored exactly once, committed before the caller answers.
+//!
+//! Every submission goes through a writer task. A writer takes every submission waiting (up to
+//! `max_batch`), opens one transaction, and gives each submission its own savepoint: the application
+//! row, its idempotency key and its coupon redemptions go in together or not at all. A unique-key
+//! conflict rolls back only that submission's savepoint, and the writer then tells why: a retry with
+//! the same idempotency key and body (answered with the stored application), the same key with another
+//! body, or a coupon already redeemed (answered with the application that redeemed it). Only after the
+//! transaction commits does any caller get its answer, so a 201 always means "on disk", and one flush
+//! serves the whole batch.
+//!
+//! The primary keys do the real work: `coupon_redemptions.coupon_id` makes a voucher redeemable once
+//! even with several server replicas writing to one PostgreSQL, and `idempotency_keys.idempotency_key`
+//! makes a retried submission create one application.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, AnyPool, Row};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::audit::{self, NewAuditEvent};
+use crate::{Store, StoreError, StoreOptions, now_millis};
+
+/// An application to store. The caller has verified the quote and signed the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    /// Unique application number, chosen by the caller.
+    pub number: String,
+    /// `accepted` or `referred` (e.g. to manual underwriting after a blacklist hit).
+    pub status: String,
+    /// `direct` or `agent`.
+    pub channel: String,
+    pub agent_code: Option<String>,
+    pub resident_id_hash: Option<String>,
+    pub catalogue_id: String,
+    pub catalogue_version: String,
+    /// The quote digest.
+    pub digest: String,
+    /// The underwriting decision, as JSON.
+    pub decision: String,
+    /// The request as submitted, as JSON.
+    pub request_json: String,
+    /// The quote as re-computed by the server, as JSON.
+    pub quote_json: String,
+    /// The server-signed quote token given to the client.
+    pub token: String,
+    /// Single-use coupon ids to redeem with this application.
+    pub coupons: Vec<String>,
+    pub idempotency: Option<IdempotencyKey>,
+    /// Events recorded in the same transaction (the store adds `application.stored` itself).
+    pub audit: Vec<NewAuditEvent>,
+}
+
+/// An `Idempotency-Key` header and a fingerprint of the body it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub body_hash: String,
+}
+
+/// A stored application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationRecord {
+    pub number: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub status: String,
+    pub channel: String,
+    pub agent_code: Option<String>,
+    pub resident_id_hash: Option<String>,
+    pub catalogue_id: String,
+    pub catalogue_version: String,
+    pub digest: String,
+    pub decision: String,
+    pub request_json: String,
+    pub quote_json: String,
+    pub token: String,
+    pub coupons: Vec<String>,
+}
+
+/// What [`Store::submit`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// A new application was stored.
+    Created(ApplicationRecord),
+    /// The idempotency key was used before with the same body: this is the application it made.
+    Replayed(ApplicationRecord),
+}
+
+impl Submitted {
+    pub fn record(&self) -> &ApplicationRecord {
+        match self {
+            Submitted::Created(record) | Submitted::Replayed(record) => record,
+        }
+    }
+}
+
+struct Job {
+    application: NewApplication,
+    reply: oneshot::Sender<Result<Submitted, StoreError>>,
+}
+
+/// The queue into the writer tasks.
+#[derive(Debug)]
+pub(crate) struct Submissions {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Submissions {
+    pub(crate) fn start(pool: AnyPool, options: &StoreOptions) -> Self {
+        let (queue, jobs) = mpsc::channel::<Job>(options.max_batch.max(1) * 8);
+        let jobs = Arc::new(Mutex::new(jobs));
+        for _ in 0..options.writers.max(1) {
+            tokio::spawn(write_loop(pool.clone(), Arc::clone(&jobs), options.max_batch.max(1)));
+        }
+        Submissions { queue }
+    }
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("number", &self.application.number).finish_non_exhaustive()
+    }
+}
+
+/// Take what is waiting, commit it as one batch, answer; until the store is dropped.
+async fn write_loop(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, max_batch: usize) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut jobs = jobs.lock().await;
+            if jobs.recv_many(&mut batch, max_batch).await == 0 {
+                return;
+            }
+        }
+        match write_batch(&pool, &batch).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    // A caller that went away (client disconnected) still has its application stored.
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for job in batch {
+                    let _ = job.reply.send(Err(StoreError::Batch(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(pool: &AnyPool, batch: &[Job]) -> Result<Vec<Result<Submitted, StoreError>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        sqlx::query::<Any>("SAVEPOINT submission").execute(&mut *tx).await?;
+        match insert(&mut tx, &job.application).await {
+            Ok(record) => {
+                sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
+                outcomes.push(Ok(Submitted::Created(record)));
+            }
+            Err(error) => {
+                sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
+                sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
+                outcomes.push(explain(&mut tx, &job.application, error).await?);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+async fn insert(conn: &mut AnyConnection, app: &NewApplication) -> Result<ApplicationRecord, sqlx::Error> {
+    let now = now_millis();
+    sqlx::query::<Any>(
+        "INSERT INTO applications (number, created_at, status, channel, agent_code, resident_id_hash, \
+         catalogue_id, catalogue_version, digest, decision, request_json, quote_json, token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(app.number.as_str())
+    .bind(now)
+    .bind(app.status.as_str())
+    .bind(app.channel.as_str())
+    .bind(app.agent_code.as_deref())
+    .bind(app.resident_id_hash.as_deref())
+    .bind(app.catalogue_id.as_str())
+    .bind(app.catalogue_version.as_str())
+    .bind(app.digest.as_str())
+    .bind(app.decision.as_str())
+    .bind(app.request_json.as_str())
+    .bind(app.quote_json.as_str())
+    .bind(app.token.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if let Some(idempotency) = &app.idempotency {
+        sqlx::query::<Any>(
+            "INSERT INTO idempotency_keys (idempotency_key, body_hash, application_number, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(idempotency.key.as_str())
+        .bind(idempotency.body_hash.as_str())
+        .bind(app.number.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let coupons: BTreeSet<&str> = app.coupons.iter().map(String::as_str).collect();
+    for coupon in &coupons {
+        sqlx::query::<Any>(
+            "INSERT INTO coupon_redemptions (coupon_id, application_number, redeemed_at) VALUES ($1, $2, $3)",
+        )
+        .bind(*coupon)
+        .bind(app.number.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let detail = serde_json::json!({
+        "status": app.status, "digest": app.digest, "catalogue_version": app.catalogue_version, "coupons": coupons,
+    });
+    let stored = NewAuditEvent {
+        event: "application.stored".into(),
+        application: Some(app.number.clone()),
+        actor: Some(app.agent_code.clone().unwrap_or_else(|| app.channel.clone())),
+        detail: detail.to_string(),
+    };
+    for event in app.audit.iter().chain(std::iter::once(&stored)) {
+        audit::insert(&mut *conn, event).await?;
+    }
+    Ok(ApplicationRecord {
+        number: app.number.clone(),
+        created_at: now,
+        status: app.status.clone(),
+        channel: app.channel.clone(),
+        agent_code: app.agent_code.clone(),
+        resident_id_hash: app.resident_id_hash.clone(),
+        catalogue_id: app.catalogue_id.clone(),
+        catalogue_version: app.catalogue_version.clone(),
+        digest: app.digest.clone(),
+        decision: app.decision.clone(),
+        request_json: app.request_json.clone(),
+        quote_json: app.quote_json.clone(),
+        token: app.token.clone(),
+        coupons: coupons.into_iter().map(str::to_owned).collect(),
+    })
+}
+
+/// After a failed insert (rolled back to its savepoint): a replay, a refusal, or the error itself.
+async fn explain(
+    conn: &mut AnyConnection,
+    app: &NewApplication,
+    error: sqlx::Error,
+) -> Result<Result<Submitted, StoreError>, sqlx::Error> {
+    if let Some(idempotency) = &app.idempotency {
+        let row = sqlx::query::<Any>(
+            "SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1",
+        )
+        .bind(idempotency.key.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            let body_hash: String = row.try_get("body_hash")?;
+            let number: String = row.try_get("application_number")?;
+            if body_hash != idempotency.body_hash {
+                return Ok(Err(StoreError::IdempotencyConflict { application: number }));
+            }
+            return Ok(match load(conn, &number).await? {
+                Some(record) => Ok(Submitted::Replayed(record)),
+                None => Err(StoreError::Corrupt(format!("idempotency key refers to missing application {number}"))),
+            });
+        }
+    }
+    for coupon in &app.coupons {
+        let row = sqlx::query::<Any>("SELECT application_number FROM coupon_redemptions WHERE coupon_id = $1")
+            .bind(coupon.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            return Ok(Err(StoreError::CouponRedeemed { coupon: coupon.clone(), application: row.try_get(0)? }));
+        }
+    }
+    Ok(Err(StoreError::Database(error)))
+}
+
+const SELECT_APPLICATION: &str = "SELECT number, created_at, status, channel, agent_code, resident_id_hash, \
+     catalogue_id, catalogue_version, digest, decision, request_json, quote_json, token \
+     FROM applications WHERE number = $1";
+
+async fn load(conn: &mut AnyConnection, number: &str) -> Result<Option<ApplicationRecord>, sqlx::Error> {
+    let Some(row) = sqlx::query::<Any>(SELECT_APPLICATION).bind(number).fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let coupons = sqlx::query::<Any>(
+        "SELECT coupon_id FROM coupon_redemptions WHERE application_number = $1 ORDER BY coupon_id",
+    )
+    .bind(number)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<Result<_, _>>()?;
+    record(&row, coupons).map(Some)
+}
+
+fn record(row: &AnyRow, coupons: Vec<String>) -> Result<ApplicationRecord, sqlx::Error> {
+    Ok(ApplicationRecord {
+        number: row.try_get("number")?,
+        created_at: row.try_get("created_at")?,
+        status: row.try_get("status")?,
+        channel: row.try_get("channel")?,
+        agent_code: row.try_get("agent_code")?,
+        resident_id_hash: row.try_get("resident_id_hash")?,
+        catalogue_id: row.try_get("catalogue_id")?,
+        catalogue_version: row.try_get("catalogue_version")?,
+        digest: row.try_get("digest")?,
+        decision: row.try_get("decision")?,
+        request_json: row.try_get("request_json")?,
+        quote_json: row.try_get("quote_json")?,
+        token: row.try_get("token")?,
+        coupons,
+    })
+}
+
+impl Store {
+    /// Store `application`, redeeming its coupons and recording its idempotency key, in one transaction
+    /// committed before this returns. See the module documentation for the outcomes.
+    pub async fn submit(&self, application: NewApplication) -> Result<Submitted, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner.submissions.queue.send(Job { application, reply }).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The application with this number.
+    pub async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        Ok(load(&mut conn, number).await?)
+    }
+
+    /// The application that redeemed `coupon`, if any.
+    pub async fn redemption(&self, coupon: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query::<Any>("SELECT application_number FROM coupon_redemptions WHERE coupon_id = $1")
+            .bind(coupon)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// How many applications are stored.
+    pub async fn application_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query::<Any>("SELECT COUNT(*) FROM applications").fetch_one(self.pool()).await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Every application number, in the order stored.
+    pub async fn application_numbers(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query::<Any>("SELECT number FROM applications ORDER BY created_at, number")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+}

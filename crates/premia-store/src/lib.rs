@@ -1,0 +1,242 @@
+//! # premia-store
+//!
+//! The durable state of a Premia server: accepted applications, idempotency keys, single-use coupon
+//! redemptions, the blacklist, agent tokens and the audit log.
+//!
+//! One schema and one set of SQL statements serve both backends, through sqlx's runtime-generic `Any`
+//! driver: an embedded **SQLite** file for a single server, or a shared **PostgreSQL** database for
+//! several stateless replicas behind a load balancer. Migrations run on [`Store::open`].
+//!
+//! Writes of applications go through [`Store::submit`], which commits before it answers: a caller that
+//! got `Ok` may tell its client the application is stored. Submissions are group-committed (several per
+//! transaction, each in its own savepoint) so that one disk flush serves many applications; see
+//! [`applications`].
+
+pub mod agents;
+pub mod applications;
+pub mod audit;
+pub mod blacklist;
+mod secret;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use agents::{AgentToken, IssuedToken};
+pub use applications::{ApplicationRecord, IdempotencyKey, NewApplication, Submitted};
+pub use audit::{AuditEntry, NewAuditEvent};
+pub use blacklist::{BlacklistEntry, BlacklistKind};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, or `None` for an unsupported scheme.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: expected sqlite:PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The idempotency key was used before with a different request body.
+    #[error("idempotency key already used for application {application} with a different body")]
+    IdempotencyConflict { application: String },
+    /// A single-use coupon was already redeemed.
+    #[error("coupon {coupon} was already redeemed by application {application}")]
+    CouponRedeemed { coupon: String, application: String },
+    /// The transaction carrying this submission failed as a whole (e.g. the disk or the connection);
+    /// nothing of it was stored, and a retry is safe.
+    #[error("the submission could not be committed: {0}")]
+    Batch(String),
+    /// The store is shutting down or its writer stopped.
+    #[error("the store is not accepting writes")]
+    Closed,
+    /// A stored row could not be read back (e.g. JSON written by a newer version).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Pool sizes and batching, with defaults that suit each backend.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections for reads (and, on PostgreSQL, for the writers' transactions too).
+    pub read_connections: u32,
+    /// Concurrent group-commit writers. SQLite allows one writer at a time, so it gets exactly one.
+    pub writers: usize,
+    /// Most applications committed in one transaction.
+    pub max_batch: usize,
+    /// How long to wait for a connection before failing a request.
+    pub acquire_timeout: Duration,
+}
+
+impl StoreOptions {
+    pub fn for_backend(backend: Backend) -> Self {
+        let (read_connections, writers) = match backend {
+            Backend::Sqlite => (4, 1),
+            Backend::Postgres => (8, 4),
+        };
+        StoreOptions { read_connections, writers, max_batch: 128, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    backend: Backend,
+    read: AnyPool,
+    submissions: applications::Submissions,
+}
+
+impl Store {
+    /// Open (creating and migrating if needed) the store at `url`: `sqlite:PATH` (the file and its folder
+    /// are created on first use) or `postgres://user@host:port/db`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
+        Store::open_with(url, StoreOptions::for_backend(backend)).await
+    }
+
+    pub async fn open_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let connect = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let write_connections = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => u32::try_from(options.writers).unwrap_or(u32::MAX),
+        };
+        let write = pool(backend, &options, write_connections).connect_with(connect.clone()).await?;
+        migrate(backend, &write).await?;
+        let read = pool(backend, &options, options.read_connections).connect_with(connect).await?;
+        let submissions = applications::Submissions::start(write, &options);
+        Ok(Store { inner: Arc::new(Inner { backend, read, submissions }) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The pool for reads and single-statement writes.
+    fn pool(&self) -> &AnyPool {
+        &self.inner.read
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(self.pool()).await.is_ok()
+    }
+}
+
+/// `sqlite:PATH` with the folder created and the file created on first open.
+fn sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::DataDir { path: parent.display().to_string(), source })?;
+        }
+    }
+    let query = if query.contains("mode=") { query.to_owned() } else { format!("mode=rwc&{query}") };
+    Ok(format!("sqlite://{path}?{}", query.trim_end_matches('&')))
+}
+
+fn pool(backend: Backend, options: &StoreOptions, connections: u32) -> AnyPoolOptions {
+    let options = AnyPoolOptions::new().max_connections(connections.max(1)).acquire_timeout(options.acquire_timeout);
+    match backend {
+        // WAL lets readers run beside the one writer; synchronous=FULL flushes every commit, so an
+        // application that got its 201 survives a power cut, not only a crash of the server.
+        Backend::Sqlite => options.after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                Ok(())
+            })
+        }),
+        Backend::Postgres => options,
+    }
+}
+
+async fn migrate(backend: Backend, pool: &AnyPool) -> Result<(), StoreError> {
+    if backend == Backend::Sqlite {
+        // journal_mode is stored in the database file: set once, before the schema exists.
+        pool.execute("PRAGMA journal_mode = WAL").await?;
+    }
+    sqlx::migrate!("./migrations").run(pool).await?;
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch: how the store records times.
+pub fn now_millis() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Lower-case hexadecimal SHA-256 of `bytes`: how the store fingerprints bodies and secrets.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    secret::hex(&sha2::Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/premia.db");
+        let url = sqlite_url(&format!("sqlite:{}", path.display())).unwrap();
+        assert_eq!(url, format!("sqlite://{}?mode=rwc", path.display()));
+        assert!(path.parent().unwrap().is_dir(), "the folder is created");
+        assert_eq!(sqlite_url("sqlite::memory:").unwrap(), "sqlite://:memory:?mode=rwc");
+        assert_eq!(sqlite_url("sqlite:x.db?mode=ro").unwrap(), "sqlite://x.db?mode=ro");
+    }
+
+    #[test]
+    fn backends_by_url() {
+        assert_eq!(Backend::of_url("sqlite:data/premia.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@127.0.0.1:5432/premia"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! The quote app component: owns the reducer, wires effects (events to the host, remembered language,
+//! submission) and lays out the thin view functions.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use premia_core::{Catalogue, Lang};
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use crate::browser::{self, PostOutcome};
+use crate::i18n::{self, Label};
+use crate::state::{Action, Outcome, Settings, State, Submission};
+use crate::view;
+
+/// Connects a mounted app with the JS that mounted it: actions sent from outside (prefill, language)
+/// and the latest outcome read from outside.
+#[derive(Debug, Default)]
+pub struct Bridge {
+    dispatcher: RefCell<Option<UseReducerDispatcher<State>>>,
+    pending: RefCell<Vec<Action>>,
+    latest: RefCell<Option<Outcome>>,
+}
+
+impl Bridge {
+    /// Send an action to the app; actions sent before its first render are applied right after it.
+    pub fn dispatch(&self, action: Action) {
+        match self.dispatcher.borrow().as_ref() {
+            Some(dispatcher) => dispatcher.dispatch(action),
+            None => self.pending.borrow_mut().push(action),
+        }
+    }
+
+    /// The outcome as last rendered.
+    pub fn latest(&self) -> Option<Outcome> {
+        self.latest.borrow().clone()
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct AppProps {
+    pub catalogue: Rc<Catalogue>,
+    pub settings: Rc<Settings>,
+    pub lang: Lang,
+    /// The element events are dispatched on (the widget's `<premia-quote>`); `None` on the site.
+    pub host: Option<HtmlElement>,
+    /// Where "submit" POSTs the quote; `None`: show the payload (and still emit `premia-submit`).
+    pub endpoint: Option<String>,
+    /// Remember the language switch in localStorage (the site; a widget follows its `lang` attribute).
+    pub remember_lang: bool,
+    pub bridge: Rc<Bridge>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.catalogue, &other.catalogue)
+            && self.settings == other.settings
+            && self.lang == other.lang
+            && self.host == other.host
+            && self.endpoint == other.endpoint
+            && self.remember_lang == other.remember_lang
+            && Rc::ptr_eq(&self.bridge, &other.bridge)
+    }
+}
+
+#[component(QuoteApp)]
+pub fn quote_app(props: &AppProps) -> Html {
+    let state = {
+        let (catalogue, settings, lang) = (props.catalogue.clone(), props.settings.clone(), props.lang);
+        use_reducer(move || State::new(catalogue, settings, lang))
+    };
+    use_bridge(&props.bridge, &state);
+    use_quote_events(props, &state);
+    use_remembered_lang(props.remember_lang, state.lang);
+
+    let dispatch = state.dispatcher();
+    let on_submit = submit_callback(props, &state);
+    let lang = state.lang;
+    html! {
+        <div class="premia" lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
+            { view::toolbar(&state, &dispatch) }
+            <div class="premia-layout">
+                <form class="premia-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                    { view::insured_section(&state, &dispatch) }
+                    { view::products_section(&state, &dispatch) }
+                </form>
+                { view::summary(&state, &dispatch, on_submit) }
+            </div>
+            { view::submission(&state, &dispatch) }
+            <p class="premia-footnote">{ Label::Illustrative.get(lang) }</p>
+        </div>
+    }
+}
+
+/// Hand the dispatcher to the bridge once, replay what was sent before, and publish each outcome.
+fn use_bridge(bridge: &Rc<Bridge>, state: &UseReducerHandle<State>) {
+    {
+        let (bridge, dispatcher) = (bridge.clone(), state.dispatcher());
+        use_effect_with((), move |_| {
+            *bridge.dispatcher.borrow_mut() = Some(dispatcher.clone());
+            let pending: Vec<Action> = bridge.pending.borrow_mut().drain(..).collect();
+            for action in pending {
+                dispatcher.dispatch(action);
+            }
+        });
+    }
+    *bridge.latest.borrow_mut() = Some(state.outcome.clone());
+}
+
+/// After each render with a new outcome: a performance mark, and `premia-quote-change` on the host.
+fn use_quote_events(props: &AppProps, state: &UseReducerHandle<State>) {
+    let host = props.host.clone();
+    let detail = host.is_some().then(|| change_detail(state));
+    use_effect_with(state.revision, move |_| {
+        browser::mark("premia:priced");
+        if let (Some(host), Some(detail)) = (host, detail) {
+            browser::emit(&host, "premia-quote-change", &detail);
+        }
+    });
+}
+
+/// `{ "quote": Quote | null, "errors": Error[] }`, the detail of `premia-quote-change`.
+fn change_detail(state: &State) -> String {
+    let detail = match &state.outcome {
+        Outcome::Priced(quote) => serde_json::json!({ "quote": quote, "errors": [] }),
+        Outcome::Invalid(errors) => serde_json::json!({ "quote": null, "errors": errors }),
+    };
+    detail.to_string()
+}
+
+fn use_remembered_lang(remember: bool, lang: Lang) {
+    use_effect_with(lang, move |lang| {
+        if remember {
+            browser::remember_lang(*lang);
+        }
+    });
+}
+
+/// Submit: emit `premia-submit` with the quote, then POST it to the endpoint, or show the payload
+/// when there is none (or nothing answers).
+fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<()> {
+    let quote = state.quote().map(|q| serde_json::to_string_pretty(q).unwrap_or_default());
+    let (host, endpoint, dispatcher) = (props.host.clone(), props.endpoint.clone(), state.dispatcher());
+    Callback::from(move |()| {
+        let Some(payload) = quote.clone() else { return };
+        if let Some(host) = &host {
+            browser::emit(host, "premia-submit", &payload);
+        }
+        let Some(url) = endpoint.clone() else {
+            dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload }));
+            return;
+        };
+        dispatcher.dispatch(Action::SubmitStarted);
+        let dispatcher = dispatcher.clone();
+        yew::platform::spawn_local(async move {
+            let submission = match browser::post_json(&url, &payload).await {
+                PostOutcome::Answered { status, body } if (200..300).contains(&status) => {
+                    Submission::Accepted { response: body }
+                }
+                // No such route (the server is not there yet) is the same as no server.
+                PostOutcome::Answered { status: 404 | 405 | 501, .. } | PostOutcome::Unreachable => {
+                    Submission::Unavailable { payload }
+                }
+                PostOutcome::Answered { status, body } => Submission::Refused { status, body },
+            };
+            dispatcher.dispatch(Action::SubmitFinished(submission));
+        });
+    })
+}

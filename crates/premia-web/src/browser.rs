@@ -1,0 +1,82 @@
+//! The few things the app asks of the browser: events to the host element, remembered language,
+//! printing, performance marks and the submission POST. Everything here is I/O; no rule lives here.
+
+use premia_core::Lang;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, RequestInit, Response};
+
+use crate::i18n;
+
+/// Where the chosen language is remembered between visits.
+const LANG_KEY: &str = "premia.lang";
+
+/// Dispatch a `CustomEvent` on the host element with `detail_json` parsed into a plain JS object.
+/// Bubbles and is composed, so it crosses the widget's shadow root to listeners on the page.
+pub fn emit(host: &HtmlElement, name: &str, detail_json: &str) {
+    let detail = js_sys::JSON::parse(detail_json).unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        // A listener that throws must not stop the app: the browser reports it on the console.
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+pub fn remembered_lang() -> Option<Lang> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(LANG_KEY).ok()?.as_deref().and_then(i18n::parse_tag)
+}
+
+pub fn remember_lang(lang: Lang) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(storage) = storage {
+        // Private browsing may refuse storage; the switch still works for this visit.
+        let _ = storage.set_item(LANG_KEY, i18n::tag(lang));
+    }
+}
+
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
+/// A Performance API mark, so benchmarks can time input-to-price inside the page.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// What the server said to a submission.
+#[derive(Debug)]
+pub enum PostOutcome {
+    Answered { status: u16, body: String },
+    /// No answer at all (no server, network down, CORS refused).
+    Unreachable,
+}
+
+/// POST `body` (JSON) to `url`.
+pub async fn post_json(url: &str, body: &str) -> PostOutcome {
+    match try_post(url, body).await {
+        Ok((status, body)) => PostOutcome::Answered { status, body },
+        Err(_) => PostOutcome::Unreachable,
+    }
+}
+
+async fn try_post(url: &str, body: &str) -> Result<(u16, String), JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new()?;
+    headers.set("content-type", "application/json")?;
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request)).await?.dyn_into()?;
+    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    Ok((response.status(), text))
+}

@@ -1,0 +1,711 @@
+//! The quote form as data, and its reducer: what the person typed, the request it makes, and what the
+//! core says of it. Pure (no DOM, no clock) so `cargo test` checks it natively; the components only
+//! render a [`State`] and dispatch [`Action`]s.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use premia_core::error::ErrorKind;
+use premia_core::money::strict;
+use premia_core::{
+    Catalogue, Channel, CoverageRequest, CoverageTerm, Error, Frequency, Insured, Lang, PaymentTerm, Product, Quote,
+    QuoteRequest, RiderRequest, Sex,
+};
+use serde::Deserialize;
+
+use crate::options;
+
+/// Where the app runs and what it may offer: fixed for the life of one mounted app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The quote date: the browser's today, or an attribute (tests, agents quoting for a date).
+    pub quote_date: NaiveDate,
+    pub channel: Channel,
+    /// Product codes this app offers (the widget's `products` attribute); `None`: every product.
+    pub offered: Option<Vec<String>>,
+}
+
+/// What the person typed, as typed. Text stays text until the request is built, so a half-typed
+/// amount is shown back exactly and its error names the field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Form {
+    pub birth_date: String,
+    pub sex: Option<Sex>,
+    pub smoker: bool,
+    pub occupation_class: u8,
+    pub social_insurance: bool,
+    /// Region code, or empty for none.
+    pub region: String,
+    pub coverages: Vec<CoverageForm>,
+}
+
+/// One chosen product with its options, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageForm {
+    pub product: String,
+    pub amount: String,
+    pub coverage_term: String,
+    pub payment_term: String,
+    pub frequency: Frequency,
+    pub plan: Option<String>,
+    pub payout_start_age: Option<u32>,
+    pub guaranteed_years: Option<u32>,
+    pub riders: Vec<RiderForm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiderForm {
+    pub code: String,
+    pub chosen: bool,
+    /// The rider's own sum assured, for riders that have one; empty otherwise.
+    pub amount: String,
+}
+
+impl CoverageForm {
+    /// A product as first added: every option set to a value the catalogue offers, shown to the person.
+    pub fn new(product: &Product) -> Self {
+        let annuity = options::annuity_options(product);
+        CoverageForm {
+            product: product.code.clone(),
+            amount: options::suggested_amount(product).to_string(),
+            coverage_term: options::suggested_coverage_term(product).map(|t| t.to_string()).unwrap_or_default(),
+            payment_term: options::suggested_payment_term(product).map(|t| t.to_string()).unwrap_or_default(),
+            frequency: Frequency::Annual,
+            plan: options::plans(product).first().map(|p| p.id.clone()),
+            payout_start_age: annuity.and_then(|(ages, _)| ages.get(ages.len() / 2).copied()),
+            guaranteed_years: annuity.and_then(|(_, years)| years.first().copied()),
+            riders: product
+                .riders
+                .iter()
+                .map(|r| RiderForm {
+                    code: r.code.clone(),
+                    chosen: false,
+                    amount: r.amount.map(|a| a.min.to_string()).unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Set from a request's coverage (prefill), keeping the riders the product offers.
+    fn from_request(product: &Product, request: &CoverageRequest) -> Self {
+        let mut form = CoverageForm::new(product);
+        if let Some(amount) = request.sum_assured.or(request.annuity_amount) {
+            form.amount = amount.to_string();
+        }
+        form.coverage_term = request.coverage_term.to_string();
+        form.payment_term = request.payment_term.to_string();
+        form.frequency = request.frequency;
+        form.plan = request.plan.clone().or(form.plan);
+        form.payout_start_age = request.payout_start_age.or(form.payout_start_age);
+        form.guaranteed_years = request.guaranteed_years.or(form.guaranteed_years);
+        for wanted in &request.riders {
+            if let Some(rider) = form.riders.iter_mut().find(|r| r.code == wanted.code) {
+                rider.chosen = true;
+                if let Some(amount) = wanted.sum_assured {
+                    rider.amount = amount.to_string();
+                }
+            }
+        }
+        form
+    }
+}
+
+/// A change to one coverage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoverageAction {
+    Amount(String),
+    CoverageTerm(String),
+    PaymentTerm(String),
+    Frequency(Frequency),
+    Plan(String),
+    PayoutStartAge(u32),
+    GuaranteedYears(u32),
+    Rider { code: String, chosen: bool },
+    RiderAmount { code: String, amount: String },
+}
+
+/// What a CRM (or a link) already knows about the customer: any subset of the request's fields, in the
+/// request's own spelling. Unknown fields are refused so a misspelt prefill is an error, not ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefill {
+    #[serde(default)]
+    pub insured: Option<InsuredPrefill>,
+    /// Replaces the chosen products when given.
+    #[serde(default)]
+    pub coverages: Option<Vec<CoverageRequest>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsuredPrefill {
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub smoker: Option<bool>,
+    pub occupation_class: Option<u8>,
+    pub social_insurance: Option<bool>,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    SetLang(Lang),
+    BirthDate(String),
+    Sex(Sex),
+    Smoker(bool),
+    OccupationClass(u8),
+    SocialInsurance(bool),
+    Region(String),
+    /// Add the product if not chosen, else remove it.
+    ToggleProduct(String),
+    Coverage(usize, CoverageAction),
+    Prefill(Box<Prefill>),
+    /// The person left a field: its "required" error may now be shown.
+    Touch(&'static str),
+    SubmitStarted,
+    SubmitFinished(Submission),
+    DismissSubmission,
+}
+
+/// What became of the last submission.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Submission {
+    #[default]
+    None,
+    Sending,
+    /// The server took it; its answer (JSON text) is kept for the record.
+    Accepted { response: String },
+    /// The server answered with an error (status and body).
+    Refused { status: u16, body: String },
+    /// No server to send to (no endpoint, or none answered): the payload is shown instead.
+    Unavailable { payload: String },
+}
+
+/// The core's answer to the current form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Priced(Box<Quote>),
+    Invalid(Vec<Error>),
+}
+
+/// The whole app state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub catalogue: Rc<Catalogue>,
+    pub settings: Rc<Settings>,
+    pub lang: Lang,
+    pub form: Form,
+    pub outcome: Outcome,
+    /// Fields the person has left (or that were prefilled); "required" errors show only for these.
+    pub touched: BTreeSet<&'static str>,
+    pub submission: Submission,
+    /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
+    pub revision: u64,
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.catalogue, &other.catalogue)
+            && self.settings == other.settings
+            && self.lang == other.lang
+            && self.form == other.form
+            && self.outcome == other.outcome
+            && self.touched == other.touched
+            && self.submission == other.submission
+    }
+}
+
+/// Field names of the insured person, as the core names them in errors.
+pub mod field {
+    pub const BIRTH_DATE: &str = "insured.birth_date";
+    pub const SEX: &str = "insured.sex";
+    pub const REGION: &str = "insured.region";
+    pub const OCCUPATION: &str = "insured.occupation_class";
+    pub const COVERAGES: &str = "coverages";
+    pub const QUIET_UNTIL_TOUCHED: [&str; 2] = [BIRTH_DATE, SEX];
+}
+
+impl State {
+    /// A fresh form: the offered products' first choice pre-selected (or the first product), nothing
+    /// known about the person yet.
+    pub fn new(catalogue: Rc<Catalogue>, settings: Rc<Settings>, lang: Lang) -> Self {
+        let first = settings
+            .offered
+            .as_ref()
+            .and_then(|codes| codes.first().cloned())
+            .or_else(|| catalogue.products_on(settings.quote_date).next().map(|p| p.code.clone()));
+        let coverages = first
+            .and_then(|code| catalogue.product(&code, settings.quote_date).map(CoverageForm::new))
+            .into_iter()
+            .collect();
+        let form = Form { occupation_class: 1, social_insurance: true, coverages, ..Form::default() };
+        let outcome = evaluate(&catalogue, &settings, &form);
+        State {
+            catalogue,
+            settings,
+            lang,
+            form,
+            outcome,
+            touched: BTreeSet::new(),
+            submission: Submission::None,
+            revision: 0,
+        }
+    }
+
+    /// The products a person may choose here, in catalogue order.
+    pub fn offered_products(&self) -> Vec<&Product> {
+        let date = self.settings.quote_date;
+        self.catalogue
+            .products_on(date)
+            .filter(|p| self.settings.offered.as_ref().is_none_or(|codes| codes.contains(&p.code)))
+            .collect()
+    }
+
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.catalogue.product(code, self.settings.quote_date)
+    }
+
+    pub fn is_chosen(&self, code: &str) -> bool {
+        self.form.coverages.iter().any(|c| c.product == code)
+    }
+
+    pub fn quote(&self) -> Option<&Quote> {
+        match &self.outcome {
+            Outcome::Priced(quote) => Some(quote),
+            Outcome::Invalid(_) => None,
+        }
+    }
+
+    /// Every error to show. The person's birth date and sex start empty: their "required" errors wait
+    /// until the field is touched, so a fresh page does not open on a list of complaints.
+    pub fn visible_errors(&self) -> Vec<&Error> {
+        let waiting = |e: &Error| {
+            e.code() == "required"
+                && field::QUIET_UNTIL_TOUCHED.contains(&e.field.as_str())
+                && !self.touched.contains(e.field.as_str())
+        };
+        match &self.outcome {
+            Outcome::Priced(_) => Vec::new(),
+            Outcome::Invalid(errors) => errors.iter().filter(|e| !waiting(e)).collect(),
+        }
+    }
+
+    /// The errors about exactly this field (shown beside it).
+    pub fn errors_for(&self, field: &str) -> Vec<&Error> {
+        self.visible_errors().into_iter().filter(|e| e.field == field).collect()
+    }
+
+    /// The errors no field of the form shows (listed above the price).
+    pub fn unplaced_errors(&self, placed: &[String]) -> Vec<&Error> {
+        self.visible_errors().into_iter().filter(|e| !placed.iter().any(|f| *f == e.field)).collect()
+    }
+
+    /// Fields the form shows errors beside, so the rest can be listed once.
+    pub fn placed_fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> =
+            [field::BIRTH_DATE, field::SEX, field::REGION, field::OCCUPATION].iter().map(|f| (*f).to_owned()).collect();
+        for (i, coverage) in self.form.coverages.iter().enumerate() {
+            let prefix = format!("coverages[{i}]");
+            for name in ["product", "coverage_term", "payment_term", "frequency", "plan"] {
+                fields.push(format!("{prefix}.{name}"));
+            }
+            fields.push(format!("{prefix}.payout_start_age"));
+            fields.push(format!("{prefix}.guaranteed_years"));
+            if let Some(product) = self.product(&coverage.product) {
+                fields.push(format!("{prefix}.{}", options::amount_field(product)));
+            }
+            for (j, _) in coverage.riders.iter().filter(|r| r.chosen).enumerate() {
+                fields.push(format!("{prefix}.riders[{j}].sum_assured"));
+            }
+        }
+        fields
+    }
+
+    /// The request the form makes, as it would be sent.
+    pub fn request(&self) -> Result<QuoteRequest, Vec<Error>> {
+        build_request(&self.catalogue, &self.settings, &self.form)
+    }
+
+    fn apply(&mut self, action: Action) {
+        let date = self.settings.quote_date;
+        let form = &mut self.form;
+        match action {
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                return;
+            }
+            Action::Touch(field) => {
+                self.touched.insert(field);
+                return;
+            }
+            Action::SubmitStarted => {
+                self.submission = Submission::Sending;
+                return;
+            }
+            Action::SubmitFinished(submission) => {
+                self.submission = submission;
+                return;
+            }
+            Action::DismissSubmission => {
+                self.submission = Submission::None;
+                return;
+            }
+            Action::BirthDate(text) => form.birth_date = text,
+            Action::Sex(sex) => {
+                form.sex = Some(sex);
+                self.touched.insert(field::SEX);
+            }
+            Action::Smoker(smoker) => form.smoker = smoker,
+            Action::OccupationClass(class) => form.occupation_class = class,
+            Action::SocialInsurance(yes) => form.social_insurance = yes,
+            Action::Region(code) => form.region = code,
+            Action::ToggleProduct(code) => {
+                if let Some(i) = form.coverages.iter().position(|c| c.product == code) {
+                    form.coverages.remove(i);
+                } else if let Some(product) = self.catalogue.product(&code, date) {
+                    form.coverages.push(CoverageForm::new(product));
+                }
+                self.touched.insert(field::COVERAGES);
+            }
+            Action::Coverage(i, change) => {
+                if let Some(coverage) = form.coverages.get_mut(i) {
+                    apply_coverage(coverage, change);
+                }
+            }
+            Action::Prefill(prefill) => self.prefill(*prefill),
+        }
+        // A changed form makes any earlier submission result stale.
+        if self.submission != Submission::Sending {
+            self.submission = Submission::None;
+        }
+        self.outcome = evaluate(&self.catalogue, &self.settings, &self.form);
+        self.revision += 1;
+    }
+
+    fn prefill(&mut self, prefill: Prefill) {
+        let form = &mut self.form;
+        if let Some(insured) = prefill.insured {
+            if let Some(birth) = insured.birth_date {
+                form.birth_date = birth.to_string();
+                self.touched.insert(field::BIRTH_DATE);
+            }
+            if let Some(sex) = insured.sex {
+                form.sex = Some(sex);
+                self.touched.insert(field::SEX);
+            }
+            form.smoker = insured.smoker.unwrap_or(form.smoker);
+            form.occupation_class = insured.occupation_class.unwrap_or(form.occupation_class);
+            form.social_insurance = insured.social_insurance.unwrap_or(form.social_insurance);
+            if let Some(region) = insured.region {
+                form.region = region;
+            }
+        }
+        if let Some(coverages) = prefill.coverages {
+            let date = self.settings.quote_date;
+            form.coverages = coverages
+                .iter()
+                .filter_map(|c| self.catalogue.product(&c.product, date).map(|p| CoverageForm::from_request(p, c)))
+                .collect();
+        }
+    }
+}
+
+impl yew::Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+fn apply_coverage(coverage: &mut CoverageForm, change: CoverageAction) {
+    match change {
+        CoverageAction::Amount(text) => coverage.amount = text,
+        CoverageAction::CoverageTerm(text) => coverage.coverage_term = text,
+        CoverageAction::PaymentTerm(text) => {
+            // Single premium is paid once: only an annual frequency makes sense with it.
+            if text == PaymentTerm::Single.to_string() {
+                coverage.frequency = Frequency::Annual;
+            }
+            coverage.payment_term = text;
+        }
+        CoverageAction::Frequency(frequency) => coverage.frequency = frequency,
+        CoverageAction::Plan(plan) => coverage.plan = Some(plan),
+        CoverageAction::PayoutStartAge(age) => coverage.payout_start_age = Some(age),
+        CoverageAction::GuaranteedYears(years) => coverage.guaranteed_years = Some(years),
+        CoverageAction::Rider { code, chosen } => {
+            if let Some(rider) = coverage.riders.iter_mut().find(|r| r.code == code) {
+                rider.chosen = chosen;
+            }
+        }
+        CoverageAction::RiderAmount { code, amount } => {
+            if let Some(rider) = coverage.riders.iter_mut().find(|r| r.code == code) {
+                rider.amount = amount;
+            }
+        }
+    }
+}
+
+/// Price the form: build the request, then ask the core.
+pub fn evaluate(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Outcome {
+    match build_request(catalogue, settings, form) {
+        Ok(request) => match premia_core::quote(catalogue, &request) {
+            Ok(quote) => Outcome::Priced(Box::new(quote)),
+            Err(errors) => Outcome::Invalid(errors.into_vec()),
+        },
+        Err(errors) => Outcome::Invalid(errors),
+    }
+}
+
+/// Turn the typed form into a request. Text that cannot be read becomes the core's own error for that
+/// field (e.g. `decimal.invalid`), so the person sees one kind of message whatever went wrong.
+pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Result<QuoteRequest, Vec<Error>> {
+    let mut errors = Vec::new();
+    let birth_date = match form.birth_date.trim() {
+        "" => {
+            errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Required));
+            None
+        }
+        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(e) => {
+                errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Syntax { message: format!("{text}: {e}") }));
+                None
+            }
+        },
+    };
+    if form.sex.is_none() {
+        errors.push(Error::new(field::SEX, ErrorKind::Required));
+    }
+    let mut coverages = Vec::with_capacity(form.coverages.len());
+    for (i, coverage) in form.coverages.iter().enumerate() {
+        let product = catalogue.product(&coverage.product, settings.quote_date);
+        if let Some(request) = build_coverage(product, coverage, &format!("coverages[{i}]"), &mut errors) {
+            coverages.push(request);
+        }
+    }
+    let (Some(sex), true) = (form.sex, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let region = form.region.trim();
+    Ok(QuoteRequest {
+        quote_date: settings.quote_date,
+        insured: Insured {
+            birth_date,
+            age: None,
+            sex,
+            smoker: form.smoker,
+            occupation_class: form.occupation_class,
+            social_insurance: form.social_insurance,
+            region: (!region.is_empty()).then(|| region.to_owned()),
+        },
+        coverages,
+        channel: settings.channel.clone(),
+    })
+}
+
+fn build_coverage(
+    product: Option<&Product>,
+    form: &CoverageForm,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<CoverageRequest> {
+    let before = errors.len();
+    let amount_field = product.map_or("sum_assured", options::amount_field);
+    let amount = decimal(&form.amount, &format!("{field}.{amount_field}"), errors);
+    let coverage_term = term::<CoverageTerm>(&form.coverage_term, &format!("{field}.coverage_term"), errors);
+    let payment_term = term::<PaymentTerm>(&form.payment_term, &format!("{field}.payment_term"), errors);
+    let mut riders = Vec::new();
+    let rider_rules = product.map(|p| &p.riders);
+    for (j, rider) in form.riders.iter().filter(|r| r.chosen).enumerate() {
+        let own_amount = rider_rules.and_then(|rules| rules.iter().find(|r| r.code == rider.code)).and_then(|r| r.amount);
+        let sum_assured = match own_amount {
+            Some(_) => decimal(&rider.amount, &format!("{field}.riders[{j}].sum_assured"), errors),
+            None => None,
+        };
+        riders.push(RiderRequest { code: rider.code.clone(), sum_assured });
+    }
+    if errors.len() != before {
+        return None;
+    }
+    let annuity = product.is_some_and(options::is_annuity);
+    Some(CoverageRequest {
+        product: form.product.clone(),
+        sum_assured: if annuity { None } else { amount },
+        annuity_amount: if annuity { amount } else { None },
+        coverage_term: coverage_term?,
+        payment_term: payment_term?,
+        frequency: form.frequency,
+        plan: form.plan.clone(),
+        payout_start_age: form.payout_start_age.filter(|_| annuity),
+        guaranteed_years: form.guaranteed_years.filter(|_| annuity),
+        riders,
+    })
+}
+
+fn decimal(text: &str, field: &str, errors: &mut Vec<Error>) -> Option<rust_decimal::Decimal> {
+    // People type "500,000" or "50 0000": separators are not part of the number.
+    let cleaned: String = text.chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '_')).collect();
+    if cleaned.is_empty() {
+        errors.push(Error::new(field, ErrorKind::Required));
+        return None;
+    }
+    let parsed = strict::parse(&cleaned);
+    if parsed.is_none() {
+        errors.push(Error::new(field, ErrorKind::NotDecimal { value: text.to_owned() }));
+    }
+    parsed
+}
+
+fn term<T: std::str::FromStr<Err = premia_core::term::TermSyntaxError>>(
+    text: &str,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<T> {
+    match text.parse::<T>() {
+        Ok(term) => Some(term),
+        Err(e) => {
+            errors.push(Error::new(field, ErrorKind::BadTerm { value: e.text, expected: e.expected.to_owned() }));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yew::Reducible;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn fresh(offered: Option<&[&str]>) -> Rc<State> {
+        let settings = Settings {
+            quote_date: date(2026, 11, 25),
+            channel: Channel::Direct,
+            offered: offered.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect()),
+        };
+        Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::Zh))
+    }
+
+    fn run(state: Rc<State>, actions: impl IntoIterator<Item = Action>) -> Rc<State> {
+        actions.into_iter().fold(state, Reducible::reduce)
+    }
+
+    /// The catalogue's own test case: CI v2, female 30, 500,000 lifelong, 20-year pay → 9,715.00 a year.
+    fn ci_customer() -> Vec<Action> {
+        vec![Action::BirthDate("1996-05-01".into()), Action::Sex(Sex::Female)]
+    }
+
+    #[test]
+    fn a_fresh_form_has_no_price_and_shows_no_required_errors_yet() {
+        let state = fresh(None);
+        assert!(state.quote().is_none());
+        assert_eq!(state.form.coverages.len(), 1, "the first product is pre-selected");
+        assert!(state.visible_errors().is_empty(), "{:?}", state.visible_errors());
+    }
+
+    #[test]
+    fn typing_the_person_prices_the_preselected_product_like_the_core() {
+        let state = run(fresh(None), ci_customer());
+        let quote = state.quote().expect("priced");
+        assert_eq!(quote.coverages[0].product, "CI");
+        assert_eq!(quote.coverages[0].annual_premium.to_string(), "9715.00");
+        let direct = premia_core::quote(&state.catalogue, &state.request().unwrap()).unwrap();
+        assert_eq!(quote.digest, direct.digest, "the page shows exactly what the core computes");
+    }
+
+    #[test]
+    fn a_half_typed_amount_shows_the_cores_decimal_error_beside_its_field() {
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("50万".into()))]);
+        let errors = state.errors_for("coverages[0].sum_assured");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code(), "decimal.invalid");
+        assert!(state.quote().is_none());
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("505,000".into()))]);
+        assert_eq!(state.errors_for("coverages[0].sum_assured")[0].code(), "amount.step", "now the core's rule");
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("600,000".into()))]);
+        assert!(state.quote().is_some());
+    }
+
+    #[test]
+    fn required_errors_wait_until_the_field_is_touched() {
+        let state = run(fresh(None), [Action::Sex(Sex::Male)]);
+        assert!(state.errors_for(field::BIRTH_DATE).is_empty());
+        let state = run(state, [Action::Touch(field::BIRTH_DATE)]);
+        assert_eq!(state.errors_for(field::BIRTH_DATE)[0].code(), "required");
+    }
+
+    #[test]
+    fn age_limits_are_the_cores_and_name_the_product() {
+        let state = run(fresh(None), [Action::BirthDate("1960-01-01".into()), Action::Sex(Sex::Male)]);
+        let errors = state.errors_for("coverages[0].product");
+        assert_eq!(errors[0].code(), "age.above_max");
+        assert!(errors[0].message().en.contains("CI"));
+    }
+
+    #[test]
+    fn products_toggle_and_riders_add_their_premium() {
+        let state = run(fresh(None), ci_customer());
+        let base = state.quote().unwrap().totals.annual_premium;
+        let state = run(state, [Action::Coverage(0, CoverageAction::Rider { code: "CI-WOP".into(), chosen: true })]);
+        let with_rider = state.quote().unwrap();
+        assert_eq!(with_rider.coverages[0].riders.len(), 1);
+        assert!(with_rider.totals.annual_premium > base);
+        let state = run(state, [Action::ToggleProduct("MED".into()), Action::ToggleProduct("CI".into())]);
+        assert_eq!(state.form.coverages.len(), 1);
+        assert_eq!(state.quote().unwrap().coverages[0].product, "MED");
+    }
+
+    #[test]
+    fn the_widget_offers_only_its_products() {
+        let state = fresh(Some(&["MED", "ACC"]));
+        let codes: Vec<_> = state.offered_products().iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["MED", "ACC"]);
+        assert_eq!(state.form.coverages[0].product, "MED");
+    }
+
+    #[test]
+    fn choosing_single_premium_sets_an_annual_frequency() {
+        let state = run(
+            fresh(None),
+            [
+                Action::Coverage(0, CoverageAction::Frequency(Frequency::Monthly)),
+                Action::Coverage(0, CoverageAction::PaymentTerm("single".into())),
+            ],
+        );
+        assert_eq!(state.form.coverages[0].frequency, Frequency::Annual);
+    }
+
+    #[test]
+    fn prefill_uses_the_request_spelling_and_refuses_unknown_fields() {
+        let prefill: Prefill = serde_json::from_str(
+            r#"{"insured":{"birth_date":"1991-01-15","sex":"male","occupation_class":2},
+                "coverages":[{"product":"MED","coverage_term":"years:1","payment_term":"years:1",
+                              "frequency":"monthly","plan":"D10K"}]}"#,
+        )
+        .unwrap();
+        let state = run(fresh(None), [Action::Prefill(Box::new(prefill))]);
+        let quote = state.quote().expect("priced");
+        assert_eq!(quote.coverages[0].instalment_premium.to_string(), "27.98", "the catalogue's MED test case");
+        assert!(serde_json::from_str::<Prefill>(r#"{"insured":{"birthdate":"1991-01-15"}}"#).is_err());
+    }
+
+    #[test]
+    fn agent_codes_are_checked_by_the_core() {
+        let settings = Settings {
+            quote_date: date(2026, 11, 25),
+            channel: Channel::Agent { agent_code: "a-1".into() },
+            offered: None,
+        };
+        let state = Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::En));
+        let state = run(state, ci_customer());
+        let placed = state.placed_fields();
+        assert_eq!(state.unplaced_errors(&placed)[0].code(), "agent_code.invalid");
+    }
+}

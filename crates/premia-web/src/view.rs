@@ -1,0 +1,613 @@
+//! Thin view functions: render a [`State`], dispatch [`Action`]s. No figure is computed here; every
+//! number shown is a field of the core's quote, every error the core's (or its kind) in the chosen language.
+
+use premia_core::error::Error;
+use premia_core::quote::CoverageQuote;
+use premia_core::{CoverageTerm, Frequency, Lang, PaymentTerm, Product, Quote, Sex, Text};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::i18n::{self, Label, money};
+use crate::options;
+use crate::state::{Action, CoverageAction, CoverageForm, Outcome, State, Submission, field};
+
+type Dispatch = UseReducerDispatcher<State>;
+
+/// A DOM id for a field path: `coverages[0].sum_assured` → `premia-coverages-0-sum_assured`.
+pub fn dom_id(field: &str) -> String {
+    let mut id = String::from("premia-");
+    for ch in field.chars() {
+        match ch {
+            '[' | '.' => id.push('-'),
+            ']' => {}
+            c => id.push(c),
+        }
+    }
+    id
+}
+
+fn input_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<HtmlSelectElement>().value()
+}
+
+fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
+/// The errors beside a field, and the attributes that tie them to its control.
+struct FieldErrors {
+    html: Html,
+    invalid: bool,
+    described_by: Option<String>,
+}
+
+fn field_errors(state: &State, field: &str) -> FieldErrors {
+    let errors = state.errors_for(field);
+    let id = format!("{}-error", dom_id(field));
+    let invalid = !errors.is_empty();
+    let html = if invalid {
+        html! {
+            <div class="premia-field-error" id={id.clone()} data-field={field.to_owned()}>
+                { for errors.iter().map(|e| error_line(e, state.lang)) }
+            </div>
+        }
+    } else {
+        Html::default()
+    };
+    FieldErrors { html, invalid, described_by: invalid.then_some(id) }
+}
+
+fn error_line(error: &Error, lang: Lang) -> Html {
+    html! { <p class="premia-error" data-code={error.code()}>{ error.message().get(lang).to_owned() }</p> }
+}
+
+pub fn toolbar(state: &State, dispatch: &Dispatch) -> Html {
+    let lang = state.lang;
+    let other = i18n::other(lang);
+    let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::SetLang(other));
+    let insurer = state.catalogue.insurer.get(lang).to_owned();
+    html! {
+        <header class="premia-toolbar">
+            <div class="premia-heading">
+                <p class="premia-insurer">{ insurer }</p>
+                <h2 class="premia-title">{ Label::Title.get(lang) }</h2>
+                <p class="premia-subtitle">{ Label::Subtitle.get(lang) }</p>
+            </div>
+            <button type="button" class="premia-lang" lang={i18n::tag(other)} {onclick}>
+                { Label::SwitchLanguage.get(lang) }
+            </button>
+        </header>
+    }
+}
+
+pub fn insured_section(state: &State, dispatch: &Dispatch) -> Html {
+    let lang = state.lang;
+    html! {
+        <fieldset class="premia-card premia-insured">
+            <legend>{ Label::Insured.get(lang) }</legend>
+            <div class="premia-grid">
+                { birth_date(state, dispatch) }
+                { sex(state, dispatch) }
+                { smoker(state, dispatch) }
+                { occupation(state, dispatch) }
+                { region(state, dispatch) }
+                { social_insurance(state, dispatch) }
+            </div>
+        </fieldset>
+    }
+}
+
+fn birth_date(state: &State, dispatch: &Dispatch) -> Html {
+    let id = dom_id(field::BIRTH_DATE);
+    let errors = field_errors(state, field::BIRTH_DATE);
+    let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::BirthDate(input_value(&e)));
+    let onblur = dispatch.to_callback().reform(|_: FocusEvent| Action::Touch(field::BIRTH_DATE));
+    let max = state.settings.quote_date.to_string();
+    html! {
+        <div class="premia-field">
+            <label for={id.clone()}>{ Label::BirthDate.get(state.lang) }</label>
+            <input {id} type="date" name="birth_date" required=true min="1900-01-01" {max}
+                value={state.form.birth_date.clone()} {oninput} {onblur}
+                aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
+            { errors.html }
+        </div>
+    }
+}
+
+fn sex(state: &State, dispatch: &Dispatch) -> Html {
+    let errors = field_errors(state, field::SEX);
+    let option = |sex: Sex| {
+        let onchange = dispatch.to_callback().reform(move |_: Event| Action::Sex(sex));
+        html! {
+            <label class="premia-choice">
+                <input type="radio" name="sex" value={sex.name()} checked={state.form.sex == Some(sex)} {onchange} />
+                <span>{ sex.label().get(state.lang).to_owned() }</span>
+            </label>
+        }
+    };
+    html! {
+        <fieldset class="premia-field premia-inline" id={dom_id(field::SEX)}
+            aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by}>
+            <legend>{ Label::Sex.get(state.lang) }</legend>
+            { option(Sex::Male) }
+            { option(Sex::Female) }
+            { errors.html }
+        </fieldset>
+    }
+}
+
+fn smoker(state: &State, dispatch: &Dispatch) -> Html {
+    let option = |smoker: bool, label: Label| {
+        let onchange = dispatch.to_callback().reform(move |_: Event| Action::Smoker(smoker));
+        html! {
+            <label class="premia-choice">
+                <input type="radio" name="smoker" value={smoker.to_string()} checked={state.form.smoker == smoker}
+                    {onchange} />
+                <span>{ label.get(state.lang) }</span>
+            </label>
+        }
+    };
+    html! {
+        <fieldset class="premia-field premia-inline">
+            <legend>{ Label::Smoker.get(state.lang) }</legend>
+            { option(false, Label::NonSmoker) }
+            { option(true, Label::SmokerYes) }
+        </fieldset>
+    }
+}
+
+fn occupation(state: &State, dispatch: &Dispatch) -> Html {
+    let id = dom_id(field::OCCUPATION);
+    let errors = field_errors(state, field::OCCUPATION);
+    let onchange = dispatch
+        .to_callback()
+        .reform(|e: Event| Action::OccupationClass(select_value(&e).parse().unwrap_or_default()));
+    html! {
+        <div class="premia-field">
+            <label for={id.clone()}>{ Label::Occupation.get(state.lang) }</label>
+            <select {id} name="occupation_class" {onchange} aria-invalid={errors.invalid.to_string()}
+                aria-describedby={errors.described_by}>
+                { for (1..=7u8).map(|class| html! {
+                    <option value={class.to_string()} selected={state.form.occupation_class == class}>
+                        { i18n::occupation(class).get(state.lang).to_owned() }
+                    </option>
+                }) }
+            </select>
+            { errors.html }
+        </div>
+    }
+}
+
+fn region(state: &State, dispatch: &Dispatch) -> Html {
+    let id = dom_id(field::REGION);
+    let errors = field_errors(state, field::REGION);
+    let onchange = dispatch.to_callback().reform(|e: Event| Action::Region(select_value(&e)));
+    let lang = state.lang;
+    html! {
+        <div class="premia-field">
+            <label for={id.clone()}>{ Label::Region.get(lang) }</label>
+            <select {id} name="region" {onchange} aria-invalid={errors.invalid.to_string()}
+                aria-describedby={errors.described_by}>
+                <option value="" selected={state.form.region.is_empty()}>{ Label::RegionNone.get(lang) }</option>
+                { for state.catalogue.regions.iter().map(|(code, name)| html! {
+                    <option value={code.clone()} selected={state.form.region == *code}>
+                        { name.get(lang).to_owned() }
+                    </option>
+                }) }
+            </select>
+            { errors.html }
+        </div>
+    }
+}
+
+fn social_insurance(state: &State, dispatch: &Dispatch) -> Html {
+    let onchange = dispatch.to_callback().reform(|e: Event| Action::SocialInsurance(checked(&e)));
+    html! {
+        <div class="premia-field premia-check">
+            <label class="premia-choice">
+                <input type="checkbox" name="social_insurance" checked={state.form.social_insurance} {onchange} />
+                <span>{ Label::SocialInsurance.get(state.lang) }</span>
+            </label>
+        </div>
+    }
+}
+
+pub fn products_section(state: &State, dispatch: &Dispatch) -> Html {
+    let lang = state.lang;
+    let placed = field_errors(state, field::COVERAGES);
+    html! {
+        <fieldset class="premia-card premia-products">
+            <legend>{ Label::Products.get(lang) }</legend>
+            <div class="premia-product-picker" role="group" aria-label={Label::ChooseProducts.get(lang)}>
+                { for state.offered_products().into_iter().map(|p| product_toggle(state, dispatch, p)) }
+            </div>
+            { placed.html }
+            { for state.form.coverages.iter().enumerate().map(|(i, c)| coverage_card(state, dispatch, i, c)) }
+        </fieldset>
+    }
+}
+
+fn product_toggle(state: &State, dispatch: &Dispatch, product: &Product) -> Html {
+    let lang = state.lang;
+    let chosen = state.is_chosen(&product.code);
+    let code = product.code.clone();
+    let onchange = dispatch.to_callback().reform(move |_: Event| Action::ToggleProduct(code.clone()));
+    let description = product.description.as_ref().map(|d| d.get(lang).to_owned());
+    html! {
+        <label class={classes!("premia-product", chosen.then_some("is-chosen"))} data-product={product.code.clone()}>
+            <input type="checkbox" name="product" value={product.code.clone()} checked={chosen} {onchange} />
+            <span class="premia-product-line">{ product.line.label().get(lang).to_owned() }</span>
+            <span class="premia-product-name">{ product.name.get(lang).to_owned() }</span>
+            if let Some(description) = description {
+                <span class="premia-product-description">{ description }</span>
+            }
+        </label>
+    }
+}
+
+fn coverage_card(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm) -> Html {
+    let Some(product) = state.product(&form.product) else {
+        return Html::default();
+    };
+    let lang = state.lang;
+    let prefix = format!("coverages[{index}]");
+    let product_errors = field_errors(state, &format!("{prefix}.product"));
+    let on = |f: fn(String) -> CoverageAction| {
+        dispatch.to_callback().reform(move |e: Event| Action::Coverage(index, f(select_value(&e))))
+    };
+    let coverage_terms: Vec<(String, Text)> =
+        product.coverage_terms.iter().map(|t: &CoverageTerm| (t.to_string(), t.label())).collect();
+    let payment_terms: Vec<(String, Text)> =
+        product.payment_terms.iter().map(|t: &PaymentTerm| (t.to_string(), t.label())).collect();
+    let frequencies: Vec<(String, Text)> =
+        options::frequencies(product).into_iter().map(|f| (f.name().to_owned(), f.label())).collect();
+    let on_frequency = dispatch.to_callback().reform(move |e: Event| {
+        let frequency = Frequency::from_name(&select_value(&e)).unwrap_or(Frequency::Annual);
+        Action::Coverage(index, CoverageAction::Frequency(frequency))
+    });
+    html! {
+        <section class="premia-coverage" data-product={product.code.clone()} aria-labelledby={dom_id(&format!("{prefix}.title"))}>
+            <h3 id={dom_id(&format!("{prefix}.title"))}>{ product.name.get(lang).to_owned() }</h3>
+            { product_errors.html }
+            <div class="premia-grid">
+                { amount_field(state, dispatch, index, form, product) }
+                { select(state, &format!("{prefix}.coverage_term"), Label::CoverageTerm, &coverage_terms,
+                    &form.coverage_term, on(CoverageAction::CoverageTerm)) }
+                { select(state, &format!("{prefix}.payment_term"), Label::PaymentTerm, &payment_terms,
+                    &form.payment_term, on(CoverageAction::PaymentTerm)) }
+                { select(state, &format!("{prefix}.frequency"), Label::Frequency, &frequencies,
+                    form.frequency.name(), on_frequency) }
+                { plan_field(state, dispatch, index, form, product) }
+                { annuity_fields(state, dispatch, index, form, product) }
+            </div>
+            { riders(state, dispatch, index, form, product) }
+        </section>
+    }
+}
+
+fn select(state: &State, field: &str, label: Label, choices: &[(String, Text)], current: &str, onchange: Callback<Event>) -> Html {
+    let id = dom_id(field);
+    let errors = field_errors(state, field);
+    let disabled = choices.len() < 2;
+    html! {
+        <div class="premia-field">
+            <label for={id.clone()}>{ label.get(state.lang) }</label>
+            <select {id} {onchange} {disabled} aria-invalid={errors.invalid.to_string()}
+                aria-describedby={errors.described_by}>
+                { for choices.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={value == current}>{ text.get(state.lang).to_owned() }</option>
+                }) }
+            </select>
+            { errors.html }
+        </div>
+    }
+}
+
+fn amount_field(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
+    let field = format!("coverages[{index}].{}", options::amount_field(product));
+    let id = dom_id(&field);
+    let errors = field_errors(state, &field);
+    let label = if options::is_annuity(product) { Label::AnnuityAmount } else { Label::SumAssured };
+    let rule = product.amount;
+    let hint_id = format!("{id}-hint");
+    let hint = format!("{} – {}", money(&rule.min), money(&rule.max));
+    let oninput = dispatch
+        .to_callback()
+        .reform(move |e: InputEvent| Action::Coverage(index, CoverageAction::Amount(input_value(&e))));
+    let described_by = match errors.described_by {
+        Some(error) => format!("{hint_id} {error}"),
+        None => hint_id.clone(),
+    };
+    html! {
+        <div class="premia-field">
+            <label for={id.clone()}>{ label.get(state.lang) }</label>
+            <input {id} type="text" inputmode="decimal" autocomplete="off" value={form.amount.clone()}
+                readonly={options::amount_is_fixed(product)} {oninput}
+                aria-invalid={errors.invalid.to_string()} aria-describedby={described_by} />
+            <p class="premia-hint" id={hint_id}>{ hint }</p>
+            { errors.html }
+        </div>
+    }
+}
+
+fn plan_field(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
+    let plans = options::plans(product);
+    if plans.is_empty() {
+        return Html::default();
+    }
+    let choices: Vec<(String, Text)> = plans.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+    let onchange =
+        dispatch.to_callback().reform(move |e: Event| Action::Coverage(index, CoverageAction::Plan(select_value(&e))));
+    let current = form.plan.clone().unwrap_or_default();
+    select(state, &format!("coverages[{index}].plan"), Label::Plan, &choices, &current, onchange)
+}
+
+fn annuity_fields(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
+    let Some((ages, years)) = options::annuity_options(product) else {
+        return Html::default();
+    };
+    let lang_years = |n: u32| Text::new(format!("{n}年"), format!("{n} years"));
+    let age_choices: Vec<(String, Text)> =
+        ages.iter().map(|a| (a.to_string(), Text::new(format!("{a}岁"), format!("age {a}")))).collect();
+    let year_choices: Vec<(String, Text)> = years.iter().map(|y| (y.to_string(), lang_years(*y))).collect();
+    let on_age = dispatch.to_callback().reform(move |e: Event| {
+        Action::Coverage(index, CoverageAction::PayoutStartAge(select_value(&e).parse().unwrap_or_default()))
+    });
+    let on_years = dispatch.to_callback().reform(move |e: Event| {
+        Action::Coverage(index, CoverageAction::GuaranteedYears(select_value(&e).parse().unwrap_or_default()))
+    });
+    let age = form.payout_start_age.map(|a| a.to_string()).unwrap_or_default();
+    let guaranteed = form.guaranteed_years.map(|y| y.to_string()).unwrap_or_default();
+    html! {
+        <>
+            { select(state, &format!("coverages[{index}].payout_start_age"), Label::PayoutAge, &age_choices, &age, on_age) }
+            { select(state, &format!("coverages[{index}].guaranteed_years"), Label::GuaranteedYears, &year_choices,
+                &guaranteed, on_years) }
+        </>
+    }
+}
+
+fn riders(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
+    if form.riders.is_empty() {
+        return Html::default();
+    }
+    let lang = state.lang;
+    let mut chosen_index = 0;
+    html! {
+        <fieldset class="premia-riders">
+            <legend>{ Label::Riders.get(lang) }</legend>
+            { for form.riders.iter().filter_map(|rider| {
+                let spec = product.rider(&rider.code)?;
+                let position = rider.chosen.then(|| { chosen_index += 1; chosen_index - 1 });
+                let code = rider.code.clone();
+                let onchange = dispatch.to_callback().reform(move |e: Event| {
+                    Action::Coverage(index, CoverageAction::Rider { code: code.clone(), chosen: checked(&e) })
+                });
+                let amount = match (spec.amount, position) {
+                    (Some(_), Some(j)) => rider_amount(state, dispatch, index, j, &rider.code, &rider.amount),
+                    _ => Html::default(),
+                };
+                Some(html! {
+                    <div class="premia-rider" data-rider={rider.code.clone()}>
+                        <label class="premia-choice">
+                            <input type="checkbox" name="rider" value={rider.code.clone()} checked={rider.chosen} {onchange} />
+                            <span>{ spec.name.get(lang).to_owned() }</span>
+                        </label>
+                        { amount }
+                    </div>
+                })
+            }) }
+        </fieldset>
+    }
+}
+
+fn rider_amount(state: &State, dispatch: &Dispatch, index: usize, position: usize, code: &str, amount: &str) -> Html {
+    let field = format!("coverages[{index}].riders[{position}].sum_assured");
+    let id = dom_id(&field);
+    let errors = field_errors(state, &field);
+    let code = code.to_owned();
+    let oninput = dispatch.to_callback().reform(move |e: InputEvent| {
+        Action::Coverage(index, CoverageAction::RiderAmount { code: code.clone(), amount: input_value(&e) })
+    });
+    html! {
+        <div class="premia-field premia-rider-amount">
+            <label for={id.clone()}>{ Label::RiderAmount.get(state.lang) }</label>
+            <input {id} type="text" inputmode="decimal" autocomplete="off" value={amount.to_owned()} {oninput}
+                aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
+            { errors.html }
+        </div>
+    }
+}
+
+/// The price panel: totals, per coverage lines, the worksheet, print and submit.
+pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> Html {
+    let lang = state.lang;
+    let placed = state.placed_fields();
+    let unplaced = state.unplaced_errors(&placed);
+    let body = match &state.outcome {
+        Outcome::Priced(quote) => priced(quote, lang),
+        Outcome::Invalid(_) => html! {
+            <p class="premia-price-empty">{ Label::EnterDetails.get(lang) }</p>
+        },
+    };
+    let sending = state.submission == Submission::Sending;
+    let can_submit = state.quote().is_some() && !sending;
+    let onclick_submit = on_submit.reform(|_: MouseEvent| ());
+    let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
+    let _ = dispatch;
+    html! {
+        <aside class="premia-summary" aria-labelledby="premia-price-title">
+            <h2 id="premia-price-title" class="premia-summary-title">{ Label::YourPrice.get(lang) }</h2>
+            if !unplaced.is_empty() {
+                <div class="premia-errors" role="alert">
+                    <p>{ Label::Errors.get(lang) }</p>
+                    { for unplaced.iter().map(|e| error_line(e, lang)) }
+                </div>
+            }
+            <div class="premia-price" aria-live="polite" aria-atomic="true">{ body }</div>
+            if let Some(quote) = state.quote() {
+                { worksheet(quote, lang) }
+            }
+            <div class="premia-actions">
+                <button type="button" class="premia-button premia-primary" disabled={!can_submit} onclick={onclick_submit}>
+                    { if sending { Label::Submitting.get(lang) } else { Label::Submit.get(lang) } }
+                </button>
+                <button type="button" class="premia-button" disabled={state.quote().is_none()} onclick={onclick_print}>
+                    { Label::Print.get(lang) }
+                </button>
+            </div>
+        </aside>
+    }
+}
+
+/// The headline is per instalment when every coverage pays at the same frequency, else per year.
+fn priced(quote: &Quote, lang: Lang) -> Html {
+    let frequencies: Vec<Frequency> = quote.coverages.iter().map(|c| c.frequency).collect();
+    let common = frequencies.first().copied().filter(|f| frequencies.iter().all(|g| g == f));
+    let headline = match common {
+        Some(f) if f != Frequency::Annual => {
+            let per_instalment: rust_decimal::Decimal = quote.coverages.iter().map(|c| c.instalment_premium).sum();
+            html! {
+                <p class="premia-headline">
+                    <span class="premia-amount" data-figure="instalment">{ money(&per_instalment) }</span>
+                    <span class="premia-per">{ format!(" / {}", f.label().get(lang)) }</span>
+                </p>
+            }
+        }
+        _ => html! {
+            <p class="premia-headline">
+                <span class="premia-amount" data-figure="annual">{ money(&quote.totals.annual_premium) }</span>
+                <span class="premia-per">{ format!(" / {}", Label::Yearly.get(lang)) }</span>
+            </p>
+        },
+    };
+    html! {
+        <>
+            { headline }
+            <dl class="premia-totals">
+                <div><dt>{ Label::PerYear.get(lang) }</dt>
+                    <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
+                <div><dt>{ Label::FirstYear.get(lang) }</dt>
+                    <dd data-figure="total-first-year">{ money(&quote.totals.first_year_premium) }</dd></div>
+                <div><dt>{ Label::TotalOverTerm.get(lang) }</dt>
+                    <dd data-figure="total-premium">{ money(&quote.totals.total_premium) }</dd></div>
+            </dl>
+            <ul class="premia-lines">
+                { for quote.coverages.iter().map(|c| coverage_line(c, lang)) }
+            </ul>
+            <p class="premia-meta">
+                { format!("{} {}", Label::ValidUntil.get(lang), quote.valid_until) }
+                <br />
+                <span class="premia-digest">{ format!("{} {}", Label::Digest.get(lang), &quote.digest[..16]) }</span>
+            </p>
+        </>
+    }
+}
+
+fn coverage_line(coverage: &CoverageQuote, lang: Lang) -> Html {
+    let instalment = if coverage.instalments_per_year > 1 {
+        format!(
+            "{} × {} ({})",
+            money(&coverage.instalment_premium),
+            coverage.instalments_per_year,
+            coverage.frequency.label().get(lang)
+        )
+    } else {
+        coverage.payment_term.label().get(lang).to_owned()
+    };
+    html! {
+        <li class="premia-line" data-product={coverage.product.clone()}>
+            <div class="premia-line-head">
+                <span class="premia-line-name">{ coverage.name.get(lang).to_owned() }</span>
+                <span class="premia-line-amount" data-figure="annual">{ money(&coverage.annual_premium) }</span>
+            </div>
+            <div class="premia-line-detail">
+                <span>{ instalment }</span>
+                <span>{ format!("{} {}", Label::Age.get(lang), coverage.age) }</span>
+                <span>{ format!("{} {}", Label::PaymentYears.get(lang), coverage.payment_years) }</span>
+                <span>{ format!("{} {}", Label::TotalOverTerm.get(lang), money(&coverage.total_premium)) }</span>
+            </div>
+            { for coverage.riders.iter().map(|r| html! {
+                <div class="premia-line-rider">
+                    <span>{ format!("+ {}", r.name.get(lang)) }</span>
+                    <span>{ money(&r.annual_premium) }</span>
+                </div>
+            }) }
+        </li>
+    }
+}
+
+/// "How is this calculated": the core's rating worksheet, step by step.
+fn worksheet(quote: &Quote, lang: Lang) -> Html {
+    html! {
+        <details class="premia-worksheet">
+            <summary>{ Label::HowCalculated.get(lang) }</summary>
+            { for quote.coverages.iter().map(|c| html! {
+                <table>
+                    <caption>{ c.name.get(lang).to_owned() }</caption>
+                    <thead><tr>
+                        <th scope="col">{ Label::Step.get(lang) }</th>
+                        <th scope="col" class="premia-num">{ Label::Value.get(lang) }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for c.worksheet.iter().map(|step| html! {
+                            <tr data-code={step.code.to_string()}>
+                                <td>
+                                    <span class="premia-step-label">
+                                        { step.rider.as_ref().map(|r| format!("[{r}] ")).unwrap_or_default() }
+                                        { step.label.get(lang).to_owned() }
+                                    </span>
+                                    if let Some(detail) = &step.detail {
+                                        <span class="premia-step-detail">{ detail.get(lang).to_owned() }</span>
+                                    }
+                                </td>
+                                <td class="premia-num">{ step.value.to_string() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }) }
+        </details>
+    }
+}
+
+/// The result of "submit": a confirmation, the server's refusal, or the payload when no server answered.
+pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
+    let lang = state.lang;
+    let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
+    let (class, message, payload) = match &state.submission {
+        Submission::None | Submission::Sending => return Html::default(),
+        Submission::Accepted { response } => ("is-accepted", Label::Submitted.get(lang), Some(response.clone())),
+        Submission::Refused { status, body } => {
+            ("is-refused", format!("{} HTTP {status}", Label::SubmitFailed.get(lang)), Some(body.clone()))
+        }
+        Submission::Unavailable { payload } => ("is-unavailable", Label::SubmitUnavailable.get(lang), Some(payload.clone())),
+    };
+    html! {
+        <section class={classes!("premia-submission", class)} role="status">
+            <p>{ message }</p>
+            if let Some(payload) = payload {
+                <details open={class == "is-unavailable"}>
+                    <summary>{ Label::Payload.get(lang) }</summary>
+                    <pre class="premia-payload">{ payload }</pre>
+                </details>
+            }
+            <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dom_ids_are_readable_and_unique_per_field() {
+        assert_eq!(dom_id("coverages[0].riders[1].sum_assured"), "premia-coverages-0-riders-1-sum_assured");
+        assert_eq!(dom_id("insured.birth_date"), "premia-insured-birth_date");
+    }
+}
