@@ -98,6 +98,22 @@ impl Submitted {
     }
 }
 
+/// How often [`Store::submit`] tries a submission that failed for a passing reason.
+const SUBMIT_ATTEMPTS: u32 = 5;
+
+/// Errors after which the same submission may succeed: a failed batch, a deadlock, a serialization
+/// failure (PostgreSQL 40P01, 40001) or a busy database (SQLite 5, 6).
+fn is_transient(error: &StoreError) -> bool {
+    match error {
+        StoreError::Batch(_) => true,
+        StoreError::Database(e) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| matches!(code.as_ref(), "40P01" | "40001" | "5" | "6" | "261" | "517")),
+        _ => false,
+    }
+}
+
 struct Job {
     application: NewApplication,
     reply: oneshot::Sender<Result<Submitted, StoreError>>,
@@ -255,13 +271,18 @@ async fn explain(
     app: &NewApplication,
     error: sqlx::Error,
 ) -> Result<Result<Submitted, StoreError>, sqlx::Error> {
+    // A retry of a submission whose commit landed although it reported failure.
+    if let Some(existing) = load(conn, &app.number).await? {
+        if existing.digest == app.digest && existing.token == app.token {
+            return Ok(Ok(Submitted::Created(existing)));
+        }
+    }
     if let Some(idempotency) = &app.idempotency {
-        let row = sqlx::query::<Any>(
-            "SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1",
-        )
-        .bind(idempotency.key.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+        let row =
+            sqlx::query::<Any>("SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1")
+                .bind(idempotency.key.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
         if let Some(row) = row {
             let body_hash: String = row.try_get("body_hash")?;
             let number: String = row.try_get("application_number")?;
@@ -294,15 +315,14 @@ async fn load(conn: &mut AnyConnection, number: &str) -> Result<Option<Applicati
     let Some(row) = sqlx::query::<Any>(SELECT_APPLICATION).bind(number).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let coupons = sqlx::query::<Any>(
-        "SELECT coupon_id FROM coupon_redemptions WHERE application_number = $1 ORDER BY coupon_id",
-    )
-    .bind(number)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>(0))
-    .collect::<Result<_, _>>()?;
+    let coupons =
+        sqlx::query::<Any>("SELECT coupon_id FROM coupon_redemptions WHERE application_number = $1 ORDER BY coupon_id")
+            .bind(number)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?;
     record(&row, coupons).map(Some)
 }
 
@@ -328,16 +348,49 @@ fn record(row: &AnyRow, coupons: Vec<String>) -> Result<ApplicationRecord, sqlx:
 impl Store {
     /// Store `application`, redeeming its coupons and recording its idempotency key, in one transaction
     /// committed before this returns. See the module documentation for the outcomes.
+    ///
+    /// A submission that lost a deadlock (PostgreSQL, with several writers or replicas) or whose batch
+    /// failed to commit is sent again, a few times: nothing of it was stored, and if a commit did land
+    /// despite reporting failure, the retry finds the application by its number.
     pub async fn submit(&self, application: NewApplication) -> Result<Submitted, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.inner.submissions.queue.send(Job { application, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let mut attempt = 0;
+        loop {
+            let (reply, answer) = oneshot::channel();
+            let job = Job { application: application.clone(), reply };
+            self.inner.submissions.queue.send(job).await.map_err(|_| StoreError::Closed)?;
+            let outcome = answer.await.map_err(|_| StoreError::Closed)?;
+            attempt += 1;
+            match outcome {
+                Err(error) if attempt < SUBMIT_ATTEMPTS && is_transient(&error) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// The application with this number.
     pub async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         Ok(load(&mut conn, number).await?)
+    }
+
+    /// The body fingerprint and application recorded for an idempotency key, if it was used.
+    pub async fn idempotent(&self, key: &str) -> Result<Option<(String, ApplicationRecord)>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let row =
+            sqlx::query::<Any>("SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let (hash, number): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let record = load(&mut conn, &number)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("idempotency key refers to missing application {number}")))?;
+        Ok(Some((hash, record)))
     }
 
     /// The application that redeemed `coupon`, if any.

@@ -46,7 +46,10 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub(crate) async fn insert<'e>(executor: impl Executor<'e, Database = Any>, event: &NewAuditEvent) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    event: &NewAuditEvent,
+) -> Result<(), sqlx::Error> {
     sqlx::query::<Any>(
         "INSERT INTO audit_log (id, at, event, application_number, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )

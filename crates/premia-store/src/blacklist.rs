@@ -98,11 +98,12 @@ impl Store {
 
     /// The entry for `value` of `kind`, if listed.
     pub async fn blacklisted(&self, kind: BlacklistKind, value: &str) -> Result<Option<BlacklistEntry>, StoreError> {
-        let row = sqlx::query::<Any>("SELECT kind, value, reason, added_at FROM blacklist WHERE kind = $1 AND value = $2")
-            .bind(kind.as_str())
-            .bind(value)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query::<Any>("SELECT kind, value, reason, added_at FROM blacklist WHERE kind = $1 AND value = $2")
+                .bind(kind.as_str())
+                .bind(value)
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(entry).transpose()
     }
 }
