@@ -84,11 +84,12 @@ fn explain_coverage(c: &CoverageQuote, lang: Lang) -> String {
         &[false, false, true],
     );
     for step in &c.worksheet {
+        let label = step.label();
         let label = match &step.rider {
-            Some(rider) => format!("[{rider}] {}", step.label.get(lang)),
-            None => step.label.get(lang).to_owned(),
+            Some(rider) => format!("[{rider}] {}", label.get(lang)),
+            None => label.get(lang).to_owned(),
         };
-        let detail = step.detail.as_ref().map(|d| d.get(lang).to_owned()).unwrap_or_default();
+        let detail = step.detail().map(|d| d.get(lang).to_owned()).unwrap_or_default();
         table.row(vec![label, detail, step.value.to_string()]);
     }
     out.push_str(&table.render());

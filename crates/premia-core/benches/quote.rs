@@ -1,1 +1,37 @@
-fn main() {}
+//! Criterion benchmarks of the engine's hot paths. Run: `cargo bench -p premia-core --bench quote`.
+#![allow(clippy::unwrap_used)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use premia_core::{Catalogue, QuoteRequest, demo, quote, request};
+
+fn example(name: &str) -> QuoteRequest {
+    let path = format!("{}/../../examples/requests/{name}", env!("CARGO_MANIFEST_DIR"));
+    request::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn catalogue_load(c: &mut Criterion) {
+    c.bench_function("catalogue_load_demo", |b| {
+        b.iter(|| Catalogue::load(black_box(demo::TOML), &demo::file).unwrap())
+    });
+}
+
+fn quotes(c: &mut Criterion) {
+    let catalogue = demo::catalogue();
+    let ci = example("ci-plain.json");
+    let term = example("term.json");
+    let three = example("three-coverages.json");
+    assert_eq!(three.coverages.len(), 3);
+    c.bench_function("quote_one_coverage_rate_table", |b| b.iter(|| quote(&catalogue, black_box(&ci)).unwrap()));
+    c.bench_function("quote_one_coverage_actuarial", |b| b.iter(|| quote(&catalogue, black_box(&term)).unwrap()));
+    c.bench_function("quote_three_coverages_with_worksheet", |b| {
+        b.iter(|| quote(&catalogue, black_box(&three)).unwrap())
+    });
+    c.bench_function("quote_and_serialize_json_three_coverages", |b| {
+        b.iter(|| serde_json::to_vec(&quote(&catalogue, black_box(&three)).unwrap()).unwrap())
+    });
+}
+
+criterion_group!(benches, catalogue_load, quotes);
+criterion_main!(benches);

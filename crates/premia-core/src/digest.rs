@@ -1,27 +1,41 @@
-//! The quote digest: SHA-256 over a canonical serialization of the request and the result.
+//! The quote digest: SHA-256 over a canonical binary encoding of the request and the result.
 //!
-//! Canonical form (version `premia-digest-v1`): the UTF-8 bytes of the tag line `premia-digest-v1\n`,
-//! then compact JSON (no spaces, fields in the order written below, money as decimal strings exactly as
-//! in the quote) of: catalogue reference, illustrative flag, request, valid-until date, each coverage's
-//! figures (every field of the coverage except its worksheet, whose values are derived from the same
-//! inputs and whose labels are presentation), and the totals. The same bytes on every platform, since
-//! every figure is a `Decimal` computed by integer arithmetic.
+//! # Canonical encoding, `premia-digest-v1`
+//!
+//! The tag `premia-digest-v1\n`, then the fields below in this order, each encoded as:
+//! text — u32 length (little-endian) and UTF-8 bytes; integers — u32 little-endian; booleans — one
+//! byte 0/1; dates — i32 days from the common era, little-endian; decimals — the 16 bytes of
+//! `rust_decimal::Decimal::serialize` (flags with sign and scale, then the 96-bit mantissa,
+//! little-endian), so "1.50" and "1.5" differ; optional values — a byte 0 (absent) or 1 and the value;
+//! lists — u32 count then the items; enums and terms — their JSON spelling as text.
+//!
+//! Fields: catalogue id, version, content hash; illustrative; the request (quote date; insured: birth
+//! date, age, sex, smoker, occupation class, social insurance, region; coverages: product, sum assured,
+//! annuity amount, coverage term, payment term, frequency, plan, payout start age, guaranteed years,
+//! riders (code, sum assured); channel and agent code); valid-until; each coverage's figures (product,
+//! version, age, sex, smoker, sum assured, annuity amount, terms, payment years, frequency, instalments a
+//! year, base premium, riders (code, sum assured, premium), annual, instalment, first-year and total
+//! premium); the totals. Names, lines and worksheet steps are left out: the product code, version and
+//! catalogue hash fix the names, and the worksheet is derived from the same inputs.
+//!
+//! No text formatting and no platform-dependent layout is involved, so wasm32 and x86-64 produce the
+//! same bytes; `tests/engine.rs` checks that changing any request field or figure changes the digest.
 
-use serde::ser::{SerializeSeq, SerializeStruct};
-use serde::{Serialize, Serializer};
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::quote::{CoverageQuote, Quote};
+use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
 
 const TAG: &[u8] = b"premia-digest-v1\n";
 
 /// The digest of `quote`, ignoring its `digest` field.
 pub fn of(quote: &Quote) -> String {
-    let mut writer = HashWriter(Sha256::new());
-    writer.0.update(TAG);
-    // Serializing these types cannot fail: no maps with non-string keys, no custom errors.
-    let _ = serde_json::to_writer(&mut writer, &Canonical(quote));
-    hex(&writer.0.finalize())
+    let mut canon = Canon(Vec::with_capacity(1024));
+    canon.0.extend_from_slice(TAG);
+    canon.quote(quote);
+    hex(&Sha256::digest(&canon.0))
 }
 
 /// Lower-case hexadecimal.
@@ -35,74 +49,132 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-struct HashWriter(Sha256);
+struct Canon(Vec<u8>);
 
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
+impl Canon {
+    fn text(&mut self, s: &str) {
+        self.count(s.len());
+        self.0.extend_from_slice(s.as_bytes());
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+
+    fn count(&mut self, n: usize) {
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
-}
 
-struct Canonical<'a>(&'a Quote);
-
-impl Serialize for Canonical<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let q = self.0;
-        let mut s = serializer.serialize_struct("Quote", 6)?;
-        s.serialize_field("catalogue", &q.catalogue)?;
-        s.serialize_field("illustrative", &q.illustrative)?;
-        s.serialize_field("request", &q.request)?;
-        s.serialize_field("valid_until", &q.valid_until)?;
-        s.serialize_field("coverages", &Coverages(&q.coverages))?;
-        s.serialize_field("totals", &q.totals)?;
-        s.end()
+    fn u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
     }
-}
 
-struct Coverages<'a>(&'a [CoverageQuote]);
+    fn flag(&mut self, b: bool) {
+        self.0.push(u8::from(b));
+    }
 
-impl Serialize for Coverages<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for c in self.0 {
-            seq.serialize_element(&Figures(c))?;
+    fn dec(&mut self, d: Decimal) {
+        self.0.extend_from_slice(&d.serialize());
+    }
+
+    fn date(&mut self, d: NaiveDate) {
+        self.0.extend_from_slice(&d.num_days_from_ce().to_le_bytes());
+    }
+
+    fn opt<T>(&mut self, value: Option<T>, write: impl FnOnce(&mut Self, T)) {
+        self.flag(value.is_some());
+        if let Some(v) = value {
+            write(self, v);
         }
-        seq.end()
     }
-}
 
-/// A coverage without its worksheet.
-struct Figures<'a>(&'a CoverageQuote);
+    /// Enums and terms by their serialized spelling.
+    fn spelled(&mut self, value: impl std::fmt::Display) {
+        use std::fmt::Write;
+        let mut text = String::new();
+        let _ = write!(text, "{value}");
+        self.text(&text);
+    }
 
-impl Serialize for Figures<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let c = self.0;
-        let mut s = serializer.serialize_struct("Coverage", 21)?;
-        s.serialize_field("product", &c.product)?;
-        s.serialize_field("product_version", &c.product_version)?;
-        s.serialize_field("name", &c.name)?;
-        s.serialize_field("line", &c.line)?;
-        s.serialize_field("age", &c.age)?;
-        s.serialize_field("sex", &c.sex)?;
-        s.serialize_field("smoker", &c.smoker)?;
-        s.serialize_field("sum_assured", &c.sum_assured)?;
-        s.serialize_field("annuity_amount", &c.annuity_amount)?;
-        s.serialize_field("coverage_term", &c.coverage_term)?;
-        s.serialize_field("payment_term", &c.payment_term)?;
-        s.serialize_field("payment_years", &c.payment_years)?;
-        s.serialize_field("frequency", &c.frequency)?;
-        s.serialize_field("instalments_per_year", &c.instalments_per_year)?;
-        s.serialize_field("base_premium", &c.base_premium)?;
-        s.serialize_field("riders", &c.riders)?;
-        s.serialize_field("annual_premium", &c.annual_premium)?;
-        s.serialize_field("instalment_premium", &c.instalment_premium)?;
-        s.serialize_field("first_year_premium", &c.first_year_premium)?;
-        s.serialize_field("total_premium", &c.total_premium)?;
-        s.end()
+    fn quote(&mut self, q: &Quote) {
+        self.text(&q.catalogue.id);
+        self.text(&q.catalogue.version);
+        self.text(&q.catalogue.content_hash);
+        self.flag(q.illustrative);
+        self.request(&q.request);
+        self.date(q.valid_until);
+        self.count(q.coverages.len());
+        for c in &q.coverages {
+            self.figures(c);
+        }
+        self.dec(q.totals.annual_premium);
+        self.dec(q.totals.first_year_premium);
+        self.dec(q.totals.total_premium);
+    }
+
+    fn request(&mut self, r: &QuoteRequest) {
+        self.date(r.quote_date);
+        self.insured(&r.insured);
+        self.count(r.coverages.len());
+        for c in &r.coverages {
+            self.coverage_request(c);
+        }
+        match &r.channel {
+            Channel::Direct => self.text("direct"),
+            Channel::Agent { agent_code } => {
+                self.text("agent");
+                self.text(agent_code);
+            }
+        }
+    }
+
+    fn insured(&mut self, i: &Insured) {
+        self.opt(i.birth_date, Self::date);
+        self.opt(i.age, Self::u32);
+        self.text(i.sex.name());
+        self.flag(i.smoker);
+        self.u32(u32::from(i.occupation_class));
+        self.flag(i.social_insurance);
+        self.opt(i.region.as_deref(), Self::text);
+    }
+
+    fn coverage_request(&mut self, c: &CoverageRequest) {
+        self.text(&c.product);
+        self.opt(c.sum_assured, Self::dec);
+        self.opt(c.annuity_amount, Self::dec);
+        self.spelled(c.coverage_term);
+        self.spelled(c.payment_term);
+        self.text(c.frequency.name());
+        self.opt(c.plan.as_deref(), Self::text);
+        self.opt(c.payout_start_age, Self::u32);
+        self.opt(c.guaranteed_years, Self::u32);
+        self.count(c.riders.len());
+        for rider in &c.riders {
+            self.text(&rider.code);
+            self.opt(rider.sum_assured, Self::dec);
+        }
+    }
+
+    fn figures(&mut self, c: &CoverageQuote) {
+        self.text(&c.product);
+        self.u32(c.product_version);
+        self.u32(c.age);
+        self.text(c.sex.name());
+        self.flag(c.smoker);
+        self.opt(c.sum_assured, Self::dec);
+        self.opt(c.annuity_amount, Self::dec);
+        self.spelled(c.coverage_term);
+        self.spelled(c.payment_term);
+        self.u32(c.payment_years);
+        self.text(c.frequency.name());
+        self.u32(c.instalments_per_year);
+        self.dec(c.base_premium);
+        self.count(c.riders.len());
+        for rider in &c.riders {
+            self.text(&rider.code);
+            self.dec(rider.sum_assured);
+            self.dec(rider.annual_premium);
+        }
+        self.dec(c.annual_premium);
+        self.dec(c.instalment_premium);
+        self.dec(c.first_year_premium);
+        self.dec(c.total_premium);
     }
 }
 
@@ -113,5 +185,15 @@ mod tests {
     #[test]
     fn hex_is_lower_case_two_digits_per_byte() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
+
+    #[test]
+    fn decimals_encode_their_scale() {
+        let mut a = Canon(Vec::new());
+        a.dec(Decimal::new(150, 2));
+        let mut b = Canon(Vec::new());
+        b.dec(Decimal::new(15, 1));
+        assert_ne!(a.0, b.0);
+        assert_eq!(a.0.len(), 16);
     }
 }

@@ -1,5 +1,7 @@
 //! `quote`: validate a request against the catalogue, price each coverage, total, and digest.
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -12,8 +14,7 @@ use crate::quote::{CoverageQuote, Quote, RiderQuote, Totals};
 use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
 use crate::term::{Frequency, PaymentTerm};
-use crate::text::Text;
-use crate::worksheet::Worksheet;
+use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
 /// Price `request` against `catalogue`. Pure and deterministic: no clock, no I/O.
 ///
@@ -215,15 +216,14 @@ fn price_coverage(
         let mut rated = base;
         if insured.smoker {
             if let Some(f) = product.factors.smoker {
-                rated = factor(&mut ws, "factor.smoker", Text::fixed("吸烟者系数", "smoker factor"), rated, f);
+                let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
+                rated = ws.push(step, rated * f);
             }
         }
         if let Some(f) = occupation_factor {
-            let label = Text::new(
-                format!("职业类别 {} 系数", insured.occupation_class),
-                format!("occupation class {} factor", insured.occupation_class),
-            );
-            rated = factor(&mut ws, "factor.occupation", label, rated, f);
+            let class = Some(insured.occupation_class);
+            let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
+            rated = ws.push(step, rated * f);
         }
         if rated != base {
             rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
@@ -239,7 +239,7 @@ fn price_coverage(
     };
     let mut rider_quotes = Vec::with_capacity(riders.len());
     for (rider, rider_amount) in riders {
-        ws.for_rider(Some(&rider.code));
+        ws.for_rider(Some(Arc::from(rider.code.as_str())));
         let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
         match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
             Ok(raw) => {
@@ -260,12 +260,7 @@ fn price_coverage(
     }
     let annual = base_premium + rider_quotes.iter().map(|r| r.annual_premium).sum::<Decimal>();
     if !rider_quotes.is_empty() {
-        ws.push(
-            "annual_premium",
-            Text::fixed("年保费（主险 + 附加险）", "annual premium (base + riders)"),
-            None,
-            annual,
-        );
+        ws.push(StepKind::AnnualPremium { base: base_premium, riders: annual - base_premium }, annual);
     }
     let frequency = coverage.frequency;
     let modal = product.modal_factor(frequency).unwrap_or(Decimal::ONE);
@@ -273,29 +268,13 @@ fn price_coverage(
     let instalment = if frequency == Frequency::Annual {
         annual
     } else {
-        let label = frequency.label();
-        ws.push(
-            "modal.factor",
-            Text::new(format!("{}交费系数", label.zh), format!("{} modal factor", label.en)),
-            Some(Text::new(format!("年保费 {annual} × {modal}"), format!("annual premium {annual} × {modal}"))),
-            annual * modal,
-        );
-        round(&mut ws, rules, RoundingStep::Instalment, annual * modal)
+        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
+        round(&mut ws, rules, RoundingStep::Instalment, exact)
     };
     let first_year = instalment * Decimal::from(per_year);
-    ws.push(
-        "first_year_premium",
-        Text::fixed("首年保费", "first-year premium"),
-        Some(Text::new(format!("{instalment} × {per_year} 期"), format!("{instalment} × {per_year} instalments"))),
-        first_year,
-    );
+    ws.push(StepKind::FirstYear { instalment, instalments: per_year }, first_year);
     let total = first_year * Decimal::from(payment_years);
-    ws.push(
-        "total_premium",
-        Text::fixed("交费期内总保费", "total premium over the payment term"),
-        Some(Text::new(format!("{first_year} × {payment_years} 年"), format!("{first_year} × {payment_years} years"))),
-        total,
-    );
+    ws.push(StepKind::Total { first_year, years: payment_years }, total);
     let (sum_assured, annuity_amount) = match product.amount.kind {
         AmountKind::SumAssured => (Some(amount), None),
         AmountKind::AnnuityAmount => (None, Some(amount)),
@@ -327,18 +306,7 @@ fn price_coverage(
 
 fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
     let rule = rules.get(step);
-    let rounded = rule.apply(value);
-    let mode = rule.mode.name();
-    let detail = Text::new(
-        format!("{value} → 保留 {} 位小数（{mode}）", rule.scale),
-        format!("{value} to {} places ({mode})", rule.scale),
-    );
-    ws.push(step.code(), step.label(), Some(detail), rounded)
-}
-
-fn factor(ws: &mut Worksheet, code: &'static str, label: Text, premium: Decimal, factor: Decimal) -> Decimal {
-    let detail = Text::new(format!("{premium} × {factor}"), format!("{premium} × {factor}"));
-    ws.push(code, label, Some(detail), premium * factor)
+    ws.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rule.apply(value))
 }
 
 fn check_issue_age(

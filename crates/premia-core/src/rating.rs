@@ -9,8 +9,7 @@ use crate::catalogue::{Actuarial, AgeTable, Benefit, Commutation, Loadings, Rati
 use crate::error::ErrorKind;
 use crate::request::Sex;
 use crate::term::{CoverageTerm, PaymentTerm};
-use crate::text::Text;
-use crate::worksheet::Worksheet;
+use crate::worksheet::{StepKind, Worksheet};
 
 /// Everything a rating method may read about the case being priced.
 #[derive(Debug, Clone, Copy)]
@@ -45,38 +44,25 @@ pub(crate) fn base_premium(rating: &Rating, case: &Case<'_>, ws: &mut Worksheet)
                 .find(|(term, _)| term.is_none_or(|t| t == case.coverage_term))
                 .map(|(_, table)| table)
                 .ok_or_else(|| no_rate(case, format!("coverage term {}", case.coverage_term)))?;
-            let rate = lookup(table, case, "rate_table.lookup", ws)?;
-            Ok(per_unit(rate, *per, case, "rate_table.premium", ws))
+            let rate = lookup(table, case, ws)?;
+            Ok(per_unit(rate, *per, case, ws))
         }
         Rating::AgeBand { per, table, .. } => {
-            let rate = lookup(table, case, "age_band.lookup", ws)?;
+            let rate = lookup(table, case, ws)?;
             Ok(match per {
-                Some(per) => per_unit(rate, *per, case, "age_band.premium", ws),
+                Some(per) => per_unit(rate, *per, case, ws),
                 None => rate,
             })
         }
         Rating::Flat { regions } => {
             let region = case.region.unwrap_or_default();
             let premium = *regions.get(region).ok_or_else(|| no_rate(case, format!("region {region}")))?;
-            let detail = Text::new(format!("地区 {region}"), format!("region {region}"));
-            Ok(ws.push(
-                "flat.lookup",
-                Text::fixed("按地区统一保费", "flat premium for the region"),
-                Some(detail),
-                premium,
-            ))
+            Ok(ws.push(StepKind::FlatRegion { region: region.to_owned() }, premium))
         }
         Rating::Actuarial(actuarial) => actuarial_premium(actuarial, case, ws),
         Rating::PercentOfBase { percent } => {
             let base = case.base_premium.unwrap_or_default();
-            let premium = base * percent;
-            let detail = Text::new(format!("主险保费 {base} × {percent}"), format!("base premium {base} × {percent}"));
-            Ok(ws.push(
-                "percent_of_base.premium",
-                Text::fixed("按主险保费比例", "share of the base premium"),
-                Some(detail),
-                premium,
-            ))
+            Ok(ws.push(StepKind::PercentOfBase { base, percent: *percent }, base * percent))
         }
     }
 }
@@ -85,17 +71,19 @@ fn no_rate(case: &Case<'_>, detail: String) -> ErrorKind {
     ErrorKind::NoRate { product: case.product.to_owned(), detail }
 }
 
-fn lookup(table: &AgeTable, case: &Case<'_>, code: &'static str, ws: &mut Worksheet) -> Result<Decimal, ErrorKind> {
+fn lookup(table: &AgeTable, case: &Case<'_>, ws: &mut Worksheet) -> Result<Decimal, ErrorKind> {
     let query =
         ColumnQuery { sex: case.sex, payment: case.payment_term, social: case.social_insurance, plan: case.plan };
     match table.lookup(case.age, &query) {
-        Ok(cell) => {
-            let detail = Text::new(
-                format!("表 {} · 年龄 {} · 列 {}", table.name, cell.row.label(), cell.header),
-                format!("table {}, age {}, column {}", table.name, cell.row.label(), cell.header),
-            );
-            Ok(ws.push(code, Text::fixed("查费率表", "rate table lookup"), Some(detail), cell.rate))
-        }
+        Ok(cell) => Ok(ws.push(
+            StepKind::TableLookup {
+                table: table.name.clone(),
+                from_age: cell.row.from,
+                to_age: cell.row.to,
+                column: cell.header.clone(),
+            },
+            cell.rate,
+        )),
         Err(miss) => {
             let what = match miss {
                 Miss::NoRow => format!("age {} in table {}", case.age, table.name),
@@ -107,13 +95,8 @@ fn lookup(table: &AgeTable, case: &Case<'_>, code: &'static str, ws: &mut Worksh
     }
 }
 
-fn per_unit(rate: Decimal, per: Decimal, case: &Case<'_>, code: &'static str, ws: &mut Worksheet) -> Decimal {
-    let premium = case.amount / per * rate;
-    let detail = Text::new(
-        format!("保额 {} ÷ {per} × 费率 {rate}", case.amount),
-        format!("sum assured {} ÷ {per} × rate {rate}", case.amount),
-    );
-    ws.push(code, Text::fixed("按保额计算保费", "premium for the sum assured"), Some(detail), premium)
+fn per_unit(rate: Decimal, per: Decimal, case: &Case<'_>, ws: &mut Worksheet) -> Decimal {
+    ws.push(StepKind::PerUnit { amount: case.amount, per, rate }, case.amount / per * rate)
 }
 
 /// Gross premium P by the equivalence principle, payable yearly in advance for m years:
@@ -128,116 +111,67 @@ fn actuarial_premium(a: &Actuarial, case: &Case<'_>, ws: &mut Worksheet) -> Resu
     let omega = comm.omega();
     let m = case.payment_years;
     let n = case.coverage_years.unwrap_or_else(|| omega.saturating_sub(x));
-    let beyond =
-        || ErrorKind::BeyondMortalityTable { end_age: x + n, table_end: omega, product: case.product.to_owned() };
     if x < comm.min_age || x + n > omega || x + m > omega {
-        return Err(beyond());
+        return Err(ErrorKind::BeyondMortalityTable {
+            end_age: x + n,
+            table_end: omega,
+            product: case.product.to_owned(),
+        });
     }
     let missing = || no_rate(case, format!("age {x} in mortality basis {}", a.mortality_id));
-    let pct = |v: Decimal| v * Decimal::ONE_HUNDRED;
     ws.push(
-        "actuarial.basis",
-        Text::fixed("精算基础：预定利率", "actuarial basis: interest rate"),
-        Some(Text::new(
-            format!(
-                "生命表 {}（{}）· 预定利率 {}% · {} 岁 {}",
-                a.mortality_id,
-                a.mortality_source,
-                pct(a.interest),
-                x,
-                case.sex.label().zh
-            ),
-            format!(
-                "mortality {} ({}), interest {}%, age {x} {}",
-                a.mortality_id,
-                a.mortality_source,
-                pct(a.interest),
-                case.sex.name()
-            ),
-        )),
+        StepKind::ActuarialBasis {
+            mortality: a.mortality_id.clone(),
+            source: a.mortality_source.clone(),
+            age: x,
+            sex: case.sex,
+        },
         a.interest,
     );
-    let annuity = comm.annuity_due(x, m).ok_or_else(missing)?;
-    ws.push(
-        "actuarial.annuity_due",
-        Text::fixed("交费期期初年金现值 ä", "annuity-due over the payment term ä"),
-        Some(Text::new(format!("ä_{{{x}:{m}}}"), format!("ä_{{{x}:{m}}}"))),
-        annuity,
-    );
-    let (benefit_factor, benefit_name) = match a.benefit {
-        Benefit::Term => (comm.term_assurance(x, n), format!("A¹_{{{x}:{n}}}")),
-        Benefit::WholeLife => (comm.whole_life(x), format!("A_{{{x}}}")),
-        Benefit::Endowment => {
-            (comm.term_assurance(x, n).zip(comm.pure_endowment(x, n)).map(|(t, e)| t + e), format!("A_{{{x}:{n}}}"))
-        }
-        Benefit::Annuity => annuity_benefit(a, case, x)?,
+    let annuity = ws.push(StepKind::AnnuityDue { age: x, years: m }, comm.annuity_due(x, m).ok_or_else(missing)?);
+    let factor = match a.benefit {
+        Benefit::Term => comm.term_assurance(x, n),
+        Benefit::WholeLife => comm.whole_life(x),
+        Benefit::Endowment => comm.term_assurance(x, n).zip(comm.pure_endowment(x, n)).map(|(t, e)| t + e),
+        Benefit::Annuity => annuity_benefit(a, comm, case, x)?,
+    }
+    .ok_or_else(missing)?;
+    let benefit_step = StepKind::BenefitFactor {
+        benefit: a.benefit,
+        age: x,
+        years: n,
+        payout_start_age: case.payout_start_age.filter(|_| a.benefit == Benefit::Annuity),
+        guaranteed_years: case.guaranteed_years.filter(|_| a.benefit == Benefit::Annuity),
     };
-    let benefit_factor = benefit_factor.ok_or_else(missing)?;
-    ws.push(
-        "actuarial.benefit",
-        Text::fixed("每单位保障的给付现值", "benefit present value per unit"),
-        Some(Text::new(benefit_name.clone(), benefit_name)),
-        benefit_factor,
-    );
-    let benefit = case.amount * benefit_factor;
-    ws.push(
-        "actuarial.net_premium",
-        Text::fixed("纯保费", "net premium"),
-        Some(Text::new(
-            format!("{} × {benefit_factor} ÷ {annuity}", case.amount),
-            format!("{} × {benefit_factor} ÷ {annuity}", case.amount),
-        )),
-        benefit / annuity,
-    );
+    ws.push(benefit_step, factor);
+    let benefits = case.amount * factor;
+    ws.push(StepKind::NetPremium { amount: case.amount, factor, annuity }, benefits / annuity);
     let l = &a.loadings;
     let cover_annuity = comm.annuity_due(x, n).ok_or_else(missing)?;
-    let expenses = l.per_mille_sum_assured * case.amount / THOUSAND * cover_annuity + l.policy_fee * annuity;
-    ws.push(
-        "actuarial.expenses",
-        Text::fixed(
-            "费用现值（按保额千分比与保单费）",
-            "present value of expenses (per mille of sum assured and policy fee)",
-        ),
-        Some(Text::new(
-            format!(
-                "{}‰ × {} × ä_{{{x}:{n}}} + {} × ä_{{{x}:{m}}}",
-                l.per_mille_sum_assured, case.amount, l.policy_fee
-            ),
-            format!(
-                "{}‰ × {} × ä_{{{x}:{n}}} + {} × ä_{{{x}:{m}}}",
-                l.per_mille_sum_assured, case.amount, l.policy_fee
-            ),
-        )),
-        expenses,
+    let expenses = ws.push(
+        StepKind::Expenses {
+            per_mille: l.per_mille_sum_assured,
+            amount: case.amount,
+            policy_fee: l.policy_fee,
+            age: x,
+            coverage_years: n,
+            payment_years: m,
+        },
+        l.per_mille_sum_assured * case.amount / THOUSAND * cover_annuity + l.policy_fee * annuity,
     );
-    let loading = premium_loading(comm, &a.loadings, x, m).ok_or_else(missing)?;
-    ws.push(
-        "actuarial.premium_loading",
-        Text::fixed(
-            "保费比例附加费用现值（每单位保费）",
-            "present value of premium-related loadings per unit of premium",
-        ),
-        None,
-        loading,
-    );
-    let gross = (benefit + expenses).checked_div(annuity - loading).ok_or_else(missing)?;
-    Ok(ws.push(
-        "actuarial.gross_premium",
-        Text::fixed("毛保费（等价原则）", "gross premium (equivalence principle)"),
-        Some(Text::new("(给付现值 + 费用现值) ÷ (ä − 附加费用现值)", "(benefits + expenses) ÷ (ä − premium loadings)")),
-        gross,
-    ))
+    let loading =
+        ws.push(StepKind::PremiumLoading { age: x, years: m }, premium_loading(comm, l, x, m).ok_or_else(missing)?);
+    let gross = (benefits + expenses).checked_div(annuity - loading).ok_or_else(missing)?;
+    Ok(ws.push(StepKind::GrossPremium { benefits, expenses, annuity, loading }, gross))
 }
 
 /// Present value at x of 1 a year from the payout start age r: certain for g years once r is reached,
 /// then for life: (D_r·ä_{g⌉} + N_{r+g}) / D_x.
-fn annuity_benefit(a: &Actuarial, case: &Case<'_>, x: u32) -> Result<(Option<Decimal>, String), ErrorKind> {
-    let comm = &a.commutation[case.sex.index()];
+fn annuity_benefit(a: &Actuarial, comm: &Commutation, case: &Case<'_>, x: u32) -> Result<Option<Decimal>, ErrorKind> {
     let r = case.payout_start_age.ok_or(ErrorKind::Required)?;
     let g = case.guaranteed_years.ok_or(ErrorKind::Required)?;
     let certain = annuity_certain_due(a.interest, g);
-    let value = (comm.d(r) * certain + comm.n(r + g)).checked_div(comm.d(x));
-    Ok((value, format!("(D_{r}·ä_{{{g}⌉}} + N_{}) / D_{x}", r + g)))
+    Ok((comm.d(r) * certain + comm.n(r + g)).checked_div(comm.d(x)))
 }
 
 /// Σ_{t<m} c_t·D_{x+t}/D_x, with the listed shares for the first years and the "after" share for the rest.

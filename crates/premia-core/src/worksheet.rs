@@ -1,36 +1,313 @@
-//! The rating worksheet: every step from request to premium, with its inputs and result, labelled in
-//! zh-CN and English, so that an auditor or a customer can see why a price is what it is.
+//! The rating worksheet: every step from request to premium, with its inputs and result, so that an
+//! auditor or a customer can see why a price is what it is.
+//!
+//! Steps are recorded as data — a [`StepKind`] with its inputs, and the value it produced — and their
+//! zh-CN/English label and detail text are rendered when shown or serialized. Pricing therefore does no
+//! string formatting, and the JSON carries both machine-readable inputs and readable text:
+//!
+//! ```json
+//! { "code": "table.per_unit", "inputs": { "amount": "500000", "per": "1000", "rate": "19.43" },
+//!   "label": { "zh": "按保额计算保费", "en": "premium for the sum assured" },
+//!   "detail": { "zh": "保额 500000 ÷ 1000 × 费率 19.43", "en": "sum assured 500000 ÷ 1000 × rate 19.43" },
+//!   "value": "9715.00" }
+//! ```
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::catalogue::Benefit;
+use crate::money::{RoundMode, RoundingStep};
+use crate::request::Sex;
+use crate::term::Frequency;
 use crate::text::Text;
 
 /// One step of a calculation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    /// Stable machine code, e.g. `rate_table.lookup`, `factor.smoker`, `rounding.instalment`.
-    pub code: Cow<'static, str>,
     /// The rider this step prices, if it is not the base cover.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rider: Option<String>,
-    /// What the step does.
-    pub label: Text,
-    /// Its inputs: the table and cell looked up, or the formula with the numbers put in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Text>,
+    pub rider: Option<Arc<str>>,
+    /// What was done, with its inputs.
+    pub kind: StepKind,
     /// Its result, exactly as used by the next step.
     pub value: Decimal,
+}
+
+/// Which rating factor a [`StepKind::Factor`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorKind {
+    Smoker,
+    Occupation,
+}
+
+/// The kinds of step, each with the inputs it used. The serialized `code` is stable API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", content = "inputs")]
+pub enum StepKind {
+    /// A cell of a rate table or age-band table.
+    #[serde(rename = "table.lookup")]
+    TableLookup { table: Arc<str>, from_age: u32, to_age: u32, column: Arc<str> },
+    /// amount ÷ per × rate.
+    #[serde(rename = "table.per_unit")]
+    PerUnit { amount: Decimal, per: Decimal, rate: Decimal },
+    /// The flat premium of a region.
+    #[serde(rename = "flat.region")]
+    FlatRegion { region: String },
+    /// A share of the base premium (riders).
+    #[serde(rename = "percent_of_base")]
+    PercentOfBase { base: Decimal, percent: Decimal },
+    /// The basis: mortality table and interest rate (the step's value is the rate).
+    #[serde(rename = "actuarial.basis")]
+    ActuarialBasis { mortality: Arc<str>, source: Arc<str>, age: u32, sex: Sex },
+    /// ä_{x:m}, the premium-paying annuity-due.
+    #[serde(rename = "actuarial.annuity_due")]
+    AnnuityDue { age: u32, years: u32 },
+    /// Present value of the benefit per unit of amount.
+    #[serde(rename = "actuarial.benefit")]
+    BenefitFactor {
+        benefit: Benefit,
+        age: u32,
+        years: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payout_start_age: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        guaranteed_years: Option<u32>,
+    },
+    /// amount × benefit factor ÷ annuity.
+    #[serde(rename = "actuarial.net_premium")]
+    NetPremium { amount: Decimal, factor: Decimal, annuity: Decimal },
+    /// Present value of per-mille and per-policy expenses.
+    #[serde(rename = "actuarial.expenses")]
+    Expenses {
+        per_mille: Decimal,
+        amount: Decimal,
+        policy_fee: Decimal,
+        age: u32,
+        coverage_years: u32,
+        payment_years: u32,
+    },
+    /// Present value of premium-related loadings per unit of premium.
+    #[serde(rename = "actuarial.premium_loading")]
+    PremiumLoading { age: u32, years: u32 },
+    /// (benefits + expenses) ÷ (annuity − loading).
+    #[serde(rename = "actuarial.gross_premium")]
+    GrossPremium { benefits: Decimal, expenses: Decimal, annuity: Decimal, loading: Decimal },
+    /// Rounding at a named step.
+    #[serde(rename = "rounding")]
+    Rounding { step: RoundingStep, from: Decimal, scale: u32, mode: RoundMode },
+    /// A rating factor applied to the premium.
+    #[serde(rename = "factor")]
+    Factor {
+        factor: FactorKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<u8>,
+        premium: Decimal,
+        by: Decimal,
+    },
+    /// Base premium plus riders.
+    #[serde(rename = "annual_premium")]
+    AnnualPremium { base: Decimal, riders: Decimal },
+    /// The annual premium times the modal factor of the frequency.
+    #[serde(rename = "modal")]
+    Modal { frequency: Frequency, annual: Decimal, factor: Decimal },
+    /// Instalment × instalments a year.
+    #[serde(rename = "first_year_premium")]
+    FirstYear { instalment: Decimal, instalments: u32 },
+    /// First-year premium × payment years.
+    #[serde(rename = "total_premium")]
+    Total { first_year: Decimal, years: u32 },
+}
+
+impl StepKind {
+    /// The stable code, as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StepKind::TableLookup { .. } => "table.lookup",
+            StepKind::PerUnit { .. } => "table.per_unit",
+            StepKind::FlatRegion { .. } => "flat.region",
+            StepKind::PercentOfBase { .. } => "percent_of_base",
+            StepKind::ActuarialBasis { .. } => "actuarial.basis",
+            StepKind::AnnuityDue { .. } => "actuarial.annuity_due",
+            StepKind::BenefitFactor { .. } => "actuarial.benefit",
+            StepKind::NetPremium { .. } => "actuarial.net_premium",
+            StepKind::Expenses { .. } => "actuarial.expenses",
+            StepKind::PremiumLoading { .. } => "actuarial.premium_loading",
+            StepKind::GrossPremium { .. } => "actuarial.gross_premium",
+            StepKind::Rounding { .. } => "rounding",
+            StepKind::Factor { .. } => "factor",
+            StepKind::AnnualPremium { .. } => "annual_premium",
+            StepKind::Modal { .. } => "modal",
+            StepKind::FirstYear { .. } => "first_year_premium",
+            StepKind::Total { .. } => "total_premium",
+        }
+    }
+
+    /// What the step does.
+    pub fn label(&self) -> Text {
+        match self {
+            StepKind::TableLookup { .. } => Text::fixed("查费率表", "rate table lookup"),
+            StepKind::PerUnit { .. } => Text::fixed("按保额计算保费", "premium for the sum assured"),
+            StepKind::FlatRegion { .. } => Text::fixed("按地区统一保费", "flat premium for the region"),
+            StepKind::PercentOfBase { .. } => Text::fixed("按主险保费比例", "share of the base premium"),
+            StepKind::ActuarialBasis { .. } => Text::fixed("精算基础：预定利率", "actuarial basis: interest rate"),
+            StepKind::AnnuityDue { .. } => Text::fixed("交费期期初年金现值 ä", "annuity-due over the payment term ä"),
+            StepKind::BenefitFactor { .. } => Text::fixed("每单位保障的给付现值", "benefit present value per unit"),
+            StepKind::NetPremium { .. } => Text::fixed("纯保费", "net premium"),
+            StepKind::Expenses { .. } => Text::fixed("费用现值", "present value of expenses"),
+            StepKind::PremiumLoading { .. } => {
+                Text::fixed("保费比例附加费用现值（每单位保费）", "premium-related loadings per unit of premium")
+            }
+            StepKind::GrossPremium { .. } => Text::fixed("毛保费（等价原则）", "gross premium (equivalence principle)"),
+            StepKind::Rounding { step, .. } => step.label(),
+            StepKind::Factor { factor: FactorKind::Smoker, .. } => Text::fixed("吸烟者系数", "smoker factor"),
+            StepKind::Factor { factor: FactorKind::Occupation, class, .. } => {
+                let class = class.unwrap_or_default();
+                Text::new(format!("职业类别 {class} 系数"), format!("occupation class {class} factor"))
+            }
+            StepKind::AnnualPremium { .. } => Text::fixed("年保费（主险 + 附加险）", "annual premium (base + riders)"),
+            StepKind::Modal { frequency, .. } => {
+                let f = frequency.label();
+                Text::new(format!("{}交费系数", f.zh), format!("{} modal factor", f.en))
+            }
+            StepKind::FirstYear { .. } => Text::fixed("首年保费", "first-year premium"),
+            StepKind::Total { .. } => Text::fixed("交费期内总保费", "total premium over the payment term"),
+        }
+    }
+
+    /// The inputs in words: the cell looked up, or the formula with the numbers put in.
+    pub fn detail(&self) -> Option<Text> {
+        let same = |s: String| Text::new(s.clone(), s);
+        Some(match self {
+            StepKind::TableLookup { table, from_age, to_age, column } => {
+                let row = if from_age == to_age { from_age.to_string() } else { format!("{from_age}-{to_age}") };
+                Text::new(
+                    format!("表 {table} · 年龄 {row} · 列 {column}"),
+                    format!("table {table}, age {row}, column {column}"),
+                )
+            }
+            StepKind::PerUnit { amount, per, rate } => Text::new(
+                format!("保额 {amount} ÷ {per} × 费率 {rate}"),
+                format!("sum assured {amount} ÷ {per} × rate {rate}"),
+            ),
+            StepKind::FlatRegion { region } => Text::new(format!("地区 {region}"), format!("region {region}")),
+            StepKind::PercentOfBase { base, percent } => {
+                Text::new(format!("主险保费 {base} × {percent}"), format!("base premium {base} × {percent}"))
+            }
+            StepKind::ActuarialBasis { mortality, source, age, sex } => Text::new(
+                format!("生命表 {mortality}（{source}）· {age} 岁 {}", sex.label().zh),
+                format!("mortality {mortality} ({source}), age {age} {}", sex.name()),
+            ),
+            StepKind::AnnuityDue { age, years } => same(format!("ä_{{{age}:{years}}}")),
+            StepKind::BenefitFactor { benefit, age, years, payout_start_age, guaranteed_years } => {
+                same(match benefit {
+                    Benefit::Term => format!("A¹_{{{age}:{years}}}"),
+                    Benefit::WholeLife => format!("A_{{{age}}}"),
+                    Benefit::Endowment => format!("A_{{{age}:{years}}}"),
+                    Benefit::Annuity => {
+                        let (r, g) = (payout_start_age.unwrap_or_default(), guaranteed_years.unwrap_or_default());
+                        format!("(D_{r}·ä_{{{g}⌉}} + N_{}) / D_{age}", r + g)
+                    }
+                })
+            }
+            StepKind::NetPremium { amount, factor, annuity } => same(format!("{amount} × {factor} ÷ {annuity}")),
+            StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => same(format!(
+                "{per_mille}‰ × {amount} × ä_{{{age}:{coverage_years}}} + {policy_fee} × ä_{{{age}:{payment_years}}}"
+            )),
+            StepKind::PremiumLoading { age, years } => same(format!("Σ c_t·v^t·_tp_{age}, t < {years}")),
+            StepKind::GrossPremium { benefits, expenses, annuity, loading } => {
+                same(format!("({benefits} + {expenses}) ÷ ({annuity} − {loading})"))
+            }
+            StepKind::Rounding { from, scale, mode, .. } => Text::new(
+                format!("{from} → 保留 {scale} 位小数（{}）", mode.name()),
+                format!("{from} to {scale} places ({})", mode.name()),
+            ),
+            StepKind::Factor { premium, by, .. } => same(format!("{premium} × {by}")),
+            StepKind::AnnualPremium { base, riders } => {
+                Text::new(format!("主险 {base} + 附加险 {riders}"), format!("base {base} + riders {riders}"))
+            }
+            StepKind::Modal { annual, factor, .. } => {
+                Text::new(format!("年保费 {annual} × {factor}"), format!("annual premium {annual} × {factor}"))
+            }
+            StepKind::FirstYear { instalment, instalments } => Text::new(
+                format!("{instalment} × {instalments} 期"),
+                format!("{instalment} × {instalments} instalments"),
+            ),
+            StepKind::Total { first_year, years } => {
+                Text::new(format!("{first_year} × {years} 年"), format!("{first_year} × {years} years"))
+            }
+        })
+    }
+}
+
+impl Step {
+    pub fn label(&self) -> Text {
+        self.kind.label()
+    }
+
+    pub fn detail(&self) -> Option<Text> {
+        self.kind.detail()
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+/// Serialized form: `{code, inputs, rider?, label, detail?, value}`.
+#[derive(Serialize)]
+struct StepOut<'a> {
+    #[serde(flatten)]
+    kind: &'a StepKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rider: Option<&'a str>,
+    label: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<Text>,
+    value: &'a Decimal,
+}
+
+impl Serialize for Step {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StepOut {
+            kind: &self.kind,
+            rider: self.rider.as_deref(),
+            label: self.kind.label(),
+            detail: self.kind.detail(),
+            value: &self.value,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Read back from `code` and `inputs`; the text is rendered again, not trusted.
+#[derive(Deserialize)]
+struct StepIn {
+    #[serde(flatten)]
+    kind: StepKind,
+    #[serde(default)]
+    rider: Option<Arc<str>>,
+    value: Decimal,
+    #[serde(default, rename = "label")]
+    _label: Option<IgnoredAny>,
+    #[serde(default, rename = "detail")]
+    _detail: Option<IgnoredAny>,
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let step = StepIn::deserialize(deserializer)?;
+        Ok(Step { rider: step.rider, kind: step.kind, value: step.value })
+    }
 }
 
 /// Collects steps; the rider scope applies to every step pushed while it is set.
 #[derive(Debug, Default)]
 pub(crate) struct Worksheet {
-    pub steps: Vec<Step>,
-    rider: Option<String>,
+    pub(crate) steps: Vec<Step>,
+    rider: Option<Arc<str>>,
 }
 
 impl Worksheet {
@@ -38,12 +315,38 @@ impl Worksheet {
         Worksheet { steps: Vec::with_capacity(n), rider: None }
     }
 
-    pub(crate) fn for_rider(&mut self, rider: Option<&str>) {
-        self.rider = rider.map(str::to_owned);
+    pub(crate) fn for_rider(&mut self, rider: Option<Arc<str>>) {
+        self.rider = rider;
     }
 
-    pub(crate) fn push(&mut self, code: &'static str, label: Text, detail: Option<Text>, value: Decimal) -> Decimal {
-        self.steps.push(Step { code: Cow::Borrowed(code), rider: self.rider.clone(), label, detail, value });
+    /// Record a step and return its value, so that a computation reads as a chain of recorded steps.
+    pub(crate) fn push(&mut self, kind: StepKind, value: Decimal) -> Decimal {
+        self.steps.push(Step { rider: self.rider.clone(), kind, value });
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_serialize_inputs_and_text_and_read_back() {
+        let step = Step {
+            rider: None,
+            kind: StepKind::PerUnit {
+                amount: Decimal::new(500_000, 0),
+                per: Decimal::new(1000, 0),
+                rate: Decimal::new(1943, 2),
+            },
+            value: Decimal::new(971_500, 2),
+        };
+        let json = serde_json::to_value(&step).unwrap();
+        assert_eq!(json["code"], "table.per_unit");
+        assert_eq!(json["inputs"]["rate"], "19.43");
+        assert_eq!(json["detail"]["en"], "sum assured 500000 ÷ 1000 × rate 19.43");
+        assert_eq!(json["value"], "9715.00");
+        let back: Step = serde_json::from_value(json).unwrap();
+        assert_eq!(back, step);
     }
 }

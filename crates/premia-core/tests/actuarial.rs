@@ -58,7 +58,9 @@ fn basis(id: &str, sex: Sex) -> (Vec<f64>, u32) {
 
 #[test]
 fn commutation_functions_match_direct_sums() {
-    for (id, sex, interest) in [("ILL-CL", Sex::Male, "0.025"), ("ILL-CL", Sex::Female, "0.025"), ("SULT", Sex::Male, "0.02")] {
+    for (id, sex, interest) in
+        [("ILL-CL", Sex::Male, "0.025"), ("ILL-CL", Sex::Female, "0.025"), ("SULT", Sex::Male, "0.02")]
+    {
         let (qx, min_age) = basis(id, sex);
         let i: Decimal = interest.parse().unwrap();
         let catalogue = demo::catalogue();
@@ -101,13 +103,22 @@ fn whole_life_identity_holds() {
 }
 
 fn quote_file(name: &str) -> premia_core::Quote {
-    let text = std::fs::read_to_string(format!("{}/../../examples/requests/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text =
+        std::fs::read_to_string(format!("{}/../../examples/requests/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let request = premia_core::request::from_json_str(&text).unwrap();
     premia_core::quote(&demo::catalogue(), &request).unwrap()
 }
 
 /// Gross premium by the equivalence principle, computed directly in f64.
-fn direct_gross(product: &str, sex: Sex, x: u32, m: u32, n: u32, amount: f64, benefit_pv: impl Fn(&Direct) -> f64) -> f64 {
+fn direct_gross(
+    product: &str,
+    sex: Sex,
+    x: u32,
+    m: u32,
+    n: u32,
+    amount: f64,
+    benefit_pv: impl Fn(&Direct) -> f64,
+) -> f64 {
     let catalogue = demo::catalogue();
     let Rating::Actuarial(a) = &catalogue.product(product, "2026-11-25".parse().unwrap()).unwrap().rating else {
         panic!("{product} is not actuarial")
@@ -117,9 +128,8 @@ fn direct_gross(product: &str, sex: Sex, x: u32, m: u32, n: u32, amount: f64, be
     let l = &a.loadings;
     let ann_pay = d.annuity_due(x, m);
     let expenses = f(l.per_mille_sum_assured) * amount / 1000.0 * d.annuity_due(x, n) + f(l.policy_fee) * ann_pay;
-    let loading: f64 = (0..m)
-        .map(|t| f(l.premium_percent_in_year(t as usize)) * d.v.powi(t as i32) * d.survival(x, t))
-        .sum();
+    let loading: f64 =
+        (0..m).map(|t| f(l.premium_percent_in_year(t as usize)) * d.v.powi(t as i32) * d.survival(x, t)).sum();
     (amount * benefit_pv(&d) + expenses) / (ann_pay - loading)
 }
 
@@ -134,7 +144,23 @@ fn term_life_premium_matches_independent_calculation() {
     let c = &quote.coverages[0];
     assert_eq!(c.age, 38);
     let gross = direct_gross("TERM", Sex::Male, 38, 20, 20, 1_000_000.0, |d| d.term(38, 20));
-    assert_cents(c.worksheet.iter().find(|s| s.code == "rounding.base_premium").unwrap().value, gross, "TERM base");
+    assert_cents(
+        c.worksheet
+            .iter()
+            .find(|s| {
+                matches!(
+                    s.kind,
+                    premia_core::worksheet::StepKind::Rounding {
+                        step: premia_core::money::RoundingStep::BasePremium,
+                        ..
+                    }
+                )
+            })
+            .unwrap()
+            .value,
+        gross,
+        "TERM base",
+    );
     // Smoker factor 1.6 on the rounded base premium.
     let base = (gross * 100.0).round() / 100.0;
     assert_cents(c.base_premium, base * 1.6, "TERM rated");

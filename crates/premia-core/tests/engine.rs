@@ -49,8 +49,8 @@ fn rate_table_premium_is_sum_assured_per_thousand_times_the_cell() {
     let q = run(&base()).unwrap();
     assert_eq!(q.coverages[0].annual_premium.to_string(), "9715.00");
     let lookup = &q.coverages[0].worksheet[0];
-    assert_eq!(lookup.code, "rate_table.lookup");
-    assert!(lookup.detail.as_ref().unwrap().en.contains("age 30, column female years:20"));
+    assert_eq!(lookup.code(), "table.lookup");
+    assert!(lookup.detail().unwrap().en.contains("age 30, column female years:20"));
 }
 
 #[test]
@@ -58,7 +58,10 @@ fn smoker_factor_multiplies_the_rounded_base() {
     let q = run(&with(base(), "/insured/smoker", json!(true))).unwrap();
     // 9715.00 × 1.15 = 11172.25
     assert_eq!(q.coverages[0].annual_premium.to_string(), "11172.25");
-    assert!(q.coverages[0].worksheet.iter().any(|s| s.code == "factor.smoker"));
+    assert!(q.coverages[0].worksheet.iter().any(|s| matches!(
+        s.kind,
+        premia_core::worksheet::StepKind::Factor { factor: premia_core::worksheet::FactorKind::Smoker, .. }
+    )));
 }
 
 #[test]
@@ -106,7 +109,8 @@ fn age_rules() {
 fn term_and_frequency_rules() {
     has(&with(base(), "/coverages/0/coverage_term", json!("years:20")), "coverages[0].coverage_term", "not_offered");
     has(&with(base(), "/coverages/0/payment_term", json!("years:25")), "coverages[0].payment_term", "not_offered");
-    let single_monthly = with(with(base(), "/coverages/0/payment_term", json!("single")), "/coverages/0/frequency", json!("monthly"));
+    let single_monthly =
+        with(with(base(), "/coverages/0/payment_term", json!("single")), "/coverages/0/frequency", json!("monthly"));
     has(&single_monthly, "coverages[0].frequency", "frequency.single_premium");
     let term = json!({ "product": "TERM", "sum_assured": "500000", "coverage_term": "years:10", "payment_term": "years:20", "frequency": "annual" });
     has(&with(base(), "/coverages/0", term), "coverages[0].payment_term", "term.payment_exceeds_coverage");
@@ -137,7 +141,11 @@ fn plan_region_social_and_occupation_rules() {
     uninsured["insured"]["social_insurance"] = json!(false);
     has(&uninsured, "coverages[0].product", "social_insurance.required");
     let acc = json!({ "product": "ACC", "sum_assured": "500000", "coverage_term": "years:1", "payment_term": "years:1", "frequency": "annual" });
-    has(&with(with(base(), "/coverages/0", acc), "/insured/occupation_class", json!(7)), "coverages[0].product", "occupation.not_insurable");
+    has(
+        &with(with(base(), "/coverages/0", acc), "/insured/occupation_class", json!(7)),
+        "coverages[0].product",
+        "occupation.not_insurable",
+    );
     has(&with(base(), "/insured/occupation_class", json!(0)), "insured.occupation_class", "occupation.invalid");
 }
 
@@ -146,7 +154,11 @@ fn rider_rules() {
     let rider = |r: Value| with(base(), "/coverages/0/riders", r);
     has(&rider(json!([{ "code": "NOPE" }])), "coverages[0].riders[0].code", "not_offered");
     has(&rider(json!([{ "code": "CI-WOP" }, { "code": "CI-WOP" }])), "coverages[0].riders[1].code", "duplicate");
-    has(&rider(json!([{ "code": "CI-WOP", "sum_assured": "10000" }])), "coverages[0].riders[0].sum_assured", "amount.not_used");
+    has(
+        &rider(json!([{ "code": "CI-WOP", "sum_assured": "10000" }])),
+        "coverages[0].riders[0].sum_assured",
+        "amount.not_used",
+    );
     // CI-WOP is 3% of the rated base: 9715.00 × 0.03 = 291.45.
     let q = run(&rider(json!([{ "code": "CI-WOP" }]))).unwrap();
     assert_eq!(q.coverages[0].riders[0].annual_premium.to_string(), "291.45");
@@ -160,13 +172,18 @@ fn request_level_rules() {
     let first = dup["coverages"][0].clone();
     dup["coverages"].as_array_mut().unwrap().push(first);
     has(&dup, "coverages[1].product", "coverages.duplicate");
-    has(&with(base(), "/channel", json!({ "kind": "agent", "agent_code": "a1" })), "channel.agent_code", "agent_code.invalid");
+    has(
+        &with(base(), "/channel", json!({ "kind": "agent", "agent_code": "a1" })),
+        "channel.agent_code",
+        "agent_code.invalid",
+    );
     has(&with(base(), "/coverages/0/product", json!("NOPE")), "coverages[0].product", "unknown");
 }
 
 #[test]
 fn every_error_in_a_bad_request_is_reported_at_once() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/requests/bad-rules.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/requests/bad-rules.json"))
+        .unwrap();
     let value: Value = serde_json::from_str(&text).unwrap();
     let found = errors(&value);
     assert!(found.len() >= 12, "{found:#?}");
@@ -343,7 +360,11 @@ fn catalogue_floats_are_refused_with_advice() {
 
 #[test]
 fn missing_referenced_files_are_named() {
-    let errors = Catalogue::load(&MINI.replace(r#"csv = "age, any\n18-20, 1.003""#, r#"csv_file = "rates/none.csv""#), &|_| None).unwrap_err();
+    let errors =
+        Catalogue::load(&MINI.replace(r#"csv = "age, any\n18-20, 1.003""#, r#"csv_file = "rates/none.csv""#), &|_| {
+            None
+        })
+        .unwrap_err();
     assert!(errors.iter().any(|e| e.code() == "file.missing" && e.field.ends_with("csv_file")), "{errors}");
 }
 
@@ -355,4 +376,62 @@ fn content_hash_covers_referenced_files() {
     };
     let b = Catalogue::load(demo::TOML, &changed).unwrap().content_hash;
     assert_ne!(a, b);
+}
+
+/// Every leaf of a JSON document, as (pointer, value).
+fn leaves(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| leaves(v, format!("{path}/{k}"), out)),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| leaves(v, format!("{path}/{i}"), out)),
+        _ => out.push((path, value.clone())),
+    }
+}
+
+#[test]
+fn the_digest_covers_every_request_field_and_figure() {
+    // A request that uses every field, so that each one is exercised.
+    let request = json!({
+        "quote_date": "2026-11-25",
+        "insured": { "birth_date": "1990-05-01", "sex": "female", "smoker": true, "occupation_class": 2,
+                     "social_insurance": true, "region": "310000" },
+        "coverages": [
+            { "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong", "payment_term": "years:20",
+              "frequency": "monthly", "riders": [{ "code": "CI-WOP" }] },
+            { "product": "ANN", "annuity_amount": "12000", "coverage_term": "lifelong", "payment_term": "years:10",
+              "frequency": "annual", "payout_start_age": 60, "guaranteed_years": 10 },
+            { "product": "MED", "coverage_term": "years:1", "payment_term": "years:1", "frequency": "annual", "plan": "D10K" },
+            { "product": "ACC", "sum_assured": "500000", "coverage_term": "years:1", "payment_term": "years:1",
+              "frequency": "annual", "riders": [{ "code": "ACC-MED", "sum_assured": "20000" }] }
+        ],
+        "channel": { "kind": "agent", "agent_code": "A123" }
+    });
+    let quote = run(&request).unwrap();
+    let json = serde_json::to_value(&quote).unwrap();
+    let mut all = Vec::new();
+    leaves(&json, String::new(), &mut all);
+    let mut checked = 0;
+    for (pointer, value) in all {
+        let derived_text =
+            pointer.contains("/worksheet/") || pointer.ends_with("/name/zh") || pointer.ends_with("/name/en");
+        if derived_text || pointer == "/digest" || pointer.ends_with("/line") {
+            continue;
+        }
+        let changed = match &value {
+            Value::String(s) => match s.parse::<chrono::NaiveDate>() {
+                Ok(date) => json!(date.succ_opt().unwrap().to_string()),
+                Err(_) => json!(format!("{s}9")),
+            },
+            Value::Number(n) => json!(n.as_u64().unwrap_or(0) + 1),
+            Value::Bool(b) => json!(!b),
+            _ => continue,
+        };
+        let tampered: Quote = match serde_json::from_value(with(json.clone(), &pointer, changed)) {
+            Ok(q) => q,
+            // A change that no longer parses (e.g. an enum spelling) cannot reach the digest.
+            Err(_) => continue,
+        };
+        assert_ne!(premia_core::digest::of(&tampered), quote.digest, "digest ignores {pointer}");
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} fields checked");
 }

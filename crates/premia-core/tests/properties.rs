@@ -33,7 +33,13 @@ fn request(insured: Insured, coverage: CoverageRequest) -> QuoteRequest {
     QuoteRequest { quote_date: date("2026-11-25"), insured, coverages: vec![coverage], channel: Channel::Direct }
 }
 
-fn coverage(product: &str, amount: Decimal, coverage_term: &str, payment_term: &str, frequency: Frequency) -> CoverageRequest {
+fn coverage(
+    product: &str,
+    amount: Decimal,
+    coverage_term: &str,
+    payment_term: &str,
+    frequency: Frequency,
+) -> CoverageRequest {
     let annuity = product == "ANN";
     CoverageRequest {
         product: product.into(),
@@ -49,8 +55,10 @@ fn coverage(product: &str, amount: Decimal, coverage_term: &str, payment_term: &
     }
 }
 
-/// Products with a variable amount: (code, amount step, min steps, max steps, coverage, payment, ages).
-const SCALABLE: &[(&str, i64, i64, i64, &str, &str, (u32, u32))] = &[
+/// A product with a variable amount: (code, amount step, min steps, max steps, coverage, payment, ages).
+type Scalable = (&'static str, i64, i64, i64, &'static str, &'static str, (u32, u32));
+
+const SCALABLE: &[Scalable] = &[
     ("CI", 10_000, 5, 100, "lifelong", "years:20", (0, 55)),
     ("TERM", 10_000, 10, 500, "years:20", "years:20", (18, 60)),
     ("WL", 10_000, 5, 500, "lifelong", "years:10", (0, 60)),

@@ -1,1 +1,200 @@
-pub fn y() {}
+//! # premia-wasm
+//!
+//! The one WebAssembly build of Premia (modelled on `ruff_wasm`): a thin wasm-bindgen layer that gives
+//! JavaScript the core's functions, and `mount`, which renders the yew quote app (`premia-web`) into an
+//! element. The quote site, the `<premia-quote>` widget and the npm package all load this one module.
+//!
+//! Plain JSON objects go in and out. They cross the boundary as JSON text, read and written by
+//! `serde_json` exactly as the native build does, so money stays a decimal string ("9715.00") and a
+//! quote made here is byte-identical to one made by the server. Errors are thrown as a JS `Error` named
+//! `PremiaError` whose `errors` lists the core's `{code, field, message: {zh, en}}`.
+//!
+//! The functions are written in plain Rust in [`api`] (tested natively) and exported here.
+
+pub mod api;
+pub mod summary;
+
+use premia_core::{Channel, Lang};
+use premia_web::{Action, MountOptions, Mounted, Prefill, Settings};
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlElement};
+
+use crate::api::ApiError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API: &str = r#"
+/** Thrown by every function on bad input: the core's typed errors, each naming its field. */
+export interface PremiaError extends Error {
+  name: "PremiaError";
+  errors: { code: string; field: string; message: { zh: string; en: string } }[];
+}
+/** Options of `mount`; the widget passes its attributes here. */
+export interface MountOptions {
+  /** "zh-CN" (default) or "en". */
+  lang?: string;
+  /** "direct" (default) or "agent" (then `agentCode` is required). */
+  channel?: "direct" | "agent";
+  agentCode?: string;
+  /** Product codes offered, e.g. ["CI", "MED"] or "CI,MED"; default: every product. */
+  products?: string[] | string;
+  /** The quote date, "YYYY-MM-DD"; default: today in the browser's time zone. */
+  quoteDate?: string;
+  /** Where "submit" POSTs the quote; default: none (the payload is shown). */
+  endpoint?: string;
+  /** The element `premia-quote-change` and `premia-submit` are dispatched on. */
+  host?: HTMLElement;
+  /** Remember the language switch in localStorage (the site does; a widget follows `lang`). */
+  rememberLang?: boolean;
+}
+"#;
+
+fn throw(error: ApiError) -> JsValue {
+    let js = js_sys::Error::new(&error.summary());
+    js.set_name("PremiaError");
+    let errors = js_sys::JSON::parse(&error.errors_json()).unwrap_or(JsValue::NULL);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("errors"), &errors);
+    js.into()
+}
+
+fn to_js(json: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(json)
+}
+
+fn to_json(value: &JsValue) -> Result<String, JsValue> {
+    let text = js_sys::JSON::stringify(value).map_err(|_| throw(ApiError::not_json()))?;
+    text.as_string().ok_or_else(|| throw(ApiError::not_json()))
+}
+
+/// Price a request (a plain object shaped like the core's `QuoteRequest`) with the active catalogue.
+#[wasm_bindgen(unchecked_return_type = "Quote")]
+pub fn quote(#[wasm_bindgen(unchecked_param_type = "QuoteRequest")] request: JsValue) -> Result<JsValue, JsValue> {
+    to_js(&api::quote_json(&to_json(&request)?).map_err(throw)?)
+}
+
+/// `quote` on JSON text, returning JSON text: the exact bytes the native core writes.
+#[wasm_bindgen(js_name = quoteJson)]
+pub fn quote_json(request: &str) -> Result<String, JsValue> {
+    api::quote_json(request).map_err(throw)
+}
+
+/// The active catalogue (the embedded demo unless `loadCatalogue` replaced it), summarised: products
+/// with every option they offer, regions, and the catalogue's identity.
+#[wasm_bindgen(unchecked_return_type = "CatalogueSummary")]
+pub fn catalogue() -> Result<JsValue, JsValue> {
+    to_js(&api::catalogue_json())
+}
+
+/// Load a catalogue (TOML text, and the files it refers to by path) and make it the active one.
+#[wasm_bindgen(js_name = loadCatalogue, unchecked_return_type = "CatalogueSummary")]
+pub fn load_catalogue(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] files: JsValue,
+) -> Result<JsValue, JsValue> {
+    let files = if files.is_undefined() || files.is_null() { "{}".to_owned() } else { to_json(&files)? };
+    to_js(&api::load_catalogue(text, &files).map_err(throw)?)
+}
+
+/// Re-price a submitted quote and compare every figure (what the server does before accepting it).
+/// `today` is "YYYY-MM-DD"; default: today in the browser's time zone.
+#[wasm_bindgen(js_name = verifyQuote, unchecked_return_type = "Verdict")]
+pub fn verify_quote(
+    #[wasm_bindgen(unchecked_param_type = "Quote")] quote: JsValue,
+    today: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let today = today.unwrap_or_else(local_today);
+    to_js(&api::verify_json(&to_json(&quote)?, &today).map_err(throw)?)
+}
+
+/// Today's date in the browser's time zone: the adapter reads the clock, the core never does.
+fn local_today() -> String {
+    let now = js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
+}
+
+/// A quote app mounted into an element.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct QuoteApp {
+    mounted: Mounted,
+}
+
+#[wasm_bindgen]
+impl QuoteApp {
+    /// Fill in what is already known: `{ insured: {...}, coverages: [...] }` in the request's spelling.
+    pub fn prefill(&self, #[wasm_bindgen(unchecked_param_type = "Prefill")] data: JsValue) -> Result<(), JsValue> {
+        let prefill: Prefill = api::read_json(&to_json(&data)?, "prefill").map_err(throw)?;
+        self.mounted.dispatch(Action::Prefill(Box::new(prefill)));
+        Ok(())
+    }
+
+    /// Switch the language ("zh-CN" or "en").
+    #[wasm_bindgen(js_name = setLang)]
+    pub fn set_lang(&self, tag: &str) -> Result<(), JsValue> {
+        let lang = premia_web::i18n::parse_tag(tag).ok_or_else(|| throw(ApiError::bad_option("lang", tag)))?;
+        self.mounted.dispatch(Action::SetLang(lang));
+        Ok(())
+    }
+
+    /// `{ quote, errors }` as last rendered.
+    #[wasm_bindgen(unchecked_return_type = "{ quote: Quote | null; errors: PremiaError[\"errors\"] }")]
+    pub fn current(&self) -> Result<JsValue, JsValue> {
+        let detail = match self.mounted.latest() {
+            Some(premia_web::Outcome::Priced(quote)) => serde_json::json!({ "quote": quote, "errors": [] }),
+            Some(premia_web::Outcome::Invalid(errors)) => serde_json::json!({ "quote": null, "errors": errors }),
+            None => serde_json::json!({ "quote": null, "errors": [] }),
+        };
+        to_js(&detail.to_string())
+    }
+
+    /// Unmount the app and free its state.
+    pub fn destroy(&mut self) {
+        self.mounted.unmount();
+    }
+}
+
+/// Render the quote app into `root` (an element, e.g. inside a shadow root) with the active catalogue.
+#[wasm_bindgen]
+pub fn mount(
+    root: Element,
+    #[wasm_bindgen(unchecked_param_type = "MountOptions | undefined")] options: JsValue,
+) -> Result<QuoteApp, JsValue> {
+    let options = mount_options(&options)?;
+    Ok(QuoteApp { mounted: premia_web::mount(root, api::active_catalogue(), options) })
+}
+
+fn get(options: &JsValue, key: &str) -> Option<JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return None;
+    }
+    js_sys::Reflect::get(options, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn get_string(options: &JsValue, key: &str) -> Option<String> {
+    get(options, key).and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty())
+}
+
+fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
+    let lang = match get_string(options, "lang") {
+        Some(tag) => premia_web::i18n::parse_tag(&tag).ok_or_else(|| throw(ApiError::bad_option("lang", &tag)))?,
+        None => Lang::Zh,
+    };
+    let channel = match get_string(options, "channel").as_deref() {
+        None | Some("direct") => Channel::Direct,
+        Some("agent") => Channel::Agent { agent_code: get_string(options, "agentCode").unwrap_or_default() },
+        Some(other) => return Err(throw(ApiError::bad_option("channel", other))),
+    };
+    let offered = match get(options, "products") {
+        None => None,
+        Some(value) => Some(api::product_list(&to_json(&value)?).map_err(throw)?),
+    };
+    let quote_date = get_string(options, "quoteDate").unwrap_or_else(local_today);
+    let quote_date = api::read_date(&quote_date, "quoteDate").map_err(throw)?;
+    Ok(MountOptions {
+        settings: Settings { quote_date, channel, offered },
+        lang,
+        host: get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok()),
+        endpoint: get_string(options, "endpoint"),
+        remember_lang: get(options, "rememberLang").and_then(|v| v.as_bool()).unwrap_or(false),
+    })
+}

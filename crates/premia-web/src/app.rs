@@ -37,7 +37,7 @@ impl Bridge {
     }
 }
 
-#[derive(Properties, Clone)]
+#[derive(Debug, Properties, Clone)]
 pub struct AppProps {
     pub catalogue: Rc<Catalogue>,
     pub settings: Rc<Settings>,
@@ -93,6 +93,7 @@ pub fn quote_app(props: &AppProps) -> Html {
 }
 
 /// Hand the dispatcher to the bridge once, replay what was sent before, and publish each outcome.
+#[hook]
 fn use_bridge(bridge: &Rc<Bridge>, state: &UseReducerHandle<State>) {
     {
         let (bridge, dispatcher) = (bridge.clone(), state.dispatcher());
@@ -108,6 +109,7 @@ fn use_bridge(bridge: &Rc<Bridge>, state: &UseReducerHandle<State>) {
 }
 
 /// After each render with a new outcome: a performance mark, and `premia-quote-change` on the host.
+#[hook]
 fn use_quote_events(props: &AppProps, state: &UseReducerHandle<State>) {
     let host = props.host.clone();
     let detail = host.is_some().then(|| change_detail(state));
@@ -128,6 +130,7 @@ fn change_detail(state: &State) -> String {
     detail.to_string()
 }
 
+#[hook]
 fn use_remembered_lang(remember: bool, lang: Lang) {
     use_effect_with(lang, move |lang| {
         if remember {

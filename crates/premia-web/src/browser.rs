@@ -54,7 +54,10 @@ pub fn mark(name: &str) {
 /// What the server said to a submission.
 #[derive(Debug)]
 pub enum PostOutcome {
-    Answered { status: u16, body: String },
+    Answered {
+        status: u16,
+        body: String,
+    },
     /// No answer at all (no server, network down, CORS refused).
     Unreachable,
 }

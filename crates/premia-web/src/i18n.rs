@@ -101,10 +101,9 @@ impl Label {
             TotalOverTerm => Text::fixed("交费期内总保费", "Total over the payment term"),
             PaymentYears => Text::fixed("交费年数", "Years of payment"),
             Age => Text::fixed("投保年龄", "Age at entry"),
-            EnterDetails => Text::fixed(
-                "请填写出生日期和性别，即可看到保费。",
-                "Enter the date of birth and sex to see the price.",
-            ),
+            EnterDetails => {
+                Text::fixed("请填写出生日期和性别，即可看到保费。", "Enter the date of birth and sex to see the price.")
+            }
             HowCalculated => Text::fixed("保费是如何计算的", "How is this calculated"),
             Step => Text::fixed("计算步骤", "Step"),
             Value => Text::fixed("结果", "Result"),

@@ -19,10 +19,9 @@ pub fn plans(product: &Product) -> Vec<&premia_core::catalogue::Plan> {
 /// Annuity payout start ages and guaranteed years, for annuities.
 pub fn annuity_options(product: &Product) -> Option<(&[u32], &[u32])> {
     match &product.rating {
-        Rating::Actuarial(actuarial) => actuarial
-            .annuity
-            .as_ref()
-            .map(|a| (a.payout_start_ages.as_slice(), a.guaranteed_years.as_slice())),
+        Rating::Actuarial(actuarial) => {
+            actuarial.annuity.as_ref().map(|a| (a.payout_start_ages.as_slice(), a.guaranteed_years.as_slice()))
+        }
         _ => None,
     }
 }
@@ -50,7 +49,12 @@ pub fn suggested_payment_term(product: &Product) -> Option<PaymentTerm> {
 }
 
 pub fn suggested_coverage_term(product: &Product) -> Option<CoverageTerm> {
-    product.coverage_terms.iter().copied().find(|t| *t == CoverageTerm::Lifelong).or(product.coverage_terms.first().copied())
+    product
+        .coverage_terms
+        .iter()
+        .copied()
+        .find(|t| *t == CoverageTerm::Lifelong)
+        .or(product.coverage_terms.first().copied())
 }
 
 /// Whether the amount field of this product is fixed (nothing to choose).

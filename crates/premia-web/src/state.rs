@@ -175,11 +175,18 @@ pub enum Submission {
     None,
     Sending,
     /// The server took it; its answer (JSON text) is kept for the record.
-    Accepted { response: String },
+    Accepted {
+        response: String,
+    },
     /// The server answered with an error (status and body).
-    Refused { status: u16, body: String },
+    Refused {
+        status: u16,
+        body: String,
+    },
     /// No server to send to (no endpoint, or none answered): the payload is shown instead.
-    Unavailable { payload: String },
+    Unavailable {
+        payload: String,
+    },
 }
 
 /// The core's answer to the current form.
@@ -521,7 +528,8 @@ fn build_coverage(
     let mut riders = Vec::new();
     let rider_rules = product.map(|p| &p.riders);
     for (j, rider) in form.riders.iter().filter(|r| r.chosen).enumerate() {
-        let own_amount = rider_rules.and_then(|rules| rules.iter().find(|r| r.code == rider.code)).and_then(|r| r.amount);
+        let own_amount =
+            rider_rules.and_then(|rules| rules.iter().find(|r| r.code == rider.code)).and_then(|r| r.amount);
         let sum_assured = match own_amount {
             Some(_) => decimal(&rider.amount, &format!("{field}.riders[{j}].sum_assured"), errors),
             None => None,
@@ -568,7 +576,7 @@ fn term<T: std::str::FromStr<Err = premia_core::term::TermSyntaxError>>(
     match text.parse::<T>() {
         Ok(term) => Some(term),
         Err(e) => {
-            errors.push(Error::new(field, ErrorKind::BadTerm { value: e.text, expected: e.expected.to_owned() }));
+            errors.push(Error::new(field, ErrorKind::BadTerm { value: e.text, expected: e.expected }));
             None
         }
     }

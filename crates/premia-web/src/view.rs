@@ -163,9 +163,8 @@ fn smoker(state: &State, dispatch: &Dispatch) -> Html {
 fn occupation(state: &State, dispatch: &Dispatch) -> Html {
     let id = dom_id(field::OCCUPATION);
     let errors = field_errors(state, field::OCCUPATION);
-    let onchange = dispatch
-        .to_callback()
-        .reform(|e: Event| Action::OccupationClass(select_value(&e).parse().unwrap_or_default()));
+    let onchange =
+        dispatch.to_callback().reform(|e: Event| Action::OccupationClass(select_value(&e).parse().unwrap_or_default()));
     html! {
         <div class="premia-field">
             <label for={id.clone()}>{ Label::Occupation.get(state.lang) }</label>
@@ -289,7 +288,14 @@ fn coverage_card(state: &State, dispatch: &Dispatch, index: usize, form: &Covera
     }
 }
 
-fn select(state: &State, field: &str, label: Label, choices: &[(String, Text)], current: &str, onchange: Callback<Event>) -> Html {
+fn select(
+    state: &State,
+    field: &str,
+    label: Label,
+    choices: &[(String, Text)],
+    current: &str,
+    onchange: Callback<Event>,
+) -> Html {
     let id = dom_id(field);
     let errors = field_errors(state, field);
     let disabled = choices.len() < 2;
@@ -485,9 +491,17 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
             </p>
         },
     };
+    let insured = &quote.request.insured;
+    let who = [
+        insured.sex.label().get(lang).to_owned(),
+        insured.birth_date.map(|d| format!("{} {d}", Label::BirthDate.get(lang))).unwrap_or_default(),
+        if insured.smoker { Label::SmokerYes.get(lang) } else { Label::NonSmoker.get(lang) },
+        i18n::occupation(insured.occupation_class).get(lang).to_owned(),
+    ];
     html! {
         <>
             { headline }
+            <p class="premia-insured-line">{ who.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ") }</p>
             <dl class="premia-totals">
                 <div><dt>{ Label::PerYear.get(lang) }</dt>
                     <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
@@ -555,13 +569,13 @@ fn worksheet(quote: &Quote, lang: Lang) -> Html {
                     </tr></thead>
                     <tbody>
                         { for c.worksheet.iter().map(|step| html! {
-                            <tr data-code={step.code.to_string()}>
+                            <tr data-code={step.code().to_owned()}>
                                 <td>
                                     <span class="premia-step-label">
                                         { step.rider.as_ref().map(|r| format!("[{r}] ")).unwrap_or_default() }
-                                        { step.label.get(lang).to_owned() }
+                                        { step.label().get(lang).to_owned() }
                                     </span>
-                                    if let Some(detail) = &step.detail {
+                                    if let Some(detail) = step.detail() {
                                         <span class="premia-step-detail">{ detail.get(lang).to_owned() }</span>
                                     }
                                 </td>
@@ -585,7 +599,9 @@ pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
         Submission::Refused { status, body } => {
             ("is-refused", format!("{} HTTP {status}", Label::SubmitFailed.get(lang)), Some(body.clone()))
         }
-        Submission::Unavailable { payload } => ("is-unavailable", Label::SubmitUnavailable.get(lang), Some(payload.clone())),
+        Submission::Unavailable { payload } => {
+            ("is-unavailable", Label::SubmitUnavailable.get(lang), Some(payload.clone()))
+        }
     };
     html! {
         <section class={classes!("premia-submission", class)} role="status">

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -730,8 +731,8 @@ impl Builder<'_> {
             [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
         Some(Rating::Actuarial(Box::new(Actuarial {
             benefit,
-            mortality_id: basis.id.clone(),
-            mortality_source: basis.source.clone(),
+            mortality_id: Arc::from(basis.id.as_str()),
+            mortality_source: Arc::from(basis.source.as_str()),
             interest,
             loadings,
             annuity,

@@ -10,6 +10,7 @@ mod raw;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -274,8 +275,8 @@ pub enum Benefit {
 #[derive(Debug, Clone)]
 pub struct Actuarial {
     pub benefit: Benefit,
-    pub mortality_id: String,
-    pub mortality_source: String,
+    pub mortality_id: Arc<str>,
+    pub mortality_source: Arc<str>,
     pub interest: Decimal,
     pub loadings: Loadings,
     pub annuity: Option<AnnuityOptions>,

@@ -8,6 +8,7 @@
 //! "no rate" (the combination is not sold). Lookups are O(1): a dense index maps each age to its row.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -61,8 +62,8 @@ impl AgeRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgeTable {
     /// How errors and the worksheet name this table.
-    pub name: String,
-    pub headers: Vec<String>,
+    pub name: Arc<str>,
+    pub headers: Vec<Arc<str>>,
     pub columns: Vec<ColumnKey>,
     pub rows: Vec<AgeRow>,
     first_age: u32,
@@ -77,7 +78,7 @@ const NO_ROW: u16 = u16::MAX;
 pub struct Cell<'t> {
     pub rate: Decimal,
     pub row: &'t AgeRow,
-    pub header: &'t str,
+    pub header: &'t Arc<str>,
 }
 
 /// Why a lookup found no rate.
@@ -99,7 +100,7 @@ impl AgeTable {
         let column = self.columns.iter().position(|c| c.matches(query)).ok_or(Miss::NoColumn)?;
         match row.cells[column] {
             Some(rate) => Ok(Cell { rate, row, header: &self.headers[column] }),
-            None => Err(Miss::EmptyCell { row: row.label(), header: self.headers[column].clone() }),
+            None => Err(Miss::EmptyCell { row: row.label(), header: self.headers[column].to_string() }),
         }
     }
 
@@ -140,8 +141,8 @@ impl AgeTable {
                     errors.push(Error::new(
                         field,
                         ErrorKind::AmbiguousColumns {
-                            first: self.headers[*a].clone(),
-                            second: self.headers[*b].clone(),
+                            first: self.headers[*a].to_string(),
+                            second: self.headers[*b].to_string(),
                         },
                     ));
                     return;
@@ -185,7 +186,7 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
             ErrorKind::CsvHeader { header: first.to_owned(), expected: "\"age\" as the first column".into() },
         ));
     }
-    let headers: Vec<String> = header_cells.map(str::to_owned).collect();
+    let headers: Vec<Arc<str>> = header_cells.map(Arc::from).collect();
     if headers.is_empty() {
         errors.push(Error::new(format!("{field} header"), ErrorKind::Empty));
     }
@@ -195,7 +196,7 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
             parse_column(h, plans).unwrap_or_else(|| {
                 errors.push(Error::new(
                     format!("{field} column {h:?}"),
-                    ErrorKind::CsvHeader { header: h.clone(), expected: HEADER_TOKENS.into() },
+                    ErrorKind::CsvHeader { header: h.to_string(), expected: HEADER_TOKENS.into() },
                 ));
                 ColumnKey::default()
             })
@@ -264,7 +265,7 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
             *slot = u16::try_from(index).unwrap_or(NO_ROW);
         }
     }
-    (errors.len() == before).then(|| AgeTable { name: name.to_owned(), headers, columns, rows, first_age, row_of_age })
+    (errors.len() == before).then(|| AgeTable { name: Arc::from(name), headers, columns, rows, first_age, row_of_age })
 }
 
 fn parse_age_key(text: &str) -> Option<(u32, u32)> {
@@ -314,7 +315,7 @@ mod tests {
         let table = parse("t", CI, &[], "rates", &mut errors).unwrap();
         let cell = table.lookup(30, &query(Sex::Female, PaymentTerm::Years(20))).unwrap();
         assert_eq!(cell.rate.to_string(), "18.4");
-        assert_eq!(cell.header, "female years:20");
+        assert_eq!(&**cell.header, "female years:20");
         assert_eq!(cell.row.label(), "30");
         assert!(matches!(table.lookup(31, &query(Sex::Female, PaymentTerm::Years(20))), Err(Miss::EmptyCell { .. })));
         assert_eq!(table.lookup(29, &query(Sex::Male, PaymentTerm::Single)).unwrap_err(), Miss::NoRow);

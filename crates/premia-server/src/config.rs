@@ -1,0 +1,131 @@
+//! Configuration: command-line flags, each with an environment variable (flags win).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::FixedOffset;
+use clap::{Parser, ValueEnum};
+
+/// What happens to an application whose insured or agent is on the blacklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlacklistAction {
+    /// Refuse the application (403) and log the attempt.
+    Decline,
+    /// Store it with status `referred` for manual underwriting (人工核保), and log it.
+    Refer,
+}
+
+impl BlacklistAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlacklistAction::Decline => "decline",
+            BlacklistAction::Refer => "refer",
+        }
+    }
+}
+
+/// The Premia server: re-computes every submitted quote with the native engine, stores accepted
+/// applications exactly once, and serves the quote site.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "premia-server", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PREMIA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Folder for the embedded SQLite database and the generated signing key (created if missing).
+    #[arg(long, env = "PREMIA_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite:PATH` or `postgres://user:password@host:port/db`.
+    /// Default: `sqlite:<data-dir>/premia.db`. Several replicas share one PostgreSQL.
+    #[arg(long, env = "PREMIA_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Ed25519 signing key (PKCS#8 PEM). Default: `<data-dir>/server-key.pem`, generated on first start.
+    /// Replicas behind one load balancer must share one key file.
+    #[arg(long, env = "PREMIA_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+
+    /// Catalogue TOML files (repeat the flag, or comma-separate in the variable). The version in force is the
+    /// one with the latest `effective_from` not after today. Default: the embedded demo catalogue.
+    #[arg(long = "catalogue", env = "PREMIA_CATALOGUES", value_delimiter = ',')]
+    pub catalogues: Vec<PathBuf>,
+
+    /// Browser origins allowed to call the API (CORS), e.g. `https://crm.example.com` (repeat the flag, or
+    /// comma-separate). None: same origin only.
+    #[arg(long = "allowed-origin", env = "PREMIA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Folder of the built quote site and widget (scripts/web-build.sh writes web/dist).
+    #[arg(long, env = "PREMIA_SITE_DIR", default_value = "web/dist")]
+    pub site_dir: PathBuf,
+
+    /// What to do with an application whose insured or agent is blacklisted.
+    #[arg(long, env = "PREMIA_BLACKLIST_ACTION", value_enum, default_value = "decline")]
+    pub blacklist_action: BlacklistAction,
+
+    /// The insurer's UTC offset, which decides what "today" is for quote validity. China: +08:00.
+    #[arg(long, env = "PREMIA_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    pub utc_offset: FixedOffset,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "PREMIA_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+fn parse_offset(text: &str) -> Result<FixedOffset, String> {
+    text.parse().map_err(|_| format!("{text:?} is not a UTC offset such as +08:00"))
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("premia.db").display()))
+    }
+
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key.clone().unwrap_or_else(|| self.data_dir.join("server-key.pem"))
+    }
+
+    /// A configuration for tests: every default, with the given data folder.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let mut config = Config::parse_from(["premia-server"]);
+        config.data_dir = data_dir.into();
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let config = Config::try_parse_from(["premia-server"]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url(), "sqlite:data/premia.db");
+        assert_eq!(config.signing_key_path(), PathBuf::from("data/server-key.pem"));
+        assert_eq!(config.utc_offset, FixedOffset::east_opt(8 * 3600).unwrap());
+        assert_eq!(config.blacklist_action, BlacklistAction::Decline);
+    }
+
+    #[test]
+    fn flags_parse() {
+        let config = Config::try_parse_from([
+            "premia-server",
+            "--database-url",
+            "postgres://premia@127.0.0.1:5432/premia",
+            "--allowed-origin",
+            "https://crm.example.com,https://agents.example.com",
+            "--blacklist-action",
+            "refer",
+            "--utc-offset",
+            "-05:00",
+        ])
+        .unwrap();
+        assert_eq!(config.database_url(), "postgres://premia@127.0.0.1:5432/premia");
+        assert_eq!(config.allowed_origins.len(), 2);
+        assert_eq!(config.blacklist_action, BlacklistAction::Refer);
+        assert!(Config::try_parse_from(["premia-server", "--utc-offset", "China"]).is_err());
+    }
+}

@@ -1,0 +1,90 @@
+//! The HTTP routes and the layers around them.
+
+mod applications;
+mod catalogue;
+mod quotes;
+mod site;
+mod system;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::{ApiError, ServerError};
+use crate::state::AppState;
+
+/// Every API route with its method, as documented in `openapi.json` (a test keeps the two in step).
+pub const API: &[(&str, &str)] = &[
+    ("get", "/api/catalogue"),
+    ("get", "/api/catalogue/{version}"),
+    ("post", "/api/quotes/verify"),
+    ("post", "/api/quotes"),
+    ("get", "/api/applications/{number}"),
+    ("get", "/api/keys"),
+    ("get", "/api/openapi.json"),
+    ("get", "/healthz"),
+    ("get", "/metrics"),
+];
+
+/// The whole application: API, metrics, CORS for the configured origins, the static site as fallback.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/catalogue", get(catalogue::list))
+        .route("/api/catalogue/{version}", get(catalogue::version))
+        .route("/api/quotes/verify", post(quotes::verify))
+        .route("/api/quotes", post(quotes::submit))
+        .route("/api/applications/{number}", get(applications::get))
+        .route("/api/keys", get(system::keys))
+        .route("/api/openapi.json", get(system::openapi))
+        .route("/healthz", get(system::healthz))
+        .route("/metrics", get(system::metrics))
+        .route("/api/{*rest}", axum::routing::any(not_found))
+        .fallback(site::serve);
+    let mut app = api.layer(middleware::from_fn_with_state(state.clone(), track)).with_state(state.clone());
+    if let Some(cors) = cors(&state.config.allowed_origins) {
+        app = app.layer(cors);
+    }
+    app.layer(CatchPanicLayer::custom(panicked))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("path")
+}
+
+/// Count and time every request by its route pattern.
+async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let route = route.as_deref().filter(|r| !r.starts_with("/api/{*")).unwrap_or("site");
+    state.metrics.request(route, response.status().as_u16(), start.elapsed());
+    response
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
+    (!origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::HeaderName::from_static("idempotency-key")])
+            .expose_headers([header::LOCATION, header::ETAG])
+            .max_age(std::time::Duration::from_secs(3600))
+    })
+}
+
+/// A panic is a bug; the request gets a typed 500 and the server keeps serving.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    axum::response::IntoResponse::into_response(ApiError::server(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ServerError::new("internal", "", "服务器内部错误", "internal server error"),
+    ))
+}

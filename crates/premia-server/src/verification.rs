@@ -1,0 +1,177 @@
+//! Verifying a submitted quote, as bytes off the wire: read it strictly, then ask the core.
+//!
+//! Reading: the body must be a well-formed quote — every field present with its type, no unknown
+//! field — or it gets typed errors naming the field (`{code: "syntax", field: "coverages[0].age"}`), the
+//! way the core names request fields. Values that parse but break a rule (an age of 200, a sum assured
+//! above the maximum) are the core's to judge.
+//!
+//! Judging: `premia_core::verify::verify` decides. A fast path goes first: when the quote names the
+//! catalogue in force, has not expired, and re-pricing its request gives a quote equal to it in every
+//! field, the core's verdict can only be `Valid` (its comparison would find nothing to report), so the
+//! server skips building and diffing JSON trees. Anything else — the rare tampered or stale quote —
+//! goes to the core's `verify` for the full verdict with every mismatch named. The fast path decides
+//! nothing the core would not; `tests/server/tamper.rs` checks both paths give the same verdicts.
+
+use chrono::NaiveDate;
+use premia_core::verify::{Mismatch, RequoteReason, Verdict};
+use premia_core::{Catalogue, ErrorKind, Errors, Quote};
+use serde_json::Value;
+
+/// The outcome of verifying one submitted quote.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Matches to the cent; the server's own re-computation.
+    Valid(Box<Quote>),
+    Invalid(Vec<Mismatch>),
+    RequoteNeeded { reason: RequoteReason, fresh: Box<Quote> },
+    /// The body is not a quote, or its request breaks the catalogue's rules.
+    Rejected { errors: Errors, malformed: bool },
+}
+
+impl Outcome {
+    /// The metric label.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Valid(_) => "valid",
+            Outcome::Invalid(_) => "invalid",
+            Outcome::RequoteNeeded { .. } => "requote_needed",
+            Outcome::Rejected { .. } => "rejected",
+        }
+    }
+}
+
+/// Parse `body` as a quote; `Err` names the first field that does not fit (path as the core writes it).
+pub fn parse(body: &[u8]) -> Result<Quote, Errors> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let quote: Quote = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if inner.is_syntax() || inner.is_eof() || path == "." { "body".to_owned() } else { path };
+        Errors::one(field, ErrorKind::Syntax { message: inner.to_string() })
+    })?;
+    deserializer.end().map_err(|e| Errors::one("body", ErrorKind::Syntax { message: e.to_string() }))?;
+    Ok(quote)
+}
+
+/// Verify the quote in `body` against `catalogue` (the version in force) on `today`.
+pub fn verify(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
+    match parse(body) {
+        Ok(submitted) => verify_parsed(catalogue, submitted, body, today),
+        Err(errors) => Outcome::Rejected { errors, malformed: true },
+    }
+}
+
+/// Verify an already parsed quote; `body` is what it was parsed from (for the core's comparison).
+pub fn verify_parsed(catalogue: &Catalogue, submitted: Quote, body: &[u8], today: NaiveDate) -> Outcome {
+    if submitted.catalogue.id == catalogue.id
+        && submitted.catalogue.version == catalogue.version
+        && today <= submitted.valid_until
+    {
+        if let Ok(recomputed) = premia_core::quote(catalogue, &submitted.request) {
+            if recomputed == submitted {
+                return Outcome::Valid(Box::new(recomputed));
+            }
+        }
+    }
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return Outcome::Rejected { errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }), malformed: true },
+    };
+    from_core(premia_core::verify::verify(catalogue, &value, today))
+}
+
+fn from_core(verdict: Result<Verdict, Errors>) -> Outcome {
+    match verdict {
+        Ok(Verdict::Valid { quote }) => Outcome::Valid(quote),
+        Ok(Verdict::Invalid { mismatches }) => Outcome::Invalid(mismatches),
+        Ok(Verdict::RequoteNeeded { reason, fresh }) => Outcome::RequoteNeeded { reason, fresh },
+        Err(errors) => Outcome::Rejected { errors, malformed: false },
+    }
+}
+
+/// The core's verdict alone, without the fast path: what the fast path must agree with.
+pub fn verify_slow(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => from_core(premia_core::verify::verify(catalogue, &value, today)),
+        Err(e) => Outcome::Rejected { errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }), malformed: true },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Catalogue, Vec<u8>, NaiveDate) {
+        let catalogue = premia_core::demo::catalogue();
+        let request = serde_json::from_value(serde_json::json!({
+            "quote_date": "2026-11-25",
+            "insured": { "birth_date": "1990-05-17", "sex": "male", "smoker": false,
+                         "occupation_class": 2, "social_insurance": true },
+            "coverages": [{ "product": "CI", "sum_assured": "300000", "coverage_term": "lifelong",
+                            "payment_term": "years:20", "frequency": "annual" }],
+            "channel": { "kind": "direct" }
+        }))
+        .unwrap();
+        let quote = premia_core::quote(&catalogue, &request).unwrap();
+        (catalogue, serde_json::to_vec(&quote).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
+    }
+
+    #[test]
+    fn a_genuine_quote_is_valid() {
+        let (catalogue, body, today) = sample();
+        assert!(matches!(verify(&catalogue, &body, today), Outcome::Valid(_)));
+        assert!(matches!(verify_slow(&catalogue, &body, today), Outcome::Valid(_)));
+    }
+
+    #[test]
+    fn a_changed_premium_is_named() {
+        let (catalogue, body, today) = sample();
+        let mut value: Value = serde_json::from_slice(&body).unwrap();
+        let premium = value["totals"]["annual_premium"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+        value["totals"]["annual_premium"] = Value::String((premium - rust_decimal::Decimal::new(1, 2)).to_string());
+        let Outcome::Invalid(mismatches) = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(mismatches.len(), 1);
+        assert_eq!(mismatches[0].path, "/totals/annual_premium");
+    }
+
+    #[test]
+    fn malformed_bodies_name_the_field() {
+        let (catalogue, body, today) = sample();
+        let Outcome::Rejected { errors, malformed: true } = verify(&catalogue, b"{\"catalogue\": ", today) else {
+            panic!("expected rejected");
+        };
+        assert_eq!(errors.iter().next().unwrap().field, "body");
+
+        let mut value: Value = serde_json::from_slice(&body).unwrap();
+        value["coverages"][0]["age"] = Value::String("thirty".into());
+        let Outcome::Rejected { errors, .. } = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+            panic!("expected rejected");
+        };
+        assert_eq!(errors.iter().next().unwrap().field, "coverages[0].age");
+
+        let mut value: Value = serde_json::from_slice(&body).unwrap();
+        value["request"]["insured"]["nickname"] = Value::String("x".into());
+        let Outcome::Rejected { errors, .. } = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+            panic!("expected rejected");
+        };
+        let error = errors.iter().next().unwrap();
+        assert_eq!(error.field, "request.insured");
+        assert!(error.message().en.contains("nickname"), "{}", error.message().en);
+
+        let trailing = [body.as_slice(), b" {}"].concat();
+        assert!(matches!(verify(&catalogue, &trailing, today), Outcome::Rejected { malformed: true, .. }));
+    }
+
+    #[test]
+    fn an_expired_quote_needs_a_requote() {
+        let (catalogue, body, _) = sample();
+        let later = NaiveDate::from_ymd_opt(2027, 1, 31).unwrap();
+        let Outcome::RequoteNeeded { reason, fresh } = verify(&catalogue, &body, later) else {
+            panic!("expected requote");
+        };
+        assert_eq!(reason, RequoteReason::Expired);
+        assert_eq!(fresh.request.quote_date, later);
+    }
+}

@@ -1,0 +1,203 @@
+//! The JS API in plain Rust: JSON text in, JSON text out, typed errors. No wasm-bindgen here, so
+//! `cargo test` checks it natively and the exported functions in `lib.rs` stay one-liners.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use premia_core::error::ErrorKind;
+use premia_core::{Catalogue, Error, Errors, QuoteRequest};
+use serde::de::DeserializeOwned;
+
+use crate::summary;
+
+thread_local! {
+    /// The catalogue every function and every mounted app uses: the embedded demo until
+    /// `loadCatalogue` replaces it. Loaded once, shared by all apps on the page.
+    static ACTIVE: RefCell<Option<Rc<Catalogue>>> = const { RefCell::new(None) };
+}
+
+/// The active catalogue, loading the embedded demo on first use.
+pub fn active_catalogue() -> Rc<Catalogue> {
+    ACTIVE.with(|active| active.borrow_mut().get_or_insert_with(|| Rc::new(premia_core::demo::catalogue())).clone())
+}
+
+/// An error for JS: the core's errors, thrown as one `PremiaError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError(pub Errors);
+
+impl ApiError {
+    fn one(field: &str, kind: ErrorKind) -> Self {
+        ApiError(Errors::one(field, kind))
+    }
+
+    /// A value that `JSON.stringify` refuses (a function, a cycle, a BigInt).
+    pub fn not_json() -> Self {
+        Self::one("", ErrorKind::Syntax { message: "not a JSON value".into() })
+    }
+
+    pub fn bad_option(field: &str, value: &str) -> Self {
+        Self::one(field, ErrorKind::Syntax { message: format!("{value:?} is not a valid {field}") })
+    }
+
+    /// The `message` of the thrown JS `Error`: every error in English, one a line.
+    pub fn summary(&self) -> String {
+        self.0.iter().map(|e| format!("{}: {}", e.field, e.message().en)).collect::<Vec<_>>().join("\n")
+    }
+
+    /// `[{code, field, message: {zh, en}}, ...]`.
+    pub fn errors_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+impl From<Errors> for ApiError {
+    fn from(errors: Errors) -> Self {
+        ApiError(errors)
+    }
+}
+
+/// Read JSON text into `T`, strictly; a mistake is a `syntax` error naming the path (`insured.sex`).
+pub fn read_json<T: DeserializeOwned>(text: &str, root: &str) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (root, path.as_str()) {
+            (r, ".") => r.to_owned(),
+            ("", p) => p.to_owned(),
+            (r, p) => format!("{r}.{p}"),
+        };
+        ApiError::one(&field, ErrorKind::Syntax { message: e.into_inner().to_string() })
+    })
+}
+
+pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        ApiError::one(field, ErrorKind::Syntax { message: format!("{text:?} is not a YYYY-MM-DD date: {e}") })
+    })
+}
+
+/// Price a request (JSON text) with the active catalogue; the quote as JSON text.
+pub fn quote_json(request: &str) -> Result<String, ApiError> {
+    let request: QuoteRequest = read_json(request, "")?;
+    let quote = premia_core::quote(&active_catalogue(), &request)?;
+    Ok(serde_json::to_string(&quote).unwrap_or_default())
+}
+
+pub fn catalogue_json() -> String {
+    serde_json::to_string(&summary::Summary::of(&active_catalogue())).unwrap_or_default()
+}
+
+/// Load a catalogue from TOML text and `files` (JSON object: path → text); it becomes the active one.
+pub fn load_catalogue(text: &str, files: &str) -> Result<String, ApiError> {
+    let files: BTreeMap<String, String> = read_json(files, "files")?;
+    let catalogue = Catalogue::load(text, &|path| files.get(path).cloned())?;
+    ACTIVE.with(|active| *active.borrow_mut() = Some(Rc::new(catalogue)));
+    Ok(catalogue_json())
+}
+
+/// Verify a submitted quote (JSON text) on `today`; the verdict as JSON text.
+pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
+    let submitted: serde_json::Value = read_json(quote, "quote")?;
+    let today = read_date(today, "today")?;
+    let verdict = premia_core::verify::verify(&active_catalogue(), &submitted, today)?;
+    Ok(serde_json::to_string(&verdict).unwrap_or_default())
+}
+
+/// The widget's `products` option: `["CI","MED"]` or `"CI,MED"`.
+pub fn product_list(json: &str) -> Result<Vec<String>, ApiError> {
+    let value: serde_json::Value = read_json(json, "products")?;
+    let codes: Vec<String> = match value {
+        serde_json::Value::String(text) => text.split(',').map(|c| c.trim().to_owned()).collect(),
+        other => read_json(&other.to_string(), "products")?,
+    };
+    let codes: Vec<String> = codes.into_iter().filter(|c| !c.is_empty()).collect();
+    let catalogue = active_catalogue();
+    let unknown: Vec<Error> = codes
+        .iter()
+        .enumerate()
+        .filter(|(_, code)| !catalogue.product_codes().contains(code))
+        .map(|(i, code)| {
+            Error::new(
+                format!("products[{i}]"),
+                ErrorKind::Unknown { what: premia_core::error::Noun::Product, name: code.clone() },
+            )
+        })
+        .collect();
+    match Errors::from_vec(unknown) {
+        Some(errors) => Err(errors.into()),
+        None => Ok(codes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUEST: &str = r#"{"quote_date":"2026-11-25",
+        "insured":{"birth_date":"1996-05-01","sex":"female","smoker":false,"occupation_class":1,"social_insurance":true},
+        "coverages":[{"product":"CI","sum_assured":"500000","coverage_term":"lifelong","payment_term":"years:20","frequency":"annual"}],
+        "channel":{"kind":"direct"}}"#;
+
+    #[test]
+    fn quotes_are_the_native_cores_bytes() {
+        let json = quote_json(REQUEST).unwrap();
+        let request: QuoteRequest = serde_json::from_str(REQUEST).unwrap();
+        let native = premia_core::quote(&premia_core::demo::catalogue(), &request).unwrap();
+        assert_eq!(json, serde_json::to_string(&native).unwrap());
+        assert!(json.contains(r#""annual_premium":"9715.00""#), "money is a decimal string");
+    }
+
+    #[test]
+    fn a_misspelt_field_is_a_syntax_error_naming_its_path() {
+        let bad = REQUEST.replace("\"sex\"", "\"gender\"");
+        let err = quote_json(&bad).unwrap_err();
+        let json: serde_json::Value = serde_json::from_str(&err.errors_json()).unwrap();
+        assert_eq!(json[0]["code"], "syntax");
+        assert_eq!(json[0]["field"], "insured.gender", "the unknown field, by path");
+        assert!(json[0]["message"]["zh"].as_str().unwrap().contains("格式错误"));
+    }
+
+    #[test]
+    fn rule_errors_come_back_with_code_field_and_both_languages() {
+        let bad = REQUEST.replace("\"500000\"", "\"505000\"");
+        let err = quote_json(&bad).unwrap_err();
+        assert!(err.0.has("amount.step"));
+        assert!(err.summary().contains("coverages[0].sum_assured"));
+    }
+
+    #[test]
+    fn verifying_an_untouched_quote_is_valid_and_a_tampered_one_names_the_field() {
+        let quote = quote_json(REQUEST).unwrap();
+        let verdict: serde_json::Value = serde_json::from_str(&verify_json(&quote, "2026-11-26").unwrap()).unwrap();
+        assert_eq!(verdict["verdict"], "valid");
+        let tampered = quote.replacen(r#""annual_premium":"9715.00""#, r#""annual_premium":"9000.00""#, 1);
+        let verdict: serde_json::Value = serde_json::from_str(&verify_json(&tampered, "2026-11-26").unwrap()).unwrap();
+        assert_eq!(verdict["verdict"], "invalid");
+        assert_eq!(verdict["mismatches"][0]["path"], "/coverages/0/annual_premium");
+    }
+
+    #[test]
+    fn loading_a_broken_catalogue_keeps_the_active_one_and_says_why() {
+        let before = active_catalogue();
+        let err = load_catalogue("[catalogue]\nid = 1", "{}").unwrap_err();
+        assert!(!err.0.is_empty());
+        assert!(Rc::ptr_eq(&before, &active_catalogue()));
+        let files =
+            serde_json::to_string(&premia_core::demo::FILES.iter().map(|(p, t)| (*p, *t)).collect::<BTreeMap<_, _>>())
+                .unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_str(&load_catalogue(premia_core::demo::TOML, &files).unwrap()).unwrap();
+        assert_eq!(summary["id"], "PREMIA-DEMO");
+        assert!(!Rc::ptr_eq(&before, &active_catalogue()));
+    }
+
+    #[test]
+    fn product_lists_accept_both_spellings_and_refuse_unknown_codes() {
+        assert_eq!(product_list(r#""CI, MED""#).unwrap(), ["CI", "MED"]);
+        assert_eq!(product_list(r#"["ACC"]"#).unwrap(), ["ACC"]);
+        let err = product_list(r#""CI,XYZ""#).unwrap_err();
+        assert_eq!(err.0.iter().next().unwrap().field, "products[1]");
+    }
+}

@@ -1,0 +1,135 @@
+// <premia-quote>: the Premia quote widget for agents' CRMs.
+//
+//   <script type="module" src="https://quotes.example.com/premia-widget.js"></script>
+//   <premia-quote lang="zh-CN" channel="agent" agent-code="A123" products="CI,MED"></premia-quote>
+//
+// Attributes (read when the element is connected; `lang` also live):
+//   lang         "zh-CN" (default) or "en"
+//   channel      "direct" (default) or "agent"
+//   agent-code   the agent's code (with channel="agent"), 2-16 upper-case letters and digits
+//   products     comma-separated product codes to offer, e.g. "CI,MED" (default: every product)
+//   quote-date   the quote date, YYYY-MM-DD (default: today in the browser's time zone)
+//   endpoint     URL "submit" POSTs the quote JSON to (default: none; the payload is shown)
+// Methods and properties:
+//   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling)
+//   el.customer = { birth_date, sex, smoker, occupation_class, social_insurance, region }
+//   el.current                                         { quote, errors } as last shown
+//   el.ready                                           a Promise that settles once the app is mounted
+// Events (bubble, composed):
+//   premia-quote-change  detail: { quote: Quote | null, errors: [{code, field, message:{zh,en}}] }
+//   premia-submit        detail: the quote JSON, when the person submits
+//   premia-error         detail: { message }, when the widget cannot start (bad attribute, no network)
+// Theming: CSS custom properties --premia-primary, --premia-accent, --premia-font, --premia-radius, ...
+// (see premia.css). The app renders in a shadow root: the page's CSS cannot reach it, nor it the page.
+//
+// The WebAssembly module and the stylesheet load once per page, however many widgets it has. Nothing
+// here needs special headers (no SharedArrayBuffer, no COOP/COEP); served from another origin, the
+// files need CORS (Access-Control-Allow-Origin), as any cross-origin module script does.
+
+const base = new URL("./", import.meta.url);
+let loading = null;
+
+/** Load the wasm module and the stylesheet, once. */
+function load() {
+  loading ??= Promise.all([
+    import(new URL("pkg/premia.js", base).href).then(async (api) => {
+      await api.default({ module_or_path: new URL("pkg/premia_bg.wasm", base) });
+      return api;
+    }),
+    fetch(new URL("premia.css", base)).then(async (response) => {
+      if (!response.ok) throw new Error(`premia.css: HTTP ${response.status}`);
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(await response.text());
+      return sheet;
+    }),
+  ]);
+  return loading;
+}
+
+class PremiaQuote extends HTMLElement {
+  static observedAttributes = ["lang"];
+
+  #app = null;
+  #pending = [];
+  #ready;
+  #settle;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.#ready = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
+    // Rejections are reported through the `premia-error` event; `ready` is for those who await it.
+    this.#ready.catch(() => {});
+  }
+
+  get ready() {
+    return this.#ready;
+  }
+
+  connectedCallback() {
+    if (this.#app) return;
+    const root = document.createElement("div");
+    root.className = "premia-mount";
+    this.shadowRoot.replaceChildren(root);
+    load()
+      .then(([api, sheet]) => {
+        if (!this.isConnected || this.#app) return;
+        this.shadowRoot.adoptedStyleSheets = [sheet];
+        this.#app = api.mount(root, this.#options());
+        for (const data of this.#pending.splice(0)) this.#app.prefill(data);
+        this.#settle.resolve(this);
+      })
+      .catch((error) => this.#fail(error));
+  }
+
+  disconnectedCallback() {
+    this.#app?.destroy();
+    this.#app = null;
+  }
+
+  attributeChangedCallback(name, _old, value) {
+    if (name === "lang" && this.#app && value) this.#app.setLang(value);
+  }
+
+  /** Fill in what is already known, in the quote request's spelling. */
+  prefill(data) {
+    if (this.#app) this.#app.prefill(data);
+    else this.#pending.push(data);
+  }
+
+  set customer(insured) {
+    this.prefill({ insured });
+  }
+
+  get current() {
+    return this.#app ? this.#app.current() : { quote: null, errors: [] };
+  }
+
+  #options() {
+    const attr = (name) => this.getAttribute(name) ?? undefined;
+    return {
+      host: this,
+      lang: attr("lang"),
+      channel: attr("channel"),
+      agentCode: attr("agent-code"),
+      products: attr("products"),
+      quoteDate: attr("quote-date"),
+      endpoint: attr("endpoint"),
+    };
+  }
+
+  #fail(error) {
+    const message = error?.errors?.map((e) => `${e.field}: ${e.message.en} / ${e.message.zh}`).join("\n") ?? String(error);
+    const box = document.createElement("p");
+    box.setAttribute("role", "alert");
+    box.style.cssText = "font: 14px/1.5 system-ui, sans-serif; color: #b42318; padding: 12px; border: 1px solid #b42318;";
+    box.textContent = `报价组件无法启动 / The quote widget could not start: ${message}`;
+    this.shadowRoot.replaceChildren(box);
+    this.dispatchEvent(new CustomEvent("premia-error", { detail: { message }, bubbles: true, composed: true }));
+    this.#settle.reject(error);
+  }
+}
+
+if (!customElements.get("premia-quote")) customElements.define("premia-quote", PremiaQuote);
+
+export { PremiaQuote };
