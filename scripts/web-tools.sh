@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Install what the web build and tests need, idempotently (quick when everything is there):
+#   - the wasm32-unknown-unknown Rust target
+#   - wasm-bindgen-cli at the version Cargo.lock pins (wasm-pack uses the one on PATH, never a download)
+#   - wasm-pack (from crates.io)
+#   - npm dependencies of web/ (binaryen's wasm-opt) and tests/web/ (playwright-core), from package-lock
+#   - Debian's chromium and a CJK font for readable screenshots (only with --browser)
+#
+#   scripts/web-tools.sh [--browser]
+# Source it (`source scripts/web-tools.sh`) to get the same steps as functions without running them.
+set -euo pipefail
+
+web_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+web_wasm_bindgen_version() {
+  # The version the lock file pins: wasm-bindgen's CLI must match it exactly.
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$(web_root)/Cargo.lock"
+}
+
+web_install_rust_tools() {
+  local root wanted
+  root=$(web_root)
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  wanted=$(web_wasm_bindgen_version)
+  if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wanted" ]]; then
+    echo "web-tools: installing wasm-bindgen-cli $wanted" >&2
+    cargo install wasm-bindgen-cli --version "=$wanted" --force
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    echo "web-tools: installing wasm-pack" >&2
+    cargo install wasm-pack
+  fi
+  : "$root"
+}
+
+# `npm ci` when node_modules is missing or older than the lock file.
+web_npm_ci() {
+  local dir=$1
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    echo "web-tools: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+web_install_npm_tools() {
+  local root
+  root=$(web_root)
+  web_npm_ci "$root/web"
+}
+
+web_install_browser() {
+  local root missing=()
+  root=$(web_root)
+  web_npm_ci "$root/tests/web"
+  command -v chromium >/dev/null || missing+=(chromium)
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+  if ((${#missing[@]})); then
+    echo "web-tools: installing ${missing[*]} from apt" >&2
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "web-tools: need root to apt-get install ${missing[*]} (or install them yourself)" >&2
+      return 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  web_install_rust_tools
+  web_install_npm_tools
+  if [[ "${1:-}" == "--browser" ]]; then
+    web_install_browser
+  fi
+fi
