@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/catalogue/{version}", get(catalogue::version))
         .route("/api/quotes/verify", post(quotes::verify))
         .route("/api/quotes", post(quotes::submit))
-        .route("/api/applications/{number}", get(applications::get))
+        .route(
+            "/api/applications/{number}",
+            get(applications::get).layer(middleware::map_response(applications::with_challenge)),
+        )
         .route("/api/keys", get(system::keys))
         .route("/api/openapi.json", get(system::openapi))
         .route("/healthz", get(system::healthz))

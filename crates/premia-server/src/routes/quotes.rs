@@ -1,0 +1,312 @@
+//! `POST /api/quotes/verify` (stateless) and `POST /api/quotes` (submit an application).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use premia_core::Quote;
+use premia_store::{ApplicationRecord, BlacklistKind, IdempotencyKey, NewApplication, NewAuditEvent, StoreError, Submitted};
+use serde_json::{Value, json};
+
+use crate::body::{JsonBody, idempotency_key};
+use crate::config::BlacklistAction;
+use crate::error::{ApiError, ServerError, json_response};
+use crate::state::AppState;
+use crate::verification::{self, Outcome};
+
+/// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote).
+pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+    let today = state.today();
+    let catalogue = &state.catalogues.in_force(today).catalogue;
+    let outcome = verification::verify(catalogue, &body, today);
+    state.metrics.verification(outcome.name());
+    let answer = match outcome {
+        Outcome::Valid(quote) => json!({
+            "verdict": "valid", "digest": quote.digest, "catalogue": quote.catalogue, "valid_until": quote.valid_until,
+        }),
+        Outcome::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
+        Outcome::RequoteNeeded { reason, fresh } => json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh }),
+        Outcome::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
+    };
+    Ok(json_response(StatusCode::OK, &answer))
+}
+
+fn rejected(errors: &premia_core::Errors, malformed: bool) -> ApiError {
+    let status = if malformed { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+    ApiError::core(status, errors)
+}
+
+/// Verify, check the blacklist, redeem coupons, store, sign: 201 with the application number and token.
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let submitted = verification::parse(&body).map_err(|errors| {
+        state.metrics.verification("rejected");
+        rejected(&errors, true)
+    })?;
+    // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different".
+    let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
+    if let Some(key) = &key {
+        if let Some((hash, record)) = state.store.idempotent(key).await.map_err(store_error)? {
+            return replay_or_conflict(&state, &hash, &body_hash, &record);
+        }
+    }
+
+    let today = state.today();
+    let catalogue = &state.catalogues.in_force(today).catalogue;
+    let outcome = verification::verify_parsed(catalogue, submitted, &body, today);
+    state.metrics.verification(outcome.name());
+    let quote = match outcome {
+        Outcome::Valid(quote) => quote,
+        Outcome::Invalid(mismatches) => return Err(mismatched(mismatches)),
+        Outcome::RequoteNeeded { reason, fresh } => return Err(requote(reason, fresh)),
+        Outcome::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
+    };
+
+    let facts = Facts::of(&quote);
+    if facts.decision.as_deref() == Some("decline") {
+        state.metrics.application("refused");
+        return Err(ApiError::server(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ServerError::new("underwriting.declined", "decision", "核保结论为拒保，无法投保", "underwriting declined this application"),
+        ));
+    }
+    let mut status = if matches!(facts.decision.as_deref(), Some("refer" | "medical_exam")) { "referred" } else { "accepted" };
+    let mut audit = Vec::new();
+    let hits = blacklist_hits(&state, &facts).await?;
+    if !hits.is_empty() {
+        state.metrics.blacklist_hit();
+        let detail = json!({ "hits": hits, "digest": quote.digest, "action": state.config.blacklist_action.name() }).to_string();
+        match state.config.blacklist_action {
+            BlacklistAction::Decline => {
+                let event = NewAuditEvent::new("blacklist.declined", detail).actor(facts.actor());
+                state.store.audit(&event).await.map_err(store_error)?;
+                state.metrics.application("declined");
+                return Err(ApiError::server(
+                    StatusCode::FORBIDDEN,
+                    ServerError::new("blacklist.declined", hits[0], "无法受理此投保申请，请联系客服", "this application cannot be accepted; please contact us"),
+                ));
+            }
+            BlacklistAction::Refer => {
+                status = "referred";
+                audit.push(NewAuditEvent::new("blacklist.referred", detail).actor(facts.actor()));
+            }
+        }
+    }
+
+    let number = application_number(today).map_err(|e| ApiError::unavailable(&e))?;
+    for event in &mut audit {
+        event.application = Some(number.clone());
+    }
+    let token = state.key.sign(&json!({
+        "iss": "premia",
+        "sub": number,
+        "iat": chrono::Utc::now().timestamp(),
+        "status": status,
+        "digest": quote.digest,
+        "catalogue": quote.catalogue,
+        "totals": quote.totals,
+        "valid_until": quote.valid_until,
+    }));
+    let quote_value = serde_json::to_value(&*quote).unwrap_or_default();
+    let application = NewApplication {
+        number,
+        status: status.to_owned(),
+        channel: quote.request.channel.name().to_owned(),
+        agent_code: facts.agent_code.clone(),
+        resident_id_hash: facts.resident_id_hash.clone(),
+        catalogue_id: quote.catalogue.id.clone(),
+        catalogue_version: quote.catalogue.version.clone(),
+        digest: quote.digest.clone(),
+        decision: quote_value.get("decision").map_or_else(|| "null".to_owned(), Value::to_string),
+        request_json: serde_json::to_string(&quote.request).unwrap_or_default(),
+        quote_json: quote_value.to_string(),
+        token,
+        coupons: facts.coupons.clone(),
+        idempotency: key.map(|key| IdempotencyKey { key, body_hash }),
+        audit,
+    };
+    match state.store.submit(application).await {
+        Ok(Submitted::Created(record)) => {
+            state.metrics.application(status);
+            state.metrics.redeemed(record.coupons.len());
+            Ok(created(&record, false))
+        }
+        Ok(Submitted::Replayed(record)) => {
+            state.metrics.application("replayed");
+            Ok(created(&record, true))
+        }
+        Err(StoreError::IdempotencyConflict { application }) => Err(idempotency_conflict(&application)),
+        Err(StoreError::CouponRedeemed { coupon, application }) => {
+            state.metrics.redemption_refused();
+            state.metrics.application("refused");
+            let detail = json!({ "coupon": coupon, "redeemed_by": application, "digest": quote.digest }).to_string();
+            let event = NewAuditEvent::new("coupon.refused", detail).actor(facts.actor());
+            state.store.audit(&event).await.map_err(store_error)?;
+            Err(ApiError::server(
+                StatusCode::CONFLICT,
+                ServerError::new(
+                    "coupon.redeemed",
+                    "coupons_used",
+                    format!("优惠券 {coupon} 已被投保单 {application} 使用"),
+                    format!("coupon {coupon} was already redeemed by application {application}"),
+                ),
+            )
+            .with("redeemed_by", json!({ "coupon": coupon, "application": application })))
+        }
+        Err(error) => Err(store_error(error)),
+    }
+}
+
+/// What the server needs from an accepted quote beyond its figures.
+struct Facts {
+    agent_code: Option<String>,
+    /// Salted hash of the insured's resident ID, as the quote carries it.
+    resident_id_hash: Option<String>,
+    /// Single-use coupons the quote applies.
+    coupons: Vec<String>,
+    /// The overall underwriting decision, if the quote has one.
+    decision: Option<String>,
+}
+
+impl Facts {
+    fn of(quote: &Quote) -> Facts {
+        let agent_code = match &quote.request.channel {
+            premia_core::Channel::Agent { agent_code } => Some(agent_code.clone()),
+            premia_core::Channel::Direct => None,
+        };
+        // Read through JSON so the server works with quotes before and after the core gains these fields.
+        let value = serde_json::to_value(quote).unwrap_or_default();
+        let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
+        let coupons = value
+            .get("coupons_used")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|c| c.as_str().or_else(|| c.get("id").and_then(Value::as_str)))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let decision = text("/decision").or_else(|| text("/decision/outcome")).or_else(|| text("/decision/kind"));
+        Facts { agent_code, resident_id_hash: text("/request/insured/resident_id_hash"), coupons, decision }
+    }
+
+    fn actor(&self) -> String {
+        self.agent_code.clone().unwrap_or_else(|| "direct".to_owned())
+    }
+}
+
+/// The blacklist entries this application hits, as the field each is about.
+async fn blacklist_hits(state: &AppState, facts: &Facts) -> Result<Vec<&'static str>, ApiError> {
+    let mut hits = Vec::new();
+    if let Some(hash) = &facts.resident_id_hash {
+        if state.store.blacklisted(BlacklistKind::ResidentId, hash).await.map_err(store_error)?.is_some() {
+            hits.push("request.insured.resident_id_hash");
+        }
+    }
+    if let Some(code) = &facts.agent_code {
+        if state.store.blacklisted(BlacklistKind::Agent, code).await.map_err(store_error)?.is_some() {
+            hits.push("request.channel.agent_code");
+        }
+    }
+    Ok(hits)
+}
+
+/// `PA` + the date + 10 random Crockford base-32 digits (50 bits), e.g. `PA20261125-7KQ2M9XH4C`.
+fn application_number(today: chrono::NaiveDate) -> Result<String, String> {
+    const DIGITS: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut random = [0u8; 10];
+    getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    let suffix: String = random.iter().map(|b| char::from(DIGITS[usize::from(b & 31)])).collect();
+    Ok(format!("PA{}-{suffix}", today.format("%Y%m%d")))
+}
+
+fn replay_or_conflict(state: &AppState, hash: &str, body_hash: &str, record: &ApplicationRecord) -> Result<Response, ApiError> {
+    if hash == body_hash {
+        state.metrics.application("replayed");
+        Ok(created(record, true))
+    } else {
+        Err(idempotency_conflict(&record.number))
+    }
+}
+
+fn idempotency_conflict(application: &str) -> ApiError {
+    ApiError::server(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ServerError::new(
+            "idempotency_key.reused",
+            "Idempotency-Key",
+            format!("此 Idempotency-Key 已用于另一请求（投保单 {application}）"),
+            format!("this Idempotency-Key was already used with a different request (application {application})"),
+        ),
+    )
+    .with("application", json!(application))
+}
+
+fn mismatched(mismatches: Vec<premia_core::verify::Mismatch>) -> ApiError {
+    let errors: Vec<ServerError> = mismatches
+        .iter()
+        .map(|m| {
+            ServerError::new(
+                "quote.mismatch",
+                m.path.clone(),
+                format!("提交值 {} 与重新计算值 {} 不符", m.submitted, m.recomputed),
+                format!("submitted {} but the server computes {}", m.submitted, m.recomputed),
+            )
+        })
+        .collect();
+    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, errors: json!(errors), extra: Some(("mismatches", json!(mismatches))) }
+}
+
+fn requote(reason: premia_core::verify::RequoteReason, fresh: Box<Quote>) -> ApiError {
+    ApiError::server(
+        StatusCode::CONFLICT,
+        ServerError::new("quote.requote_needed", "catalogue", "报价已过期或产品目录已更新，请确认新报价", "the quote has expired or the catalogue changed: confirm the fresh quote"),
+    )
+    .with("requote", json!({ "reason": reason, "fresh": fresh }))
+}
+
+fn store_error(error: StoreError) -> ApiError {
+    ApiError::unavailable(&error.to_string())
+}
+
+/// The 201 answer, the same for a new application and for a replay of it.
+fn created(record: &ApplicationRecord, replayed: bool) -> Response {
+    let created_at = chrono::DateTime::from_timestamp_millis(record.created_at).map(|t| t.to_rfc3339());
+    let body = json!({
+        "application": record.number,
+        "status": record.status,
+        "created_at": created_at,
+        "digest": record.digest,
+        "catalogue": { "id": record.catalogue_id, "version": record.catalogue_version },
+        "coupons_redeemed": record.coupons,
+        "token": record.token,
+    });
+    let mut response = json_response(StatusCode::CREATED, &body);
+    let headers = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/applications/{}", record.number)) {
+        headers.insert(header::LOCATION, location);
+    }
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_numbers_are_dated_and_distinct() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let a = application_number(today).unwrap();
+        let b = application_number(today).unwrap();
+        assert!(a.starts_with("PA20261125-"), "{a}");
+        assert_eq!(a.len(), "PA20261125-".len() + 10);
+        assert_ne!(a, b);
+    }
+}

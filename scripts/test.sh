@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test Premia has, from a fresh clone: formatting, lints, unit/integration/property tests of all
+# crates, the catalogue's own test cases, then the browser and server suites (which install what they
+# need: wasm target, wasm-bindgen, Chromium, PostgreSQL, npm packages).
+#
+#   ./scripts/test.sh            everything
+#   PREMIA_SKIP_WEB=1 ./scripts/test.sh     skip the browser suite
+#   PREMIA_SKIP_SERVER=1 ./scripts/test.sh  skip the server suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+step "rust toolchain components"
+for component in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings denied)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit, integration, property, doc tests)"
+cargo test --workspace --locked
+
+step "demo catalogue test cases (premia catalogue check)"
+cargo run --quiet --locked -p premia-cli -- catalogue check catalogue/demo.toml
+
+if [[ -z "${PREMIA_SKIP_WEB:-}" && -x scripts/web-test.sh ]]; then
+  step "web: site, widget, JS API, wasm/native parity (scripts/web-test.sh)"
+  scripts/web-test.sh
+fi
+
+if [[ -z "${PREMIA_SKIP_SERVER:-}" && -x scripts/server-test.sh ]]; then
+  step "server: SQLite and PostgreSQL (scripts/server-test.sh)"
+  scripts/server-test.sh
+fi
+
+step "all tests passed in $((SECONDS - started)) s"
