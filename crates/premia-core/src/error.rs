@@ -259,6 +259,50 @@ pub enum ErrorKind {
     PayoutBeforePaymentEnds { payout_age: u32, payment_end_age: u32 },
     /// The cover runs past the end of the mortality table.
     BeyondMortalityTable { end_age: u32, table_end: u32, product: String },
+
+    // ---- resident ID numbers ----------------------------------------------------------------
+    /// Not 18 characters.
+    IdLength { found: usize },
+    /// A character that is not a digit (or X in the last place); position counts from 1.
+    IdCharacter { position: usize },
+    /// The first two digits are not a province code.
+    IdProvince { code: String },
+    /// Digits 7-14 are not a real date.
+    IdBirthDate { text: String },
+    /// The birth date in the number is after the quote date.
+    IdBirthDateFuture { date: String },
+    /// The sequence digits (15-17) are 000.
+    IdSequence,
+    /// The check character does not match the other 17.
+    IdChecksum { expected: char, found: char },
+    /// A field given in the request disagrees with the ID number.
+    IdContradicts { what: &'static str, given: String, from_id: String },
+
+    // ---- coupons ----------------------------------------------------------------------------
+    /// No campaign, voucher or referral has this code.
+    CouponUnknown { code: String },
+    /// A signed coupon that cannot be read.
+    CouponMalformed,
+    /// A signed coupon whose signature does not verify: forged or altered.
+    CouponBadSignature,
+    /// Before the coupon's first day.
+    CouponNotYetValid { from: String },
+    /// After the coupon's last day.
+    CouponExpired { until: String },
+    /// None of the quote's products is eligible.
+    CouponWrongProduct { products: String },
+    /// Not for this sales channel.
+    CouponWrongChannel { channel: String },
+    /// Not for this payment type (e.g. regular premium only, never single premium).
+    CouponPaymentType { required: &'static str },
+    /// The eligible premium is below the coupon's minimum.
+    CouponBelowMinimum { premium: String, minimum: String },
+    /// The regulatory cap leaves nothing of this discount.
+    CouponOverCap { cap: String },
+    /// A second coupon of a kind that allows one per quote.
+    CouponDuplicateKind { kind: &'static str },
+    /// Issued for another catalogue.
+    CouponWrongCatalogue { catalogue: String },
 }
 
 impl ErrorKind {
@@ -310,6 +354,26 @@ impl ErrorKind {
             DuplicateCoverage { .. } => "coverages.duplicate",
             PayoutBeforePaymentEnds { .. } => "annuity.payout_before_payment_end",
             BeyondMortalityTable { .. } => "mortality.beyond_table",
+            IdLength { .. } => "resident_id.length",
+            IdCharacter { .. } => "resident_id.character",
+            IdProvince { .. } => "resident_id.province",
+            IdBirthDate { .. } => "resident_id.birth_date",
+            IdBirthDateFuture { .. } => "resident_id.birth_date_future",
+            IdSequence => "resident_id.sequence",
+            IdChecksum { .. } => "resident_id.checksum",
+            IdContradicts { .. } => "resident_id.contradicts",
+            CouponUnknown { .. } => "coupon.unknown",
+            CouponMalformed => "coupon.malformed",
+            CouponBadSignature => "coupon.bad_signature",
+            CouponNotYetValid { .. } => "coupon.not_yet_valid",
+            CouponExpired { .. } => "coupon.expired",
+            CouponWrongProduct { .. } => "coupon.wrong_product",
+            CouponWrongChannel { .. } => "coupon.wrong_channel",
+            CouponPaymentType { .. } => "coupon.payment_type",
+            CouponBelowMinimum { .. } => "coupon.below_minimum",
+            CouponOverCap { .. } => "coupon.over_cap",
+            CouponDuplicateKind { .. } => "coupon.duplicate_kind",
+            CouponWrongCatalogue { .. } => "coupon.wrong_catalogue",
         }
     }
 
@@ -476,6 +540,79 @@ impl ErrorKind {
             PayoutBeforePaymentEnds { payout_age, payment_end_age } => Text::new(
                 format!("{payout_age} 岁开始领取，但交费到 {payment_end_age} 岁才结束"),
                 format!("payouts start at {payout_age}, before premiums end at {payment_end_age}"),
+            ),
+            IdLength { found } => Text::new(
+                format!("身份证号码应为 18 位，而不是 {found} 位"),
+                format!("a resident ID number has 18 characters, not {found}"),
+            ),
+            IdCharacter { position } => Text::new(
+                format!("身份证号码第 {position} 位应为数字（第 18 位可为 X）"),
+                format!("character {position} of the ID number must be a digit (the 18th may be X)"),
+            ),
+            IdProvince { code } => Text::new(
+                format!("身份证号码前两位 {code} 不是有效的省级行政区划代码"),
+                format!("the first two digits {code} are not a province code"),
+            ),
+            IdBirthDate { text } => Text::new(
+                format!("身份证号码中的出生日期 {text} 不是有效日期"),
+                format!("the birth date {text} in the ID number is not a real date"),
+            ),
+            IdBirthDateFuture { date } => Text::new(
+                format!("身份证号码中的出生日期 {date} 晚于报价日期"),
+                format!("the birth date {date} in the ID number is after the quote date"),
+            ),
+            IdSequence => Text::fixed("身份证号码顺序码不能为 000", "the sequence digits of the ID number cannot be 000"),
+            IdChecksum { expected, found } => Text::new(
+                format!("身份证号码校验位错误：应为 {expected}，实为 {found}（可能有数字输错）"),
+                format!("the check character is {found} but should be {expected}: a digit may be mistyped"),
+            ),
+            IdContradicts { what, given, from_id } => {
+                let zh = if *what == "sex" { "性别" } else { "出生日期" };
+                let en = if *what == "sex" { "sex" } else { "birth date" };
+                Text::new(
+                    format!("填写的{zh} {given} 与身份证号码（{from_id}）不一致"),
+                    format!("the {en} given, {given}, contradicts the resident ID number, which says {from_id}"),
+                )
+            }
+            CouponUnknown { code } => {
+                Text::new(format!("优惠码“{code}”不存在"), format!("no campaign, voucher or referral has code {code:?}"))
+            }
+            CouponMalformed => Text::fixed("优惠券无法识别（格式错误）", "the coupon cannot be read (malformed)"),
+            CouponBadSignature => {
+                Text::fixed("优惠券签名无效：可能被伪造或篡改", "the coupon's signature is invalid: forged or altered")
+            }
+            CouponNotYetValid { from } => {
+                Text::new(format!("优惠自 {from} 起才可使用"), format!("the coupon cannot be used before {from}"))
+            }
+            CouponExpired { until } => {
+                Text::new(format!("优惠已于 {until} 过期"), format!("the coupon expired on {until}"))
+            }
+            CouponWrongProduct { products } => Text::new(
+                format!("优惠仅适用于产品：{products}"),
+                format!("the coupon applies only to products {products}"),
+            ),
+            CouponWrongChannel { channel } => {
+                Text::new(format!("优惠不适用于 {channel} 渠道"), format!("the coupon is not for the {channel} channel"))
+            }
+            CouponPaymentType { required } => {
+                let zh = if *required == "regular" { "期缴" } else { "趸交" };
+                Text::new(format!("优惠仅适用于{zh}保单"), format!("the coupon applies to {required} premium policies only"))
+            }
+            CouponBelowMinimum { premium, minimum } => Text::new(
+                format!("适用保费 {premium} 未达到最低 {minimum}"),
+                format!("the eligible premium {premium} is below the minimum {minimum}"),
+            ),
+            CouponOverCap { cap } => Text::new(
+                format!("优惠总额已达监管上限（保费的 {cap}），此优惠无法再使用"),
+                format!("discounts already reach the regulatory cap ({cap} of the premium): nothing is left for this one"),
+            ),
+            CouponDuplicateKind { kind } => Text::new(
+                format!("每份报价只能使用一张{kind}类优惠"),
+                format!("only one {kind} coupon may be used per quote"),
+            ),
+            CouponWrongCatalogue { catalogue } => Text::new(
+                format!("优惠为产品目录 {catalogue} 签发，不适用于本目录"),
+                format!("the coupon was issued for catalogue {catalogue}, not this one"),
             ),
             BeyondMortalityTable { end_age, table_end, product } => Text::new(
                 format!("产品 {product} 的保障至 {end_age} 岁，超出生命表的最高年龄 {table_end} 岁"),

@@ -34,6 +34,7 @@ pub mod money;
 pub mod quote;
 mod rating;
 pub mod request;
+pub mod resident_id;
 pub mod term;
 pub mod text;
 pub mod verify;

@@ -18,6 +18,7 @@ pub type Clock = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
 #[derive(Clone)]
 pub struct AppState(pub Arc<Shared>);
 
+#[allow(missing_debug_implementations)] // holds a clock closure; AppState's Debug names the key
 pub struct Shared {
     pub config: Config,
     pub catalogues: Catalogues,

@@ -48,13 +48,11 @@ pub fn suggested_payment_term(product: &Product) -> Option<PaymentTerm> {
     yearly.max_by_key(|(n, _)| *n).map(|(_, t)| t).or_else(|| product.payment_terms.first().copied())
 }
 
+/// The coverage term a new coverage starts with: lifelong if offered, else the last offered (catalogues
+/// list terms shortest first), so that the suggested payment term fits inside it.
 pub fn suggested_coverage_term(product: &Product) -> Option<CoverageTerm> {
-    product
-        .coverage_terms
-        .iter()
-        .copied()
-        .find(|t| *t == CoverageTerm::Lifelong)
-        .or(product.coverage_terms.first().copied())
+    let lifelong = product.coverage_terms.iter().copied().find(|t| *t == CoverageTerm::Lifelong);
+    lifelong.or_else(|| product.coverage_terms.last().copied())
 }
 
 /// Whether the amount field of this product is fixed (nothing to choose).
@@ -93,6 +91,9 @@ mod tests {
         assert_eq!(plans(&med).len(), 2);
         let ltc = demo_product("LTC");
         assert_eq!(suggested_amount(&ltc).to_string(), "500000", "ten times the minimum, capped at the maximum");
+        let term = demo_product("TERM");
+        assert_eq!(suggested_coverage_term(&term), Some(CoverageTerm::ToAge(70)));
+        assert_eq!(suggested_payment_term(&term), Some(PaymentTerm::Years(20)));
     }
 
     #[test]

@@ -1,4 +1,6 @@
 //! Shared helpers for the cross-crate server tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 pub mod db;
+pub mod quotes;
+pub mod server;

@@ -1,0 +1,327 @@
+//! The HTTP API end to end, on SQLite and (when available) PostgreSQL: submitting, signing, idempotent
+//! retries, the blacklist, agent access, bad input, caching, CORS, metrics and the static site.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use premia_server::config::BlacklistAction;
+use premia_server::signing::verify_token;
+use premia_store::BlacklistKind;
+use serde_json::{Value, json};
+use support::db;
+use support::quotes;
+use support::server::{TestServer, json as read_json};
+
+fn body(quote: &premia_core::Quote) -> Vec<u8> {
+    serde_json::to_vec(quote).unwrap()
+}
+
+/// SQLite in the server's data folder, then PostgreSQL when the test command started one.
+async fn servers(configure: impl Fn(&mut premia_server::Config)) -> Vec<(TestServer, &'static str, Option<db::TestDb>)> {
+    let mut servers = vec![(TestServer::start(None, &configure).await, "sqlite", None)];
+    if let Some(pg) = db::postgres().await {
+        servers.push((TestServer::start(Some(&pg.url), &configure).await, "postgres", Some(pg)));
+    }
+    servers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_stores_signs_and_lets_the_agent_read_it_back() {
+    for (server, label, _db) in servers(|_| {}).await {
+        let catalogue = premia_core::demo::catalogue();
+        let quote = quotes::one(&catalogue, 42, Some("A1001"));
+        let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        assert_eq!(status, 201, "{label}: {created}");
+        let number = created["application"].as_str().unwrap().to_owned();
+        assert!(number.starts_with("PA20261125-"), "{number}");
+        assert_eq!(created["status"], "accepted");
+        assert_eq!(created["digest"], quote.digest.as_str());
+
+        // The token verifies offline against /api/keys and names what was accepted.
+        let (status, jwks) = read_json(server.get("/api/keys", &[]).await).await;
+        assert_eq!(status, 200);
+        let payload = verify_token(created["token"].as_str().unwrap(), &jwks).expect("token verifies");
+        assert_eq!(payload["sub"], number.as_str());
+        assert_eq!(payload["digest"], quote.digest.as_str());
+        assert_eq!(payload["totals"]["annual_premium"], quote.totals.annual_premium.to_string().as_str());
+
+        // Stored: the agent who sold it reads it with a token; nobody else can.
+        let store = &server.state.store;
+        let agent = store.issue_agent_token("A1001", "test").await.unwrap();
+        let other = store.issue_agent_token("B2002", "test").await.unwrap();
+        let path = format!("/api/applications/{number}");
+        let bearer = |t: &str| format!("Bearer {t}");
+        let (status, stored) = read_json(server.get(&path, &[("authorization", &bearer(&agent.token))]).await).await;
+        assert_eq!(status, 200, "{label}: {stored}");
+        assert_eq!(stored["quote"], serde_json::to_value(&quote).unwrap(), "the server's quote is stored whole");
+        assert_eq!(stored["request"], serde_json::to_value(&quote.request).unwrap());
+        assert_eq!(stored["token"], created["token"]);
+        let (status, _) = read_json(server.get(&path, &[("authorization", &bearer(&other.token))]).await).await;
+        assert_eq!(status, 404, "another agent's application is not found");
+        let missing = server.get(&path, &[]).await;
+        assert_eq!(missing.status(), 401);
+        assert_eq!(missing.headers()["www-authenticate"], "Bearer realm=\"premia\"");
+        store.revoke_agent_tokens(&agent.id).await.unwrap();
+        let (status, error) = read_json(server.get(&path, &[("authorization", &bearer(&agent.token))]).await).await;
+        assert_eq!((status, error["errors"][0]["code"].as_str()), (401, Some("auth.invalid")), "revoked");
+        assert_eq!(store.application_count().await.unwrap(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_retries_with_one_key_make_one_application() {
+    for (server, label, _db) in servers(|_| {}).await {
+        let catalogue = premia_core::demo::catalogue();
+        let quote = quotes::one(&catalogue, 5, Some("A1002"));
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (client, url, body) = (server.client.clone(), server.url("/api/quotes"), body(&quote));
+                tokio::spawn(async move {
+                    let response = client
+                        .post(url)
+                        .header("content-type", "application/json")
+                        .header("idempotency-key", "4f1c7d6e-retry-once")
+                        .body(body)
+                        .send()
+                        .await
+                        .unwrap();
+                    read_json(response).await
+                })
+            })
+            .collect();
+        let mut numbers = BTreeSet::new();
+        let mut tokens = BTreeSet::new();
+        for task in tasks {
+            let (status, created) = task.await.unwrap();
+            assert_eq!(status, 201, "{label}: {created}");
+            numbers.insert(created["application"].as_str().unwrap().to_owned());
+            tokens.insert(created["token"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(numbers.len(), 1, "{label}: one application for every retry");
+        assert_eq!(tokens.len(), 1, "{label}: the same token for every retry");
+        assert_eq!(server.state.store.application_count().await.unwrap(), 1, "{label}");
+
+        // Whitespace does not make a retry different; another quote does.
+        let pretty = serde_json::to_vec_pretty(&quote).unwrap();
+        let response = server.post("/api/quotes", pretty, &[("idempotency-key", "4f1c7d6e-retry-once")]).await;
+        assert_eq!(response.headers()["idempotent-replayed"], "true");
+        assert_eq!(response.status(), 201);
+        let other = quotes::one(&catalogue, 6, Some("A1002"));
+        let (status, error) =
+            read_json(server.post("/api/quotes", body(&other), &[("idempotency-key", "4f1c7d6e-retry-once")]).await).await;
+        assert_eq!(status, 422);
+        assert_eq!(error["errors"][0]["code"], "idempotency_key.reused");
+        assert!(numbers.contains(error["application"].as_str().unwrap()));
+        assert_eq!(server.state.store.application_count().await.unwrap(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blacklisted_agents_are_declined_or_referred_as_configured() {
+    let catalogue = premia_core::demo::catalogue();
+    let quote = quotes::one(&catalogue, 9, Some("A6666"));
+    for (server, label, _db) in servers(|_| {}).await {
+        let store = &server.state.store;
+        store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
+        let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        assert_eq!(status, 403, "{label}: {error}");
+        assert_eq!(error["errors"][0]["code"], "blacklist.declined");
+        assert_eq!(error["errors"][0]["field"], "request.channel.agent_code");
+        assert!(!error.to_string().contains("commission fraud"), "the reason stays internal");
+        assert_eq!(store.application_count().await.unwrap(), 0);
+        let log = store.audit_log(20).await.unwrap();
+        assert!(log.iter().any(|e| e.event == "blacklist.declined" && e.actor.as_deref() == Some("A6666")), "{label}");
+        // Another agent is not affected.
+        let fine = quotes::one(&catalogue, 9, Some("A1001"));
+        assert_eq!(server.post("/api/quotes", body(&fine), &[]).await.status(), 201);
+    }
+    for (server, label, _db) in servers(|c| c.blacklist_action = BlacklistAction::Refer).await {
+        server.state.store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
+        let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{label}: {created}");
+        let log = server.state.store.audit_log(20).await.unwrap();
+        let number = created["application"].as_str().unwrap();
+        assert!(log.iter().any(|e| e.event == "blacklist.referred" && e.application.as_deref() == Some(number)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_typed_4xx_never_500() {
+    let server = TestServer::start(None, |_| {}).await;
+    let catalogue = premia_core::demo::catalogue();
+    let quote = serde_json::to_value(quotes::one(&catalogue, 3, None)).unwrap();
+    let with = |pointer: &str, new: Value| {
+        let mut q = quote.clone();
+        *q.pointer_mut(pointer).unwrap() = new;
+        serde_json::to_vec(&q).unwrap()
+    };
+    let without = |parent: &str, key: &str| {
+        let mut q = quote.clone();
+        q.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(key);
+        serde_json::to_vec(&q).unwrap()
+    };
+    let mut unknown = quote.clone();
+    unknown["request"]["insured"]["shoe_size"] = json!(42);
+    let mut unknown_top = quote.clone();
+    unknown_top["discount_override"] = json!("0.5");
+    let mut huge = quote.clone();
+    huge["request"]["insured"]["region"] = json!("x".repeat(70 * 1024));
+
+    // (body, expected status, expected code, expected field)
+    let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
+        ("malformed JSON", b"{\"catalogue\": {".to_vec(), 400, "syntax", "body"),
+        ("not an object", b"[1, 2, 3]".to_vec(), 400, "syntax", "body"),
+        ("empty body", Vec::new(), 400, "syntax", "body"),
+        ("unknown field", serde_json::to_vec(&unknown).unwrap(), 400, "syntax", "request.insured"),
+        ("unknown top-level field", serde_json::to_vec(&unknown_top).unwrap(), 400, "syntax", "body"),
+        ("wrong type", with("/coverages/0/age", json!("thirty")), 400, "syntax", "coverages[0].age"),
+        ("negative age", with("/coverages/0/age", json!(-1)), 400, "syntax", "coverages[0].age"),
+        ("money as a float", with("/totals/annual_premium", json!(1234.5)), 400, "syntax", "totals.annual_premium"),
+        ("missing field", without("/request/insured", "sex"), 400, "syntax", "request.insured"),
+        ("missing totals", without("", "totals"), 400, "syntax", "body"),
+        ("body over 64 KiB", serde_json::to_vec(&huge).unwrap(), 413, "range.out", "body"),
+        ("absurd sum assured", with("/request/coverages/0/sum_assured", json!("1000000000000000000000")), 422, "", ""),
+        ("birth date in 1800", with("/request/insured/birth_date", json!("1800-01-01")), 422, "", ""),
+        ("birth date in the future", with("/request/insured/birth_date", json!("2090-01-01")), 422, "birth_date.future", "insured.birth_date"),
+        ("occupation class 99", with("/request/insured/occupation_class", json!(99)), 422, "occupation.invalid", "insured.occupation_class"),
+    ];
+    for path in ["/api/quotes/verify", "/api/quotes"] {
+        for (what, bytes, status, code, field) in &cases {
+            let response = server.post(path, bytes.clone(), &[]).await;
+            let (got, answer) = read_json(response).await;
+            assert_eq!(got, *status, "{path} {what}: {answer}");
+            let error = &answer["errors"][0];
+            if !code.is_empty() {
+                assert_eq!(error["code"], *code, "{path} {what}: {answer}");
+                assert_eq!(error["field"], *field, "{path} {what}: {answer}");
+            }
+            assert!(error["message"]["zh"].as_str().is_some_and(|m| !m.is_empty()), "{what}: zh message");
+            assert!(error["message"]["en"].as_str().is_some_and(|m| !m.is_empty()), "{what}: en message");
+        }
+    }
+    // Not JSON at all.
+    let response = server.client.post(server.url("/api/quotes")).header("content-type", "text/plain").body("hi").send().await.unwrap();
+    let (status, answer) = read_json(response).await;
+    assert_eq!((status, answer["errors"][0]["code"].as_str()), (415, Some("content_type")));
+    let (status, answer) = read_json(server.post("/api/quotes", body(&quotes::one(&catalogue, 3, None)), &[("idempotency-key", "")]).await).await;
+    assert_eq!((status, answer["errors"][0]["code"].as_str()), (400, Some("idempotency_key.invalid")));
+    let (status, _) = read_json(server.get("/api/nothing-here", &[]).await).await;
+    assert_eq!(status, 404);
+    assert_eq!(server.state.store.application_count().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_quotes_get_a_fresh_one() {
+    let server = TestServer::start(None, |_| {}).await;
+    let catalogue = premia_core::demo::catalogue();
+    let mut request = quotes::one(&catalogue, 8, None).request;
+    request.quote_date = quotes::today() - chrono::Days::new(40);
+    let old = premia_core::quote(&catalogue, &request).unwrap();
+    let (status, verdict) = read_json(server.post("/api/quotes/verify", body(&old), &[]).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict["verdict"], "requote_needed");
+    assert_eq!(verdict["reason"], "expired");
+    assert_eq!(verdict["fresh"]["request"]["quote_date"], "2026-11-25");
+    let (status, answer) = read_json(server.post("/api/quotes", body(&old), &[]).await).await;
+    assert_eq!(status, 409);
+    assert_eq!(answer["errors"][0]["code"], "quote.requote_needed");
+    assert_eq!(answer["requote"]["fresh"]["valid_until"], "2026-12-25");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalogue_is_cacheable_by_etag() {
+    let server = TestServer::start(None, |_| {}).await;
+    let (status, list) = read_json(server.get("/api/catalogue", &[]).await).await;
+    assert_eq!(status, 200);
+    let version = list["in_force"].as_str().unwrap().to_owned();
+    assert_eq!(list["versions"][0]["href"], format!("/api/catalogue/{version}"));
+    let response = server.get(&format!("/api/catalogue/{version}"), &[]).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let (status, document) = read_json(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(etag, format!("\"{}\"", document["content_hash"].as_str().unwrap()));
+    assert!(document["document"].as_str().unwrap().contains("[catalogue]"));
+    let again = server.get(&format!("/api/catalogue/{version}"), &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(server.get("/api/catalogue/1999.1.0", &[]).await.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_every_route() {
+    let server = TestServer::start(None, |_| {}).await;
+    let (status, openapi) = read_json(server.get("/api/openapi.json", &[]).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(openapi["openapi"], "3.1.0");
+    let documented: BTreeSet<(String, String)> = openapi["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    let served: BTreeSet<(String, String)> =
+        premia_server::routes::API.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    assert_eq!(documented, served);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_metrics_and_cors() {
+    let server = TestServer::start(None, |c| c.allowed_origins = vec!["https://crm.example.com".into()]).await;
+    let (status, health) = read_json(server.get("/healthz", &[]).await).await;
+    assert_eq!((status, health["status"].as_str(), health["database"].as_str()), (200, Some("ok"), Some("sqlite")));
+
+    let catalogue = premia_core::demo::catalogue();
+    server.post("/api/quotes/verify", body(&quotes::one(&catalogue, 1, None)), &[]).await;
+    server.post("/api/quotes/verify", b"{".to_vec(), &[]).await;
+    server.post("/api/quotes", body(&quotes::one(&catalogue, 2, None)), &[]).await;
+    let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
+    for line in [
+        "premia_verifications_total{outcome=\"valid\"} 2",
+        "premia_verifications_total{outcome=\"rejected\"} 1",
+        "premia_http_requests_total{route=\"/api/quotes/verify\",status=\"2xx\"} 1",
+        "premia_http_requests_total{route=\"/api/quotes/verify\",status=\"4xx\"} 1",
+        "premia_applications_total{outcome=\"accepted\"} 1",
+        "premia_http_request_duration_seconds_count{route=\"/api/quotes\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "missing {line:?} in\n{metrics}");
+    }
+
+    let allowed = server.get("/api/catalogue", &[("origin", "https://crm.example.com")]).await;
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://crm.example.com");
+    let other = server.get("/api/catalogue", &[("origin", "https://evil.example.com")]).await;
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let preflight = server
+        .client
+        .request(reqwest::Method::OPTIONS, server.url("/api/quotes"))
+        .header("origin", "https://crm.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type,idempotency-key")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("idempotency-key"));
+
+    let same_origin_only = TestServer::start(None, |_| {}).await;
+    let response = same_origin_only.get("/api/catalogue", &[("origin", "https://crm.example.com")]).await;
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_is_served_or_explained() {
+    let server = TestServer::start(None, |_| {}).await;
+    let response = server.get("/", &[]).await;
+    assert_eq!(response.status(), 503);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("scripts/web-build.sh") && page.contains("尚未构建"), "{page}");
+
+    let site = server.site_dir();
+    std::fs::create_dir_all(site.join("widget")).unwrap();
+    std::fs::write(site.join("index.html"), "<!doctype html><title>Premia</title>").unwrap();
+    std::fs::write(site.join("widget/index.html"), "<!doctype html><title>Widget demo</title>").unwrap();
+    let home = server.get("/", &[]).await;
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("<title>Premia</title>"));
+    assert!(server.get("/widget/", &[]).await.text().await.unwrap().contains("Widget demo"));
+    assert_eq!(server.get("/no-such-page.html", &[]).await.status(), 404);
+}

@@ -1,0 +1,212 @@
+//! The tamper corpus: genuine quotes with one field changed are rejected with that field named; genuine
+//! quotes are accepted. Checked in process (fast path and the core's full comparison must agree) and over
+//! HTTP (`/api/quotes/verify` and `/api/quotes`).
+//!
+//! Quotes come from the native engine, which is byte-identical to the wasm build by design (the web parity
+//! test proves it); `PREMIA_TEST_QUOTES=FILE.jsonl` runs the genuine half on quotes the wasm package wrote.
+
+mod support;
+
+use premia_server::verification::{self, Outcome};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use support::quotes;
+use support::server::{TestServer, json as read_json};
+
+/// One field changed, and the JSON pointer the verdict must name.
+struct Tamper {
+    what: &'static str,
+    path: String,
+    quote: Value,
+}
+
+fn bump_decimal(value: &Value, by: &str) -> Option<Value> {
+    let n: Decimal = value.as_str()?.parse().ok()?;
+    Some(Value::String((n + by.parse::<Decimal>().ok()?).to_string()))
+}
+
+/// Every single-field change the corpus makes to `quote`.
+fn tampers(quote: &Value) -> Vec<Tamper> {
+    let mut out = Vec::new();
+    let mut set = |what: &'static str, path: String, new: Value| {
+        let mut tampered = quote.clone();
+        if let Some(slot) = tampered.pointer_mut(&path) {
+            if *slot != new {
+                *slot = new;
+                out.push(Tamper { what, path, quote: tampered });
+            }
+        }
+    };
+    for field in ["base_premium", "annual_premium", "instalment_premium", "first_year_premium", "total_premium"] {
+        let path = format!("/coverages/0/{field}");
+        if let Some(v) = quote.pointer(&path).and_then(|v| bump_decimal(v, "0.01")) {
+            set("a premium by 0.01", path, v);
+        }
+    }
+    for field in ["annual_premium", "first_year_premium", "total_premium"] {
+        let path = format!("/totals/{field}");
+        if let Some(v) = quote.pointer(&path).and_then(|v| bump_decimal(v, "-0.01")) {
+            set("a total by -0.01", path, v);
+        }
+    }
+    if let Some(age) = quote.pointer("/coverages/0/age").and_then(Value::as_u64) {
+        set("the age", "/coverages/0/age".into(), json!(age + 1));
+    }
+    let sex = if quote.pointer("/coverages/0/sex") == Some(&json!("male")) { "female" } else { "male" };
+    set("the sex", "/coverages/0/sex".into(), json!(sex));
+    if let Some(smoker) = quote.pointer("/coverages/0/smoker").and_then(Value::as_bool) {
+        set("the smoker status", "/coverages/0/smoker".into(), json!(!smoker));
+    }
+    // A figure inside the worksheet: the first decimal string found there (a factor, rate or premium).
+    let mut worksheet_leaf = None;
+    find_decimal(quote.pointer("/coverages/0/worksheet").unwrap_or(&Value::Null), "/coverages/0/worksheet", &mut worksheet_leaf);
+    if let Some(path) = worksheet_leaf {
+        if let Some(v) = quote.pointer(&path).and_then(|v| bump_decimal(v, "0.001")) {
+            set("a factor in the worksheet", path, v);
+        }
+    }
+    set("the catalogue hash", "/catalogue/content_hash".into(), json!("0".repeat(64)));
+    set("the digest", "/digest".into(), json!("f".repeat(64)));
+    if let Some(until) = quote.pointer("/valid_until").and_then(Value::as_str) {
+        let later = until.parse::<chrono::NaiveDate>().unwrap() + chrono::Days::new(1);
+        set("the validity", "/valid_until".into(), json!(later));
+    }
+    set("the illustrative flag", "/illustrative".into(), json!(!quote["illustrative"].as_bool().unwrap_or(true)));
+    if let Some(version) = quote.pointer("/coverages/0/product_version").and_then(Value::as_u64) {
+        set("the product version", "/coverages/0/product_version".into(), json!(version + 1));
+    }
+    set("the product name", "/coverages/0/name/zh".into(), json!("篡改的名称"));
+    out
+}
+
+fn find_decimal(value: &Value, path: &str, found: &mut Option<String>) {
+    if found.is_some() {
+        return;
+    }
+    match value {
+        Value::String(s) if s.parse::<Decimal>().is_ok() && s.contains('.') => *found = Some(path.to_owned()),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| find_decimal(v, &format!("{path}/{i}"), found)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| find_decimal(v, &format!("{path}/{k}"), found)),
+        _ => {}
+    }
+}
+
+fn mismatch_paths(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Invalid(mismatches) => mismatches.iter().map(|m| m.path.clone()).collect(),
+        other => panic!("expected invalid, got {}", other.name()),
+    }
+}
+
+#[test]
+fn every_tampered_field_is_named_in_process() {
+    let catalogue = premia_core::demo::catalogue();
+    let today = quotes::today();
+    let mut checked = std::collections::BTreeMap::<&str, usize>::new();
+    for quote in quotes::genuine(&catalogue, 300, 7, today) {
+        let value = serde_json::to_value(&quote).unwrap();
+        for tamper in tampers(&value) {
+            let body = serde_json::to_vec(&tamper.quote).unwrap();
+            let fast = verification::verify(&catalogue, &body, today);
+            let slow = verification::verify_slow(&catalogue, &body, today);
+            let (fast, slow) = (mismatch_paths(&fast), mismatch_paths(&slow));
+            assert_eq!(fast, slow, "{}: fast path and core disagree", tamper.what);
+            assert_eq!(fast, [tamper.path.clone()], "{}: exactly the changed field is named", tamper.what);
+            *checked.entry(tamper.what).or_default() += 1;
+        }
+    }
+    for what in ["a premium by 0.01", "a total by -0.01", "the age", "the sex", "a factor in the worksheet", "the catalogue hash"] {
+        assert!(checked.get(what).copied().unwrap_or(0) >= 100, "too few cases of {what}: {checked:?}");
+    }
+}
+
+#[test]
+fn changing_the_request_changes_the_figures_that_depend_on_it() {
+    // A request edited after pricing (an older birth date, the other sex) no longer matches its figures.
+    let catalogue = premia_core::demo::catalogue();
+    let today = quotes::today();
+    for quote in quotes::genuine(&catalogue, 100, 11, today) {
+        let mut value = serde_json::to_value(&quote).unwrap();
+        let sex = if value["request"]["insured"]["sex"] == "male" { "female" } else { "male" };
+        value["request"]["insured"]["sex"] = json!(sex);
+        let body = serde_json::to_vec(&value).unwrap();
+        match verification::verify(&catalogue, &body, today) {
+            Outcome::Invalid(mismatches) => {
+                let paths: Vec<_> = mismatches.iter().map(|m| m.path.as_str()).collect();
+                assert!(paths.contains(&"/coverages/0/sex"), "{paths:?}");
+                assert!(paths.contains(&"/digest"), "{paths:?}");
+            }
+            // A product with a sex-neutral rating and no sex in its figures is still caught by the digest.
+            other => panic!("a changed sex was not caught: {}", other.name()),
+        }
+    }
+}
+
+#[test]
+fn genuine_quotes_are_accepted_in_process_by_both_paths() {
+    let catalogue = premia_core::demo::catalogue();
+    let today = quotes::today();
+    let corpus = quotes::genuine(&catalogue, 10_000, 1, today);
+    for (i, quote) in corpus.iter().enumerate() {
+        let body = serde_json::to_vec(quote).unwrap();
+        let outcome = verification::verify(&catalogue, &body, today);
+        assert!(matches!(outcome, Outcome::Valid(_)), "quote {i}: {}", outcome.name());
+        if i % 10 == 0 {
+            let slow = verification::verify_slow(&catalogue, &body, today);
+            assert!(matches!(slow, Outcome::Valid(_)), "quote {i}: core says {}", slow.name());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_genuine_quotes_pass_and_tampered_ones_name_the_field() {
+    let server = TestServer::start(None, |_| {}).await;
+    let catalogue = premia_core::demo::catalogue();
+    let corpus = quotes::genuine(&catalogue, 10_000, 1, quotes::today());
+
+    // 10,000 genuine quotes through /api/quotes/verify, from 16 concurrent clients.
+    let bodies: Vec<Vec<u8>> = corpus.iter().map(|q| serde_json::to_vec(q).unwrap()).collect();
+    let chunks: Vec<Vec<Vec<u8>>> = bodies.chunks(bodies.len().div_ceil(16)).map(<[_]>::to_vec).collect();
+    let tasks: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let (client, url) = (server.client.clone(), server.url("/api/quotes/verify"));
+            tokio::spawn(async move {
+                let mut verdicts = Vec::with_capacity(chunk.len());
+                for body in chunk {
+                    let response =
+                        client.post(&url).header("content-type", "application/json").body(body).send().await.unwrap();
+                    verdicts.push(read_json(response).await);
+                }
+                verdicts
+            })
+        })
+        .collect();
+    let mut verified = 0;
+    for task in tasks {
+        for (status, verdict) in task.await.unwrap() {
+            assert_eq!((status, verdict["verdict"].as_str()), (200, Some("valid")), "{verdict}");
+            verified += 1;
+        }
+    }
+    assert_eq!(verified, 10_000);
+
+    // Each kind of tampering, on a few quotes, through both endpoints.
+    for quote in corpus.iter().take(5) {
+        let value = serde_json::to_value(quote).unwrap();
+        for tamper in tampers(&value) {
+            let body = serde_json::to_vec(&tamper.quote).unwrap();
+            let (status, verdict) = read_json(server.post("/api/quotes/verify", body.clone(), &[]).await).await;
+            assert_eq!(status, 200);
+            assert_eq!(verdict["verdict"], "invalid", "{}", tamper.what);
+            assert_eq!(verdict["mismatches"][0]["path"], tamper.path.as_str(), "{}", tamper.what);
+
+            let (status, answer) = read_json(server.post("/api/quotes", body, &[]).await).await;
+            assert_eq!(status, 422, "{}: {answer}", tamper.what);
+            assert_eq!(answer["errors"][0]["code"], "quote.mismatch");
+            assert_eq!(answer["errors"][0]["field"], tamper.path.as_str());
+            assert!(answer["errors"][0]["message"]["zh"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+    assert_eq!(server.state.store.application_count().await.unwrap(), 0, "nothing tampered was stored");
+}

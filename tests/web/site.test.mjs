@@ -1,0 +1,193 @@
+// The quote site in real headless Chromium: prices as the person types, in zh-CN and English, the
+// core's errors beside their fields, the worksheet, submission, keyboard, 200% zoom and print.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { join } from "node:path";
+
+import { serve } from "./server.mjs";
+import { QUOTE_DATE, artifacts, dist, launch, openPage, shot } from "./support.mjs";
+
+const FEMALE_30 = "1996-05-01";
+
+describe("quote site", () => {
+  let browser, site, withApi;
+
+  before(async () => {
+    browser = await launch();
+    site = await serve(dist);
+    withApi = await serve(dist, { acceptQuotesAt: "/api/quotes" });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await withApi?.close();
+  });
+
+  async function open(options = {}, server = site, query = "") {
+    const page = await openPage(browser, options);
+    await page.goto(`${server.url}/index.html?date=${QUOTE_DATE}${query}`);
+    await page.locator(".premia-toolbar").waitFor();
+    return page;
+  }
+
+  async function fillCustomer(page) {
+    await page.fill("#premia-insured-birth_date", FEMALE_30);
+    await page.check("input[name=sex][value=female]");
+  }
+
+  const headline = (page) => page.locator(".premia-headline .premia-amount").textContent();
+
+  it("prices a customer's cover as they type, in Chinese and then in English, and remembers the language", async () => {
+    const page = await open();
+    assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
+    assert.equal(await page.locator(".premia-summary-title").textContent(), "您的保费");
+    assert.equal(await page.locator(".premia-amount").count(), 0, "no price before the person is known");
+    await fillCustomer(page);
+    // The catalogue's own test case: CI 2026, female 30, 500,000 lifelong, 20-year pay: 9,715.00 a year.
+    assert.equal(await headline(page), "¥9,715.00");
+    await page.check("input[name=product][value=MED]");
+    assert.equal(await headline(page), "¥9,963.00", "CI 9,715.00 + medical 248.00 (age 26-30, social, D10K)");
+    assert.match(await page.locator(".premia-line[data-product=MED]").textContent(), /安康百万医疗险/);
+    assert.match(await page.locator("[data-figure=total-premium]").textContent(), /¥194,548\.00/);
+    await shot(page, "site-zh-desktop");
+
+    await page.click(".premia-lang");
+    assert.equal(await page.locator(".premia-summary-title").textContent(), "Your premium");
+    assert.equal(await headline(page), "¥9,963.00", "the price does not change with the language");
+    assert.match(await page.locator(".premia-line[data-product=MED]").textContent(), /Ankang Million Medical/);
+    await shot(page, "site-en-desktop");
+
+    await page.reload();
+    await page.locator(".premia-toolbar").waitFor();
+    assert.equal(await page.locator(".premia-summary-title").textContent(), "Your premium", "remembered");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("shows the core's errors beside the field, in the chosen language, and prices again once fixed", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    const amount = page.locator("#premia-coverages-0-sum_assured");
+    await amount.fill("505000");
+    const error = page.locator("#premia-coverages-0-sum_assured-error");
+    assert.match(await error.textContent(), /金额 505000 不是产品 CI 要求的 10000 的整数倍/);
+    assert.equal(await error.locator("[data-code]").getAttribute("data-code"), "amount.step");
+    assert.equal(await amount.getAttribute("aria-invalid"), "true");
+    assert.match(await amount.getAttribute("aria-describedby"), /premia-coverages-0-sum_assured-error/);
+    assert.equal(await page.locator(".premia-amount").count(), 0, "no price for an invalid request");
+    await shot(page, "site-error-zh");
+    await page.click(".premia-lang");
+    assert.match(await error.textContent(), /amount 505000 is not a multiple of 10000 for product CI/);
+
+    await amount.fill("50万");
+    assert.match(await error.textContent(), /is not a decimal number/);
+    await amount.fill("600,000");
+    assert.equal(await error.count(), 0);
+    assert.equal(await amount.getAttribute("aria-invalid"), "false");
+    assert.equal(await headline(page), "¥11,658.00", "600,000 ÷ 1000 × 19.43");
+
+    await page.fill("#premia-insured-birth_date", "1960-01-01");
+    assert.match(
+      await page.locator("#premia-coverages-0-product-error").textContent(),
+      /age 66 is above the issue age limit 55 of product CI/,
+    );
+    await shot(page, "site-error-en");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("explains the price with the core's rating worksheet", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    await page.click(".premia-worksheet summary");
+    const table = page.locator(".premia-worksheet table").first();
+    assert.match(await table.locator("caption").textContent(), /安心重疾险/);
+    const lookup = await table.locator("tr[data-code='table.lookup']").textContent();
+    assert.match(lookup, /查费率表/);
+    assert.match(lookup, /19\.43/);
+    const perUnit = await table.locator("tr[data-code='table.per_unit']").textContent();
+    assert.match(perUnit, /500000 ÷ 1000 × 费率 19\.43/);
+    assert.match(perUnit, /9715\.00/);
+    await shot(page, "site-worksheet");
+    await page.context().close();
+  });
+
+  it("submits the quote to /api/quotes, and shows the payload when no server takes it", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    const digest = await page.evaluate(() => globalThis.premiaApp.current().quote.digest);
+    await page.click(".premia-primary");
+    const box = page.locator(".premia-submission.is-unavailable");
+    await box.waitFor();
+    const payload = JSON.parse(await box.locator(".premia-payload").textContent());
+    assert.equal(payload.digest, digest);
+    assert.equal(payload.totals.annual_premium, "9715.00");
+    await shot(page, "site-submit-no-server");
+    await page.context().close();
+
+    const served = await open({}, withApi);
+    await fillCustomer(served);
+    await served.click(".premia-primary");
+    await served.locator(".premia-submission.is-accepted").waitFor();
+    assert.equal(withApi.received.length, 1);
+    assert.equal(withApi.received[0].totals.annual_premium, "9715.00");
+    assert.equal(withApi.received[0].request.channel.kind, "direct");
+    await served.context().close();
+  });
+
+  it("is usable by keyboard: every control is labelled, focus follows the form, the price is announced", async () => {
+    const page = await open();
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("#premia-app input, #premia-app select, #premia-app button")]
+        .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim()))
+        .map((el) => el.outerHTML),
+    );
+    assert.deepEqual(unlabelled, []);
+    assert.equal(await page.locator(".premia-price").getAttribute("aria-live"), "polite");
+
+    await page.fill("#premia-insured-birth_date", FEMALE_30);
+    await page.focus("#premia-insured-birth_date");
+    const order = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press("Tab");
+      order.push(await page.evaluate(() => document.activeElement.name));
+      if (i === 0) await page.keyboard.press("ArrowRight"); // sex: from male to female
+    }
+    assert.deepEqual(order, ["sex", "smoker", "occupation_class", "region", "social_insurance", "product"]);
+    assert.equal(await page.locator("input[name=sex][value=female]").isChecked(), true);
+    assert.equal(await headline(page), "¥9,715.00");
+    await page.context().close();
+  });
+
+  it("works at 200% zoom and on a phone without sideways scrolling", async () => {
+    for (const [name, options] of [
+      ["site-zoom-200", { width: 640, height: 450, deviceScaleFactor: 2 }],
+      ["site-phone", { width: 390, height: 844, deviceScaleFactor: 2 }],
+    ]) {
+      const page = await open(options);
+      await fillCustomer(page);
+      assert.equal(await headline(page), "¥9,715.00");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+      const priceBox = await page.locator(".premia-amount").boundingBox();
+      assert.ok(priceBox.x >= 0 && priceBox.x + priceBox.width <= options.width, `${name}: price fits`);
+      await shot(page, name);
+      await page.context().close();
+    }
+  });
+
+  it("prints a clean quote: no form controls, the price and the worksheet", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator(".premia-form").isVisible(), false);
+    assert.equal(await page.locator(".premia-actions").isVisible(), false);
+    assert.equal(await page.locator(".premia-summary .premia-amount").isVisible(), true);
+    await page.evaluate(() => dispatchEvent(new Event("beforeprint")));
+    assert.equal(await page.locator(".premia-worksheet table").first().isVisible(), true);
+    await shot(page, "site-print");
+    await page.pdf({ path: join(artifacts, "site-print.pdf"), format: "A4" });
+    await page.context().close();
+  });
+});

@@ -1,0 +1,45 @@
+// Shared setup for the browser tests: Debian's chromium through playwright-core, the built site served
+// from web/dist on an ephemeral loopback port, and screenshots kept under tests/artifacts/web/.
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const dist = join(repo, "web/dist");
+export const artifacts = join(repo, "tests/artifacts/web");
+mkdirSync(artifacts, { recursive: true });
+
+/** The quote date every test uses, so prices do not move with the calendar. */
+export const QUOTE_DATE = "2026-11-25";
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A page that fails the test on any uncaught error or console error (other than a refused submission). */
+export async function openPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1, locale = "zh-CN" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor, locale });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    const expected = /status of 404|Failed to load resource/.test(m.text());
+    if (m.type() === "error" && !expected) page.problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+export async function shot(page, name, options = {}) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...options });
+}
