@@ -1,6 +1,8 @@
 //! The HTTP API end to end, on SQLite and (when available) PostgreSQL: submitting, signing, idempotent
 //! retries, the blacklist, agent access, bad input, caching, CORS, metrics and the static site.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::BTreeSet;
@@ -18,7 +20,9 @@ fn body(quote: &premia_core::Quote) -> Vec<u8> {
 }
 
 /// SQLite in the server's data folder, then PostgreSQL when the test command started one.
-async fn servers(configure: impl Fn(&mut premia_server::Config)) -> Vec<(TestServer, &'static str, Option<db::TestDb>)> {
+async fn servers(
+    configure: impl Fn(&mut premia_server::Config),
+) -> Vec<(TestServer, &'static str, Option<db::TestDb>)> {
     let mut servers = vec![(TestServer::start(None, &configure).await, "sqlite", None)];
     if let Some(pg) = db::postgres().await {
         servers.push((TestServer::start(Some(&pg.url), &configure).await, "postgres", Some(pg)));
@@ -109,7 +113,8 @@ async fn twenty_concurrent_retries_with_one_key_make_one_application() {
         assert_eq!(response.status(), 201);
         let other = quotes::one(&catalogue, 6, Some("A1002"));
         let (status, error) =
-            read_json(server.post("/api/quotes", body(&other), &[("idempotency-key", "4f1c7d6e-retry-once")]).await).await;
+            read_json(server.post("/api/quotes", body(&other), &[("idempotency-key", "4f1c7d6e-retry-once")]).await)
+                .await;
         assert_eq!(status, 422);
         assert_eq!(error["errors"][0]["code"], "idempotency_key.reused");
         assert!(numbers.contains(error["application"].as_str().unwrap()));
@@ -173,18 +178,36 @@ async fn bad_input_gets_typed_4xx_never_500() {
         ("malformed JSON", b"{\"catalogue\": {".to_vec(), 400, "syntax", "body"),
         ("not an object", b"[1, 2, 3]".to_vec(), 400, "syntax", "body"),
         ("empty body", Vec::new(), 400, "syntax", "body"),
-        ("unknown field", serde_json::to_vec(&unknown).unwrap(), 400, "syntax", "request.insured"),
-        ("unknown top-level field", serde_json::to_vec(&unknown_top).unwrap(), 400, "syntax", "body"),
+        ("unknown field", serde_json::to_vec(&unknown).unwrap(), 400, "syntax", "request.insured.shoe_size"),
+        ("unknown top-level field", serde_json::to_vec(&unknown_top).unwrap(), 400, "syntax", "discount_override"),
         ("wrong type", with("/coverages/0/age", json!("thirty")), 400, "syntax", "coverages[0].age"),
         ("negative age", with("/coverages/0/age", json!(-1)), 400, "syntax", "coverages[0].age"),
-        ("money as a float", with("/totals/annual_premium", json!(1234.5)), 400, "syntax", "totals.annual_premium"),
+        (
+            "money as a float in the request",
+            with("/request/coverages/0/sum_assured", json!(300000.0)),
+            400,
+            "syntax",
+            "request.coverages[0].sum_assured",
+        ),
         ("missing field", without("/request/insured", "sex"), 400, "syntax", "request.insured"),
         ("missing totals", without("", "totals"), 400, "syntax", "body"),
         ("body over 64 KiB", serde_json::to_vec(&huge).unwrap(), 413, "range.out", "body"),
         ("absurd sum assured", with("/request/coverages/0/sum_assured", json!("1000000000000000000000")), 422, "", ""),
         ("birth date in 1800", with("/request/insured/birth_date", json!("1800-01-01")), 422, "", ""),
-        ("birth date in the future", with("/request/insured/birth_date", json!("2090-01-01")), 422, "birth_date.future", "insured.birth_date"),
-        ("occupation class 99", with("/request/insured/occupation_class", json!(99)), 422, "occupation.invalid", "insured.occupation_class"),
+        (
+            "birth date in the future",
+            with("/request/insured/birth_date", json!("2090-01-01")),
+            422,
+            "birth_date.future",
+            "insured.birth_date",
+        ),
+        (
+            "occupation class 99",
+            with("/request/insured/occupation_class", json!(99)),
+            422,
+            "occupation.invalid",
+            "insured.occupation_class",
+        ),
     ];
     for path in ["/api/quotes/verify", "/api/quotes"] {
         for (what, bytes, status, code, field) in &cases {
@@ -200,11 +223,27 @@ async fn bad_input_gets_typed_4xx_never_500() {
             assert!(error["message"]["en"].as_str().is_some_and(|m| !m.is_empty()), "{what}: en message");
         }
     }
+    // A figure written as a JSON number instead of a decimal string is named as a mismatch.
+    let float = with("/totals/annual_premium", json!(1234.5));
+    let (status, verdict) = read_json(server.post("/api/quotes/verify", float.clone(), &[]).await).await;
+    assert_eq!((status, verdict["mismatches"][0]["path"].as_str()), (200, Some("/totals/annual_premium")));
+    let (status, answer) = read_json(server.post("/api/quotes", float, &[]).await).await;
+    assert_eq!((status, answer["errors"][0]["field"].as_str()), (422, Some("/totals/annual_premium")));
     // Not JSON at all.
-    let response = server.client.post(server.url("/api/quotes")).header("content-type", "text/plain").body("hi").send().await.unwrap();
+    let response = server
+        .client
+        .post(server.url("/api/quotes"))
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
     let (status, answer) = read_json(response).await;
     assert_eq!((status, answer["errors"][0]["code"].as_str()), (415, Some("content_type")));
-    let (status, answer) = read_json(server.post("/api/quotes", body(&quotes::one(&catalogue, 3, None)), &[("idempotency-key", "")]).await).await;
+    let (status, answer) = read_json(
+        server.post("/api/quotes", body(&quotes::one(&catalogue, 3, None)), &[("idempotency-key", "")]).await,
+    )
+    .await;
     assert_eq!((status, answer["errors"][0]["code"].as_str()), (400, Some("idempotency_key.invalid")));
     let (status, _) = read_json(server.get("/api/nothing-here", &[]).await).await;
     assert_eq!(status, 404);

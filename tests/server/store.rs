@@ -1,6 +1,8 @@
 //! The store on real SQLite and real PostgreSQL: single-use coupons under a 64-way race, idempotent
 //! retries under a 20-way race, the blacklist, agent tokens and the audit log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -5,6 +5,8 @@
 //! Quotes come from the native engine, which is byte-identical to the wasm build by design (the web parity
 //! test proves it); `PREMIA_TEST_QUOTES=FILE.jsonl` runs the genuine half on quotes the wasm package wrote.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use premia_server::verification::{self, Outcome};
@@ -59,7 +61,11 @@ fn tampers(quote: &Value) -> Vec<Tamper> {
     }
     // A figure inside the worksheet: the first decimal string found there (a factor, rate or premium).
     let mut worksheet_leaf = None;
-    find_decimal(quote.pointer("/coverages/0/worksheet").unwrap_or(&Value::Null), "/coverages/0/worksheet", &mut worksheet_leaf);
+    find_decimal(
+        quote.pointer("/coverages/0/worksheet").unwrap_or(&Value::Null),
+        "/coverages/0/worksheet",
+        &mut worksheet_leaf,
+    );
     if let Some(path) = worksheet_leaf {
         if let Some(v) = quote.pointer(&path).and_then(|v| bump_decimal(v, "0.001")) {
             set("a factor in the worksheet", path, v);
@@ -85,7 +91,9 @@ fn find_decimal(value: &Value, path: &str, found: &mut Option<String>) {
     }
     match value {
         Value::String(s) if s.parse::<Decimal>().is_ok() && s.contains('.') => *found = Some(path.to_owned()),
-        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| find_decimal(v, &format!("{path}/{i}"), found)),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| find_decimal(v, &format!("{path}/{i}"), found))
+        }
         Value::Object(map) => map.iter().for_each(|(k, v)| find_decimal(v, &format!("{path}/{k}"), found)),
         _ => {}
     }
@@ -111,11 +119,18 @@ fn every_tampered_field_is_named_in_process() {
             let slow = verification::verify_slow(&catalogue, &body, today);
             let (fast, slow) = (mismatch_paths(&fast), mismatch_paths(&slow));
             assert_eq!(fast, slow, "{}: fast path and core disagree", tamper.what);
-            assert_eq!(fast, [tamper.path.clone()], "{}: exactly the changed field is named", tamper.what);
+            assert_eq!(fast, std::slice::from_ref(&tamper.path), "{}: exactly the changed field is named", tamper.what);
             *checked.entry(tamper.what).or_default() += 1;
         }
     }
-    for what in ["a premium by 0.01", "a total by -0.01", "the age", "the sex", "a factor in the worksheet", "the catalogue hash"] {
+    for what in [
+        "a premium by 0.01",
+        "a total by -0.01",
+        "the age",
+        "the sex",
+        "a factor in the worksheet",
+        "the catalogue hash",
+    ] {
         assert!(checked.get(what).copied().unwrap_or(0) >= 100, "too few cases of {what}: {checked:?}");
     }
 }

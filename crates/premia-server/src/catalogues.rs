@@ -55,7 +55,7 @@ impl Catalogues {
         for path in paths {
             versions.push(load_file(path)?);
         }
-        versions.sort_by(|a, b| a.catalogue.effective_from.cmp(&b.catalogue.effective_from));
+        versions.sort_by_key(|v| v.catalogue.effective_from);
         for pair in versions.windows(2) {
             let (a, b) = (&pair[0].catalogue, &pair[1].catalogue);
             if a.version == b.version {
@@ -109,8 +109,8 @@ fn load_file(path: &Path) -> anyhow::Result<Version> {
         files.borrow_mut().insert(name.to_owned(), text.clone());
         Some(text)
     };
-    let catalogue =
-        Catalogue::load(&toml, &resolve).map_err(|e| anyhow::anyhow!("catalogue {} is invalid:\n{e}", path.display()))?;
+    let catalogue = Catalogue::load(&toml, &resolve)
+        .map_err(|e| anyhow::anyhow!("catalogue {} is invalid:\n{e}", path.display()))?;
     Ok(version(catalogue, &toml, &files.into_inner()))
 }
 

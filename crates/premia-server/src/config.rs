@@ -66,7 +66,7 @@ pub struct Config {
     pub blacklist_action: BlacklistAction,
 
     /// The insurer's UTC offset, which decides what "today" is for quote validity. China: +08:00.
-    #[arg(long, env = "PREMIA_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    #[arg(long, env = "PREMIA_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: FixedOffset,
 
     /// Worker threads (default: one per core).

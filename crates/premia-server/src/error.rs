@@ -54,7 +54,12 @@ impl ApiError {
         tracing::error!("store unavailable: {detail}");
         ApiError::server(
             StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::new("store.unavailable", "", "服务暂时不可用，请稍后重试", "temporarily unavailable; retry later"),
+            ServerError::new(
+                "store.unavailable",
+                "",
+                "服务暂时不可用，请稍后重试",
+                "temporarily unavailable; retry later",
+            ),
         )
     }
 }

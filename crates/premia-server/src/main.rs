@@ -15,7 +15,11 @@ fn main() -> std::process::ExitCode {
     if let Some(workers) = config.workers {
         runtime.worker_threads(workers.max(1));
     }
-    let result = runtime.enable_all().build().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(premia_server::serve(config)));
+    let result = runtime
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(premia_server::serve(config)));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -25,7 +25,8 @@ pub const ROUTES: &[&str] = &[
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 /// The same bounds in microseconds, for integer comparison on the hot path.
-const BUCKETS_MICROS: [u64; 12] = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 5_000_000];
+const BUCKETS_MICROS: [u64; 12] =
+    [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 5_000_000];
 const STATUS_CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
 pub const VERIFICATION_OUTCOMES: [&str; 4] = ["valid", "invalid", "requote_needed", "rejected"];
@@ -120,19 +121,54 @@ impl Metrics {
             let mut cumulative = 0;
             for (bound, count) in BUCKETS.iter().zip(&series.latency) {
                 cumulative += count.load(Relaxed);
-                let _ = writeln!(out, "premia_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {cumulative}");
+                let _ = writeln!(
+                    out,
+                    "premia_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {cumulative}"
+                );
             }
             cumulative += series.latency[BUCKETS.len()].load(Relaxed);
-            let _ = writeln!(out, "premia_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}");
+            let _ = writeln!(
+                out,
+                "premia_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {cumulative}"
+            );
             let micros = series.latency_sum_micros.load(Relaxed);
-            let _ = writeln!(out, "premia_http_request_duration_seconds_sum{{route=\"{route}\"}} {}.{:06}", micros / 1_000_000, micros % 1_000_000);
+            let _ = writeln!(
+                out,
+                "premia_http_request_duration_seconds_sum{{route=\"{route}\"}} {}.{:06}",
+                micros / 1_000_000,
+                micros % 1_000_000
+            );
             let _ = writeln!(out, "premia_http_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}");
         }
-        counter_family(&mut out, "premia_verifications_total", "Submitted quotes verified, by outcome.", "outcome", &VERIFICATION_OUTCOMES, &self.verifications);
-        counter_family(&mut out, "premia_applications_total", "Application submissions, by outcome.", "outcome", &APPLICATION_OUTCOMES, &self.applications);
+        counter_family(
+            &mut out,
+            "premia_verifications_total",
+            "Submitted quotes verified, by outcome.",
+            "outcome",
+            &VERIFICATION_OUTCOMES,
+            &self.verifications,
+        );
+        counter_family(
+            &mut out,
+            "premia_applications_total",
+            "Application submissions, by outcome.",
+            "outcome",
+            &APPLICATION_OUTCOMES,
+            &self.applications,
+        );
         counter(&mut out, "premia_coupon_redemptions_total", "Single-use coupons redeemed.", &self.redemptions);
-        counter(&mut out, "premia_coupon_redemptions_refused_total", "Submissions refused because a coupon was already redeemed.", &self.redemptions_refused);
-        counter(&mut out, "premia_blacklist_hits_total", "Submissions whose insured or agent is blacklisted.", &self.blacklist_hits);
+        counter(
+            &mut out,
+            "premia_coupon_redemptions_refused_total",
+            "Submissions refused because a coupon was already redeemed.",
+            &self.redemptions_refused,
+        );
+        counter(
+            &mut out,
+            "premia_blacklist_hits_total",
+            "Submissions whose insured or agent is blacklisted.",
+            &self.blacklist_hits,
+        );
         out
     }
 }
@@ -164,10 +200,20 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("premia_http_requests_total{route=\"/api/quotes/verify\",status=\"2xx\"} 2\n"));
         assert!(text.contains("premia_http_requests_total{route=\"/api/quotes/verify\",status=\"4xx\"} 1\n"));
-        assert!(text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"0.0005\"} 1\n"));
-        assert!(text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"0.005\"} 2\n"));
-        assert!(text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"5\"} 2\n"));
-        assert!(text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"+Inf\"} 3\n"));
+        assert!(
+            text.contains(
+                "premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"0.0005\"} 1\n"
+            )
+        );
+        assert!(
+            text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"0.005\"} 2\n")
+        );
+        assert!(
+            text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"5\"} 2\n")
+        );
+        assert!(
+            text.contains("premia_http_request_duration_seconds_bucket{route=\"/api/quotes/verify\",le=\"+Inf\"} 3\n")
+        );
         assert!(text.contains("premia_http_request_duration_seconds_sum{route=\"/api/quotes/verify\"} 9.003300\n"));
         assert!(text.contains("premia_verifications_total{outcome=\"valid\"} 1\n"));
         assert!(text.contains("premia_coupon_redemptions_total 2\n"));

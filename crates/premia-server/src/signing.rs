@@ -133,7 +133,8 @@ pub fn verify_token(token: &str, jwks: &Value) -> Result<Value, String> {
         .map_err(|_| "public key is not 32 bytes".to_owned())?;
     let key = VerifyingKey::from_bytes(&x).map_err(|e| format!("bad public key: {e}"))?;
     let signature = Signature::from_slice(&decode(signature)?).map_err(|e| format!("bad signature: {e}"))?;
-    key.verify(format!("{header}.{payload}").as_bytes(), &signature).map_err(|_| "signature does not verify".to_owned())?;
+    key.verify(format!("{header}.{payload}").as_bytes(), &signature)
+        .map_err(|_| "signature does not verify".to_owned())?;
     serde_json::from_slice(&decode(payload)?).map_err(|e| format!("bad payload: {e}"))
 }
 

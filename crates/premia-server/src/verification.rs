@@ -6,15 +6,18 @@
 //! above the maximum) are the core's to judge.
 //!
 //! Judging: `premia_core::verify::verify` decides. A fast path goes first: when the quote names the
-//! catalogue in force, has not expired, and re-pricing its request gives a quote equal to it in every
-//! field, the core's verdict can only be `Valid` (its comparison would find nothing to report), so the
-//! server skips building and diffing JSON trees. Anything else — the rare tampered or stale quote —
-//! goes to the core's `verify` for the full verdict with every mismatch named. The fast path decides
-//! nothing the core would not; `tests/server/tamper.rs` checks both paths give the same verdicts.
+//! catalogue in force, has not expired, and re-pricing its request gives a quote whose serialization is
+//! the submitted body byte for byte (as the engine, native or wasm, writes it), the core's verdict can
+//! only be `Valid` — its comparison of the two JSON trees would find nothing — so the server skips
+//! building and diffing them. Anything else (a tampered, stale, re-formatted or malformed quote) is read
+//! strictly and goes to the core's `verify` for the full verdict with every mismatch named. The fast
+//! path decides nothing the core would not; `tests/server/tamper.rs` and the fuzz target
+//! `verify_agrees` check that both give the same verdicts.
 
 use chrono::NaiveDate;
 use premia_core::verify::{Mismatch, RequoteReason, Verdict};
-use premia_core::{Catalogue, ErrorKind, Errors, Quote};
+use premia_core::{Catalogue, CatalogueRef, ErrorKind, Errors, Quote, QuoteRequest};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// The outcome of verifying one submitted quote.
@@ -23,9 +26,15 @@ pub enum Outcome {
     /// Matches to the cent; the server's own re-computation.
     Valid(Box<Quote>),
     Invalid(Vec<Mismatch>),
-    RequoteNeeded { reason: RequoteReason, fresh: Box<Quote> },
+    RequoteNeeded {
+        reason: RequoteReason,
+        fresh: Box<Quote>,
+    },
     /// The body is not a quote, or its request breaks the catalogue's rules.
-    Rejected { errors: Errors, malformed: bool },
+    Rejected {
+        errors: Errors,
+        malformed: bool,
+    },
 }
 
 impl Outcome {
@@ -42,42 +51,49 @@ impl Outcome {
 
 /// Parse `body` as a quote; `Err` names the first field that does not fit (path as the core writes it).
 pub fn parse(body: &[u8]) -> Result<Quote, Errors> {
+    let syntax = |field: &str, message: String| Errors::one(field, ErrorKind::Syntax { message });
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(syntax("body", "expected a JSON object (a quote)".into()));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let quote: Quote = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let field = if inner.is_syntax() || inner.is_eof() || path == "." { "body".to_owned() } else { path };
-        Errors::one(field, ErrorKind::Syntax { message: inner.to_string() })
+        syntax(&field, inner.to_string())
     })?;
-    deserializer.end().map_err(|e| Errors::one("body", ErrorKind::Syntax { message: e.to_string() }))?;
+    deserializer.end().map_err(|e| syntax("body", e.to_string()))?;
     Ok(quote)
+}
+
+/// The parts of a quote the fast path needs; everything else is compared as bytes.
+#[derive(Deserialize)]
+struct Head {
+    catalogue: CatalogueRef,
+    request: QuoteRequest,
+    valid_until: NaiveDate,
+}
+
+/// The fast path: `Some(quote)` when `body` is exactly the engine's quote for its own request today.
+fn fast_valid(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Option<Quote> {
+    let head: Head = serde_json::from_slice(body).ok()?;
+    if head.catalogue.id != catalogue.id || head.catalogue.version != catalogue.version || today > head.valid_until {
+        return None;
+    }
+    let recomputed = premia_core::quote(catalogue, &head.request).ok()?;
+    let bytes = serde_json::to_vec(&recomputed).ok()?;
+    (bytes == body).then_some(recomputed)
 }
 
 /// Verify the quote in `body` against `catalogue` (the version in force) on `today`.
 pub fn verify(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
-    match parse(body) {
-        Ok(submitted) => verify_parsed(catalogue, submitted, body, today),
-        Err(errors) => Outcome::Rejected { errors, malformed: true },
+    if let Some(quote) = fast_valid(catalogue, body, today) {
+        return Outcome::Valid(Box::new(quote));
     }
-}
-
-/// Verify an already parsed quote; `body` is what it was parsed from (for the core's comparison).
-pub fn verify_parsed(catalogue: &Catalogue, submitted: Quote, body: &[u8], today: NaiveDate) -> Outcome {
-    if submitted.catalogue.id == catalogue.id
-        && submitted.catalogue.version == catalogue.version
-        && today <= submitted.valid_until
-    {
-        if let Ok(recomputed) = premia_core::quote(catalogue, &submitted.request) {
-            if recomputed == submitted {
-                return Outcome::Valid(Box::new(recomputed));
-            }
-        }
+    if let Err(errors) = parse(body) {
+        return Outcome::Rejected { errors, malformed: true };
     }
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(e) => return Outcome::Rejected { errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }), malformed: true },
-    };
-    from_core(premia_core::verify::verify(catalogue, &value, today))
+    verify_slow(catalogue, body, today)
 }
 
 fn from_core(verdict: Result<Verdict, Errors>) -> Outcome {
@@ -89,11 +105,15 @@ fn from_core(verdict: Result<Verdict, Errors>) -> Outcome {
     }
 }
 
-/// The core's verdict alone, without the fast path: what the fast path must agree with.
+/// The core's verdict alone, without the fast path or the strict reading: what the fast path must
+/// agree with.
 pub fn verify_slow(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => from_core(premia_core::verify::verify(catalogue, &value, today)),
-        Err(e) => Outcome::Rejected { errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }), malformed: true },
+        Err(e) => Outcome::Rejected {
+            errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }),
+            malformed: true,
+        },
     }
 }
 
@@ -121,6 +141,15 @@ mod tests {
         let (catalogue, body, today) = sample();
         assert!(matches!(verify(&catalogue, &body, today), Outcome::Valid(_)));
         assert!(matches!(verify_slow(&catalogue, &body, today), Outcome::Valid(_)));
+    }
+
+    #[test]
+    fn a_reformatted_genuine_quote_is_valid_by_the_slow_path() {
+        let (catalogue, body, today) = sample();
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        let pretty = serde_json::to_vec_pretty(&value).unwrap();
+        assert!(fast_valid(&catalogue, &pretty, today).is_none());
+        assert!(matches!(verify(&catalogue, &pretty, today), Outcome::Valid(_)));
     }
 
     #[test]
@@ -157,9 +186,10 @@ mod tests {
             panic!("expected rejected");
         };
         let error = errors.iter().next().unwrap();
-        assert_eq!(error.field, "request.insured");
-        assert!(error.message().en.contains("nickname"), "{}", error.message().en);
+        assert_eq!(error.field, "request.insured.nickname");
+        assert!(error.message().en.contains("unknown field"), "{}", error.message().en);
 
+        assert!(matches!(verify(&catalogue, b"[1, 2]", today), Outcome::Rejected { malformed: true, .. }));
         let trailing = [body.as_slice(), b" {}"].concat();
         assert!(matches!(verify(&catalogue, &trailing, today), Outcome::Rejected { malformed: true, .. }));
     }

@@ -86,7 +86,12 @@ pub fn random_request(rng: &mut Rng, quote_date: NaiveDate, agent: bool) -> Valu
 pub fn genuine(catalogue: &Catalogue, n: usize, seed: u64, quote_date: NaiveDate) -> Vec<Quote> {
     if let Ok(path) = std::env::var("PREMIA_TEST_QUOTES") {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-        return text.lines().filter(|l| !l.trim().is_empty()).take(n).map(|l| serde_json::from_str(l).expect("a quote per line")).collect();
+        return text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(n)
+            .map(|l| serde_json::from_str(l).expect("a quote per line"))
+            .collect();
     }
     let mut rng = Rng::new(seed);
     let mut quotes = Vec::with_capacity(n);
@@ -95,7 +100,8 @@ pub fn genuine(catalogue: &Catalogue, n: usize, seed: u64, quote_date: NaiveDate
         tries += 1;
         assert!(tries < n * 20 + 1000, "the generator makes too few priceable requests");
         let agent = rng.below(2) == 0;
-        let request: QuoteRequest = serde_json::from_value(random_request(&mut rng, quote_date, agent)).expect("request shape");
+        let request: QuoteRequest =
+            serde_json::from_value(random_request(&mut rng, quote_date, agent)).expect("request shape");
         if let Ok(quote) = premia_core::quote(catalogue, &request) {
             quotes.push(quote);
         }

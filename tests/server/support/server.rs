@@ -37,7 +37,12 @@ impl TestServer {
     }
 
     /// POST a JSON body (as given, byte for byte).
-    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>, headers: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let mut request = self.client.post(self.url(path)).header("content-type", "application/json").body(body);
         for (name, value) in headers {
             request = request.header(*name, *value);

@@ -15,7 +15,11 @@ pub(super) async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(token) = bearer(&headers) else {
-        return Err(unauthorized("auth.required", "需要代理人令牌（Authorization: Bearer …）", "an agent token is required (Authorization: Bearer …)"));
+        return Err(unauthorized(
+            "auth.required",
+            "需要代理人令牌（Authorization: Bearer …）",
+            "an agent token is required (Authorization: Bearer …)",
+        ));
     };
     let agent = state.store.authenticate_agent(token).await.map_err(|e| ApiError::unavailable(&e.to_string()))?;
     let Some(agent) = agent else {

@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use premia_core::Quote;
-use premia_store::{ApplicationRecord, BlacklistKind, IdempotencyKey, NewApplication, NewAuditEvent, StoreError, Submitted};
+use premia_store::{
+    ApplicationRecord, BlacklistKind, IdempotencyKey, NewApplication, NewAuditEvent, StoreError, Submitted,
+};
 use serde_json::{Value, json};
 
 use crate::body::{JsonBody, idempotency_key};
@@ -24,7 +26,9 @@ pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBo
             "verdict": "valid", "digest": quote.digest, "catalogue": quote.catalogue, "valid_until": quote.valid_until,
         }),
         Outcome::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
-        Outcome::RequoteNeeded { reason, fresh } => json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh }),
+        Outcome::RequoteNeeded { reason, fresh } => {
+            json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh })
+        }
         Outcome::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
     Ok(json_response(StatusCode::OK, &answer))
@@ -56,7 +60,7 @@ pub(super) async fn submit(
 
     let today = state.today();
     let catalogue = &state.catalogues.in_force(today).catalogue;
-    let outcome = verification::verify_parsed(catalogue, submitted, &body, today);
+    let outcome = verification::verify(catalogue, &body, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
         Outcome::Valid(quote) => quote,
@@ -70,15 +74,22 @@ pub(super) async fn submit(
         state.metrics.application("refused");
         return Err(ApiError::server(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ServerError::new("underwriting.declined", "decision", "核保结论为拒保，无法投保", "underwriting declined this application"),
+            ServerError::new(
+                "underwriting.declined",
+                "decision",
+                "核保结论为拒保，无法投保",
+                "underwriting declined this application",
+            ),
         ));
     }
-    let mut status = if matches!(facts.decision.as_deref(), Some("refer" | "medical_exam")) { "referred" } else { "accepted" };
+    let mut status =
+        if matches!(facts.decision.as_deref(), Some("refer" | "medical_exam")) { "referred" } else { "accepted" };
     let mut audit = Vec::new();
     let hits = blacklist_hits(&state, &facts).await?;
     if !hits.is_empty() {
         state.metrics.blacklist_hit();
-        let detail = json!({ "hits": hits, "digest": quote.digest, "action": state.config.blacklist_action.name() }).to_string();
+        let detail =
+            json!({ "hits": hits, "digest": quote.digest, "action": state.config.blacklist_action.name() }).to_string();
         match state.config.blacklist_action {
             BlacklistAction::Decline => {
                 let event = NewAuditEvent::new("blacklist.declined", detail).actor(facts.actor());
@@ -86,7 +97,12 @@ pub(super) async fn submit(
                 state.metrics.application("declined");
                 return Err(ApiError::server(
                     StatusCode::FORBIDDEN,
-                    ServerError::new("blacklist.declined", hits[0], "无法受理此投保申请，请联系客服", "this application cannot be accepted; please contact us"),
+                    ServerError::new(
+                        "blacklist.declined",
+                        hits[0],
+                        "无法受理此投保申请，请联系客服",
+                        "this application cannot be accepted; please contact us",
+                    ),
                 ));
             }
             BlacklistAction::Refer => {
@@ -224,7 +240,12 @@ fn application_number(today: chrono::NaiveDate) -> Result<String, String> {
     Ok(format!("PA{}-{suffix}", today.format("%Y%m%d")))
 }
 
-fn replay_or_conflict(state: &AppState, hash: &str, body_hash: &str, record: &ApplicationRecord) -> Result<Response, ApiError> {
+fn replay_or_conflict(
+    state: &AppState,
+    hash: &str,
+    body_hash: &str,
+    record: &ApplicationRecord,
+) -> Result<Response, ApiError> {
     if hash == body_hash {
         state.metrics.application("replayed");
         Ok(created(record, true))
@@ -258,13 +279,22 @@ fn mismatched(mismatches: Vec<premia_core::verify::Mismatch>) -> ApiError {
             )
         })
         .collect();
-    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, errors: json!(errors), extra: Some(("mismatches", json!(mismatches))) }
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        errors: json!(errors),
+        extra: Some(("mismatches", json!(mismatches))),
+    }
 }
 
 fn requote(reason: premia_core::verify::RequoteReason, fresh: Box<Quote>) -> ApiError {
     ApiError::server(
         StatusCode::CONFLICT,
-        ServerError::new("quote.requote_needed", "catalogue", "报价已过期或产品目录已更新，请确认新报价", "the quote has expired or the catalogue changed: confirm the fresh quote"),
+        ServerError::new(
+            "quote.requote_needed",
+            "catalogue",
+            "报价已过期或产品目录已更新，请确认新报价",
+            "the quote has expired or the catalogue changed: confirm the fresh quote",
+        ),
     )
     .with("requote", json!({ "reason": reason, "fresh": fresh }))
 }
