@@ -67,6 +67,12 @@ class PremiaQuote extends HTMLElement {
   }
 
   connectedCallback() {
+    // A `customer` set before this element was upgraded is an own property hiding the setter: replay it.
+    if (Object.hasOwn(this, "customer")) {
+      const customer = this.customer;
+      delete this.customer;
+      this.customer = customer;
+    }
     if (this.#app) return;
     const root = document.createElement("div");
     root.className = "premia-mount";

@@ -9,6 +9,13 @@ import { QUOTE_DATE, artifacts, dist, launch, openPage, shot } from "./support.m
 
 const FEMALE_30 = "1996-05-01";
 
+/** A GB 11643 number: the 17 digits and their ISO 7064 MOD 11-2 check character. */
+function residentId(first17) {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
 describe("quote site", () => {
   let browser, site, withApi;
 
@@ -94,6 +101,57 @@ describe("quote site", () => {
     );
     await shot(page, "site-error-en");
     assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("takes birth date and sex from a resident ID number, and shows why an invalid one is refused", async () => {
+    const page = await open();
+    const id = page.locator("#premia-insured-resident_id");
+    // 1996-05-01, sequence 002 (even: female), Beijing Dongcheng.
+    await id.fill(residentId("11010119960501002"));
+    const error = page.locator("#premia-insured-resident_id-error");
+    assert.equal(await error.count(), 0);
+    assert.equal(await amount.getAttribute("aria-invalid"), "false");
+    assert.equal(await headline(page), "¥11,658.00", "600,000 ÷ 1000 × 19.43");
+
+    await page.fill("#premia-insured-birth_date", "1960-01-01");
+    assert.match(
+      await page.locator("#premia-coverages-0-product-error").textContent(),
+      /age 66 is above the issue age limit 55 of product CI/,
+    );
+    await shot(page, "site-error-en");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("takes birth date and sex from a resident ID number, and shows why an invalid one is refused", async () => {
+    const page = await open();
+    const id = page.locator("#premia-insured-resident_id");
+    // 1996-05-01, sequence 002 (even: female), Beijing Dongcheng; check character X.
+    await id.fill("110101199605010020".slice(0, 17) + "X");
+    const error = page.locator("#premia-insured-resident_id-error");
+    if (await error.count()) {
+      // The check character above is only a guess; the core says which one it should be.
+      const expected = (await error.textContent()).match(/应为 (\w)/)[1];
+      await id.fill(`11010119960501002${expected}`);
+    }
+    assert.equal(await error.count(), 0);
+    assert.equal(await page.locator("#premia-insured-birth_date").isDisabled(), true, "birth date comes from the ID");
+    assert.equal(await headline(page), "¥9,715.00", "female, 30: the same price as typing them in");
+    assert.match(await page.locator(".premia-insured-line").textContent(), /^女/);
+
+    const digits = await id.inputValue();
+    const wrong = digits.slice(0, 17) + (digits.at(-1) === "0" ? "1" : "0");
+    await id.fill(wrong);
+    assert.equal(await error.locator("[data-code]").getAttribute("data-code"), "resident_id.checksum");
+    assert.match(await error.textContent(), /身份证号码校验位错误/);
+    assert.equal(await id.getAttribute("aria-invalid"), "true");
+    assert.equal(await page.locator(".premia-amount").count(), 0);
+    await shot(page, "site-resident-id-invalid");
+    await page.click(".premia-lang");
+    assert.match(await error.textContent(), /the check character is \w but should be \w/);
+    await id.fill("1101011996");
+    assert.equal(await error.locator("[data-code]").getAttribute("data-code"), "resident_id.length");
     await page.context().close();
   });
 

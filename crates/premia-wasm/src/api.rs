@@ -105,6 +105,13 @@ pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
     Ok(serde_json::to_string(&verdict).unwrap_or_default())
 }
 
+/// Parse a resident ID number (GB 11643) as of `today`: birth date, sex, province; or why it is invalid.
+pub fn parse_resident_id_json(number: &str, today: &str) -> Result<String, ApiError> {
+    let today = read_date(today, "today")?;
+    let id = premia_core::resident_id::parse(number, today, "resident_id")?;
+    Ok(serde_json::to_string(&id).unwrap_or_default())
+}
+
 /// The widget's `products` option: `["CI","MED"]` or `"CI,MED"`.
 pub fn product_list(json: &str) -> Result<Vec<String>, ApiError> {
     let value: serde_json::Value = read_json(json, "products")?;
@@ -191,6 +198,17 @@ mod tests {
             serde_json::from_str(&load_catalogue(premia_core::demo::TOML, &files).unwrap()).unwrap();
         assert_eq!(summary["id"], "PREMIA-DEMO");
         assert!(!Rc::ptr_eq(&before, &active_catalogue()));
+    }
+
+    #[test]
+    fn resident_ids_give_birth_date_and_sex_or_a_named_error() {
+        let valid = "11010519491231002X";
+        let id: serde_json::Value =
+            serde_json::from_str(&parse_resident_id_json(valid, "2026-11-25").unwrap()).unwrap();
+        assert_eq!(id["birth_date"], "1949-12-31");
+        assert_eq!(id["sex"], "female");
+        let err = parse_resident_id_json("110105194912310021", "2026-11-25").unwrap_err();
+        assert_eq!(err.0.iter().next().unwrap().field, "resident_id");
     }
 
     #[test]

@@ -95,6 +95,14 @@ pub fn load_catalogue(
     to_js(&api::load_catalogue(text, &files).map_err(throw)?)
 }
 
+/// Read a resident ID number (GB 11643): birth date, sex and province, or why it is not valid.
+/// `today` is "YYYY-MM-DD" (a birth date after it is an error); default: today in the browser's time zone.
+#[wasm_bindgen(js_name = parseResidentId, unchecked_return_type = "ResidentId")]
+pub fn parse_resident_id(number: &str, today: Option<String>) -> Result<JsValue, JsValue> {
+    let today = today.unwrap_or_else(local_today);
+    to_js(&api::parse_resident_id_json(number, &today).map_err(throw)?)
+}
+
 /// Re-price a submitted quote and compare every figure (what the server does before accepting it).
 /// `today` is "YYYY-MM-DD"; default: today in the browser's time zone.
 #[wasm_bindgen(js_name = verifyQuote, unchecked_return_type = "Verdict")]

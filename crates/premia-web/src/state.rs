@@ -30,6 +30,8 @@ pub struct Settings {
 /// amount is shown back exactly and its error names the field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Form {
+    /// Resident ID number as typed; when given, the core takes birth date and sex from it.
+    pub resident_id: String,
     pub birth_date: String,
     pub sex: Option<Sex>,
     pub smoker: bool,
@@ -151,6 +153,7 @@ pub struct InsuredPrefill {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     SetLang(Lang),
+    ResidentId(String),
     BirthDate(String),
     Sex(Sex),
     Smoker(bool),
@@ -225,6 +228,7 @@ impl PartialEq for State {
 
 /// Field names of the insured person, as the core names them in errors.
 pub mod field {
+    pub const RESIDENT_ID: &str = "insured.resident_id";
     pub const BIRTH_DATE: &str = "insured.birth_date";
     pub const SEX: &str = "insured.sex";
     pub const REGION: &str = "insured.region";
@@ -311,7 +315,10 @@ impl State {
     /// Fields the form shows errors beside, so the rest can be listed once.
     pub fn placed_fields(&self) -> Vec<String> {
         let mut fields: Vec<String> =
-            [field::BIRTH_DATE, field::SEX, field::REGION, field::OCCUPATION].iter().map(|f| (*f).to_owned()).collect();
+            [field::RESIDENT_ID, field::BIRTH_DATE, field::SEX, field::REGION, field::OCCUPATION]
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect();
         for (i, coverage) in self.form.coverages.iter().enumerate() {
             let prefix = format!("coverages[{i}]");
             for name in ["product", "coverage_term", "payment_term", "frequency", "plan"] {
@@ -358,6 +365,7 @@ impl State {
                 self.submission = Submission::None;
                 return;
             }
+            Action::ResidentId(text) => form.resident_id = text,
             Action::BirthDate(text) => form.birth_date = text,
             Action::Sex(sex) => {
                 form.sex = Some(sex);
@@ -471,11 +479,13 @@ pub fn evaluate(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Outc
 /// field (e.g. `decimal.invalid`), so the person sees one kind of message whatever went wrong.
 pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Result<QuoteRequest, Vec<Error>> {
     let mut errors = Vec::new();
+    let resident_id = Some(form.resident_id.trim()).filter(|id| !id.is_empty()).map(str::to_owned);
+    // With a resident ID the core takes birth date and sex from it: the form sends neither, so the two
+    // cannot contradict each other. Without one, the core says which of them is missing.
+    let by_id = resident_id.is_some();
     let birth_date = match form.birth_date.trim() {
-        "" => {
-            errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Required));
-            None
-        }
+        _ if by_id => None,
+        "" => None,
         text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             Ok(date) => Some(date),
             Err(e) => {
@@ -484,9 +494,6 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             }
         },
     };
-    if form.sex.is_none() {
-        errors.push(Error::new(field::SEX, ErrorKind::Required));
-    }
     let mut coverages = Vec::with_capacity(form.coverages.len());
     for (i, coverage) in form.coverages.iter().enumerate() {
         let product = catalogue.product(&coverage.product, settings.quote_date);
@@ -494,23 +501,32 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             coverages.push(request);
         }
     }
-    let (Some(sex), true) = (form.sex, errors.is_empty()) else {
+    if !errors.is_empty() {
         return Err(errors);
-    };
+    }
     let region = form.region.trim();
     Ok(QuoteRequest {
         quote_date: settings.quote_date,
         insured: Insured {
             birth_date,
             age: None,
-            sex,
+            resident_id,
+            resident_id_hash: None,
+            sex: if by_id { None } else { form.sex },
             smoker: form.smoker,
             occupation_class: form.occupation_class,
             social_insurance: form.social_insurance,
             region: (!region.is_empty()).then(|| region.to_owned()),
+            height_cm: None,
+            weight_kg: None,
+            annual_income: None,
+            existing_cover: None,
+            health_answers: Default::default(),
         },
         coverages,
         channel: settings.channel.clone(),
+        coupons: Vec::new(),
+        bundle: None,
     })
 }
 

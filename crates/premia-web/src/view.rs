@@ -90,6 +90,7 @@ pub fn insured_section(state: &State, dispatch: &Dispatch) -> Html {
         <fieldset class="premia-card premia-insured">
             <legend>{ Label::Insured.get(lang) }</legend>
             <div class="premia-grid">
+                { resident_id(state, dispatch) }
                 { birth_date(state, dispatch) }
                 { sex(state, dispatch) }
                 { smoker(state, dispatch) }
@@ -99,6 +100,32 @@ pub fn insured_section(state: &State, dispatch: &Dispatch) -> Html {
             </div>
         </fieldset>
     }
+}
+
+fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
+    let id = dom_id(field::RESIDENT_ID);
+    let errors = field_errors(state, field::RESIDENT_ID);
+    let hint_id = format!("{id}-hint");
+    let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::ResidentId(input_value(&e)));
+    let described_by = match errors.described_by {
+        Some(error) => format!("{hint_id} {error}"),
+        None => hint_id.clone(),
+    };
+    html! {
+        <div class="premia-field premia-wide">
+            <label for={id.clone()}>{ Label::ResidentId.get(state.lang) }</label>
+            <input {id} type="text" name="resident_id" inputmode="text" autocomplete="off" maxlength="18"
+                spellcheck="false" value={state.form.resident_id.clone()} {oninput}
+                aria-invalid={errors.invalid.to_string()} aria-describedby={described_by} />
+            <p class="premia-hint" id={hint_id}>{ Label::ResidentIdHint.get(state.lang) }</p>
+            { errors.html }
+        </div>
+    }
+}
+
+/// Birth date and sex come from the resident ID number when one is given.
+fn by_resident_id(state: &State) -> bool {
+    !state.form.resident_id.trim().is_empty()
 }
 
 fn birth_date(state: &State, dispatch: &Dispatch) -> Html {
@@ -111,6 +138,7 @@ fn birth_date(state: &State, dispatch: &Dispatch) -> Html {
         <div class="premia-field">
             <label for={id.clone()}>{ Label::BirthDate.get(state.lang) }</label>
             <input {id} type="date" name="birth_date" required=true min="1900-01-01" {max}
+                disabled={by_resident_id(state)}
                 value={state.form.birth_date.clone()} {oninput} {onblur}
                 aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
             { errors.html }
@@ -124,7 +152,8 @@ fn sex(state: &State, dispatch: &Dispatch) -> Html {
         let onchange = dispatch.to_callback().reform(move |_: Event| Action::Sex(sex));
         html! {
             <label class="premia-choice">
-                <input type="radio" name="sex" value={sex.name()} checked={state.form.sex == Some(sex)} {onchange} />
+                <input type="radio" name="sex" value={sex.name()} checked={state.form.sex == Some(sex)} {onchange}
+                    disabled={by_resident_id(state)} />
                 <span>{ sex.label().get(state.lang).to_owned() }</span>
             </label>
         }
@@ -493,7 +522,7 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
     };
     let insured = &quote.request.insured;
     let who = [
-        insured.sex.label().get(lang).to_owned(),
+        quote.coverages.first().map(|c| c.sex.label().get(lang).to_owned()).unwrap_or_default(),
         insured.birth_date.map(|d| format!("{} {d}", Label::BirthDate.get(lang))).unwrap_or_default(),
         if insured.smoker { Label::SmokerYes.get(lang) } else { Label::NonSmoker.get(lang) },
         i18n::occupation(insured.occupation_class).get(lang).to_owned(),
