@@ -7,10 +7,13 @@
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod agent_cmd;
+mod blacklist_cmd;
 mod catalogue_cmd;
 mod input;
 mod output;
 mod quote_cmd;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +44,12 @@ enum Command {
         /// The request: a JSON file, or - for standard input.
         request: PathBuf,
     },
+    /// Re-validate a file of submitted quotes (JSON lines) on every core; exit 1 if any is invalid.
+    Verify(verify_cmd::Args),
+    /// The server's blacklist: add, remove, list.
+    Blacklist(blacklist_cmd::Args),
+    /// Agent tokens for the server's API: issue, revoke, list.
+    Agent(agent_cmd::Args),
     /// Validate and inspect catalogues.
     Catalogue {
         #[command(subcommand)]
@@ -78,6 +87,9 @@ fn main() -> ExitCode {
     let lang = cli.lang;
     let result = match cli.command {
         Command::Quote { catalogue, explain, request } => quote_cmd::run(catalogue.as_deref(), &request, explain, lang),
+        Command::Verify(args) => args.run(),
+        Command::Blacklist(args) => args.run(),
+        Command::Agent(args) => args.run(),
         Command::Catalogue { command: CatalogueCommand::Check { file } } => catalogue_cmd::check(file.as_deref(), lang),
         Command::Catalogue { command: CatalogueCommand::Show { file, json } } => {
             catalogue_cmd::show(file.as_deref(), json, lang)

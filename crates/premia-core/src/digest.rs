@@ -10,13 +10,19 @@
 //! lists — u32 count then the items; enums and terms — their JSON spelling as text.
 //!
 //! Fields: catalogue id, version, content hash; illustrative; the request (quote date; insured: birth
-//! date, age, sex, smoker, occupation class, social insurance, region; coverages: product, sum assured,
-//! annuity amount, coverage term, payment term, frequency, plan, payout start age, guaranteed years,
-//! riders (code, sum assured); channel and agent code); valid-until; each coverage's figures (product,
-//! version, age, sex, smoker, sum assured, annuity amount, terms, payment years, frequency, instalments a
-//! year, base premium, riders (code, sum assured, premium), annual, instalment, first-year and total
-//! premium); the totals. Names, lines and worksheet steps are left out: the product code, version and
-//! catalogue hash fix the names, and the worksheet is derived from the same inputs.
+//! date, age, resident ID (never present in a quote's own request), its hash, sex, smoker, occupation
+//! class, social insurance, region, height, weight, income, existing cover, health answers in question
+//! order; coverages: product, sum assured, annuity amount, coverage term, payment term, frequency, plan,
+//! payout start age, guaranteed years, riders (code, sum assured); channel and agent code; coupons;
+//! bundle); valid-until; each coverage's figures (product, version, age, sex, smoker, sum assured,
+//! annuity amount, terms, payment years, frequency, instalments a year, base premium, riders (code, sum
+//! assured, premium), annual, instalment, first-year and total premium, decision); declined coverages
+//! (product, version, decision); the overall decision; discounts (kind, code, every-year flag, products,
+//! first-year and total amounts, capped); rejected coupons (coupon, error code); coupons used (id, kind,
+//! series, single use); the totals. A decision is its outcome (as its rank, accept = 0 … decline = 5),
+//! review flag and each reason's rule, outcome, product, loading and whether it has an exclusion. Names,
+//! lines, messages and worksheet steps are left out: the product code, version and catalogue hash fix
+//! them, and the worksheets are derived from the same inputs.
 //!
 //! No text formatting and no platform-dependent layout is involved, so wasm32 and x86-64 produce the
 //! same bytes; `tests/engine.rs` checks that changing any request field or figure changes the digest.
@@ -25,8 +31,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use crate::coupon::AppliesTo;
 use crate::quote::{CoverageQuote, Quote};
-use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
+use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
+use crate::underwriting::{Decision, Outcome};
 
 const TAG: &[u8] = b"premia-digest-v1\n";
 
@@ -103,9 +111,67 @@ impl Canon {
         for c in &q.coverages {
             self.figures(c);
         }
-        self.dec(q.totals.annual_premium);
-        self.dec(q.totals.first_year_premium);
-        self.dec(q.totals.total_premium);
+        self.count(q.declined.len());
+        for d in &q.declined {
+            self.text(&d.product);
+            self.u32(d.product_version);
+            self.decision(&d.decision);
+        }
+        self.decision(&q.decision);
+        self.count(q.discounts.len());
+        for d in &q.discounts {
+            self.text(d.kind.name());
+            self.text(&d.code);
+            self.flag(d.applies_to == AppliesTo::EveryYear);
+            self.count(d.products.len());
+            d.products.iter().for_each(|p| self.text(p));
+            self.dec(d.first_year);
+            self.dec(d.total);
+            self.flag(d.capped);
+        }
+        self.count(q.rejected_coupons.len());
+        for r in &q.rejected_coupons {
+            self.text(&r.coupon);
+            self.text(&r.code);
+        }
+        self.count(q.coupons_used.len());
+        for u in &q.coupons_used {
+            self.text(&u.id);
+            self.text(u.kind.name());
+            self.text(&u.series);
+            self.flag(u.single_use);
+        }
+        let t = &q.totals;
+        for figure in [
+            t.annual_premium,
+            t.first_year_premium,
+            t.total_premium,
+            t.discount_first_year,
+            t.discount_total,
+            t.net_first_year_premium,
+            t.net_total_premium,
+        ] {
+            self.dec(figure);
+        }
+    }
+
+    /// Outcome, review flag, and each reason's rule, outcome, product and loading (its text follows from
+    /// those and the catalogue).
+    fn decision(&mut self, d: &Decision) {
+        self.spelled_outcome(d.outcome);
+        self.flag(d.two_person_review);
+        self.count(d.reasons.len());
+        for r in &d.reasons {
+            self.text(&r.rule);
+            self.spelled_outcome(r.outcome);
+            self.opt(r.product.as_deref(), Self::text);
+            self.opt(r.loading, Self::dec);
+            self.flag(r.exclusion.is_some());
+        }
+    }
+
+    fn spelled_outcome(&mut self, outcome: Outcome) {
+        self.u32(outcome as u32);
     }
 
     fn request(&mut self, r: &QuoteRequest) {
@@ -122,16 +188,31 @@ impl Canon {
                 self.text(agent_code);
             }
         }
+        self.count(r.coupons.len());
+        r.coupons.iter().for_each(|c| self.text(c));
+        self.opt(r.bundle.as_deref(), Self::text);
     }
 
     fn insured(&mut self, i: &Insured) {
         self.opt(i.birth_date, Self::date);
         self.opt(i.age, Self::u32);
-        self.text(i.sex.name());
+        self.opt(i.resident_id.as_deref(), Self::text);
+        self.opt(i.resident_id_hash.as_deref(), Self::text);
+        self.opt(i.sex.map(Sex::name), Self::text);
         self.flag(i.smoker);
         self.u32(u32::from(i.occupation_class));
         self.flag(i.social_insurance);
         self.opt(i.region.as_deref(), Self::text);
+        self.opt(i.height_cm, Self::dec);
+        self.opt(i.weight_kg, Self::dec);
+        self.opt(i.annual_income, Self::dec);
+        self.opt(i.existing_cover, Self::dec);
+        self.count(i.health_answers.len());
+        for (question, answer) in &i.health_answers {
+            self.text(question);
+            self.flag(answer.yes);
+            self.opt(answer.follow_up.as_deref(), Self::text);
+        }
     }
 
     fn coverage_request(&mut self, c: &CoverageRequest) {
@@ -175,6 +256,7 @@ impl Canon {
         self.dec(c.instalment_premium);
         self.dec(c.first_year_premium);
         self.dec(c.total_premium);
+        self.decision(&c.decision);
     }
 }
 

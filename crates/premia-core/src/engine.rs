@@ -7,18 +7,23 @@ use rust_decimal::Decimal;
 
 use crate::age::{self, AgeBasis};
 use crate::catalogue::{AmountKind, AmountRule, Catalogue, Product, Rating};
+use crate::coupon::Discount;
 use crate::digest;
+use crate::discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
 use crate::money::{RoundingRules, RoundingStep};
-use crate::quote::{CoverageQuote, Quote, RiderQuote, Totals};
+use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
 use crate::rating::{self, Case};
-use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
+use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
+use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
+use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
 /// Price `request` against `catalogue`. Pure and deterministic: no clock, no I/O.
 ///
-/// Every problem with the request is reported at once, each naming its field.
+/// Every problem with the request is reported at once, each naming its field. A coverage that
+/// underwriting declines is not an error: it is listed in `declined` with its reasons, unpriced.
 pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, QuoteError> {
     let mut errors = Vec::new();
     let date = request.quote_date;
@@ -29,11 +34,13 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
         ));
     }
     check_channel(&request.channel, &mut errors);
-    let person = Person::from_request(&request.insured, date, &mut errors);
+    let person = Person::from_request(catalogue, &request.insured, date, &mut errors);
     if request.coverages.is_empty() {
         errors.push(Error::new("coverages", ErrorKind::NoCoverages));
     }
+    let totals_for_rules = underwriting::Totals::of(catalogue, &request.insured, &request.coverages, date);
     let mut coverages = Vec::with_capacity(request.coverages.len());
+    let mut declined = Vec::new();
     for (i, coverage) in request.coverages.iter().enumerate() {
         let field = format!("coverages[{i}]");
         if request.coverages[..i].iter().any(|c| c.product == coverage.product) {
@@ -43,33 +50,71 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
             ));
             continue;
         }
-        if let Some(person) = &person {
-            if let Some(priced) = price_coverage(catalogue, request, person, coverage, &field, &mut errors) {
-                coverages.push(priced);
-            }
+        let Some(person) = &person else { continue };
+        match price_coverage(catalogue, request, person, totals_for_rules, coverage, &field, &mut errors) {
+            Some(Priced::Covered(c)) => coverages.push(c),
+            Some(Priced::Declined(d)) => declined.push(d),
+            None => {}
         }
     }
     if let Some(errors) = Errors::from_vec(errors) {
         return Err(errors);
     }
-    let totals = Totals {
-        annual_premium: coverages.iter().map(|c| c.annual_premium).sum(),
-        first_year_premium: coverages.iter().map(|c| c.first_year_premium).sum(),
-        total_premium: coverages.iter().map(|c| c.total_premium).sum(),
-    };
+    let Some(person) = person else { return Err(Errors::one("insured", ErrorKind::Required)) };
+    let discounts = discount::apply(catalogue, request, person.age, &coverages);
+    let totals = totals(&coverages, &discounts.discounts);
+    let decision = Decision::combine(
+        coverages
+            .iter()
+            .map(|c| (c.product.as_str(), &c.decision))
+            .chain(declined.iter().map(|d: &DeclinedCoverage| (d.product.as_str(), &d.decision))),
+    );
     let valid_until =
         date.checked_add_days(Days::new(u64::from(catalogue.quote_validity_days))).unwrap_or(NaiveDate::MAX);
     let mut quote = Quote {
         catalogue: catalogue.reference(),
         illustrative: catalogue.illustrative,
-        request: request.clone(),
+        request: person.echo(request),
         valid_until,
         coverages,
+        declined,
+        decision,
+        discounts: discounts.discounts,
+        rejected_coupons: discounts.rejected,
+        coupons_used: discounts.used,
+        discount_worksheet: discounts.worksheet.steps,
         totals,
         digest: String::new(),
     };
     quote.digest = digest::of(&quote);
     Ok(quote)
+}
+
+fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
+    let first_year_premium: Decimal = coverages.iter().map(|c| c.first_year_premium).sum();
+    let total_premium: Decimal = coverages.iter().map(|c| c.total_premium).sum();
+    let discount_first_year: Decimal = discounts.iter().map(|d| d.first_year).sum();
+    let discount_total: Decimal = discounts.iter().map(|d| d.total).sum();
+    Totals {
+        annual_premium: coverages.iter().map(|c| c.annual_premium).sum(),
+        first_year_premium,
+        total_premium,
+        discount_first_year,
+        discount_total,
+        net_first_year_premium: first_year_premium - discount_first_year,
+        net_total_premium: total_premium - discount_total,
+    }
+}
+
+/// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
+pub(crate) fn insured_age(catalogue: &Catalogue, insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
+    let mut errors = Vec::new();
+    let person = Person::from_request(catalogue, insured, date, &mut errors);
+    match (person, Errors::from_vec(errors)) {
+        (Some(p), None) => Ok(p.age),
+        (_, Some(errors)) => Err(errors),
+        (None, None) => Err(Errors::one("insured.birth_date", ErrorKind::Required)),
+    }
 }
 
 fn check_channel(channel: &Channel, errors: &mut Vec<Error>) {
@@ -82,16 +127,24 @@ fn check_channel(channel: &Channel, errors: &mut Vec<Error>) {
     }
 }
 
-/// The insured as the engine needs them: checked once per request.
+/// The insured as the engine needs them: checked once per request, with birth date and sex taken from
+/// the resident ID number when one is given.
 struct Person<'r> {
     insured: &'r Insured,
     birth_date: Option<NaiveDate>,
+    sex: Sex,
     /// Age at last birthday.
     age: u32,
+    id_hash: Option<String>,
 }
 
 impl<'r> Person<'r> {
-    fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
+    fn from_request(
+        catalogue: &Catalogue,
+        insured: &'r Insured,
+        date: NaiveDate,
+        errors: &mut Vec<Error>,
+    ) -> Option<Self> {
         // A bad occupation class is reported but does not stop the coverages being checked.
         if !(1..=7).contains(&insured.occupation_class) {
             errors.push(Error::new(
@@ -100,7 +153,48 @@ impl<'r> Person<'r> {
             ));
         }
         let before = errors.len();
-        let from_birth = match insured.birth_date {
+        let from_id = insured.resident_id.as_deref().and_then(|text| {
+            if insured.resident_id_hash.is_some() {
+                errors.push(Error::new(
+                    "insured.resident_id_hash",
+                    ErrorKind::Syntax { message: "give resident_id or resident_id_hash, not both".into() },
+                ));
+            }
+            resident_id::parse(text, date, "insured.resident_id").map_err(|e| errors.extend(e.into_vec())).ok()
+        });
+        let birth_date = match (&from_id, insured.birth_date) {
+            (Some(id), Some(given)) if given != id.birth_date => {
+                errors.push(Error::new(
+                    "insured.birth_date",
+                    ErrorKind::IdContradicts {
+                        what: "birth_date",
+                        given: given.to_string(),
+                        from_id: id.birth_date.to_string(),
+                    },
+                ));
+                None
+            }
+            (Some(id), _) => Some(id.birth_date),
+            (None, given) => given,
+        };
+        let sex = match (&from_id, insured.sex) {
+            (Some(id), Some(given)) if given != id.sex => {
+                errors.push(Error::new(
+                    "insured.sex",
+                    ErrorKind::IdContradicts { what: "sex", given: given.name().into(), from_id: id.sex.name().into() },
+                ));
+                None
+            }
+            (Some(id), _) => Some(id.sex),
+            (None, Some(given)) => Some(given),
+            (None, None) => {
+                if insured.resident_id.is_none() {
+                    errors.push(Error::new("insured.sex", ErrorKind::Required));
+                }
+                None
+            }
+        };
+        let from_birth = match birth_date {
             Some(birth) => {
                 let age = age::age_last_birthday(birth, date);
                 if age.is_none() {
@@ -122,32 +216,58 @@ impl<'r> Person<'r> {
                 None
             }
             (_, Some(computed)) => Some(computed),
-            (Some(given), None) if insured.birth_date.is_none() => Some(given),
+            (Some(given), None) if birth_date.is_none() => Some(given),
             (_, None) => {
-                if insured.birth_date.is_none() {
+                if birth_date.is_none() && insured.resident_id.is_none() {
                     errors.push(Error::new("insured.birth_date", ErrorKind::Required));
                 }
                 None
             }
         };
-        (errors.len() == before).then_some(Person { insured, birth_date: insured.birth_date, age: age? })
+        let id_hash = from_id
+            .map(|id| resident_id::salted_hash(&id.number, &catalogue.id_hash_salt))
+            .or_else(|| insured.resident_id_hash.clone());
+        if errors.len() != before {
+            return None;
+        }
+        Some(Person { insured, birth_date, sex: sex?, age: age?, id_hash })
     }
 
     /// Age by the product's basis. Without a birth date only the given age is known; it is used as is.
     fn age(&self, basis: AgeBasis, date: NaiveDate) -> u32 {
         self.birth_date.and_then(|birth| age::age_on(basis, birth, date)).unwrap_or(self.age)
     }
+
+    /// The request as a quote records it: the resident ID number replaced by its salted hash, with the
+    /// birth date and sex it gave. Re-quoting this echo gives the same quote.
+    fn echo(&self, request: &QuoteRequest) -> QuoteRequest {
+        let mut echo = request.clone();
+        if echo.insured.resident_id.take().is_some() {
+            echo.insured.birth_date = self.birth_date;
+            echo.insured.sex = Some(self.sex);
+            echo.insured.resident_id_hash = self.id_hash.clone();
+        }
+        echo
+    }
+}
+
+/// A coverage either priced or declined by underwriting.
+enum Priced {
+    Covered(CoverageQuote),
+    Declined(DeclinedCoverage),
 }
 
 /// Check one coverage and price it; on any problem, record it and return `None`.
+#[allow(clippy::too_many_arguments)]
 fn price_coverage(
     catalogue: &Catalogue,
     request: &QuoteRequest,
     person: &Person<'_>,
+    totals_for_rules: underwriting::Totals,
     coverage: &CoverageRequest,
     field: &str,
     errors: &mut Vec<Error>,
-) -> Option<CoverageQuote> {
+) -> Option<Priced> {
     let date = request.quote_date;
     let Some(product) = catalogue.product(&coverage.product, date) else {
         let kind = if catalogue.product_codes().contains(&coverage.product) {
@@ -186,18 +306,36 @@ fn price_coverage(
             Some(_) => {}
         }
     }
-    let occupation_factor = occupation_factor(product, insured.occupation_class, field, errors);
     let riders = check_riders(product, coverage, amount, field, errors);
     if errors.len() != before {
         return None;
     }
     let (amount, payment_years) = (amount?, payment_years?);
+    let decision = underwriting::underwrite(&underwriting::Case {
+        rules: &catalogue.underwriting,
+        product,
+        insured,
+        age,
+        payment_term: coverage.payment_term,
+        payment_years,
+        totals: totals_for_rules,
+    });
+    if decision.outcome == Outcome::Decline {
+        return Some(Priced::Declined(DeclinedCoverage {
+            product: product.code.clone(),
+            product_version: product.version,
+            name: product.name.clone(),
+            decision,
+        }));
+    }
+    let occupation_factor = occupation_factor(product, insured.occupation_class);
+    let loading = decision.loading();
 
     let mut ws = Worksheet::with_capacity(12 + 3 * riders.len());
     let case = Case {
         product: code,
         age,
-        sex: insured.sex,
+        sex: person.sex,
         social_insurance: insured.social_insurance,
         region: insured.region.as_deref(),
         plan: coverage.plan.as_deref(),
@@ -224,6 +362,10 @@ fn price_coverage(
             let class = Some(insured.occupation_class);
             let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
             rated = ws.push(step, rated * f);
+        }
+        if loading > Decimal::ZERO {
+            rated =
+                ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
         }
         if rated != base {
             rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
@@ -279,13 +421,13 @@ fn price_coverage(
         AmountKind::SumAssured => (Some(amount), None),
         AmountKind::AnnuityAmount => (None, Some(amount)),
     };
-    Some(CoverageQuote {
+    Some(Priced::Covered(CoverageQuote {
         product: product.code.clone(),
         product_version: product.version,
         name: product.name.clone(),
         line: product.line,
         age,
-        sex: insured.sex,
+        sex: person.sex,
         smoker: insured.smoker,
         sum_assured,
         annuity_amount,
@@ -300,8 +442,9 @@ fn price_coverage(
         instalment_premium: instalment,
         first_year_premium: first_year,
         total_premium: total,
+        decision,
         worksheet: ws.steps,
-    })
+    }))
 }
 
 fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
@@ -533,16 +676,11 @@ fn check_annuity(
     }
 }
 
-fn occupation_factor(product: &Product, class: u8, field: &str, errors: &mut Vec<Error>) -> Option<Decimal> {
+/// The occupation factor, if the product rates by occupation. A class the table does not list is
+/// declined by underwriting before pricing.
+fn occupation_factor(product: &Product, class: u8) -> Option<Decimal> {
     let table = product.factors.occupation.as_ref()?;
-    let factor = usize::from(class).checked_sub(1).and_then(|i| table.get(i).copied().flatten());
-    if factor.is_none() && (1..=7).contains(&class) {
-        errors.push(Error::new(
-            format!("{field}.product"),
-            ErrorKind::OccupationNotInsurable { class, product: product.code.clone() },
-        ));
-    }
-    factor
+    usize::from(class).checked_sub(1).and_then(|i| table.get(i).copied().flatten())
 }
 
 fn check_riders<'p>(

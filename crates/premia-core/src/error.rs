@@ -303,6 +303,8 @@ pub enum ErrorKind {
     CouponDuplicateKind { kind: &'static str },
     /// Issued for another catalogue.
     CouponWrongCatalogue { catalogue: String },
+    /// A bundle discount for a bundle not offered at this age.
+    BundleNotForAge { age: u32, ages: String },
 }
 
 impl ErrorKind {
@@ -374,6 +376,7 @@ impl ErrorKind {
             CouponOverCap { .. } => "coupon.over_cap",
             CouponDuplicateKind { .. } => "coupon.duplicate_kind",
             CouponWrongCatalogue { .. } => "coupon.wrong_catalogue",
+            BundleNotForAge { .. } => "bundle.age",
         }
     }
 
@@ -561,7 +564,9 @@ impl ErrorKind {
                 format!("身份证号码中的出生日期 {date} 晚于报价日期"),
                 format!("the birth date {date} in the ID number is after the quote date"),
             ),
-            IdSequence => Text::fixed("身份证号码顺序码不能为 000", "the sequence digits of the ID number cannot be 000"),
+            IdSequence => {
+                Text::fixed("身份证号码顺序码不能为 000", "the sequence digits of the ID number cannot be 000")
+            }
             IdChecksum { expected, found } => Text::new(
                 format!("身份证号码校验位错误：应为 {expected}，实为 {found}（可能有数字输错）"),
                 format!("the check character is {found} but should be {expected}: a digit may be mistyped"),
@@ -574,9 +579,10 @@ impl ErrorKind {
                     format!("the {en} given, {given}, contradicts the resident ID number, which says {from_id}"),
                 )
             }
-            CouponUnknown { code } => {
-                Text::new(format!("优惠码“{code}”不存在"), format!("no campaign, voucher or referral has code {code:?}"))
-            }
+            CouponUnknown { code } => Text::new(
+                format!("优惠码“{code}”不存在"),
+                format!("no campaign, voucher or referral has code {code:?}"),
+            ),
             CouponMalformed => Text::fixed("优惠券无法识别（格式错误）", "the coupon cannot be read (malformed)"),
             CouponBadSignature => {
                 Text::fixed("优惠券签名无效：可能被伪造或篡改", "the coupon's signature is invalid: forged or altered")
@@ -591,12 +597,16 @@ impl ErrorKind {
                 format!("优惠仅适用于产品：{products}"),
                 format!("the coupon applies only to products {products}"),
             ),
-            CouponWrongChannel { channel } => {
-                Text::new(format!("优惠不适用于 {channel} 渠道"), format!("the coupon is not for the {channel} channel"))
-            }
+            CouponWrongChannel { channel } => Text::new(
+                format!("优惠不适用于 {channel} 渠道"),
+                format!("the coupon is not for the {channel} channel"),
+            ),
             CouponPaymentType { required } => {
                 let zh = if *required == "regular" { "期缴" } else { "趸交" };
-                Text::new(format!("优惠仅适用于{zh}保单"), format!("the coupon applies to {required} premium policies only"))
+                Text::new(
+                    format!("优惠仅适用于{zh}保单"),
+                    format!("the coupon applies to {required} premium policies only"),
+                )
             }
             CouponBelowMinimum { premium, minimum } => Text::new(
                 format!("适用保费 {premium} 未达到最低 {minimum}"),
@@ -604,7 +614,9 @@ impl ErrorKind {
             ),
             CouponOverCap { cap } => Text::new(
                 format!("优惠总额已达监管上限（保费的 {cap}），此优惠无法再使用"),
-                format!("discounts already reach the regulatory cap ({cap} of the premium): nothing is left for this one"),
+                format!(
+                    "discounts already reach the regulatory cap ({cap} of the premium): nothing is left for this one"
+                ),
             ),
             CouponDuplicateKind { kind } => Text::new(
                 format!("每份报价只能使用一张{kind}类优惠"),
@@ -613,6 +625,10 @@ impl ErrorKind {
             CouponWrongCatalogue { catalogue } => Text::new(
                 format!("优惠为产品目录 {catalogue} 签发，不适用于本目录"),
                 format!("the coupon was issued for catalogue {catalogue}, not this one"),
+            ),
+            BundleNotForAge { age, ages } => Text::new(
+                format!("该组合仅面向 {ages} 岁，被保险人 {age} 岁"),
+                format!("the bundle is offered to ages {ages}; the insured is {age}"),
             ),
             BeyondMortalityTable { end_age, table_end, product } => Text::new(
                 format!("产品 {product} 的保障至 {end_age} 岁，超出生命表的最高年龄 {table_end} 岁"),

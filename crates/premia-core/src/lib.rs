@@ -24,10 +24,13 @@
 //! ```
 
 pub mod age;
+pub mod bundle;
 pub mod catalogue;
 pub mod check;
+pub mod coupon;
 pub mod demo;
 pub mod digest;
+mod discount;
 mod engine;
 pub mod error;
 pub mod money;
@@ -37,6 +40,7 @@ pub mod request;
 pub mod resident_id;
 pub mod term;
 pub mod text;
+pub mod underwriting;
 pub mod verify;
 pub mod worksheet;
 

@@ -5,9 +5,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CatalogueRef, Line};
+use crate::coupon::{Discount, RejectedCoupon, UsedCoupon};
 use crate::request::{QuoteRequest, Sex};
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
+use crate::underwriting::Decision;
 use crate::worksheet::Step;
 
 /// A priced request. Deterministic: the same catalogue and request give the same quote, byte for byte,
@@ -23,6 +25,22 @@ pub struct Quote {
     /// Last day this quote may be submitted.
     pub valid_until: NaiveDate,
     pub coverages: Vec<CoverageQuote>,
+    /// Coverages underwriting declined: not priced, each with its reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<DeclinedCoverage>,
+    /// The most severe decision over all coverages, with every reason.
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<Discount>,
+    /// Coupons that do not apply, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_coupons: Vec<RejectedCoupon>,
+    /// Signed coupons this quote uses: the server redeems single-use ones exactly once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons_used: Vec<UsedCoupon>,
+    /// How the discounts and the cap were worked out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discount_worksheet: Vec<Step>,
     pub totals: Totals,
     /// SHA-256 (hex) over the canonical serialization of request and result; see `digest`.
     pub digest: String,
@@ -64,7 +82,19 @@ pub struct CoverageQuote {
     pub first_year_premium: Decimal,
     /// First-year premium × payment years.
     pub total_premium: Decimal,
+    /// The underwriting decision (accept, with conditions, medical exam, refer, pending).
+    pub decision: Decision,
     pub worksheet: Vec<Step>,
+}
+
+/// A coverage underwriting declined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclinedCoverage {
+    pub product: String,
+    pub product_version: u32,
+    pub name: Text,
+    pub decision: Decision,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,11 +106,15 @@ pub struct RiderQuote {
     pub annual_premium: Decimal,
 }
 
-/// Sums over all coverages.
+/// Sums over all priced coverages, before and after discounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
     pub annual_premium: Decimal,
     pub first_year_premium: Decimal,
     pub total_premium: Decimal,
+    pub discount_first_year: Decimal,
+    pub discount_total: Decimal,
+    pub net_first_year_premium: Decimal,
+    pub net_total_premium: Decimal,
 }

@@ -3,6 +3,8 @@
 //! Every field a person fills in is explicit: there are no silent defaults. Unknown fields are refused,
 //! so a misspelt field is an error instead of being ignored.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -19,10 +21,17 @@ pub struct QuoteRequest {
     pub insured: Insured,
     pub coverages: Vec<CoverageRequest>,
     pub channel: Channel,
+    /// Campaign codes, signed vouchers and referral codes to apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
+    /// The bundle these coverages were chosen from, for its bundle discount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
-/// The person to be insured (被保险人).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The person to be insured (被保险人). `Default` leaves the occupation class at 0, which no request
+/// may carry: it is a starting point for building one, not a default insured.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Insured {
     /// Birth date, or else `age`.
@@ -31,7 +40,16 @@ pub struct Insured {
     /// Age at last birthday, for when the birth date is not known (e.g. a first estimate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
-    pub sex: Sex,
+    /// Resident ID number (居民身份证号码): fills birth date and sex. Never echoed in a quote, which keeps
+    /// only `resident_id_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_id: Option<String>,
+    /// Salted SHA-256 of the resident ID number, set by the engine; for the server's blacklist check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_id_hash: Option<String>,
+    /// Required unless a resident ID number gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
     pub smoker: bool,
     /// Occupation class 1-6 by the Chinese occupation classification; 7 means uninsurable.
     pub occupation_class: u8,
@@ -40,6 +58,29 @@ pub struct Insured {
     /// Region code (GB/T 2260, e.g. "310000" Shanghai), needed by regional products such as 惠民保.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Height in centimetres and weight in kilograms, for BMI rules.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "strict::option")]
+    pub height_cm: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "strict::option")]
+    pub weight_kg: Option<Decimal>,
+    /// Annual income in yuan, for financial underwriting.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "strict::option")]
+    pub annual_income: Option<Decimal>,
+    /// Sum assured already held with other insurers.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "strict::option")]
+    pub existing_cover: Option<Decimal>,
+    /// Answers to the health questionnaire (健康告知), by question id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub health_answers: BTreeMap<String, HealthAnswer>,
+}
+
+/// An answer to a yes/no health question, with the follow-up option chosen when the answer is yes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthAnswer {
+    pub yes: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -140,7 +181,7 @@ pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Error
     };
     let mut errors = Vec::new();
     for key in object.keys() {
-        if !["quote_date", "insured", "coverages", "channel"].contains(&key.as_str()) {
+        if !["quote_date", "insured", "coverages", "channel", "coupons", "bundle"].contains(&key.as_str()) {
             errors.push(Error::new(key.clone(), ErrorKind::Syntax { message: format!("unknown field `{key}`") }));
         }
     }
@@ -167,6 +208,14 @@ pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Error
     let quote_date = section::<NaiveDate>(object, "quote_date", &mut errors);
     let insured = section::<Insured>(object, "insured", &mut errors);
     let channel = section::<Channel>(object, "channel", &mut errors);
+    let coupons = match object.get("coupons") {
+        None => Some(Vec::new()),
+        Some(value) => field::<Vec<String>>(value, "coupons", &mut errors),
+    };
+    let bundle = match object.get("bundle") {
+        None => Some(None),
+        Some(value) => field::<Option<String>>(value, "bundle", &mut errors),
+    };
     let coverages: Option<Vec<CoverageRequest>> = match object.get("coverages") {
         None => {
             errors.push(Error::new("coverages", ErrorKind::Required));
@@ -184,9 +233,9 @@ pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Error
             None
         }
     };
-    match (quote_date, insured, coverages, channel, crate::Errors::from_vec(errors)) {
-        (Some(quote_date), Some(insured), Some(coverages), Some(channel), None) => {
-            Ok(QuoteRequest { quote_date, insured, coverages, channel })
+    match (quote_date, insured, coverages, channel, coupons, bundle, crate::Errors::from_vec(errors)) {
+        (Some(quote_date), Some(insured), Some(coverages), Some(channel), Some(coupons), Some(bundle), None) => {
+            Ok(QuoteRequest { quote_date, insured, coverages, channel, coupons, bundle })
         }
         (.., Some(errors)) => Err(errors),
         _ => Err(crate::Errors::one("request", ErrorKind::Required)),

@@ -119,6 +119,24 @@ pub enum StepKind {
     /// First-year premium × payment years.
     #[serde(rename = "total_premium")]
     Total { first_year: Decimal, years: u32 },
+    /// An underwriting loading (accept with conditions), applied like a factor.
+    #[serde(rename = "underwriting.loading")]
+    UnderwritingLoading { premium: Decimal, loading: Decimal },
+    /// The regulatory cap on discounts: share × gross premium (first year or over the terms).
+    #[serde(rename = "discount.cap")]
+    DiscountCap { share: Decimal, gross: Decimal, over_terms: bool },
+    /// A percentage discount on one product's first-year premium.
+    #[serde(rename = "discount.percent")]
+    DiscountPercent { coupon: String, product: String, premium: Decimal, percent: Decimal },
+    /// A first-year discount repeated every paying year.
+    #[serde(rename = "discount.every_year")]
+    DiscountEveryYear { coupon: String, product: String, first_year: Decimal, years: u32 },
+    /// A fixed-amount voucher, at most the eligible premium.
+    #[serde(rename = "discount.amount")]
+    DiscountAmount { coupon: String, eligible: Decimal, amount: Decimal },
+    /// A discount reduced to what the cap leaves.
+    #[serde(rename = "discount.capped")]
+    DiscountCapped { coupon: String, before: Decimal, left: Decimal },
 }
 
 impl StepKind {
@@ -142,6 +160,12 @@ impl StepKind {
             StepKind::Modal { .. } => "modal",
             StepKind::FirstYear { .. } => "first_year_premium",
             StepKind::Total { .. } => "total_premium",
+            StepKind::UnderwritingLoading { .. } => "underwriting.loading",
+            StepKind::DiscountCap { .. } => "discount.cap",
+            StepKind::DiscountPercent { .. } => "discount.percent",
+            StepKind::DiscountEveryYear { .. } => "discount.every_year",
+            StepKind::DiscountAmount { .. } => "discount.amount",
+            StepKind::DiscountCapped { .. } => "discount.capped",
         }
     }
 
@@ -174,6 +198,17 @@ impl StepKind {
             }
             StepKind::FirstYear { .. } => Text::fixed("首年保费", "first-year premium"),
             StepKind::Total { .. } => Text::fixed("交费期内总保费", "total premium over the payment term"),
+            StepKind::UnderwritingLoading { .. } => Text::fixed("核保加费", "underwriting loading"),
+            StepKind::DiscountCap { over_terms: false, .. } => {
+                Text::fixed("优惠监管上限（首年）", "regulatory cap on discounts (first year)")
+            }
+            StepKind::DiscountCap { over_terms: true, .. } => {
+                Text::fixed("优惠监管上限（交费期内）", "regulatory cap on discounts (over the terms)")
+            }
+            StepKind::DiscountPercent { .. } => Text::fixed("比例优惠", "percentage discount"),
+            StepKind::DiscountEveryYear { .. } => Text::fixed("每年优惠合计", "discount in every paying year"),
+            StepKind::DiscountAmount { .. } => Text::fixed("抵用券", "voucher"),
+            StepKind::DiscountCapped { .. } => Text::fixed("按监管上限削减", "reduced to the regulatory cap"),
         }
     }
 
@@ -238,6 +273,26 @@ impl StepKind {
             StepKind::Total { first_year, years } => {
                 Text::new(format!("{first_year} × {years} 年"), format!("{first_year} × {years} years"))
             }
+            StepKind::UnderwritingLoading { premium, loading } => same(format!("{premium} × (1 + {loading})")),
+            StepKind::DiscountCap { share, gross, .. } => {
+                Text::new(format!("总保费 {gross} × {share}"), format!("gross premium {gross} × {share}"))
+            }
+            StepKind::DiscountPercent { coupon, product, premium, percent } => Text::new(
+                format!("{coupon}：{product} 首年保费 {premium} × {percent}"),
+                format!("{coupon}: {product} first-year premium {premium} × {percent}"),
+            ),
+            StepKind::DiscountEveryYear { coupon, product, first_year, years } => Text::new(
+                format!("{coupon}：{product} {first_year} × {years} 年"),
+                format!("{coupon}: {product} {first_year} × {years} years"),
+            ),
+            StepKind::DiscountAmount { coupon, eligible, amount } => Text::new(
+                format!("{coupon}：面额 {amount}，不超过适用保费 {eligible}"),
+                format!("{coupon}: {amount}, at most the eligible premium {eligible}"),
+            ),
+            StepKind::DiscountCapped { coupon, before, left } => Text::new(
+                format!("{coupon}：{before} 超出上限余额 {left}"),
+                format!("{coupon}: {before} is more than the {left} the cap leaves"),
+            ),
         })
     }
 }

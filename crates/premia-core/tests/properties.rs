@@ -19,18 +19,25 @@ fn date(text: &str) -> NaiveDate {
 
 fn insured(age: u32, sex: Sex, smoker: bool) -> Insured {
     Insured {
-        birth_date: None,
         age: Some(age),
-        sex,
+        sex: Some(sex),
         smoker,
         occupation_class: 1,
         social_insurance: true,
         region: Some("310000".into()),
+        ..Insured::default()
     }
 }
 
 fn request(insured: Insured, coverage: CoverageRequest) -> QuoteRequest {
-    QuoteRequest { quote_date: date("2026-11-25"), insured, coverages: vec![coverage], channel: Channel::Direct }
+    QuoteRequest {
+        quote_date: date("2026-11-25"),
+        insured,
+        coverages: vec![coverage],
+        channel: Channel::Direct,
+        coupons: Vec::new(),
+        bundle: None,
+    }
 }
 
 fn coverage(
@@ -126,7 +133,7 @@ proptest! {
         payout in proptest::option::of(40u32..90), guaranteed in proptest::option::of(0u32..30),
         region in proptest::option::of(prop_oneof![Just("310000"), Just("999999")]),
     ) {
-        let insured = Insured { birth_date: None, age: Some(age), sex, smoker, occupation_class: occupation, social_insurance: social, region: region.map(Into::into) };
+        let insured = Insured { age: Some(age), sex: Some(sex), smoker, occupation_class: occupation, social_insurance: social, region: region.map(Into::into), ..Insured::default() };
         let coverage = CoverageRequest {
             product: product.into(),
             sum_assured: Some(Decimal::from(amount)),

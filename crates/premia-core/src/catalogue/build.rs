@@ -12,10 +12,16 @@ use super::mortality::{self, Commutation, MortalityBasis};
 use super::raw::*;
 use super::table::{self, AgeTable, ColumnQuery};
 use super::*;
+use crate::bundle::Bundle;
+use crate::coupon::{CouponRules, Eligibility, PercentRule, VoucherSeries};
 use crate::error::{Error, ErrorKind, Errors, Noun};
 use crate::money::{Rounding, RoundingRules, RoundingStep, strict};
+use crate::request::CoverageRequest;
 use crate::request::Sex;
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
+use crate::underwriting::{
+    AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules as UnderwritingRules,
+};
 
 pub(super) fn load(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Catalogue, CatalogueError> {
     let raw: RawCatalogue = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
@@ -86,6 +92,14 @@ impl Builder<'_> {
         }
         let (by_code, codes) = self.index(&products);
         let tests = self.tests(raw.tests);
+        let questions = self.questions(raw.questions);
+        let underwriting = self.underwriting(raw.underwriting, questions);
+        self.check_product_questions(&products, &underwriting);
+        let bundles = self.bundles(raw.bundles, &codes);
+        let coupons = self.coupons(raw.coupons, raw.campaigns, raw.referrals, raw.vouchers, &codes);
+        if header.id_hash_salt.trim().is_empty() {
+            self.error("catalogue.id_hash_salt", ErrorKind::Required);
+        }
         Some(Catalogue {
             id: header.id,
             version: header.version,
@@ -102,6 +116,11 @@ impl Builder<'_> {
             by_code,
             codes,
             tests,
+            rounding: default_rounding,
+            id_hash_salt: header.id_hash_salt,
+            underwriting,
+            bundles,
+            coupons,
         })
     }
 
@@ -415,6 +434,8 @@ impl Builder<'_> {
             }
         }
         let riders = self.riders(&raw.riders, &context, &field);
+        let underwriting =
+            self.product_underwriting(&raw.underwriting, &payment_terms, &format!("{field}.underwriting"));
         if self.errors.len() != before {
             return None;
         }
@@ -437,6 +458,7 @@ impl Builder<'_> {
             requires_social_insurance: raw.requires_social_insurance,
             rating: rating?,
             riders,
+            underwriting,
         })
     }
 
@@ -764,6 +786,308 @@ impl Builder<'_> {
             premium_percent: percents,
             premium_percent_after: after.unwrap_or_default(),
         })
+    }
+
+    // ---- underwriting, bundles, coupons -----------------------------------------------------
+
+    fn age_range(&mut self, text: &str, field: &str) -> Option<AgeRange> {
+        let parse = |s: &str| s.trim().parse::<u32>().ok().filter(|a| *a <= 150);
+        let range = match text.split_once('-') {
+            Some((from, to)) => parse(from).zip(parse(to)),
+            None => parse(text).map(|a| (a, a)),
+        }
+        .filter(|(from, to)| from <= to);
+        if range.is_none() {
+            self.error(field, ErrorKind::Syntax { message: format!("{text:?} is not an age band such as \"18-40\"") });
+        }
+        range.map(|(from, to)| AgeRange { from, to })
+    }
+
+    /// Rows of (age band, value) that must not overlap.
+    fn age_values(&mut self, raw: &[RawAgeValue], field: &str) -> Vec<(AgeRange, Decimal)> {
+        let mut rows: Vec<(AgeRange, Decimal)> = Vec::new();
+        for (i, row) in raw.iter().enumerate() {
+            let f = format!("{field}[{i}]");
+            let ages = self.age_range(&row.ages, &format!("{f}.ages"));
+            let value = self.dec_in(&row.value, &format!("{f}.value"), Decimal::ZERO, Decimal::MAX);
+            if let (Some(ages), Some(value)) = (ages, value) {
+                if rows.iter().any(|(other, _)| other.from <= ages.to && ages.from <= other.to) {
+                    self.error(&f, ErrorKind::Duplicate { what: Noun::Row, name: row.ages.clone() });
+                }
+                rows.push((ages, value));
+            }
+        }
+        rows
+    }
+
+    fn outcome_rule(&mut self, raw: &RawOutcomeRule, field: &str) -> OutcomeRule {
+        let loading = raw
+            .loading
+            .as_ref()
+            .and_then(|l| self.dec_in(l, &format!("{field}.loading"), Decimal::ZERO, Decimal::new(5, 0)));
+        if raw.loading.is_some() != (raw.outcome == Outcome::AcceptWithConditions && raw.exclusion.is_none())
+            && raw.loading.is_some()
+        {
+            self.error(
+                format!("{field}.loading"),
+                ErrorKind::Syntax { message: "a loading belongs to outcome accept_with_conditions".into() },
+            );
+        }
+        if raw.outcome == Outcome::AcceptWithConditions && raw.loading.is_none() && raw.exclusion.is_none() {
+            self.error(
+                field,
+                ErrorKind::Syntax { message: "accept_with_conditions needs a loading or an exclusion".into() },
+            );
+        }
+        OutcomeRule {
+            outcome: raw.outcome,
+            loading,
+            exclusion: raw.exclusion.clone(),
+            two_person_review: raw.two_person_review,
+        }
+    }
+
+    fn questions(&mut self, raw: Vec<RawQuestion>) -> Vec<Question> {
+        let mut questions: Vec<Question> = Vec::new();
+        for q in raw {
+            let field = format!("question[{}]", q.id);
+            self.code(&q.id, &format!("{field}.id"));
+            if questions.iter().any(|x| x.id == q.id) {
+                self.error(&field, ErrorKind::Duplicate { what: Noun::Question, name: q.id.clone() });
+            }
+            let if_yes = self.outcome_rule(&q.if_yes, &format!("{field}.if_yes"));
+            let options = q
+                .options
+                .iter()
+                .map(|o| FollowUp {
+                    id: o.id.clone(),
+                    text: o.text.clone(),
+                    then: self.outcome_rule(&o.then, &format!("{field}.option[{}]", o.id)),
+                })
+                .collect();
+            questions.push(Question { id: q.id, text: q.text, if_yes, follow_up: q.follow_up, options });
+        }
+        questions
+    }
+
+    fn underwriting(&mut self, raw: Option<RawUnderwriting>, questions: Vec<Question>) -> UnderwritingRules {
+        let Some(raw) = raw else {
+            return UnderwritingRules { two_person_review_age: u32::MAX, questions, ..UnderwritingRules::default() };
+        };
+        let mut bmi = Vec::new();
+        for (i, row) in raw.bmi.iter().enumerate() {
+            let f = format!("underwriting.bmi[{i}]");
+            let ages = self.age_range(&row.ages, &format!("{f}.ages"));
+            let limits = [&row.refer_below, &row.accept_max, &row.refer_max]
+                .map(|d| self.dec_in(d, &f, Decimal::ONE, Decimal::ONE_HUNDRED));
+            if let (Some(ages), [Some(refer_below), Some(accept_max), Some(refer_max)]) = (ages, limits) {
+                if !(refer_below <= accept_max && accept_max <= refer_max) {
+                    self.error(&f, ErrorKind::MinAboveMax { min: accept_max.to_string(), max: refer_max.to_string() });
+                }
+                bmi.push(BmiBand { ages, refer_below, accept_max, refer_max });
+            }
+        }
+        UnderwritingRules {
+            two_person_review_age: raw.two_person_review_age,
+            income_needed_above: self
+                .dec_in(&raw.income_needed_above, "underwriting.income_needed_above", Decimal::ZERO, Decimal::MAX)
+                .unwrap_or_default(),
+            bmi,
+            income_multiples: self.age_values(&raw.income_multiples, "underwriting.income_multiples"),
+            non_medical_limits: self.age_values(&raw.non_medical_limits, "underwriting.non_medical_limits"),
+            minor_death_caps: self.age_values(&raw.minor_death_caps, "underwriting.minor_death_caps"),
+            questions,
+        }
+    }
+
+    fn product_underwriting(
+        &mut self,
+        raw: &RawProductUnderwriting,
+        payment_terms: &[PaymentTerm],
+        field: &str,
+    ) -> ProductRules {
+        let mut max_issue_age = Vec::new();
+        for (term, age) in &raw.max_issue_age {
+            match term.parse::<PaymentTerm>() {
+                Ok(t) if payment_terms.contains(&t) => max_issue_age.push((t, *age)),
+                Ok(t) => self.error(
+                    format!("{field}.max_issue_age.{term}"),
+                    ErrorKind::Unknown { what: Noun::PaymentTerm, name: t.to_string() },
+                ),
+                Err(e) => self.error(
+                    format!("{field}.max_issue_age.{term}"),
+                    ErrorKind::BadTerm { value: e.text, expected: e.expected },
+                ),
+            }
+        }
+        for class in raw.occupation_refer.iter().chain(&raw.occupation_decline) {
+            if !(1..=7).contains(class) {
+                self.error(format!("{field}.occupation"), ErrorKind::OccupationClass { class: *class });
+            }
+        }
+        ProductRules {
+            questions: raw.questions.clone(),
+            bmi: raw.bmi,
+            financial: raw.financial,
+            non_medical: raw.non_medical,
+            death_benefit: raw.death_benefit,
+            max_issue_age,
+            max_payment_end_age: raw.max_payment_end_age,
+            occupation_refer: raw.occupation_refer.clone(),
+            occupation_decline: raw.occupation_decline.clone(),
+        }
+    }
+
+    fn check_product_questions(&mut self, products: &[Product], rules: &UnderwritingRules) {
+        for p in products {
+            for id in &p.underwriting.questions {
+                if !rules.questions.iter().any(|q| &q.id == id) {
+                    self.error(
+                        format!("product[{}].underwriting.questions", p.label()),
+                        ErrorKind::Unknown { what: Noun::Question, name: id.clone() },
+                    );
+                }
+            }
+        }
+    }
+
+    fn bundles(&mut self, raw: Vec<RawBundle>, codes: &[String]) -> Vec<Bundle> {
+        let mut bundles: Vec<Bundle> = Vec::new();
+        for b in raw {
+            let field = format!("bundle[{}]", b.id);
+            self.code(&b.id, &format!("{field}.id"));
+            if bundles.iter().any(|x| x.id == b.id) {
+                self.error(&field, ErrorKind::Duplicate { what: Noun::Bundle, name: b.id.clone() });
+            }
+            let ages = self.age_range(&b.ages, &format!("{field}.ages"));
+            let discount = b
+                .discount
+                .as_ref()
+                .and_then(|d| self.dec_in(d, &format!("{field}.discount"), Decimal::ZERO, Decimal::ONE));
+            let mut items = Vec::new();
+            for (i, item) in b.items.into_iter().enumerate() {
+                match item.try_into::<CoverageRequest>() {
+                    Ok(c) => items.push(c),
+                    Err(e) => self.error(
+                        format!("{field}.item[{i}]"),
+                        ErrorKind::Syntax { message: e.message().trim().to_owned() },
+                    ),
+                }
+            }
+            if items.len() < 2 {
+                self.error(
+                    format!("{field}.item"),
+                    ErrorKind::Syntax { message: "a bundle has at least two products".into() },
+                );
+            }
+            let Some(ages) = ages else { continue };
+            let bundle = Bundle {
+                id: b.id,
+                name: b.name,
+                reason: b.reason,
+                ages,
+                rank: b.rank,
+                discount,
+                if_declined: b.if_declined,
+                items,
+            };
+            self.errors.extend(crate::bundle::unknown_products(&bundle, codes));
+            bundles.push(bundle);
+        }
+        bundles
+    }
+
+    fn eligibility(&mut self, raw: &RawEligibility, codes: &[String], field: &str) -> Eligibility {
+        for p in &raw.products {
+            if !codes.contains(p) {
+                self.error(format!("{field}.products"), ErrorKind::Unknown { what: Noun::Product, name: p.clone() });
+            }
+        }
+        for c in &raw.channels {
+            if c != "direct" && c != "agent" {
+                self.error(
+                    format!("{field}.channels"),
+                    ErrorKind::Syntax { message: format!("{c:?} is not a channel (direct or agent)") },
+                );
+            }
+        }
+        let from = raw.from.as_deref().and_then(|d| self.date(d, &format!("{field}.from")));
+        let to = raw.to.as_deref().and_then(|d| self.date(d, &format!("{field}.to")));
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                self.error(format!("{field}.to"), ErrorKind::DatesReversed { from: f.to_string(), to: t.to_string() });
+            }
+        }
+        Eligibility { from, to, products: raw.products.clone(), channels: raw.channels.clone(), payment: raw.payment }
+    }
+
+    fn percent_rules(&mut self, raw: Vec<RawPercentRule>, codes: &[String], what: &str) -> Vec<PercentRule> {
+        let mut rules: Vec<PercentRule> = Vec::new();
+        for r in raw {
+            let field = format!("{what}[{}]", r.id);
+            self.code(&r.id, &format!("{field}.id"));
+            if rules.iter().any(|x| x.id == r.id) {
+                self.error(&field, ErrorKind::Duplicate { what: Noun::Coupon, name: r.id.clone() });
+            }
+            let percent = self.dec_in(&r.percent, &format!("{field}.percent"), Decimal::ZERO, Decimal::ONE);
+            let eligible = self.eligibility(&r.eligible, codes, &format!("{field}.eligible"));
+            if let Some(percent) = percent {
+                rules.push(PercentRule { id: r.id, name: r.name, percent, applies_to: r.applies_to, eligible });
+            }
+        }
+        rules
+    }
+
+    fn coupons(
+        &mut self,
+        raw: Option<RawCoupons>,
+        campaigns: Vec<RawPercentRule>,
+        referrals: Vec<RawPercentRule>,
+        vouchers: Vec<RawVoucher>,
+        codes: &[String],
+    ) -> CouponRules {
+        let campaigns = self.percent_rules(campaigns, codes, "campaign");
+        let referrals = self.percent_rules(referrals, codes, "referral");
+        let mut voucher_series: Vec<VoucherSeries> = Vec::new();
+        for v in vouchers {
+            let field = format!("voucher[{}]", v.id);
+            self.code(&v.id, &format!("{field}.id"));
+            let amount = self.positive(&v.amount, &format!("{field}.amount"));
+            let min_premium = self.dec_in(&v.min_premium, &format!("{field}.min_premium"), Decimal::ZERO, Decimal::MAX);
+            let eligible = self.eligibility(&v.eligible, codes, &format!("{field}.eligible"));
+            if let (Some(amount), Some(min_premium)) = (amount, min_premium) {
+                voucher_series.push(VoucherSeries { id: v.id, name: v.name, amount, min_premium, eligible });
+            }
+        }
+        let has_rules = !(campaigns.is_empty() && referrals.is_empty() && voucher_series.is_empty());
+        let Some(raw) = raw else {
+            if has_rules {
+                self.error("coupons", ErrorKind::Required);
+            }
+            return CouponRules { campaigns, referrals, vouchers: voucher_series, ..CouponRules::default() };
+        };
+        let public_key = raw.public_key.as_deref().and_then(|hex| {
+            let key = crate::coupon::key_bytes(hex).and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+            if key.is_none() {
+                self.error(
+                    "coupons.public_key",
+                    ErrorKind::Syntax { message: "not a hex-encoded Ed25519 public key (64 hex digits)".into() },
+                );
+            }
+            key
+        });
+        if (!referrals.is_empty() || !voucher_series.is_empty()) && raw.public_key.is_none() {
+            self.error("coupons.public_key", ErrorKind::Required);
+        }
+        let cap = self.dec_in(&raw.cap, "coupons.cap", Decimal::ZERO, Decimal::ONE).unwrap_or_default();
+        let mut order = Vec::new();
+        for kind in raw.order {
+            if order.contains(&kind) {
+                self.error("coupons.order", ErrorKind::Duplicate { what: Noun::Coupon, name: kind.name().to_owned() });
+            }
+            order.push(kind);
+        }
+        CouponRules { public_key, cap, order, campaigns, referrals, vouchers: voucher_series }
     }
 
     // ---- indexes and tests ------------------------------------------------------------------

@@ -50,6 +50,13 @@ pub struct Catalogue {
     /// Product codes in catalogue order (first appearance).
     codes: Vec<String>,
     pub tests: Vec<TestCase>,
+    /// Rounding rules for quote-level steps (discounts).
+    pub rounding: RoundingRules,
+    /// Salt of the resident-ID hash.
+    pub id_hash_salt: String,
+    pub underwriting: crate::underwriting::Rules,
+    pub bundles: Vec<crate::bundle::Bundle>,
+    pub coupons: crate::coupon::CouponRules,
 }
 
 impl Catalogue {
@@ -155,6 +162,7 @@ pub struct Product {
     pub requires_social_insurance: bool,
     pub rating: Rating,
     pub riders: Vec<Rider>,
+    pub underwriting: crate::underwriting::ProductRules,
 }
 
 impl Product {
@@ -164,6 +172,15 @@ impl Product {
 
     pub fn modal_factor(&self, frequency: Frequency) -> Option<Decimal> {
         self.frequencies.iter().find(|(f, _)| *f == frequency).map(|(_, factor)| *factor)
+    }
+
+    /// The health questions this product asks, in order.
+    pub fn questions<'a>(
+        &'a self,
+        catalogue: &'a Catalogue,
+    ) -> impl Iterator<Item = &'a crate::underwriting::Question> + 'a {
+        let all = &catalogue.underwriting.questions;
+        self.underwriting.questions.iter().filter_map(move |id| all.iter().find(|q| &q.id == id))
     }
 
     pub fn rider(&self, code: &str) -> Option<&Rider> {

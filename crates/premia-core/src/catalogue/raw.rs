@@ -58,6 +58,169 @@ pub(crate) struct RawCatalogue {
     pub products: Vec<RawProduct>,
     #[serde(default, rename = "test")]
     pub tests: Vec<RawTest>,
+    #[serde(default)]
+    pub underwriting: Option<RawUnderwriting>,
+    #[serde(default, rename = "question")]
+    pub questions: Vec<RawQuestion>,
+    #[serde(default, rename = "bundle")]
+    pub bundles: Vec<RawBundle>,
+    #[serde(default)]
+    pub coupons: Option<RawCoupons>,
+    #[serde(default, rename = "campaign")]
+    pub campaigns: Vec<RawPercentRule>,
+    #[serde(default, rename = "referral")]
+    pub referrals: Vec<RawPercentRule>,
+    #[serde(default, rename = "voucher")]
+    pub vouchers: Vec<RawVoucher>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUnderwriting {
+    pub two_person_review_age: u32,
+    pub income_needed_above: RawDec,
+    #[serde(default)]
+    pub bmi: Vec<RawBmi>,
+    #[serde(default)]
+    pub income_multiples: Vec<RawAgeValue>,
+    #[serde(default)]
+    pub non_medical_limits: Vec<RawAgeValue>,
+    #[serde(default)]
+    pub minor_death_caps: Vec<RawAgeValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBmi {
+    pub ages: String,
+    pub refer_below: RawDec,
+    pub accept_max: RawDec,
+    pub refer_max: RawDec,
+}
+
+/// A value for a band of ages, e.g. `{ ages = "18-40", value = "20" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAgeValue {
+    pub ages: String,
+    pub value: RawDec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutcomeRule {
+    pub outcome: crate::underwriting::Outcome,
+    #[serde(default)]
+    pub loading: Option<RawDec>,
+    #[serde(default)]
+    pub exclusion: Option<Text>,
+    #[serde(default)]
+    pub two_person_review: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawQuestion {
+    pub id: String,
+    pub text: Text,
+    pub if_yes: RawOutcomeRule,
+    #[serde(default)]
+    pub follow_up: Option<Text>,
+    #[serde(default, rename = "option")]
+    pub options: Vec<RawFollowUp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFollowUp {
+    pub id: String,
+    pub text: Text,
+    pub then: RawOutcomeRule,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProductUnderwriting {
+    #[serde(default)]
+    pub questions: Vec<String>,
+    #[serde(default)]
+    pub bmi: bool,
+    #[serde(default)]
+    pub financial: bool,
+    #[serde(default)]
+    pub non_medical: bool,
+    #[serde(default)]
+    pub death_benefit: bool,
+    #[serde(default)]
+    pub max_issue_age: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub max_payment_end_age: Option<u32>,
+    #[serde(default)]
+    pub occupation_refer: Vec<u8>,
+    #[serde(default)]
+    pub occupation_decline: Vec<u8>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBundle {
+    pub id: String,
+    pub name: Text,
+    pub reason: Text,
+    pub ages: String,
+    pub rank: u32,
+    #[serde(default)]
+    pub discount: Option<RawDec>,
+    pub if_declined: crate::bundle::IfDeclined,
+    #[serde(rename = "item")]
+    pub items: Vec<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCoupons {
+    #[serde(default)]
+    pub public_key: Option<String>,
+    pub cap: RawDec,
+    pub order: Vec<crate::coupon::CouponKind>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEligibility {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub products: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub payment: crate::coupon::PaymentType,
+}
+
+/// A campaign (`id` is the code customers enter) or a referral series.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPercentRule {
+    pub id: String,
+    pub name: Text,
+    pub percent: RawDec,
+    pub applies_to: crate::coupon::AppliesTo,
+    #[serde(default)]
+    pub eligible: RawEligibility,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVoucher {
+    pub id: String,
+    pub name: Text,
+    pub amount: RawDec,
+    pub min_premium: RawDec,
+    #[serde(default)]
+    pub eligible: RawEligibility,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +234,8 @@ pub(crate) struct RawHeader {
     #[serde(default)]
     pub illustrative: bool,
     pub quote_validity_days: u32,
+    /// Salt of the resident-ID hash that quotes carry and the server's blacklist compares.
+    pub id_hash_salt: String,
     #[serde(default)]
     pub notes: Option<String>,
 }
@@ -176,6 +341,8 @@ pub(crate) struct RawProduct {
     pub rating: RawRating,
     #[serde(default, rename = "rider")]
     pub riders: Vec<RawRider>,
+    #[serde(default)]
+    pub underwriting: RawProductUnderwriting,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,177 @@
+//! Product bundles by age band (产品组合) and recommendations.
+//!
+//! A bundle is catalogue data: products with default amounts and terms, the ages it is offered to, a
+//! rank (order of preference), an optional bundle discount and a reason shown to the customer.
+//! [`recommend`] quotes every bundle offered at a person's age and ranks them; a bundle whose product
+//! is declined is offered without it, or not at all, as the bundle says.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+use crate::error::{Error, ErrorKind, Errors};
+use crate::quote::Quote;
+use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
+use crate::text::Text;
+use crate::underwriting::{AgeRange, Outcome};
+
+/// What to do when underwriting declines one of a bundle's products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfDeclined {
+    /// Offer the bundle without the declined product (if at least two products remain).
+    DropProduct,
+    /// Do not offer the bundle.
+    DropBundle,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub id: String,
+    pub name: Text,
+    /// Why this bundle suits the customer, shown beside it.
+    pub reason: Text,
+    pub ages: AgeRange,
+    /// Order of preference: 1 first.
+    pub rank: u32,
+    /// Bundle discount as a share of the bundle's first-year premium.
+    pub discount: Option<Decimal>,
+    pub if_declined: IfDeclined,
+    pub items: Vec<CoverageRequest>,
+}
+
+/// The person a recommendation is for: the insured, the channel and any coupons they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub insured: Insured,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
+}
+
+/// A bundle offered to a person, already quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub bundle: String,
+    pub name: Text,
+    pub reason: Text,
+    pub rank: u32,
+    /// Products of the bundle left out because underwriting declined them or they cannot be quoted at
+    /// this age, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<DroppedProduct>,
+    pub quote: Quote,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DroppedProduct {
+    pub product: String,
+    pub reason: Text,
+}
+
+/// The bundles `profile` may buy on `date`, ranked: by the catalogue's order of preference, then by
+/// first-year premium. Errors only when the profile itself is unusable (e.g. no birth date).
+pub fn recommend(catalogue: &Catalogue, profile: &Profile, date: NaiveDate) -> Result<Vec<Recommendation>, Errors> {
+    let age = crate::engine::insured_age(catalogue, &profile.insured, date)?;
+    let mut offers = Vec::new();
+    for bundle in catalogue.bundles.iter().filter(|b| b.ages.contains(age)) {
+        if let Some(offer) = offer(catalogue, profile, bundle, date)? {
+            offers.push(offer);
+        }
+    }
+    offers.sort_by(|a, b| {
+        (a.rank, a.quote.totals.net_first_year_premium).cmp(&(b.rank, b.quote.totals.net_first_year_premium))
+    });
+    Ok(offers)
+}
+
+fn offer(
+    catalogue: &Catalogue,
+    profile: &Profile,
+    bundle: &Bundle,
+    date: NaiveDate,
+) -> Result<Option<Recommendation>, Errors> {
+    let mut items = bundle.items.clone();
+    let mut dropped = Vec::new();
+    loop {
+        let request = QuoteRequest {
+            quote_date: date,
+            insured: profile.insured.clone(),
+            coverages: items.clone(),
+            channel: profile.channel.clone(),
+            coupons: profile.coupons.clone(),
+            bundle: Some(bundle.id.clone()),
+        };
+        let drop = match crate::quote(catalogue, &request) {
+            Ok(quote) if quote.declined.is_empty() && !quote.coverages.is_empty() => {
+                return Ok(Some(Recommendation {
+                    bundle: bundle.id.clone(),
+                    name: bundle.name.clone(),
+                    reason: bundle.reason.clone(),
+                    rank: bundle.rank,
+                    dropped,
+                    quote,
+                }));
+            }
+            Ok(quote) => quote
+                .declined
+                .iter()
+                .map(|d| {
+                    let why = d.decision.reasons.iter().find(|r| r.outcome == Outcome::Decline);
+                    (d.product.clone(), why.map_or_else(|| Outcome::Decline.label(), |r| r.message.clone()))
+                })
+                .collect::<Vec<_>>(),
+            Err(errors) => products_in_error(&errors, &items)?,
+        };
+        if drop.is_empty() || bundle.if_declined == IfDeclined::DropBundle {
+            return Ok(None);
+        }
+        items.retain(|item| !drop.iter().any(|(product, _)| *product == item.product));
+        dropped.extend(drop.into_iter().map(|(product, reason)| DroppedProduct { product, reason }));
+        if items.len() < 2 {
+            return Ok(None);
+        }
+    }
+}
+
+/// Errors that name a coverage mean that product cannot be sold to this person (e.g. outside its
+/// issue ages): drop it. Any other error is about the profile, and is returned.
+fn products_in_error(errors: &Errors, items: &[CoverageRequest]) -> Result<Vec<(String, Text)>, Errors> {
+    let mut products = Vec::new();
+    let mut other = Vec::new();
+    for e in errors {
+        let index = e.field.strip_prefix("coverages[").and_then(|rest| rest.split(']').next()?.parse::<usize>().ok());
+        match index.and_then(|i| items.get(i)) {
+            Some(item) => {
+                if !products.iter().any(|(p, _): &(String, Text)| *p == item.product) {
+                    products.push((item.product.clone(), e.message()));
+                }
+            }
+            None => other.push(Error::new(e.field.clone(), e.kind.clone())),
+        }
+    }
+    match Errors::from_vec(other) {
+        Some(errors) => Err(errors),
+        None => Ok(products),
+    }
+}
+
+/// Bundles are checked at catalogue load: each item must name a product of the catalogue.
+pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<Error> {
+    bundle
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| !catalogue_codes.contains(&item.product))
+        .map(|(i, item)| {
+            Error::new(
+                format!("bundle[{}].item[{i}].product", bundle.id),
+                ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
+            )
+        })
+        .collect()
+}

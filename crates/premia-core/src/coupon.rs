@@ -1,0 +1,286 @@
+//! Discounts (保费优惠): campaign codes, signed vouchers (抵用券) and referral codes (转介绍), and
+//! bundle discounts — all filed rules in the catalogue, stacked in the catalogue's order and held under
+//! a regulatory cap (Insurance Law art. 116/131 forbid rebates outside the contract).
+//!
+//! Vouchers and referral codes are **signed tokens**: `PV1.<claims>.<signature>`, both parts base64url,
+//! the signature Ed25519 over `PV1.<claims>` by the insurer's key, verified against the public key in
+//! the catalogue. The browser can therefore show a discount at once, and a forged or altered code is
+//! refused everywhere. A token names a series defined in the catalogue (amount, minimum, products); the
+//! token itself carries only identity and expiry. Single use is the server's job: a quote lists the
+//! coupons it used.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorKind;
+use crate::text::Text;
+
+/// The kinds of discount, in the names the catalogue's stacking order uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CouponKind {
+    Bundle,
+    Campaign,
+    Referral,
+    Voucher,
+}
+
+impl CouponKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CouponKind::Bundle => "bundle",
+            CouponKind::Campaign => "campaign",
+            CouponKind::Referral => "referral",
+            CouponKind::Voucher => "voucher",
+        }
+    }
+}
+
+/// Whether a percentage discount applies to the first year's premium or to every year's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppliesTo {
+    FirstYear,
+    EveryYear,
+}
+
+/// Which payment types a discount allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentType {
+    #[default]
+    Any,
+    /// Regular premium (期缴) only.
+    Regular,
+    /// Single premium (趸交) only.
+    Single,
+}
+
+/// When, where and for what a discount may be used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Eligibility {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Product codes; empty means every product.
+    pub products: Vec<String>,
+    /// Channel names (`direct`, `agent`); empty means every channel.
+    pub channels: Vec<String>,
+    pub payment: PaymentType,
+}
+
+/// A percentage discount: a campaign (entered by its code) or a referral series (used by a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PercentRule {
+    pub id: String,
+    pub name: Text,
+    pub percent: Decimal,
+    pub applies_to: AppliesTo,
+    pub eligible: Eligibility,
+}
+
+/// A fixed-amount voucher series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherSeries {
+    pub id: String,
+    pub name: Text,
+    pub amount: Decimal,
+    pub min_premium: Decimal,
+    pub eligible: Eligibility,
+}
+
+/// The catalogue's discount rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponRules {
+    pub public_key: Option<VerifyingKey>,
+    /// Total discount ≤ this share of the gross premium (first year, and over the payment terms).
+    pub cap: Decimal,
+    /// Stacking order: discounts earlier in it are applied first, so the cap trims later ones.
+    pub order: Vec<CouponKind>,
+    pub campaigns: Vec<PercentRule>,
+    pub referrals: Vec<PercentRule>,
+    pub vouchers: Vec<VoucherSeries>,
+}
+
+impl Default for CouponRules {
+    fn default() -> Self {
+        CouponRules {
+            public_key: None,
+            cap: Decimal::ZERO,
+            order: vec![CouponKind::Bundle, CouponKind::Campaign, CouponKind::Referral, CouponKind::Voucher],
+            campaigns: Vec::new(),
+            referrals: Vec::new(),
+            vouchers: Vec::new(),
+        }
+    }
+}
+
+/// What a signed token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claims {
+    /// The catalogue id the token was issued for.
+    pub catalogue: String,
+    pub kind: TokenKind,
+    /// The voucher or referral series in the catalogue.
+    pub series: String,
+    /// Unique id of this token: what the server redeems once.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+    /// For referral codes: the existing customer who refers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    Voucher,
+    Referral,
+}
+
+const TOKEN_PREFIX: &str = "PV1.";
+
+/// Sign `claims` with `key` into a token.
+pub fn issue(claims: &Claims, key: &SigningKey) -> String {
+    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    let signed = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(payload));
+    let signature = key.sign(signed.as_bytes());
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+/// Whether `text` is written as a signed token (rather than a campaign code).
+pub fn is_token(text: &str) -> bool {
+    text.starts_with(TOKEN_PREFIX)
+}
+
+/// Read and verify a token. A token is rejected as malformed if it cannot be decoded, and as forged if
+/// its signature does not verify against `key`.
+pub fn verify_token(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, ErrorKind> {
+    let (signed, signature) = token.rsplit_once('.').ok_or(ErrorKind::CouponMalformed)?;
+    let payload = signed.strip_prefix(TOKEN_PREFIX).ok_or(ErrorKind::CouponMalformed)?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| ErrorKind::CouponMalformed)?;
+    let signature = Signature::from_slice(&signature).map_err(|_| ErrorKind::CouponMalformed)?;
+    let key = key.ok_or(ErrorKind::CouponBadSignature)?;
+    key.verify(signed.as_bytes(), &signature).map_err(|_| ErrorKind::CouponBadSignature)?;
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| ErrorKind::CouponMalformed)?;
+    serde_json::from_slice(&payload).map_err(|_| ErrorKind::CouponMalformed)
+}
+
+/// Parse a hex-encoded 32-byte key.
+pub fn key_bytes(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(bytes)
+}
+
+/// A discount applied to a quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discount {
+    pub kind: CouponKind,
+    /// Campaign code, token id or bundle id.
+    pub code: String,
+    pub name: Text,
+    pub applies_to: AppliesTo,
+    /// The products it reduced.
+    pub products: Vec<String>,
+    /// Amount off the first year's premium.
+    pub first_year: Decimal,
+    /// Amount off over the payment terms (equal to `first_year` for first-year discounts).
+    pub total: Decimal,
+    /// Reduced by the regulatory cap.
+    pub capped: bool,
+}
+
+/// A coupon that does not apply, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedCoupon {
+    /// The code as entered (a token is shortened).
+    pub coupon: String,
+    /// Error code, e.g. `coupon.expired`.
+    pub code: String,
+    pub message: Text,
+}
+
+impl RejectedCoupon {
+    pub(crate) fn new(coupon: &str, kind: &ErrorKind) -> Self {
+        let shown = if coupon.chars().count() > 24 {
+            format!("{}…", coupon.chars().take(20).collect::<String>())
+        } else {
+            coupon.to_owned()
+        };
+        RejectedCoupon { coupon: shown, code: kind.code().to_owned(), message: kind.message() }
+    }
+}
+
+/// A signed coupon the quote used, for the server to redeem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsedCoupon {
+    pub id: String,
+    pub kind: CouponKind,
+    pub series: String,
+    /// Vouchers are single use; a referral code may bring several new customers.
+    pub single_use: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7u8; 32])
+    }
+
+    fn claims() -> Claims {
+        Claims {
+            catalogue: "C".into(),
+            kind: TokenKind::Voucher,
+            series: "V200".into(),
+            id: "V-1".into(),
+            expires: NaiveDate::from_ymd_opt(2026, 12, 31),
+            referrer: None,
+        }
+    }
+
+    #[test]
+    fn a_token_round_trips() {
+        let token = issue(&claims(), &key());
+        assert!(is_token(&token));
+        assert_eq!(verify_token(&token, Some(&key().verifying_key())).unwrap(), claims());
+    }
+
+    #[test]
+    fn an_altered_token_is_refused() {
+        let token = issue(&claims(), &key());
+        let mut altered = claims();
+        altered.series = "V999".into();
+        let forged_payload = issue(&altered, &SigningKey::from_bytes(&[8u8; 32]));
+        // The payload of one with the signature of the other.
+        let (payload, _) = forged_payload.rsplit_once('.').unwrap();
+        let (_, signature) = token.rsplit_once('.').unwrap();
+        let spliced = format!("{payload}.{signature}");
+        assert_eq!(verify_token(&spliced, Some(&key().verifying_key())), Err(ErrorKind::CouponBadSignature));
+        // Signed by another key.
+        assert_eq!(verify_token(&forged_payload, Some(&key().verifying_key())), Err(ErrorKind::CouponBadSignature));
+        assert_eq!(verify_token("PV1.abc", Some(&key().verifying_key())), Err(ErrorKind::CouponMalformed));
+    }
+
+    #[test]
+    fn hex_keys_parse() {
+        assert_eq!(key_bytes(&"00".repeat(32)), Some([0u8; 32]));
+        assert_eq!(key_bytes("zz"), None);
+    }
+}

@@ -1,0 +1,524 @@
+//! Pre-underwriting (智能核保): may we sell this cover, and on what terms?
+//!
+//! Every rule is catalogue data: issue-age limits by payment term, BMI bands (children by their own
+//! rows), health questions with follow-ups, occupation limits, financial underwriting (sum assured as a
+//! multiple of income), non-medical limits (免体检额度) and minors' death-benefit caps. Each coverage gets
+//! a [`Decision`]: the most severe outcome of the rules that fired, with every reason in zh-CN and
+//! English; the quote carries the most severe of those.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Catalogue, Product};
+use crate::request::{CoverageRequest, Insured};
+use crate::term::PaymentTerm;
+use crate::text::Text;
+
+/// What underwriting decides, from mildest to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accept,
+    /// Accept with a premium loading or an exclusion.
+    AcceptWithConditions,
+    /// Accept only after a medical examination.
+    MedicalExam,
+    /// Manual underwriting (人工核保).
+    Refer,
+    /// Cannot be decided yet: answers or figures are missing.
+    Pending,
+    Decline,
+}
+
+impl Outcome {
+    pub fn label(self) -> Text {
+        match self {
+            Outcome::Accept => Text::fixed("标准承保", "accept"),
+            Outcome::AcceptWithConditions => Text::fixed("有条件承保", "accept with conditions"),
+            Outcome::MedicalExam => Text::fixed("需体检", "medical exam required"),
+            Outcome::Refer => Text::fixed("转人工核保", "referred to manual underwriting"),
+            Outcome::Pending => Text::fixed("待补充信息", "pending: information missing"),
+            Outcome::Decline => Text::fixed("拒保", "decline"),
+        }
+    }
+
+    /// Decided without a person: accept (with or without conditions) or decline.
+    pub fn is_automatic(self) -> bool {
+        matches!(self, Outcome::Accept | Outcome::AcceptWithConditions | Outcome::Decline)
+    }
+}
+
+/// What a rule leads to when it fires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeRule {
+    pub outcome: Outcome,
+    /// Extra premium as a share of the base premium (0.25 = +25%).
+    pub loading: Option<Decimal>,
+    /// A condition excluded from cover.
+    pub exclusion: Option<Text>,
+    /// High risk: a referral needs two underwriters (双人复核).
+    pub two_person_review: bool,
+}
+
+/// A yes/no health question (健康告知) with optional follow-up options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: String,
+    pub text: Text,
+    /// The outcome of "yes" when no follow-up option is chosen.
+    pub if_yes: OutcomeRule,
+    pub follow_up: Option<Text>,
+    pub options: Vec<FollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub id: String,
+    pub text: Text,
+    pub then: OutcomeRule,
+}
+
+/// An inclusive range of ages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AgeRange {
+    pub from: u32,
+    pub to: u32,
+}
+
+impl AgeRange {
+    pub fn contains(self, age: u32) -> bool {
+        (self.from..=self.to).contains(&age)
+    }
+}
+
+/// BMI thresholds for an age band: below `refer_below` refer; up to `accept_max` accept; up to
+/// `refer_max` refer; above decline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BmiBand {
+    pub ages: AgeRange,
+    pub refer_below: Decimal,
+    pub accept_max: Decimal,
+    pub refer_max: Decimal,
+}
+
+/// The catalogue's underwriting tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Referrals of insureds this old or older, or who declared a condition, need two underwriters.
+    pub two_person_review_age: u32,
+    /// Above this total sum assured (with existing cover), annual income must be given.
+    pub income_needed_above: Decimal,
+    pub bmi: Vec<BmiBand>,
+    /// Maximum total sum assured as a multiple of annual income, by age.
+    pub income_multiples: Vec<(AgeRange, Decimal)>,
+    /// Total sum assured above which a medical exam is required, by age.
+    pub non_medical_limits: Vec<(AgeRange, Decimal)>,
+    /// Maximum death benefit for minors across all insurers, by age.
+    pub minor_death_caps: Vec<(AgeRange, Decimal)>,
+    pub questions: Vec<Question>,
+}
+
+/// Which rules apply to a product.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductRules {
+    pub questions: Vec<String>,
+    pub bmi: bool,
+    pub financial: bool,
+    pub non_medical: bool,
+    /// Pays on death: counts towards minors' caps.
+    pub death_benefit: bool,
+    /// Highest issue age for a payment term (超龄 beyond it).
+    pub max_issue_age: Vec<(PaymentTerm, u32)>,
+    /// Premiums must end by this age.
+    pub max_payment_end_age: Option<u32>,
+    pub occupation_refer: Vec<u8>,
+    pub occupation_decline: Vec<u8>,
+}
+
+/// The decision for a coverage, or for a whole quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+    /// A referral that two underwriters must review (双人复核).
+    pub two_person_review: bool,
+}
+
+impl Decision {
+    pub fn accept() -> Self {
+        Decision { outcome: Outcome::Accept, reasons: Vec::new(), two_person_review: false }
+    }
+
+    /// Total premium loading of the reasons that carry one.
+    pub fn loading(&self) -> Decimal {
+        self.reasons.iter().filter_map(|r| r.loading).sum()
+    }
+
+    /// The most severe of several decisions, with all their reasons (each naming its product).
+    pub fn combine<'a>(decisions: impl IntoIterator<Item = (&'a str, &'a Decision)>) -> Decision {
+        let mut overall = Decision::accept();
+        for (product, d) in decisions {
+            overall.outcome = overall.outcome.max(d.outcome);
+            overall.two_person_review |= d.two_person_review;
+            overall.reasons.extend(d.reasons.iter().cloned().map(|mut r| {
+                r.product.get_or_insert_with(|| product.to_owned());
+                r
+            }));
+        }
+        overall
+    }
+}
+
+/// Why a rule fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// Stable rule code, e.g. `bmi`, `question.HTN`, `financial`, `age.payment_term`.
+    pub rule: String,
+    pub outcome: Outcome,
+    /// The product the reason is about, in a quote-level decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    pub message: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loading: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<Text>,
+}
+
+/// Sums over the whole request that several rules compare with limits.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Totals {
+    /// Sum assured of products under financial underwriting, plus existing cover.
+    pub financial: Decimal,
+    /// Sum assured of products under non-medical limits, plus existing cover.
+    pub non_medical: Decimal,
+    /// Death benefits, plus existing cover.
+    pub death: Decimal,
+}
+
+impl Totals {
+    pub(crate) fn of(
+        catalogue: &Catalogue,
+        insured: &Insured,
+        coverages: &[CoverageRequest],
+        date: chrono::NaiveDate,
+    ) -> Self {
+        let existing = insured.existing_cover.unwrap_or_default();
+        let mut totals = Totals { financial: existing, non_medical: existing, death: existing };
+        for c in coverages {
+            let (Some(product), Some(amount)) = (catalogue.product(&c.product, date), c.sum_assured) else { continue };
+            let rules = &product.underwriting;
+            if rules.financial {
+                totals.financial += amount;
+            }
+            if rules.non_medical {
+                totals.non_medical += amount;
+            }
+            if rules.death_benefit {
+                totals.death += amount;
+            }
+        }
+        totals
+    }
+}
+
+/// What `underwrite` reads about the case.
+pub(crate) struct Case<'a> {
+    pub rules: &'a Rules,
+    pub product: &'a Product,
+    pub insured: &'a Insured,
+    pub age: u32,
+    pub payment_term: PaymentTerm,
+    pub payment_years: u32,
+    pub totals: Totals,
+}
+
+/// Decide one coverage.
+pub(crate) fn underwrite(case: &Case<'_>) -> Decision {
+    let mut reasons = Vec::new();
+    age_limits(case, &mut reasons);
+    occupation(case, &mut reasons);
+    bmi(case, &mut reasons);
+    questions(case, &mut reasons);
+    financial(case, &mut reasons);
+    non_medical(case, &mut reasons);
+    minor_cap(case, &mut reasons);
+    let outcome = reasons.iter().map(|(r, _)| r.outcome).max().unwrap_or(Outcome::Accept);
+    let declared = case.insured.health_answers.values().any(|a| a.yes);
+    let flagged = reasons.iter().any(|(r, high_risk)| *high_risk && r.outcome >= Outcome::Refer);
+    let two_person_review =
+        outcome == Outcome::Refer && (flagged || declared || case.age >= case.rules.two_person_review_age);
+    Decision { outcome, reasons: reasons.into_iter().map(|(r, _)| r).collect(), two_person_review }
+}
+
+type Found = Vec<(Reason, bool)>;
+
+fn reason(rule: impl Into<String>, outcome: Outcome, message: Text) -> Reason {
+    Reason { rule: rule.into(), outcome, product: None, message, loading: None, exclusion: None }
+}
+
+fn age_limits(case: &Case<'_>, found: &mut Found) {
+    let rules = &case.product.underwriting;
+    if let Some((_, max)) = rules.max_issue_age.iter().find(|(term, _)| *term == case.payment_term) {
+        if case.age > *max {
+            let term = case.payment_term.label();
+            found.push((
+                reason(
+                    "age.payment_term",
+                    Outcome::Decline,
+                    Text::new(
+                        format!("超龄：{}最高投保年龄 {max} 岁，被保险人 {} 岁", term.zh, case.age),
+                        format!(
+                            "over age: the highest issue age for {} is {max}; the insured is {}",
+                            term.en, case.age
+                        ),
+                    ),
+                ),
+                false,
+            ));
+        }
+    }
+    if let Some(max_end) = rules.max_payment_end_age {
+        let end = case.age + case.payment_years;
+        if end > max_end {
+            found.push((
+                reason(
+                    "age.payment_end",
+                    Outcome::Decline,
+                    Text::new(
+                        format!("超龄：交费至 {end} 岁，超过 {max_end} 岁的上限"),
+                        format!("over age: premiums would end at {end}, after the limit of {max_end}"),
+                    ),
+                ),
+                false,
+            ));
+        }
+    }
+}
+
+fn occupation(case: &Case<'_>, found: &mut Found) {
+    let class = case.insured.occupation_class;
+    let rules = &case.product.underwriting;
+    let uninsured_by_table =
+        case.product.factors.occupation.as_ref().is_some_and(|table| {
+            usize::from(class).checked_sub(1).and_then(|i| table.get(i).copied().flatten()).is_none()
+        });
+    if rules.occupation_decline.contains(&class) || uninsured_by_table {
+        found.push((
+            reason(
+                "occupation",
+                Outcome::Decline,
+                Text::new(format!("{class} 类职业不予承保"), format!("occupation class {class} is not insurable")),
+            ),
+            false,
+        ));
+    } else if rules.occupation_refer.contains(&class) {
+        found.push((
+            reason(
+                "occupation",
+                Outcome::Refer,
+                Text::new(
+                    format!("{class} 类职业需人工核保"),
+                    format!("occupation class {class} needs manual underwriting"),
+                ),
+            ),
+            false,
+        ));
+    }
+}
+
+/// BMI = weight (kg) ÷ height (m)², to one decimal place, half up.
+pub fn bmi_of(height_cm: Decimal, weight_kg: Decimal) -> Option<Decimal> {
+    let metres = height_cm / Decimal::ONE_HUNDRED;
+    weight_kg.checked_div(metres * metres).map(|b| b.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero))
+}
+
+fn bmi(case: &Case<'_>, found: &mut Found) {
+    if !case.product.underwriting.bmi {
+        return;
+    }
+    let Some(band) = case.rules.bmi.iter().find(|b| b.ages.contains(case.age)) else { return };
+    let (Some(h), Some(w)) = (case.insured.height_cm, case.insured.weight_kg) else {
+        found.push((
+            reason("bmi.missing", Outcome::Pending, Text::fixed("请填写身高和体重", "height and weight are needed")),
+            false,
+        ));
+        return;
+    };
+    let Some(bmi) = bmi_of(h, w).filter(|_| h > Decimal::ZERO) else {
+        found.push((
+            reason("bmi.missing", Outcome::Pending, Text::fixed("身高须大于 0", "height must be above 0")),
+            false,
+        ));
+        return;
+    };
+    let (outcome, zh, en) = if bmi < band.refer_below {
+        (
+            Outcome::Refer,
+            format!("BMI {bmi} 低于 {}", band.refer_below),
+            format!("BMI {bmi} is below {}", band.refer_below),
+        )
+    } else if bmi <= band.accept_max {
+        return;
+    } else if bmi <= band.refer_max {
+        (
+            Outcome::Refer,
+            format!("BMI {bmi} 高于 {}", band.accept_max),
+            format!("BMI {bmi} is above {}", band.accept_max),
+        )
+    } else {
+        (
+            Outcome::Decline,
+            format!("BMI {bmi} 高于 {}", band.refer_max),
+            format!("BMI {bmi} is above {}", band.refer_max),
+        )
+    };
+    found.push((reason("bmi", outcome, Text::new(zh, en)), false));
+}
+
+fn questions(case: &Case<'_>, found: &mut Found) {
+    let mut unanswered = Vec::new();
+    for id in &case.product.underwriting.questions {
+        let Some(question) = case.rules.questions.iter().find(|q| &q.id == id) else { continue };
+        let Some(answer) = case.insured.health_answers.get(id) else {
+            unanswered.push(id.as_str());
+            continue;
+        };
+        if !answer.yes {
+            continue;
+        }
+        let option = answer.follow_up.as_deref().and_then(|f| question.options.iter().find(|o| o.id == f));
+        let (rule, detail) = match option {
+            Some(o) => (&o.then, Some(&o.text)),
+            None => (&question.if_yes, None),
+        };
+        let message = match detail {
+            Some(d) => Text::new(format!("{}：{}", question.text.zh, d.zh), format!("{}: {}", question.text.en, d.en)),
+            None => Text::new(format!("{}：是", question.text.zh), format!("{}: yes", question.text.en)),
+        };
+        let mut r = reason(format!("question.{id}"), rule.outcome, message);
+        r.loading = rule.loading;
+        r.exclusion = rule.exclusion.clone();
+        found.push((r, rule.two_person_review));
+    }
+    if !unanswered.is_empty() {
+        let list = unanswered.join(", ");
+        found.push((
+            reason(
+                "question.missing",
+                Outcome::Pending,
+                Text::new(format!("请回答健康告知问题：{list}"), format!("health questions to answer: {list}")),
+            ),
+            false,
+        ));
+    }
+}
+
+fn for_age(table: &[(AgeRange, Decimal)], age: u32) -> Option<Decimal> {
+    table.iter().find(|(ages, _)| ages.contains(age)).map(|(_, v)| *v)
+}
+
+fn financial(case: &Case<'_>, found: &mut Found) {
+    if !case.product.underwriting.financial {
+        return;
+    }
+    let total = case.totals.financial;
+    let Some(income) = case.insured.annual_income else {
+        if total > case.rules.income_needed_above {
+            found.push((
+                reason(
+                    "financial.income_missing",
+                    Outcome::Pending,
+                    Text::new(
+                        format!("总保额 {total} 超过 {}，请填写年收入", case.rules.income_needed_above),
+                        format!(
+                            "total sum assured {total} is above {}: annual income is needed",
+                            case.rules.income_needed_above
+                        ),
+                    ),
+                ),
+                false,
+            ));
+        }
+        return;
+    };
+    let Some(multiple) = for_age(&case.rules.income_multiples, case.age) else { return };
+    let limit = income * multiple;
+    if total > limit {
+        found.push((
+            reason(
+                "financial",
+                Outcome::Refer,
+                Text::new(
+                    format!("财务核保：总保额 {total} 超过年收入的 {multiple} 倍（{limit}）"),
+                    format!("financial underwriting: total sum assured {total} is above {multiple} × income ({limit})"),
+                ),
+            ),
+            total > limit * Decimal::TWO,
+        ));
+    }
+}
+
+fn non_medical(case: &Case<'_>, found: &mut Found) {
+    if !case.product.underwriting.non_medical {
+        return;
+    }
+    let Some(limit) = for_age(&case.rules.non_medical_limits, case.age) else { return };
+    let total = case.totals.non_medical;
+    if total > limit {
+        found.push((
+            reason(
+                "non_medical",
+                Outcome::MedicalExam,
+                Text::new(
+                    format!("总保额 {total} 超过 {} 岁免体检额度 {limit}", case.age),
+                    format!("total sum assured {total} is above the non-medical limit {limit} at age {}", case.age),
+                ),
+            ),
+            false,
+        ));
+    }
+}
+
+fn minor_cap(case: &Case<'_>, found: &mut Found) {
+    if !case.product.underwriting.death_benefit {
+        return;
+    }
+    let Some(cap) = for_age(&case.rules.minor_death_caps, case.age) else { return };
+    let total = case.totals.death;
+    if total > cap {
+        found.push((
+            reason(
+                "minor_death_cap",
+                Outcome::Decline,
+                Text::new(
+                    format!("未成年人身故保险金额合计 {total} 超过监管上限 {cap}"),
+                    format!("death benefits for a minor total {total}, above the regulatory cap of {cap}"),
+                ),
+            ),
+            false,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bmi_rounds_to_one_place() {
+        // 70 / 1.75² = 22.857… → 22.9
+        assert_eq!(bmi_of(Decimal::new(175, 0), Decimal::new(70, 0)).unwrap().to_string(), "22.9");
+    }
+
+    #[test]
+    fn outcomes_order_by_severity() {
+        assert!(Outcome::Accept < Outcome::AcceptWithConditions);
+        assert!(Outcome::MedicalExam < Outcome::Refer);
+        assert!(Outcome::Pending < Outcome::Decline);
+        assert!(Outcome::Decline.is_automatic() && !Outcome::Refer.is_automatic());
+    }
+}
