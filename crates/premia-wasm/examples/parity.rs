@@ -63,7 +63,7 @@ fn main() -> std::process::ExitCode {
                 priced += 1;
                 serde_json::to_string(&quote).unwrap_or_default()
             }
-            Err(errors) => serde_json::json!({ "errors": errors }).to_string(),
+            Err(errors) => format!(r#"{{"errors":{}}}"#, serde_json::to_string(&errors).unwrap_or_default()),
         };
         let _ = writeln!(requests, "{request_json}");
         let _ = writeln!(native, "{outcome}");
@@ -86,7 +86,12 @@ fn generate(catalogue: &Catalogue, rng: &mut Rng) -> QuoteRequest {
     } else {
         base - Days::new(rng.below(600)) + Days::new(rng.below(200))
     };
-    let age_days = if rng.chance(2) { rng.below(60) } else { rng.below(75 * 366) };
+    // Mostly adults of the ages most products take; some of any age (limits are part of the test).
+    let age_days = match rng.below(100) {
+        0..=1 => rng.below(60),
+        2..=79 => 18 * 366 + rng.below(32 * 365),
+        _ => rng.below(75 * 366),
+    };
     let birth_date = quote_date - Days::new(age_days);
     let regions: Vec<&String> = catalogue.regions.keys().collect();
     let sex = if rng.chance(50) { Sex::Male } else { Sex::Female };
@@ -127,9 +132,9 @@ fn generate(catalogue: &Catalogue, rng: &mut Rng) -> QuoteRequest {
         }
         coverages.push(coverage(product, rng));
     }
-    let channel = match rng.below(10) {
-        0..=5 => Channel::Direct,
-        6..=8 => Channel::Agent { agent_code: format!("A{}", 100 + rng.below(900)) },
+    let channel = match rng.below(100) {
+        0..=59 => Channel::Direct,
+        60..=96 => Channel::Agent { agent_code: format!("A{}", 100 + rng.below(900)) },
         _ => Channel::Agent { agent_code: "bad code".into() },
     };
     QuoteRequest { quote_date, insured, coverages, channel, coupons: Vec::new(), bundle: None }
@@ -154,13 +159,16 @@ fn coverage(product: &Product, rng: &mut Rng) -> CoverageRequest {
             riders.push(RiderRequest { code: rider.code.clone(), sum_assured });
         }
     }
+    let payment_term = rng.pick(&product.payment_terms).copied().unwrap_or(premia_core::PaymentTerm::Single);
     CoverageRequest {
         product: product.code.clone(),
         sum_assured: (!annuity).then_some(amount),
         annuity_amount: annuity.then_some(amount),
         coverage_term: rng.pick(&product.coverage_terms).copied().unwrap_or(premia_core::CoverageTerm::Lifelong),
-        payment_term: rng.pick(&product.payment_terms).copied().unwrap_or(premia_core::PaymentTerm::Single),
-        frequency: if rng.chance(5) {
+        payment_term,
+        frequency: if payment_term.is_single() && !rng.chance(5) {
+            premia_core::Frequency::Annual
+        } else if rng.chance(5) {
             *rng.pick(&premia_core::Frequency::ALL).unwrap_or(&premia_core::Frequency::Annual)
         } else {
             rng.pick(&frequencies).copied().unwrap_or(premia_core::Frequency::Annual)

@@ -147,12 +147,7 @@ impl QuoteApp {
     /// `{ quote, errors }` as last rendered.
     #[wasm_bindgen(unchecked_return_type = "{ quote: Quote | null; errors: PremiaError[\"errors\"] }")]
     pub fn current(&self) -> Result<JsValue, JsValue> {
-        let detail = match self.mounted.latest() {
-            Some(premia_web::Outcome::Priced(quote)) => serde_json::json!({ "quote": quote, "errors": [] }),
-            Some(premia_web::Outcome::Invalid(errors)) => serde_json::json!({ "quote": null, "errors": errors }),
-            None => serde_json::json!({ "quote": null, "errors": [] }),
-        };
-        to_js(&detail.to_string())
+        to_js(&premia_web::state::outcome_json(self.mounted.latest().as_ref()))
     }
 
     /// Unmount the app and free its state.

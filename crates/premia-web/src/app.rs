@@ -123,11 +123,7 @@ fn use_quote_events(props: &AppProps, state: &UseReducerHandle<State>) {
 
 /// `{ "quote": Quote | null, "errors": Error[] }`, the detail of `premia-quote-change`.
 fn change_detail(state: &State) -> String {
-    let detail = match &state.outcome {
-        Outcome::Priced(quote) => serde_json::json!({ "quote": quote, "errors": [] }),
-        Outcome::Invalid(errors) => serde_json::json!({ "quote": null, "errors": errors }),
-    };
-    detail.to_string()
+    crate::state::outcome_json(Some(&state.outcome))
 }
 
 #[hook]

@@ -199,6 +199,22 @@ pub enum Outcome {
     Invalid(Vec<Error>),
 }
 
+/// `{"quote": Quote | null, "errors": [...]}`: how an outcome is shown to JS (the widget's
+/// `premia-quote-change` detail). Written field by field so the quote keeps its own field order.
+pub fn outcome_json(outcome: Option<&Outcome>) -> String {
+    #[derive(serde::Serialize)]
+    struct Detail<'a> {
+        quote: Option<&'a Quote>,
+        errors: &'a [Error],
+    }
+    let detail = match outcome {
+        Some(Outcome::Priced(quote)) => Detail { quote: Some(quote), errors: &[] },
+        Some(Outcome::Invalid(errors)) => Detail { quote: None, errors },
+        None => Detail { quote: None, errors: &[] },
+    };
+    serde_json::to_string(&detail).unwrap_or_default()
+}
+
 /// The whole app state.
 #[derive(Debug, Clone)]
 pub struct State {
