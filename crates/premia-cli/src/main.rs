@@ -10,9 +10,13 @@
 mod agent_cmd;
 mod blacklist_cmd;
 mod catalogue_cmd;
+mod coupon_cmd;
+mod id_cmd;
 mod input;
 mod output;
 mod quote_cmd;
+mod recommend_cmd;
+mod simulate_cmd;
 mod verify_cmd;
 
 use std::path::PathBuf;
@@ -55,6 +59,50 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Validate a resident ID number (居民身份证号码): print its birth date, sex and province, or each
+    /// check that failed.
+    Id {
+        number: String,
+        /// The date the birth date may not be after; default today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recommend bundles for a profile (JSON: insured, channel, coupons), ranked and quoted.
+    Recommend {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        /// Quote date; default today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+        profile: PathBuf,
+    },
+    /// Signed vouchers and referral codes: keygen, issue.
+    Coupon {
+        #[command(subcommand)]
+        command: coupon_cmd::Command,
+    },
+    /// Underwriting measurements.
+    Underwriting {
+        #[command(subcommand)]
+        command: UnderwritingCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UnderwritingCommand {
+    /// Share of automatic decisions on a synthetic applicant population (see the module docs for its mix).
+    Simulate {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        #[arg(long, default_value_t = 10_000)]
+        count: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +130,11 @@ fn parse_lang(text: &str) -> Result<Lang, String> {
     }
 }
 
+/// The local date: the CLI is an adapter and may read the clock; the core never does.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.lang;
@@ -93,6 +146,14 @@ fn main() -> ExitCode {
         Command::Catalogue { command: CatalogueCommand::Check { file } } => catalogue_cmd::check(file.as_deref(), lang),
         Command::Catalogue { command: CatalogueCommand::Show { file, json } } => {
             catalogue_cmd::show(file.as_deref(), json, lang)
+        }
+        Command::Id { number, date, json } => id_cmd::run(&number, date.unwrap_or_else(today), json, lang),
+        Command::Recommend { catalogue, date, json, profile } => {
+            recommend_cmd::run(catalogue.as_deref(), &profile, date.unwrap_or_else(today), json, lang)
+        }
+        Command::Coupon { command } => coupon_cmd::run(command),
+        Command::Underwriting { command: UnderwritingCommand::Simulate { catalogue, count, seed } } => {
+            input::catalogue(catalogue.as_deref()).and_then(|c| simulate_cmd::run(&c, count, seed, lang))
         }
     };
     match result {

@@ -14,7 +14,8 @@ use std::io::Write;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let count: usize = args.first().and_then(|a| a.parse().ok()).expect("usage: quotes_jsonl COUNT [DATE] [TAMPER_EVERY]");
+    let count: usize =
+        args.first().and_then(|a| a.parse().ok()).expect("usage: quotes_jsonl COUNT [DATE] [TAMPER_EVERY]");
     let date = args.get(1).map(|d| d.parse().expect("DATE as YYYY-MM-DD")).unwrap_or_else(|| {
         let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
         chrono::Utc::now().with_timezone(&cst).date_naive()
@@ -31,7 +32,8 @@ fn main() {
         let line = &lines[i % lines.len()];
         if tamper_every > 0 && (i + 1) % tamper_every == 0 {
             let mut value: serde_json::Value = serde_json::from_slice(line).unwrap();
-            let premium: rust_decimal::Decimal = value["coverages"][0]["annual_premium"].as_str().unwrap().parse().unwrap();
+            let premium: rust_decimal::Decimal =
+                value["coverages"][0]["annual_premium"].as_str().unwrap().parse().unwrap();
             value["coverages"][0]["annual_premium"] = (premium + rust_decimal::Decimal::new(1, 2)).to_string().into();
             serde_json::to_writer(&mut out, &value).unwrap();
         } else {
