@@ -45,7 +45,7 @@ describe("quote site", () => {
 
   const headline = (page) => page.locator(".premia-headline .premia-amount").textContent();
 
-  it("prices a customer's cover as they type, in Chinese and then in English, and remembers the language", async () => {
+  it("prices a customer's bundle as they type, in Chinese and then in English, and remembers the language", async () => {
     const page = await open();
     assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
     assert.equal(await page.locator(".premia-summary-title").textContent(), "您的保费");
@@ -57,11 +57,25 @@ describe("quote site", () => {
     assert.equal(await headline(page), "¥9,963.00", "CI 9,715.00 + medical 248.00 (age 26-30, social, D10K)");
     assert.match(await page.locator(".premia-line[data-product=MED]").textContent(), /安康百万医疗险/);
     assert.match(await page.locator("[data-figure=total-premium]").textContent(), /¥194,548\.00/);
+
+    // The bundle recommended for a 30-year-old: CI 300,000 (300 × 19.43 = 5,829.00) + medical 248.00,
+    // 5% off the first year (303.85): 5,773.15.
+    const bundle = page.locator(".premia-bundle[data-bundle=YOUNG-PROTECT]");
+    assert.match(await bundle.locator("h3").textContent(), /青年保障组合/);
+    assert.equal(await bundle.locator(".premia-bundle-amount").textContent(), "¥5,773.15");
+    await bundle.locator("button").click();
+    assert.equal(await bundle.locator("button").getAttribute("aria-pressed"), "true");
+    assert.equal(await page.locator("#premia-coverages-0-sum_assured").inputValue(), "300000");
+    assert.equal(await headline(page), "¥6,077.00");
+    assert.equal(await page.locator("[data-figure=discount]").textContent(), "−¥303.85");
+    assert.equal(await page.locator("[data-figure=net-first-year]").textContent(), "¥5,773.15");
+    assert.match(await page.locator(".premia-discount dt").textContent(), /青年保障组合/);
     await shot(page, "site-zh-desktop");
 
     await page.click(".premia-lang");
     assert.equal(await page.locator(".premia-summary-title").textContent(), "Your premium");
-    assert.equal(await headline(page), "¥9,963.00", "the price does not change with the language");
+    assert.equal(await page.locator("[data-figure=net-first-year]").textContent(), "¥5,773.15", "same price in English");
+    assert.match(await bundle.locator("h3").textContent(), /Young adult protection/);
     assert.match(await page.locator(".premia-line[data-product=MED]").textContent(), /Ankang Million Medical/);
     await shot(page, "site-en-desktop");
 
@@ -130,6 +144,55 @@ describe("quote site", () => {
     await page.context().close();
   });
 
+  it("applies a coupon, and shows why an expired one does not apply", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    await page.fill("#premia-coupons", "PROMO-NOV");
+    await page.keyboard.press("Enter");
+    const coupon = page.locator(".premia-coupon").first();
+    assert.match(await coupon.getAttribute("class"), /is-applied/);
+    assert.match(await coupon.textContent(), /11月保障月：首年保费95折 −¥485\.75/);
+    assert.equal(await page.locator("[data-figure=net-first-year]").textContent(), "¥9,229.25", "9,715.00 − 5%");
+    await page.context().close();
+
+    const december = await openPage(browser);
+    await december.goto(`${site.url}/index.html?date=2026-12-02`);
+    await fillCustomer(december);
+    await december.fill("#premia-coupons", "PROMO-NOV");
+    await december.click(".premia-coupon-entry button");
+    const expired = december.locator(".premia-coupon").first();
+    assert.equal(await expired.getAttribute("data-code"), "coupon.expired");
+    assert.match(await expired.textContent(), /优惠已于 2026-11-30 过期/);
+    assert.equal(await december.locator("[data-figure=discount]").count(), 0);
+    await shot(december, "site-coupon-expired");
+    await december.click(".premia-lang");
+    assert.match(await expired.textContent(), /the coupon expired on 2026-11-30/);
+    await december.context().close();
+  });
+
+  it("shows underwriting's decline with its reason, and a loading for a controlled condition", async () => {
+    const page = await open();
+    await fillCustomer(page);
+    const cancer = page.locator(".premia-question[data-question=CANCER]");
+    assert.match(await cancer.locator("legend").textContent(), /是否曾被诊断患有癌症或恶性肿瘤/);
+    await cancer.locator("input[value=yes]").check();
+    const declined = page.locator(".premia-declined li[data-product=CI]");
+    assert.match(await declined.textContent(), /拒保|不予承保/);
+    assert.equal(await page.locator(".premia-overall-decision [data-outcome]").first().getAttribute("data-outcome"), "decline");
+    assert.match(await page.locator(".premia-overall-decision .premia-reasons").textContent(), /癌症/);
+    assert.equal(await page.locator(".premia-headline").count(), 0, "nothing left to price");
+    await shot(page, "site-decline");
+
+    await cancer.locator("input[value=no]").check();
+    const htn = page.locator(".premia-question[data-question=HTN]");
+    await htn.locator("input[value=yes]").check();
+    await htn.locator("select").selectOption("CONTROLLED");
+    // 9,715.00 + 25% loading = 12,143.75: the catalogue's own hypertension case.
+    assert.equal(await page.locator(".premia-line[data-product=CI] .premia-line-amount").textContent(), "¥12,143.75");
+    assert.match(await page.locator(".premia-overall-decision").textContent(), /\+25%/);
+    await page.context().close();
+  });
+
   it("explains the price with the core's rating worksheet", async () => {
     const page = await open();
     await fillCustomer(page);
@@ -185,13 +248,14 @@ describe("quote site", () => {
     const order = ["birth_date"];
     while (order.length < 7) {
       await page.keyboard.press("Tab");
-      const name = await page.evaluate(() => document.activeElement.name);
+      const name = await page.evaluate(() => document.activeElement.name || document.activeElement.closest("[data-bundle]")?.dataset.bundle);
       if (name !== order.at(-1)) order.push(name);
       if (name === "sex" && !(await page.locator("input[name=sex][value=female]").isChecked())) {
         await page.keyboard.press("ArrowRight"); // from male to female
       }
     }
-    assert.deepEqual(order, ["birth_date", "sex", "smoker", "occupation_class", "region", "social_insurance", "product"]);
+    // …then the recommended bundles (their buttons), then the products.
+    assert.deepEqual(order, ["birth_date", "sex", "smoker", "occupation_class", "region", "social_insurance", "YOUNG-PROTECT"]);
     assert.equal(await page.locator("input[name=sex][value=female]").isChecked(), true);
     assert.equal(await headline(page), "¥9,715.00");
     await page.context().close();

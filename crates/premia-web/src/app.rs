@@ -82,7 +82,11 @@ pub fn quote_app(props: &AppProps) -> Html {
             <div class="premia-layout">
                 <form class="premia-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                     { view::insured_section(&state, &dispatch) }
+                    { crate::offers::bundles_section(&state, &dispatch) }
                     { view::products_section(&state, &dispatch) }
+                    { crate::health::questionnaire(&state, &dispatch) }
+                    { crate::health::figures_section(&state, &dispatch) }
+                    { crate::offers::coupons_section(&state, &dispatch) }
                 </form>
                 { view::summary(&state, &dispatch, on_submit) }
             </div>

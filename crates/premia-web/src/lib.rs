@@ -15,7 +15,9 @@
 
 pub mod app;
 pub mod browser;
+pub mod health;
 pub mod i18n;
+pub mod offers;
 pub mod options;
 pub mod state;
 pub mod view;

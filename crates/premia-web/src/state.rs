@@ -2,12 +2,14 @@
 //! core says of it. Pure (no DOM, no clock) so `cargo test` checks it natively; the components only
 //! render a [`State`] and dispatch [`Action`]s.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use chrono::NaiveDate;
+use premia_core::bundle::{Profile, Recommendation};
 use premia_core::error::ErrorKind;
 use premia_core::money::strict;
+use premia_core::request::HealthAnswer;
 use premia_core::{
     Catalogue, Channel, CoverageRequest, CoverageTerm, Error, Frequency, Insured, Lang, PaymentTerm, Product, Quote,
     QuoteRequest, RiderRequest, Sex,
@@ -39,7 +41,20 @@ pub struct Form {
     pub social_insurance: bool,
     /// Region code, or empty for none.
     pub region: String,
+    /// Underwriting figures, as typed; empty when not given.
+    pub height_cm: String,
+    pub weight_kg: String,
+    pub annual_income: String,
+    pub existing_cover: String,
+    /// Health questionnaire answers by question id; a question not in the map is unanswered.
+    pub health_answers: BTreeMap<String, HealthAnswer>,
     pub coverages: Vec<CoverageForm>,
+    /// The recommended bundle the coverages were taken from (for its bundle discount).
+    pub bundle: Option<String>,
+    /// Coupon, voucher and referral codes entered, in order.
+    pub coupons: Vec<String>,
+    /// The code being typed into the coupon field.
+    pub coupon_draft: String,
 }
 
 /// One chosen product with its options, as typed.
@@ -137,17 +152,32 @@ pub struct Prefill {
     /// Replaces the chosen products when given.
     #[serde(default)]
     pub coverages: Option<Vec<CoverageRequest>>,
+    #[serde(default)]
+    pub coupons: Option<Vec<String>>,
+    #[serde(default)]
+    pub bundle: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InsuredPrefill {
+    pub resident_id: Option<String>,
     pub birth_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
     pub smoker: Option<bool>,
     pub occupation_class: Option<u8>,
     pub social_insurance: Option<bool>,
     pub region: Option<String>,
+    #[serde(default, with = "strict::option")]
+    pub height_cm: Option<rust_decimal::Decimal>,
+    #[serde(default, with = "strict::option")]
+    pub weight_kg: Option<rust_decimal::Decimal>,
+    #[serde(default, with = "strict::option")]
+    pub annual_income: Option<rust_decimal::Decimal>,
+    #[serde(default, with = "strict::option")]
+    pub existing_cover: Option<rust_decimal::Decimal>,
+    #[serde(default)]
+    pub health_answers: Option<BTreeMap<String, HealthAnswer>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,7 +190,26 @@ pub enum Action {
     OccupationClass(u8),
     SocialInsurance(bool),
     Region(String),
-    /// Add the product if not chosen, else remove it.
+    HeightCm(String),
+    WeightKg(String),
+    AnnualIncome(String),
+    ExistingCover(String),
+    /// Answer a health question yes or no (a "no" drops any follow-up).
+    Answer {
+        question: String,
+        yes: bool,
+    },
+    FollowUp {
+        question: String,
+        option: String,
+    },
+    /// Take the coverages of a recommended bundle.
+    ChooseBundle(String),
+    CouponDraft(String),
+    /// Add the drafted code (ignored when empty or already entered).
+    AddCoupon,
+    RemoveCoupon(String),
+    /// Add the product if not chosen, else remove it (which leaves any bundle).
     ToggleProduct(String),
     Coverage(usize, CoverageAction),
     Prefill(Box<Prefill>),
@@ -223,6 +272,8 @@ pub struct State {
     pub lang: Lang,
     pub form: Form,
     pub outcome: Outcome,
+    /// The bundles recommended for the person as typed (empty until their age is known).
+    pub recommendations: Vec<Recommendation>,
     /// Fields the person has left (or that were prefilled); "required" errors show only for these.
     pub touched: BTreeSet<&'static str>,
     pub submission: Submission,
@@ -237,6 +288,7 @@ impl PartialEq for State {
             && self.lang == other.lang
             && self.form == other.form
             && self.outcome == other.outcome
+            && self.recommendations == other.recommendations
             && self.touched == other.touched
             && self.submission == other.submission
     }
@@ -250,6 +302,10 @@ pub mod field {
     pub const REGION: &str = "insured.region";
     pub const OCCUPATION: &str = "insured.occupation_class";
     pub const COVERAGES: &str = "coverages";
+    pub const HEIGHT: &str = "insured.height_cm";
+    pub const WEIGHT: &str = "insured.weight_kg";
+    pub const INCOME: &str = "insured.annual_income";
+    pub const EXISTING_COVER: &str = "insured.existing_cover";
     pub const QUIET_UNTIL_TOUCHED: [&str; 2] = [BIRTH_DATE, SEX];
 }
 
@@ -268,12 +324,14 @@ impl State {
             .collect();
         let form = Form { occupation_class: 1, social_insurance: true, coverages, ..Form::default() };
         let outcome = evaluate(&catalogue, &settings, &form);
+        let recommendations = recommend(&catalogue, &settings, &form);
         State {
             catalogue,
             settings,
             lang,
             form,
             outcome,
+            recommendations,
             touched: BTreeSet::new(),
             submission: Submission::None,
             revision: 0,
@@ -330,11 +388,20 @@ impl State {
 
     /// Fields the form shows errors beside, so the rest can be listed once.
     pub fn placed_fields(&self) -> Vec<String> {
-        let mut fields: Vec<String> =
-            [field::RESIDENT_ID, field::BIRTH_DATE, field::SEX, field::REGION, field::OCCUPATION]
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect();
+        let mut fields: Vec<String> = [
+            field::RESIDENT_ID,
+            field::BIRTH_DATE,
+            field::SEX,
+            field::REGION,
+            field::OCCUPATION,
+            field::HEIGHT,
+            field::WEIGHT,
+            field::INCOME,
+            field::EXISTING_COVER,
+        ]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
         for (i, coverage) in self.form.coverages.iter().enumerate() {
             let prefix = format!("coverages[{i}]");
             for name in ["product", "coverage_term", "payment_term", "frequency", "plan"] {
@@ -391,7 +458,44 @@ impl State {
             Action::OccupationClass(class) => form.occupation_class = class,
             Action::SocialInsurance(yes) => form.social_insurance = yes,
             Action::Region(code) => form.region = code,
+            Action::HeightCm(text) => form.height_cm = text,
+            Action::WeightKg(text) => form.weight_kg = text,
+            Action::AnnualIncome(text) => form.annual_income = text,
+            Action::ExistingCover(text) => form.existing_cover = text,
+            Action::Answer { question, yes } => {
+                let answer = form.health_answers.entry(question).or_insert(HealthAnswer { yes, follow_up: None });
+                answer.yes = yes;
+                if !yes {
+                    answer.follow_up = None;
+                }
+            }
+            Action::FollowUp { question, option } => {
+                let answer = form.health_answers.entry(question).or_insert(HealthAnswer { yes: true, follow_up: None });
+                answer.follow_up = Some(option).filter(|o| !o.is_empty());
+            }
+            Action::ChooseBundle(id) => {
+                if let Some(bundle) = self.catalogue.bundles.iter().find(|b| b.id == id) {
+                    form.coverages = bundle
+                        .items
+                        .iter()
+                        .filter_map(|item| {
+                            self.catalogue.product(&item.product, date).map(|p| CoverageForm::from_request(p, item))
+                        })
+                        .collect();
+                    form.bundle = Some(id);
+                }
+            }
+            Action::CouponDraft(text) => form.coupon_draft = text,
+            Action::AddCoupon => {
+                let code = form.coupon_draft.trim().to_owned();
+                if !code.is_empty() && !form.coupons.contains(&code) {
+                    form.coupons.push(code);
+                }
+                form.coupon_draft.clear();
+            }
+            Action::RemoveCoupon(code) => form.coupons.retain(|c| *c != code),
             Action::ToggleProduct(code) => {
+                form.bundle = None;
                 if let Some(i) = form.coverages.iter().position(|c| c.product == code) {
                     form.coverages.remove(i);
                 } else if let Some(product) = self.catalogue.product(&code, date) {
@@ -411,12 +515,28 @@ impl State {
             self.submission = Submission::None;
         }
         self.outcome = evaluate(&self.catalogue, &self.settings, &self.form);
+        self.recommendations = recommend(&self.catalogue, &self.settings, &self.form);
         self.revision += 1;
     }
 
     fn prefill(&mut self, prefill: Prefill) {
         let form = &mut self.form;
         if let Some(insured) = prefill.insured {
+            if let Some(id) = insured.resident_id {
+                form.resident_id = id;
+            }
+            let text = |d: Option<rust_decimal::Decimal>, current: &mut String| {
+                if let Some(d) = d {
+                    *current = d.to_string();
+                }
+            };
+            text(insured.height_cm, &mut form.height_cm);
+            text(insured.weight_kg, &mut form.weight_kg);
+            text(insured.annual_income, &mut form.annual_income);
+            text(insured.existing_cover, &mut form.existing_cover);
+            if let Some(answers) = insured.health_answers {
+                form.health_answers = answers;
+            }
             if let Some(birth) = insured.birth_date {
                 form.birth_date = birth.to_string();
                 self.touched.insert(field::BIRTH_DATE);
@@ -431,6 +551,12 @@ impl State {
             if let Some(region) = insured.region {
                 form.region = region;
             }
+        }
+        if let Some(coupons) = prefill.coupons {
+            form.coupons = coupons;
+        }
+        if prefill.bundle.is_some() {
+            form.bundle = prefill.bundle;
         }
         if let Some(coverages) = prefill.coverages {
             let date = self.settings.quote_date;
@@ -491,6 +617,40 @@ pub fn evaluate(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Outc
     }
 }
 
+/// The bundles the core recommends for the person as typed: nothing until their age is known (the
+/// core's own errors for the person are shown by the quote). Coupons entered count in their prices.
+pub fn recommend(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Vec<Recommendation> {
+    let Ok(request) = build_request(catalogue, settings, &Form { coverages: Vec::new(), ..form.clone() }) else {
+        return Vec::new();
+    };
+    let profile = Profile { insured: request.insured, channel: request.channel, coupons: request.coupons };
+    let offered = |r: &Recommendation| {
+        settings.offered.as_ref().is_none_or(|codes| r.quote.coverages.iter().all(|c| codes.contains(&c.product)))
+    };
+    premia_core::bundle::recommend(catalogue, &profile, settings.quote_date)
+        .map(|all| all.into_iter().filter(offered).collect())
+        .unwrap_or_default()
+}
+
+/// The health questions of the chosen products, each once, in the order the products ask them.
+pub fn questions<'c>(
+    catalogue: &'c Catalogue,
+    settings: &Settings,
+    form: &Form,
+) -> Vec<&'c premia_core::underwriting::Question> {
+    let mut seen = Vec::new();
+    for coverage in &form.coverages {
+        if let Some(product) = catalogue.product(&coverage.product, settings.quote_date) {
+            for question in product.questions(catalogue) {
+                if !seen.iter().any(|q: &&premia_core::underwriting::Question| q.id == question.id) {
+                    seen.push(question);
+                }
+            }
+        }
+    }
+    seen
+}
+
 /// Turn the typed form into a request. Text that cannot be read becomes the core's own error for that
 /// field (e.g. `decimal.invalid`), so the person sees one kind of message whatever went wrong.
 pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Result<QuoteRequest, Vec<Error>> {
@@ -510,6 +670,12 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             }
         },
     };
+    let mut optional =
+        |text: &str, field: &str| (!text.trim().is_empty()).then(|| decimal(text, field, &mut errors)).flatten();
+    let height_cm = optional(&form.height_cm, field::HEIGHT);
+    let weight_kg = optional(&form.weight_kg, field::WEIGHT);
+    let annual_income = optional(&form.annual_income, field::INCOME);
+    let existing_cover = optional(&form.existing_cover, field::EXISTING_COVER);
     let mut coverages = Vec::with_capacity(form.coverages.len());
     for (i, coverage) in form.coverages.iter().enumerate() {
         let product = catalogue.product(&coverage.product, settings.quote_date);
@@ -533,16 +699,16 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             occupation_class: form.occupation_class,
             social_insurance: form.social_insurance,
             region: (!region.is_empty()).then(|| region.to_owned()),
-            height_cm: None,
-            weight_kg: None,
-            annual_income: None,
-            existing_cover: None,
-            health_answers: Default::default(),
+            height_cm,
+            weight_kg,
+            annual_income,
+            existing_cover,
+            health_answers: form.health_answers.clone(),
         },
         coverages,
         channel: settings.channel.clone(),
-        coupons: Vec::new(),
-        bundle: None,
+        coupons: form.coupons.clone(),
+        bundle: form.bundle.clone(),
     })
 }
 
@@ -747,5 +913,73 @@ mod tests {
         let state = run(state, ci_customer());
         let placed = state.placed_fields();
         assert_eq!(state.unplaced_errors(&placed)[0].code(), "agent_code.invalid");
+    }
+
+    #[test]
+    fn bundles_are_recommended_once_the_age_is_known_and_choosing_one_takes_its_items_and_discount() {
+        let state = fresh(None);
+        assert!(state.recommendations.is_empty(), "no age, no recommendation");
+        let state = run(state, ci_customer());
+        let ids: Vec<_> = state.recommendations.iter().map(|r| r.bundle.as_str()).collect();
+        assert!(ids.contains(&"YOUNG-PROTECT"), "{ids:?}");
+        let state = run(state, [Action::ChooseBundle("YOUNG-PROTECT".into())]);
+        let quote = state.quote().expect("priced");
+        let products: Vec<_> = quote.coverages.iter().map(|c| c.product.as_str()).collect();
+        assert_eq!(products, ["CI", "MED"]);
+        assert_eq!(quote.request.bundle.as_deref(), Some("YOUNG-PROTECT"));
+        assert_eq!(quote.discounts[0].code, "YOUNG-PROTECT");
+        let recommended = state.recommendations.iter().find(|r| r.bundle == "YOUNG-PROTECT").unwrap();
+        assert_eq!(recommended.quote.totals, quote.totals, "the card's price is the price you get");
+        let state = run(state, [Action::ToggleProduct("ACC".into())]);
+        assert_eq!(state.form.bundle, None, "changing the products leaves the bundle");
+    }
+
+    #[test]
+    fn coupons_apply_or_say_why_not() {
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, [Action::CouponDraft(" PROMO-NOV ".into()), Action::AddCoupon]);
+        assert_eq!(state.form.coupons, ["PROMO-NOV"]);
+        assert_eq!(state.form.coupon_draft, "");
+        let quote = state.quote().unwrap();
+        assert_eq!(quote.totals.discount_first_year.to_string(), "485.75", "the catalogue's campaign test case");
+        let state = run(state, [Action::CouponDraft("NOPE".into()), Action::AddCoupon]);
+        let rejected = &state.quote().unwrap().rejected_coupons;
+        assert_eq!(rejected[0].code, "coupon.unknown");
+        let state = run(state, [Action::RemoveCoupon("PROMO-NOV".into()), Action::RemoveCoupon("NOPE".into())]);
+        assert!(state.quote().unwrap().discounts.is_empty());
+    }
+
+    #[test]
+    fn health_answers_reach_underwriting_and_a_decline_comes_with_its_reason() {
+        let state = run(fresh(None), ci_customer());
+        let questions: Vec<_> =
+            questions(&state.catalogue, &state.settings, &state.form).iter().map(|q| q.id.clone()).collect();
+        assert_eq!(questions[0], "CANCER");
+        let state = run(state, [Action::Answer { question: "CANCER".into(), yes: true }]);
+        let quote = state.quote().expect("a decline is an answer, not an error");
+        assert_eq!(quote.declined[0].product, "CI");
+        assert_eq!(quote.decision.outcome, premia_core::underwriting::Outcome::Decline);
+        assert!(!quote.declined[0].decision.reasons.is_empty());
+        let state = run(
+            state,
+            [
+                Action::Answer { question: "CANCER".into(), yes: false },
+                Action::Answer { question: "HTN".into(), yes: true },
+                Action::FollowUp { question: "HTN".into(), option: "CONTROLLED".into() },
+            ],
+        );
+        let loading = state.quote().unwrap().coverages[0].decision.loading();
+        assert_eq!(loading.to_string(), "0.25");
+        let state = run(state, [Action::Answer { question: "HTN".into(), yes: false }]);
+        assert_eq!(state.form.health_answers["HTN"].follow_up, None, "a no drops the follow-up");
+    }
+
+    #[test]
+    fn underwriting_figures_are_read_as_decimals_with_the_cores_error() {
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, [Action::HeightCm("1米65".into())]);
+        assert_eq!(state.errors_for(field::HEIGHT)[0].code(), "decimal.invalid");
+        let state = run(state, [Action::HeightCm("165".into()), Action::WeightKg("58".into())]);
+        assert_eq!(state.quote().unwrap().request.insured.height_cm.map(|h| h.to_string()), Some("165".into()));
     }
 }

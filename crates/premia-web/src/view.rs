@@ -11,7 +11,7 @@ use crate::i18n::{self, Label, money};
 use crate::options;
 use crate::state::{Action, CoverageAction, CoverageForm, Outcome, State, Submission, field};
 
-type Dispatch = UseReducerDispatcher<State>;
+pub type Dispatch = UseReducerDispatcher<State>;
 
 /// A DOM id for a field path: `coverages[0].sum_assured` → `premia-coverages-0-sum_assured`.
 pub fn dom_id(field: &str) -> String {
@@ -26,11 +26,11 @@ pub fn dom_id(field: &str) -> String {
     id
 }
 
-fn input_value(e: &InputEvent) -> String {
+pub fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
-fn select_value(e: &Event) -> String {
+pub fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
 
@@ -39,13 +39,14 @@ fn checked(e: &Event) -> bool {
 }
 
 /// The errors beside a field, and the attributes that tie them to its control.
-struct FieldErrors {
-    html: Html,
-    invalid: bool,
-    described_by: Option<String>,
+#[derive(Debug)]
+pub struct FieldErrors {
+    pub html: Html,
+    pub invalid: bool,
+    pub described_by: Option<String>,
 }
 
-fn field_errors(state: &State, field: &str) -> FieldErrors {
+pub fn field_errors(state: &State, field: &str) -> FieldErrors {
     let errors = state.errors_for(field);
     let id = format!("{}-error", dom_id(field));
     let invalid = !errors.is_empty();
@@ -464,13 +465,19 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> H
     let placed = state.placed_fields();
     let unplaced = state.unplaced_errors(&placed);
     let body = match &state.outcome {
+        Outcome::Priced(quote) if quote.coverages.is_empty() => html! {
+            <>
+                <div class="premia-overall-decision">{ crate::health::decision(&quote.decision, lang) }</div>
+                { crate::health::declined(quote, lang) }
+            </>
+        },
         Outcome::Priced(quote) => priced(quote, lang),
         Outcome::Invalid(_) => html! {
             <p class="premia-price-empty">{ Label::EnterDetails.get(lang) }</p>
         },
     };
     let sending = state.submission == Submission::Sending;
-    let can_submit = state.quote().is_some() && !sending;
+    let can_submit = state.quote().is_some_and(|q| !q.coverages.is_empty()) && !sending;
     let onclick_submit = on_submit.reform(|_: MouseEvent| ());
     let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
     let _ = dispatch;
@@ -538,10 +545,32 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
                     <dd data-figure="total-first-year">{ money(&quote.totals.first_year_premium) }</dd></div>
                 <div><dt>{ Label::TotalOverTerm.get(lang) }</dt>
                     <dd data-figure="total-premium">{ money(&quote.totals.total_premium) }</dd></div>
+                if !quote.discounts.is_empty() {
+                    { for quote.discounts.iter().map(|d| html! {
+                        <div class="premia-discount" data-code={d.code.clone()}>
+                            <dt>{ d.name.get(lang).to_owned() }</dt>
+                            <dd data-figure="discount">{ format!("−{}", money(&d.first_year)) }</dd>
+                        </div>
+                    }) }
+                    <div class="premia-net"><dt>{ Label::NetFirstYear.get(lang) }</dt>
+                        <dd data-figure="net-first-year">{ money(&quote.totals.net_first_year_premium) }</dd></div>
+                    <div class="premia-net"><dt>{ Label::NetTotal.get(lang) }</dt>
+                        <dd data-figure="net-total">{ money(&quote.totals.net_total_premium) }</dd></div>
+                }
             </dl>
+            <div class="premia-overall-decision">
+                <p class="premia-decision-title">{ Label::Decision.get(lang) }</p>
+                { crate::health::decision(&quote.decision, lang) }
+                if quote.decision.outcome == premia_core::underwriting::Outcome::Accept && quote.decision.reasons.is_empty() {
+                    <p class="premia-decision is-ok" data-outcome="accept">
+                        <span class="premia-badge">{ quote.decision.outcome.label().get(lang).to_owned() }</span>
+                    </p>
+                }
+            </div>
             <ul class="premia-lines">
                 { for quote.coverages.iter().map(|c| coverage_line(c, lang)) }
             </ul>
+            { crate::health::declined(quote, lang) }
             <p class="premia-meta">
                 { format!("{} {}", Label::ValidUntil.get(lang), quote.valid_until) }
                 <br />
@@ -580,6 +609,7 @@ fn coverage_line(coverage: &CoverageQuote, lang: Lang) -> Html {
                     <span>{ money(&r.annual_premium) }</span>
                 </div>
             }) }
+            { crate::health::badge(&coverage.decision, lang) }
         </li>
     }
 }
@@ -589,15 +619,24 @@ fn worksheet(quote: &Quote, lang: Lang) -> Html {
     html! {
         <details class="premia-worksheet">
             <summary>{ Label::HowCalculated.get(lang) }</summary>
-            { for quote.coverages.iter().map(|c| html! {
+            { for quote.coverages.iter().map(|c| steps(c.name.get(lang), &c.worksheet, lang)) }
+            if !quote.discount_worksheet.is_empty() {
+                { steps(&Label::Discount.get(lang), &quote.discount_worksheet, lang) }
+            }
+        </details>
+    }
+}
+
+fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> Html {
+    html! {
                 <table>
-                    <caption>{ c.name.get(lang).to_owned() }</caption>
+                    <caption>{ caption.to_owned() }</caption>
                     <thead><tr>
                         <th scope="col">{ Label::Step.get(lang) }</th>
                         <th scope="col" class="premia-num">{ Label::Value.get(lang) }</th>
                     </tr></thead>
                     <tbody>
-                        { for c.worksheet.iter().map(|step| html! {
+                        { for steps.iter().map(|step| html! {
                             <tr data-code={step.code().to_owned()}>
                                 <td>
                                     <span class="premia-step-label">
@@ -613,8 +652,6 @@ fn worksheet(quote: &Quote, lang: Lang) -> Html {
                         }) }
                     </tbody>
                 </table>
-            }) }
-        </details>
     }
 }
 

@@ -1,0 +1,188 @@
+//! Underwriting in the form and the price panel: the figures and the health questionnaire a person
+//! gives, and the core's decision with its reasons. The rules are the core's; this only shows them.
+
+use premia_core::underwriting::{Decision, Outcome, Question};
+use premia_core::{Lang, Quote};
+use yew::prelude::*;
+
+use crate::i18n::Label;
+use crate::state::{Action, State, field, questions};
+use crate::view::{Dispatch, dom_id, field_errors, input_value, select_value};
+
+/// Height, weight, income and existing cover: optional figures for the underwriting rules.
+pub fn figures_section(state: &State, dispatch: &Dispatch) -> Html {
+    let lang = state.lang;
+    let input = |name: &'static str, label: Label, value: &str, action: fn(String) -> Action| {
+        let id = dom_id(name);
+        let errors = field_errors(state, name);
+        let oninput = dispatch.to_callback().reform(move |e: InputEvent| action(input_value(&e)));
+        html! {
+            <div class="premia-field">
+                <label for={id.clone()}>{ label.get(lang) }</label>
+                <input {id} type="text" inputmode="decimal" autocomplete="off" value={value.to_owned()} {oninput}
+                    aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
+                { errors.html }
+            </div>
+        }
+    };
+    let form = &state.form;
+    html! {
+        <fieldset class="premia-card premia-figures">
+            <legend>{ Label::Underwriting.get(lang) }</legend>
+            <p class="premia-hint premia-section-hint">{ Label::UnderwritingHint.get(lang) }</p>
+            <div class="premia-grid">
+                { input(field::HEIGHT, Label::HeightCm, &form.height_cm, Action::HeightCm) }
+                { input(field::WEIGHT, Label::WeightKg, &form.weight_kg, Action::WeightKg) }
+                { input(field::INCOME, Label::AnnualIncome, &form.annual_income, Action::AnnualIncome) }
+                { input(field::EXISTING_COVER, Label::ExistingCover, &form.existing_cover, Action::ExistingCover) }
+            </div>
+        </fieldset>
+    }
+}
+
+/// The chosen products' health questions: yes/no, and the follow-up options of a "yes".
+pub fn questionnaire(state: &State, dispatch: &Dispatch) -> Html {
+    let asked = questions(&state.catalogue, &state.settings, &state.form);
+    if asked.is_empty() {
+        return Html::default();
+    }
+    let lang = state.lang;
+    html! {
+        <fieldset class="premia-card premia-health">
+            <legend>{ Label::Health.get(lang) }</legend>
+            <p class="premia-hint premia-section-hint">{ Label::HealthHint.get(lang) }</p>
+            <ol class="premia-questions">
+                { for asked.into_iter().map(|q| question(state, dispatch, q)) }
+            </ol>
+        </fieldset>
+    }
+}
+
+fn question(state: &State, dispatch: &Dispatch, question: &Question) -> Html {
+    let lang = state.lang;
+    let answer = state.form.health_answers.get(&question.id);
+    let id = dom_id(&format!("insured.health_answers.{}", question.id));
+    let choice = |yes: bool, label: Label| {
+        let q = question.id.clone();
+        let onchange = dispatch.to_callback().reform(move |_: Event| Action::Answer { question: q.clone(), yes });
+        html! {
+            <label class="premia-choice">
+                <input type="radio" name={id.clone()} value={if yes { "yes" } else { "no" }}
+                    checked={answer.is_some_and(|a| a.yes == yes)} {onchange} />
+                <span>{ label.get(lang) }</span>
+            </label>
+        }
+    };
+    let follow_up = match (answer, &question.follow_up) {
+        (Some(a), Some(prompt)) if a.yes && !question.options.is_empty() => {
+            let select_id = format!("{id}-follow-up");
+            let q = question.id.clone();
+            let onchange = dispatch
+                .to_callback()
+                .reform(move |e: Event| Action::FollowUp { question: q.clone(), option: select_value(&e) });
+            let chosen = a.follow_up.clone().unwrap_or_default();
+            html! {
+                <div class="premia-field premia-follow-up">
+                    <label for={select_id.clone()}>{ prompt.get(lang).to_owned() }</label>
+                    <select id={select_id} {onchange}>
+                        <option value="" selected={chosen.is_empty()}>{ Label::ChooseOne.get(lang) }</option>
+                        { for question.options.iter().map(|o| html! {
+                            <option value={o.id.clone()} selected={chosen == o.id}>{ o.text.get(lang).to_owned() }</option>
+                        }) }
+                    </select>
+                </div>
+            }
+        }
+        _ => Html::default(),
+    };
+    html! {
+        <li class="premia-question" data-question={question.id.clone()}>
+            <fieldset class="premia-inline">
+                <legend>{ question.text.get(lang).to_owned() }</legend>
+                { choice(false, Label::No) }
+                { choice(true, Label::Yes) }
+            </fieldset>
+            { follow_up }
+        </li>
+    }
+}
+
+/// A decision as a badge only (per coverage: the reasons are listed once, in the overall decision).
+pub fn badge(decision: &Decision, lang: Lang) -> Html {
+    if decision.outcome == Outcome::Accept && decision.reasons.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <p class={classes!("premia-decision", class_of(decision.outcome))} data-outcome={outcome_code(decision.outcome)}>
+            <span class="premia-badge">{ decision.outcome.label().get(lang).to_owned() }</span>
+        </p>
+    }
+}
+
+fn class_of(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Accept | Outcome::AcceptWithConditions => "is-ok",
+        Outcome::Decline => "is-declined",
+        _ => "is-pending",
+    }
+}
+
+/// A decision as a badge and its reasons; nothing for a plain "accept".
+pub fn decision(decision: &Decision, lang: Lang) -> Html {
+    if decision.outcome == Outcome::Accept && decision.reasons.is_empty() {
+        return Html::default();
+    }
+    let outcome = decision.outcome;
+    let class = class_of(outcome);
+    html! {
+        <div class={classes!("premia-decision", class)} data-outcome={outcome_code(outcome)}>
+            <p class="premia-decision-outcome">
+                <span class="premia-badge">{ outcome.label().get(lang).to_owned() }</span>
+                if decision.two_person_review {
+                    <span class="premia-badge premia-badge-muted">{ Label::TwoPersonReview.get(lang) }</span>
+                }
+            </p>
+            <ul class="premia-reasons">
+                { for decision.reasons.iter().map(|r| html! {
+                    <li data-rule={r.rule.clone()}>
+                        { r.product.as_ref().map(|p| format!("{p}: ")).unwrap_or_default() }
+                        { r.message.get(lang).to_owned() }
+                        { r.loading.map(|l| format!(" (+{}%)", (l * rust_decimal::Decimal::ONE_HUNDRED).normalize())).unwrap_or_default() }
+                        { r.exclusion.as_ref().map(|e| format!(" · {}", e.get(lang))).unwrap_or_default() }
+                    </li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+fn outcome_code(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Accept => "accept",
+        Outcome::AcceptWithConditions => "accept_with_conditions",
+        Outcome::MedicalExam => "medical_exam",
+        Outcome::Refer => "refer",
+        Outcome::Pending => "pending",
+        Outcome::Decline => "decline",
+    }
+}
+
+/// Coverages underwriting declined: shown with their reasons, priced no further.
+pub fn declined(quote: &Quote, lang: Lang) -> Html {
+    if quote.declined.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul class="premia-declined">
+            { for quote.declined.iter().map(|d| html! {
+                <li data-product={d.product.clone()}>
+                    <p class="premia-line-head">
+                        <span class="premia-line-name">{ d.name.get(lang).to_owned() }</span>
+                        <span class="premia-badge is-declined">{ Label::Declined.get(lang) }</span>
+                    </p>
+                    { decision(&d.decision, lang) }
+                </li>
+            }) }
+        </ul>
+    }
+}
