@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use premia_core::Catalogue;
+use serde::de::DeserializeOwned;
 
 use crate::output::Failure;
 
@@ -27,4 +28,18 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
         return Ok(text);
     }
     fs::read_to_string(path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))
+}
+
+/// Parse a JSON document strictly; a structural error names the field it is at.
+pub fn json<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    let text = read_text(path)?;
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "document".to_owned() } else { path };
+        Failure::Rules(premia_core::Errors::one(
+            field,
+            premia_core::ErrorKind::Syntax { message: e.into_inner().to_string() },
+        ))
+    })
 }

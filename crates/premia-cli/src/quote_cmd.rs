@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use premia_core::underwriting::Decision;
 use premia_core::{CoverageQuote, Lang, Quote};
 
 use crate::input;
@@ -41,21 +42,109 @@ pub fn explain_quote(quote: &Quote, lang: Lang) -> String {
     );
     for coverage in &quote.coverages {
         out.push_str(&explain_coverage(coverage, lang));
+        out.push_str(&decision_lines(&coverage.decision, lang));
         out.push('\n');
     }
+    for declined in &quote.declined {
+        out.push_str(&format!(
+            "{} v{} {} — {}\n",
+            declined.product,
+            declined.product_version,
+            declined.name.get(lang),
+            declined.decision.outcome.label().get(lang)
+        ));
+        out.push_str(&decision_lines(&declined.decision, lang));
+        out.push('\n');
+    }
+    out.push_str(&discount_lines(quote, lang));
     let t = &quote.totals;
     out.push_str(&if zh {
         format!(
-            "合计：年保费 {} · 首年保费 {} · 交费期总保费 {}\n",
-            t.annual_premium, t.first_year_premium, t.total_premium
+            "合计：年保费 {} · 首年保费 {} − 优惠 {} = {} · 交费期总保费 {} − 优惠 {} = {}\n",
+            t.annual_premium,
+            t.first_year_premium,
+            t.discount_first_year,
+            t.net_first_year_premium,
+            t.total_premium,
+            t.discount_total,
+            t.net_total_premium
         )
     } else {
         format!(
-            "Totals: annual premium {} · first year {} · over the payment terms {}\n",
-            t.annual_premium, t.first_year_premium, t.total_premium
+            "Totals: annual premium {} · first year {} − {} = {} · over the payment terms {} − {} = {}\n",
+            t.annual_premium,
+            t.first_year_premium,
+            t.discount_first_year,
+            t.net_first_year_premium,
+            t.total_premium,
+            t.discount_total,
+            t.net_total_premium
         )
     });
+    let d = &quote.decision;
+    out.push_str(&format!(
+        "{} {}{}\n",
+        if zh { "核保结论：" } else { "Underwriting:" },
+        d.outcome.label().get(lang),
+        match (d.two_person_review, zh) {
+            (true, true) => "（需双人复核）",
+            (true, false) => " (two-person review)",
+            (false, _) => "",
+        }
+    ));
     out.push_str(&format!("digest {}\n", quote.digest));
+    out
+}
+
+fn decision_lines(d: &Decision, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = format!("{} {}\n", if zh { "核保：" } else { "underwriting:" }, d.outcome.label().get(lang));
+    for r in &d.reasons {
+        out.push_str(&format!("  - [{}] {}", r.outcome.label().get(lang), r.message.get(lang)));
+        if let Some(loading) = r.loading {
+            out.push_str(&format!(" (+{}%)", loading * rust_decimal::Decimal::ONE_HUNDRED));
+        }
+        if let Some(exclusion) = &r.exclusion {
+            out.push_str(&format!(" ({})", exclusion.get(lang)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn discount_lines(quote: &Quote, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    if !quote.discounts.is_empty() {
+        let mut table = Table::new(
+            if zh {
+                &["优惠", "代码", "首年", "交费期内"]
+            } else {
+                &["discount", "code", "first year", "over the terms"]
+            },
+            &[false, false, true, true],
+        );
+        for d in &quote.discounts {
+            let capped = match (d.capped, zh) {
+                (true, true) => "（已按上限削减）",
+                (true, false) => " (capped)",
+                (false, _) => "",
+            };
+            table.row(vec![
+                format!("{}{capped}", d.name.get(lang)),
+                d.code.clone(),
+                d.first_year.to_string(),
+                d.total.to_string(),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    for r in &quote.rejected_coupons {
+        out.push_str(&format!("{} {}: {}\n", if zh { "未使用" } else { "not applied" }, r.coupon, r.message.get(lang)));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 
