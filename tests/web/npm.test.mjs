@@ -42,6 +42,39 @@ describe("npm package @premia/quote", () => {
     const types = readFileSync(join(installed, "premia.d.ts"), "utf8");
     assert.match(types, /export function quote\(request: QuoteRequest\): Quote;/);
     assert.match(types, /export function verifyQuote\(quote: Quote, today\?: string \| null\): Verdict;/);
+    assert.match(types, /export interface QuoteRequest \{/, "types generated from the Rust types");
+  });
+
+  it("type-checks a consumer in strict TypeScript against the generated declarations", () => {
+    // A consumer written against the README; tsc must accept it, and must refuse a misuse.
+    const good = `import { init, quote, recommend, parseResidentId, verifyQuote, type QuoteRequest, type PremiaError } from "@premia/quote";
+await init();
+const request: QuoteRequest = ${JSON.stringify(REQUEST)};
+const q = quote(request);
+const annual: string = q.totals.annual_premium;
+const steps: string[] = q.coverages[0].worksheet.map((s) => s.label.en + s.value);
+const offers = recommend({ insured: request.insured, channel: { kind: "agent", agent_code: "A123" } }, "2026-11-25");
+const id = parseResidentId("11010519491231002X", "2026-11-25");
+const verdict = verifyQuote(q, "2026-11-26");
+if (verdict.verdict === "invalid") console.log(verdict.mismatches[0].path);
+try { quote(request); } catch (e) { console.log((e as PremiaError).errors[0].message.zh); }
+console.log(annual, steps, offers[0]?.quote.totals.net_first_year_premium, id.sex);
+`;
+    const bad = good.replace('const annual: string = q.totals.annual_premium;', 'const annual: number = q.totals.annual_premium;');
+    const consumer = join(installed, "..", "..", "..");
+    const tsc = join(repo, "tests/web/node_modules/typescript/bin/tsc");
+    const check = (source) => {
+      writeFileSync(join(consumer, "consumer.ts"), source);
+      const args = [tsc, "--noEmit", "--strict", "--target", "esnext", "--module", "nodenext", "--moduleResolution", "nodenext", "consumer.ts"];
+      try {
+        execFileSync(process.execPath, args, { cwd: consumer, stdio: "pipe" });
+        return "";
+      } catch (error) {
+        return String(error.stdout);
+      }
+    };
+    assert.equal(check(good), "");
+    assert.match(check(bad), /Type 'string' is not assignable to type 'number'/);
   });
 
   it("quotes a request: money as decimal strings, with worksheet and digest", () => {

@@ -86,7 +86,7 @@ pub fn quote_json(request: &str) -> Result<String, ApiError> {
 }
 
 pub fn catalogue_json() -> String {
-    serde_json::to_string(&summary::Summary::of(&active_catalogue())).unwrap_or_default()
+    serde_json::to_string(&summary::CatalogueSummary::of(&active_catalogue())).unwrap_or_default()
 }
 
 /// Load a catalogue from TOML text and `files` (JSON object: path → text); it becomes the active one.
@@ -103,6 +103,15 @@ pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
     let today = read_date(today, "today")?;
     let verdict = premia_core::verify::verify(&active_catalogue(), &submitted, today)?;
     Ok(serde_json::to_string(&verdict).unwrap_or_default())
+}
+
+/// The bundles recommended for a person (`Profile` JSON: insured, channel, coupons) on `date`, ranked,
+/// each already quoted.
+pub fn recommend_json(profile: &str, date: &str) -> Result<String, ApiError> {
+    let profile: premia_core::bundle::Profile = read_json(profile, "profile")?;
+    let date = read_date(date, "date")?;
+    let offers = premia_core::bundle::recommend(&active_catalogue(), &profile, date)?;
+    Ok(serde_json::to_string(&offers).unwrap_or_default())
 }
 
 /// Parse a resident ID number (GB 11643) as of `today`: birth date, sex, province; or why it is invalid.
@@ -198,6 +207,17 @@ mod tests {
             serde_json::from_str(&load_catalogue(premia_core::demo::TOML, &files).unwrap()).unwrap();
         assert_eq!(summary["id"], "PREMIA-DEMO");
         assert!(!Rc::ptr_eq(&before, &active_catalogue()));
+    }
+
+    #[test]
+    fn recommendations_follow_the_age_band() {
+        let profile = r#"{"insured":{"birth_date":"1996-05-01","sex":"female","smoker":false,"occupation_class":1,
+            "social_insurance":true},"channel":{"kind":"direct"}}"#;
+        let offers: serde_json::Value = serde_json::from_str(&recommend_json(profile, "2026-11-25").unwrap()).unwrap();
+        assert_eq!(offers[0]["bundle"], "YOUNG-PROTECT");
+        assert_eq!(offers[0]["quote"]["request"]["bundle"], "YOUNG-PROTECT");
+        let no_age = profile.replace(r#""birth_date":"1996-05-01","#, "");
+        assert!(recommend_json(&no_age, "2026-11-25").unwrap_err().0.has("required"));
     }
 
     #[test]

@@ -21,12 +21,16 @@ use web_sys::{Element, HtmlElement};
 
 use crate::api::ApiError;
 
+/// Every type the API takes or returns, generated from the Rust types by `build.rs`.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_API: &str = r#"
 /** Thrown by every function on bad input: the core's typed errors, each naming its field. */
 export interface PremiaError extends Error {
   name: "PremiaError";
-  errors: { code: string; field: string; message: { zh: string; en: string } }[];
+  errors: FieldError[];
 }
 /** Options of `mount`; the widget passes its attributes here. */
 export interface MountOptions {
@@ -95,6 +99,16 @@ pub fn load_catalogue(
     to_js(&api::load_catalogue(text, &files).map_err(throw)?)
 }
 
+/// The bundles recommended for a person on `date` ("YYYY-MM-DD", default today), ranked, each quoted.
+#[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+pub fn recommend(
+    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
+    date: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let date = date.unwrap_or_else(local_today);
+    to_js(&api::recommend_json(&to_json(&profile)?, &date).map_err(throw)?)
+}
+
 /// Read a resident ID number (GB 11643): birth date, sex and province, or why it is not valid.
 /// `today` is "YYYY-MM-DD" (a birth date after it is an error); default: today in the browser's time zone.
 #[wasm_bindgen(js_name = parseResidentId, unchecked_return_type = "ResidentId")]
@@ -145,7 +159,7 @@ impl QuoteApp {
     }
 
     /// `{ quote, errors }` as last rendered.
-    #[wasm_bindgen(unchecked_return_type = "{ quote: Quote | null; errors: PremiaError[\"errors\"] }")]
+    #[wasm_bindgen(unchecked_return_type = "{ quote: Quote | null; errors: FieldError[] }")]
     pub fn current(&self) -> Result<JsValue, JsValue> {
         to_js(&premia_web::state::outcome_json(self.mounted.latest().as_ref()))
     }

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
-pub struct Summary<'a> {
+pub struct CatalogueSummary<'a> {
     pub id: &'a str,
     pub version: &'a str,
     pub effective_from: NaiveDate,
@@ -83,9 +83,9 @@ pub struct RiderSummary<'a> {
     pub amount: Option<AmountRule>,
 }
 
-impl<'a> Summary<'a> {
+impl<'a> CatalogueSummary<'a> {
     pub fn of(catalogue: &'a Catalogue) -> Self {
-        Summary {
+        CatalogueSummary {
             id: &catalogue.id,
             version: &catalogue.version,
             effective_from: catalogue.effective_from,
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn the_demo_summary_lists_every_version_with_its_options() {
         let catalogue = premia_core::demo::catalogue();
-        let json = serde_json::to_value(Summary::of(&catalogue)).unwrap();
+        let json = serde_json::to_value(CatalogueSummary::of(&catalogue)).unwrap();
         let products = json["products"].as_array().unwrap();
         let ci: Vec<_> = products.iter().filter(|p| p["code"] == "CI").collect();
         assert_eq!(ci.len(), 2, "both CI versions, with their dates");

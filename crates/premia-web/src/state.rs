@@ -145,7 +145,7 @@ pub enum CoverageAction {
 /// What a CRM (or a link) already knows about the customer: any subset of the request's fields, in the
 /// request's own spelling. Unknown fields are refused so a misspelt prefill is an error, not ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Prefill {
     #[serde(default)]
     pub insured: Option<InsuredPrefill>,
@@ -159,7 +159,7 @@ pub struct Prefill {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct InsuredPrefill {
     pub resident_id: Option<String>,
     pub birth_date: Option<NaiveDate>,
@@ -383,7 +383,7 @@ impl State {
 
     /// The errors no field of the form shows (listed above the price).
     pub fn unplaced_errors(&self, placed: &[String]) -> Vec<&Error> {
-        self.visible_errors().into_iter().filter(|e| !placed.iter().any(|f| *f == e.field)).collect()
+        self.visible_errors().into_iter().filter(|e| !placed.contains(&e.field)).collect()
     }
 
     /// Fields the form shows errors beside, so the rest can be listed once.
