@@ -4,6 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use premia_core::bundle::{Profile, recommend};
 use premia_core::{Catalogue, QuoteRequest, demo, quote, request};
 
 fn example(name: &str) -> QuoteRequest {
@@ -33,5 +34,27 @@ fn quotes(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, catalogue_load, quotes);
+fn decisions(c: &mut Criterion) {
+    let catalogue = demo::catalogue();
+    let underwritten = example("ci-two-coupons.json");
+    assert_eq!(underwritten.coupons.len(), 2);
+    c.bench_function("quote_with_underwriting_and_two_coupons", |b| {
+        b.iter(|| quote(&catalogue, black_box(&underwritten)).unwrap())
+    });
+    // The first sight of a signed voucher: one Ed25519 verification (later quotes reuse the result).
+    let token = underwritten.coupons.iter().find(|c| premia_core::coupon::is_token(c)).unwrap();
+    let key = catalogue.coupons.public_key;
+    c.bench_function("verify_signed_coupon_first_sight", |b| {
+        b.iter(|| premia_core::coupon::verify_token(black_box(token), key.as_ref()).unwrap())
+    });
+    let path = format!("{}/../../examples/profiles/thirty.json", env!("CARGO_MANIFEST_DIR"));
+    let profile: Profile = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    assert_eq!(recommend(&catalogue, &profile, date).unwrap().len(), 2);
+    c.bench_function("recommend_bundles_one_profile", |b| {
+        b.iter(|| recommend(&catalogue, black_box(&profile), date).unwrap())
+    });
+}
+
+criterion_group!(benches, catalogue_load, quotes, decisions);
 criterion_main!(benches);

@@ -8,7 +8,7 @@
 
 fn main() {
     let catalogue = premia_core::demo::catalogue();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/requests/three-coverages.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/requests/ci-plain.json");
     let request = premia_core::request::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut total = rust_decimal::Decimal::ZERO;
     for _ in 0..200_000 {

@@ -20,7 +20,7 @@ use crate::underwriting::{AgeRange, Outcome};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IfDeclined {
-    /// Offer the bundle without the declined product (if at least two products remain).
+    /// Offer the bundle without the declined product, while any product remains.
     DropProduct,
     /// Do not offer the bundle.
     DropBundle,
@@ -132,7 +132,7 @@ fn offer(
         }
         items.retain(|item| !drop.iter().any(|(product, _)| *product == item.product));
         dropped.extend(drop.into_iter().map(|(product, reason)| DroppedProduct { product, reason }));
-        if items.len() < 2 {
+        if items.is_empty() {
             return Ok(None);
         }
     }

@@ -9,6 +9,9 @@
 //! token itself carries only identity and expiry. Single use is the server's job: a quote lists the
 //! coupons it used.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
@@ -95,6 +98,8 @@ pub struct VoucherSeries {
 /// The catalogue's discount rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CouponRules {
+    /// Tokens already verified against `public_key`.
+    pub(crate) verified: TokenCache,
     pub public_key: Option<VerifyingKey>,
     /// Total discount ≤ this share of the gross premium (first year, and over the payment terms).
     pub cap: Decimal,
@@ -108,6 +113,7 @@ pub struct CouponRules {
 impl Default for CouponRules {
     fn default() -> Self {
         CouponRules {
+            verified: TokenCache::default(),
             public_key: None,
             cap: Decimal::ZERO,
             order: vec![CouponKind::Bundle, CouponKind::Campaign, CouponKind::Referral, CouponKind::Voucher],
@@ -170,6 +176,46 @@ pub fn verify_token(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, E
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| ErrorKind::CouponMalformed)?;
     serde_json::from_slice(&payload).map_err(|_| ErrorKind::CouponMalformed)
 }
+
+/// Remembers the outcome of verifying each token. Verification is a pure function of the token and the
+/// catalogue's public key, so a remembered answer is the same answer — only faster: a quote page
+/// re-prices on every keystroke with the same coupons, and an Ed25519 verification costs tens of
+/// microseconds. Bounded: it forgets everything when full.
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache(Mutex<HashMap<String, Result<Claims, ErrorKind>>>);
+
+const TOKEN_CACHE_LIMIT: usize = 4096;
+
+impl TokenCache {
+    pub(crate) fn verify(&self, token: &str, key: Option<&VerifyingKey>) -> Result<Claims, ErrorKind> {
+        let Ok(mut cache) = self.0.lock() else { return verify_token(token, key) };
+        if let Some(known) = cache.get(token) {
+            return known.clone();
+        }
+        let outcome = verify_token(token, key);
+        if cache.len() >= TOKEN_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(token.to_owned(), outcome.clone());
+        outcome
+    }
+}
+
+/// A copy of a catalogue starts with an empty cache.
+impl Clone for TokenCache {
+    fn clone(&self) -> Self {
+        TokenCache::default()
+    }
+}
+
+/// Caches never make two rule sets differ.
+impl PartialEq for TokenCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TokenCache {}
 
 /// Parse a hex-encoded 32-byte key.
 pub fn key_bytes(hex: &str) -> Option<[u8; 32]> {

@@ -102,7 +102,7 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
                 continue;
             }
         };
-        if !kinds_used.insert(candidate.kind) {
+        if kinds_used.contains(&candidate.kind) {
             let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind.name() };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
@@ -110,20 +110,27 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
         let left_first_year = cap_first_year - used_first_year;
         let left_total = cap_total - used_total;
         if discount.first_year > left_first_year || discount.total > left_total {
-            let code = discount.code.clone();
             let before = discount.first_year;
-            discount.first_year = discount.first_year.min(left_first_year);
-            discount.total = discount.total.min(left_total).max(discount.first_year);
+            let first_year = before.min(left_first_year).max(Decimal::ZERO);
+            // An every-year discount shrinks in every year by the same proportion as in the first.
+            let total = match discount.applies_to {
+                AppliesTo::FirstYear => first_year,
+                AppliesTo::EveryYear if before > Decimal::ZERO => round(discount.total * first_year / before),
+                AppliesTo::EveryYear => Decimal::ZERO,
+            }
+            .min(left_total);
+            discount.first_year = first_year.min(total);
+            discount.total = total;
             discount.capped = true;
-            applied
-                .worksheet
-                .push(StepKind::DiscountCapped { coupon: code, before, left: left_first_year }, discount.first_year);
+            let step = StepKind::DiscountCapped { coupon: discount.code.clone(), before, left: left_first_year };
+            applied.worksheet.push(step, discount.first_year);
         }
-        if discount.first_year <= Decimal::ZERO && discount.total <= Decimal::ZERO {
+        if discount.first_year <= Decimal::ZERO {
             let kind = ErrorKind::CouponOverCap { cap: rules.cap.to_string() };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }
+        kinds_used.insert(candidate.kind);
         used_first_year += discount.first_year;
         used_total += discount.total;
         if let Source::Percent { claims: Some(claims), .. } | Source::Voucher { claims, .. } = &candidate.source {
@@ -154,7 +161,7 @@ fn resolve<'c, 'r>(
             .ok_or(ErrorKind::CouponUnknown { code: entered.to_owned() })?;
         return Ok(Candidate { entered, kind: CouponKind::Campaign, source: Source::Percent { rule, claims: None } });
     }
-    let claims = coupon::verify_token(entered, rules.public_key.as_ref())?;
+    let claims = rules.verified.verify(entered, rules.public_key.as_ref())?;
     if claims.catalogue != catalogue.id {
         return Err(ErrorKind::CouponWrongCatalogue { catalogue: claims.catalogue });
     }
@@ -256,10 +263,10 @@ fn discount(
                     minimum: series.min_premium.to_string(),
                 });
             }
-            let amount = ws.push(
+            let amount = round(ws.push(
                 StepKind::DiscountAmount { coupon: code.clone(), eligible: base, amount: series.amount },
                 series.amount.min(base),
-            );
+            ));
             return Ok(Discount {
                 kind: candidate.kind,
                 code,

@@ -91,12 +91,14 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
 }
 
 fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
-    let first_year_premium: Decimal = coverages.iter().map(|c| c.first_year_premium).sum();
-    let total_premium: Decimal = coverages.iter().map(|c| c.total_premium).sum();
-    let discount_first_year: Decimal = discounts.iter().map(|d| d.first_year).sum();
-    let discount_total: Decimal = discounts.iter().map(|d| d.total).sum();
+    // Sums start from 0.00 so that a quote with nothing in a column still shows fen, not "0".
+    let sum = |values: &mut dyn Iterator<Item = Decimal>| values.fold(ZERO_FEN, |a, b| a + b);
+    let first_year_premium = sum(&mut coverages.iter().map(|c| c.first_year_premium));
+    let total_premium = sum(&mut coverages.iter().map(|c| c.total_premium));
+    let discount_first_year = sum(&mut discounts.iter().map(|d| d.first_year));
+    let discount_total = sum(&mut discounts.iter().map(|d| d.total));
     Totals {
-        annual_premium: coverages.iter().map(|c| c.annual_premium).sum(),
+        annual_premium: sum(&mut coverages.iter().map(|c| c.annual_premium)),
         first_year_premium,
         total_premium,
         discount_first_year,
@@ -105,6 +107,8 @@ fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
         net_total_premium: total_premium - discount_total,
     }
 }
+
+const ZERO_FEN: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
 
 /// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
 pub(crate) fn insured_age(catalogue: &Catalogue, insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {

@@ -1087,7 +1087,7 @@ impl Builder<'_> {
             }
             order.push(kind);
         }
-        CouponRules { public_key, cap, order, campaigns, referrals, vouchers: voucher_series }
+        CouponRules { public_key, cap, order, campaigns, referrals, vouchers: voucher_series, ..CouponRules::default() }
     }
 
     // ---- indexes and tests ------------------------------------------------------------------
