@@ -126,3 +126,80 @@ fn an_unreadable_file_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no/such/request.json"));
 }
+
+#[test]
+fn validates_resident_ids_and_names_each_failed_check() {
+    let ok = premia(&["--lang", "en", "id", "11010519491231002x", "--date", "2026-11-25"]);
+    assert!(ok.status.success());
+    let stdout = text(&ok.stdout);
+    assert!(stdout.contains("1949-12-31") && stdout.contains("female") && stdout.contains("Beijing"), "{stdout}");
+
+    let bad = premia(&["--lang", "en", "id", "990105199002301231", "--date", "2026-11-25"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = text(&bad.stderr);
+    for check in ["resident_id.province", "resident_id.birth_date", "resident_id.checksum"] {
+        assert!(stderr.contains(check), "{check} missing:\n{stderr}");
+    }
+}
+
+#[test]
+fn recommends_ranked_bundles() {
+    let out = premia(&["--lang", "en", "recommend", "--date", "2026-11-25", "examples/profiles/thirty.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let young = stdout.find("YOUNG-PROTECT").unwrap();
+    let health = stdout.find("HEALTH-ANNUITY").unwrap();
+    assert!(young < health, "{stdout}");
+    let json = premia(&["recommend", "--json", "--date", "2026-11-25", "examples/profiles/thirty.json"]);
+    let offers: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(offers[0]["bundle"], "YOUNG-PROTECT");
+}
+
+#[test]
+fn issued_coupons_apply_and_an_unknown_key_is_refused() {
+    let out = premia(&[
+        "coupon", "issue", "--key", "catalogue/keys/demo-coupon-signing.key", "--kind", "referral",
+        "--series", "REFER-2026", "--id", "R-CLI-1", "--referrer", "C-42",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("PV1."));
+    let claims = premia_core::coupon::verify_token(&token, premia_core::demo::catalogue().coupons.public_key.as_ref()).unwrap();
+    assert_eq!(claims.id, "R-CLI-1");
+    assert_eq!(claims.referrer.as_deref(), Some("C-42"));
+
+    let dir = std::env::temp_dir().join(format!("premia-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("other.key");
+    let _ = std::fs::remove_file(&key);
+    let keygen = premia(&["coupon", "keygen", "--out", key.to_str().unwrap()]);
+    assert!(keygen.status.success());
+    assert_eq!(text(&keygen.stdout).trim().len(), 64, "prints the public key");
+    let again = premia(&["coupon", "keygen", "--out", key.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "never overwrites a key");
+    let refused = premia(&["coupon", "issue", "--key", key.to_str().unwrap(), "--kind", "voucher", "--series", "V200", "--id", "V-9"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("public key"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn quote_explain_shows_decisions_and_discounts() {
+    let out = premia(&["--lang", "en", "quote", "--explain", "examples/requests/ci-two-coupons.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for expected in ["accept with conditions", "(+25.00%)", "thyroid disease excluded", "PROMO-NOV", "V-DEMO-0001", "Underwriting:"] {
+        assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
+    }
+}
+
+#[test]
+fn the_underwriting_simulation_prints_the_straight_through_share() {
+    let out = premia(&["--lang", "en", "underwriting", "simulate", "--count", "2000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().find(|l| l.starts_with("straight-through")).unwrap();
+    // "straight-through (automatic decisions): N / 2000 = S%": every applicant is accounted for.
+    assert!(line.contains("/ 2000 ="), "{line}");
+    assert!(!stdout.contains("could not be quoted"), "{stdout}");
+}
