@@ -1,4 +1,5 @@
 //! The `premia` binary as a user runs it.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -158,13 +159,24 @@ fn recommends_ranked_bundles() {
 #[test]
 fn issued_coupons_apply_and_an_unknown_key_is_refused() {
     let out = premia(&[
-        "coupon", "issue", "--key", "catalogue/keys/demo-coupon-signing.key", "--kind", "referral",
-        "--series", "REFER-2026", "--id", "R-CLI-1", "--referrer", "C-42",
+        "coupon",
+        "issue",
+        "--key",
+        "catalogue/keys/demo-coupon-signing.key",
+        "--kind",
+        "referral",
+        "--series",
+        "REFER-2026",
+        "--id",
+        "R-CLI-1",
+        "--referrer",
+        "C-42",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_owned();
     assert!(token.starts_with("PV1."));
-    let claims = premia_core::coupon::verify_token(&token, premia_core::demo::catalogue().coupons.public_key.as_ref()).unwrap();
+    let claims =
+        premia_core::coupon::verify_token(&token, premia_core::demo::catalogue().coupons.public_key.as_ref()).unwrap();
     assert_eq!(claims.id, "R-CLI-1");
     assert_eq!(claims.referrer.as_deref(), Some("C-42"));
 
@@ -177,7 +189,18 @@ fn issued_coupons_apply_and_an_unknown_key_is_refused() {
     assert_eq!(text(&keygen.stdout).trim().len(), 64, "prints the public key");
     let again = premia(&["coupon", "keygen", "--out", key.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2), "never overwrites a key");
-    let refused = premia(&["coupon", "issue", "--key", key.to_str().unwrap(), "--kind", "voucher", "--series", "V200", "--id", "V-9"]);
+    let refused = premia(&[
+        "coupon",
+        "issue",
+        "--key",
+        key.to_str().unwrap(),
+        "--kind",
+        "voucher",
+        "--series",
+        "V200",
+        "--id",
+        "V-9",
+    ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("public key"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -188,7 +211,9 @@ fn quote_explain_shows_decisions_and_discounts() {
     let out = premia(&["--lang", "en", "quote", "--explain", "examples/requests/ci-two-coupons.json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    for expected in ["accept with conditions", "(+25.00%)", "thyroid disease excluded", "PROMO-NOV", "V-DEMO-0001", "Underwriting:"] {
+    for expected in
+        ["accept with conditions", "(+25.00%)", "thyroid disease excluded", "PROMO-NOV", "V-DEMO-0001", "Underwriting:"]
+    {
         assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
     }
 }

@@ -1,4 +1,5 @@
 //! Bundle recommendations, and resident ID properties.
+#![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
 use premia_core::bundle::{Profile, recommend};

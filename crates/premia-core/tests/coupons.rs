@@ -1,4 +1,5 @@
 //! Discounts: campaign windows, payment types, vouchers, referral codes, signatures, stacking and the cap.
+#![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;

@@ -1,4 +1,5 @@
 //! The demo catalogue loads, carries a product for every line and method, and passes its own tests.
+#![allow(clippy::unwrap_used)]
 
 use premia_core::catalogue::{Line, Rating};
 use premia_core::check::run_tests;

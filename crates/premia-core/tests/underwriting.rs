@@ -1,4 +1,5 @@
 //! Pre-underwriting rules on the demo catalogue: each rule has a case that fires it and one that does not.
+#![allow(clippy::unwrap_used)]
 
 use premia_core::underwriting::Outcome;
 use premia_core::{Errors, Quote, demo, quote, request};
