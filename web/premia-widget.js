@@ -26,25 +26,23 @@
 // here needs special headers (no SharedArrayBuffer, no COOP/COEP); served from another origin, the
 // files need CORS (Access-Control-Allow-Origin), as any cross-origin module script does.
 
-const base = new URL("./", import.meta.url);
-let loading = null;
+import init, { mount } from "./pkg/premia.js";
 
-/** Load the wasm module and the stylesheet, once. */
-function load() {
-  loading ??= Promise.all([
-    import(new URL("pkg/premia.js", base).href).then(async (api) => {
-      await api.default({ module_or_path: new URL("pkg/premia_bg.wasm", base) });
-      return api;
-    }),
-    fetch(new URL("premia.css", base)).then(async (response) => {
-      if (!response.ok) throw new Error(`premia.css: HTTP ${response.status}`);
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(await response.text());
-      return sheet;
-    }),
-  ]);
-  return loading;
-}
+const base = new URL("./", import.meta.url);
+
+// Both downloads start as soon as this module runs (the glue above came with it), in parallel, and
+// once per page however many widgets it has.
+const ready = Promise.all([
+  init({ module_or_path: fetch(new URL("pkg/premia_bg.wasm", base)) }),
+  fetch(new URL("premia.css", base)).then(async (response) => {
+    if (!response.ok) throw new Error(`premia.css: HTTP ${response.status}`);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(await response.text());
+    return sheet;
+  }),
+]);
+// A failure is reported by each widget (premia-error); keep it from also being "unhandled".
+ready.catch(() => {});
 
 class PremiaQuote extends HTMLElement {
   static observedAttributes = ["lang"];
@@ -77,11 +75,11 @@ class PremiaQuote extends HTMLElement {
     const root = document.createElement("div");
     root.className = "premia-mount";
     this.shadowRoot.replaceChildren(root);
-    load()
-      .then(([api, sheet]) => {
+    ready
+      .then(([, sheet]) => {
         if (!this.isConnected || this.#app) return;
         this.shadowRoot.adoptedStyleSheets = [sheet];
-        this.#app = api.mount(root, this.#options());
+        this.#app = mount(root, this.#options());
         for (const data of this.#pending.splice(0)) this.#app.prefill(data);
         this.#settle.resolve(this);
       })
