@@ -87,6 +87,7 @@ pub fn quote_app(props: &AppProps) -> Html {
                     { crate::health::questionnaire(&state, &dispatch) }
                     { crate::health::figures_section(&state, &dispatch) }
                     { crate::offers::coupons_section(&state, &dispatch) }
+                    { view::price_bar(&state) }
                 </form>
                 { view::summary(&state, &dispatch, on_submit) }
             </div>

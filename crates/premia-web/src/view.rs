@@ -506,6 +506,22 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> H
     }
 }
 
+/// On narrow screens the price panel follows the long form: this bar keeps the price in view while
+/// the person types. It repeats the panel, so screen readers skip it (the panel is the live region).
+pub fn price_bar(state: &State) -> Html {
+    let Some(quote) = state.quote().filter(|q| !q.coverages.is_empty()) else {
+        return Html::default();
+    };
+    let lang = state.lang;
+    let net = quote.totals.net_first_year_premium;
+    html! {
+        <div class="premia-pricebar" aria-hidden="true">
+            <span>{ Label::FirstYear.get(lang) }</span>
+            <span class="premia-pricebar-amount">{ money(&net) }</span>
+        </div>
+    }
+}
+
 /// The headline is per instalment when every coverage pays at the same frequency, else per year.
 fn priced(quote: &Quote, lang: Lang) -> Html {
     let frequencies: Vec<Frequency> = quote.coverages.iter().map(|c| c.frequency).collect();
