@@ -1,9 +1,12 @@
 //! The engine's rules, one test each, on the demo catalogue and small catalogues written inline.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use premia_core::verify::{RequoteReason, Verdict, verify};
 use premia_core::{Catalogue, Errors, Quote, demo, quote, request};
 use serde_json::{Value, json};
+use support::set as with;
 
 fn base() -> Value {
     json!({
@@ -12,19 +15,6 @@ fn base() -> Value {
         "coverages": [{ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong", "payment_term": "years:20", "frequency": "annual" }],
         "channel": { "kind": "direct" }
     })
-}
-
-/// `value` with the member at `pointer` set (added if its parent object lacks it).
-fn with(mut value: Value, pointer: &str, new: Value) -> Value {
-    let (parent, key) = pointer.rsplit_once('/').unwrap();
-    match value.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}")) {
-        Value::Object(map) => {
-            map.insert(key.to_owned(), new);
-        }
-        Value::Array(items) => items[key.parse::<usize>().unwrap()] = new,
-        _ => panic!("{parent} is not a container"),
-    }
-    value
 }
 
 fn run(value: &Value) -> Result<Quote, Errors> {

@@ -1,9 +1,12 @@
 //! Pre-underwriting rules on the demo catalogue: each rule has a case that fires it and one that does not.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use premia_core::underwriting::Outcome;
 use premia_core::{Errors, Quote, demo, quote, request};
 use serde_json::{Value, json};
+use support::set;
 
 /// A 30-year-old woman of normal build who answers "no" to every question, buying CI.
 fn healthy() -> Value {
@@ -16,18 +19,6 @@ fn healthy() -> Value {
         "coverages": [{ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong", "payment_term": "years:20", "frequency": "annual" }],
         "channel": { "kind": "direct" }
     })
-}
-
-fn set(mut value: Value, pointer: &str, new: Value) -> Value {
-    let (parent, key) = pointer.rsplit_once('/').unwrap();
-    match value.pointer_mut(parent).unwrap() {
-        Value::Object(map) => {
-            map.insert(key.to_owned(), new);
-        }
-        Value::Array(items) => items[key.parse::<usize>().unwrap()] = new,
-        _ => panic!("{parent}"),
-    }
-    value
 }
 
 fn run(value: &Value) -> Result<Quote, Errors> {

@@ -185,6 +185,14 @@ impl Builder<'_> {
         }
     }
 
+    /// A new id: well-formed, and not one already `taken` in its list.
+    fn new_id(&mut self, what: Noun, id: &str, taken: bool, field: &str) {
+        self.code(id, &format!("{field}.id"));
+        if taken {
+            self.error(field, ErrorKind::Duplicate { what, name: id.to_owned() });
+        }
+    }
+
     fn file(&mut self, path: &str, field: &str) -> Option<String> {
         if let Some(content) = self.files.get(path) {
             return Some(content.clone());
@@ -851,10 +859,7 @@ impl Builder<'_> {
         let mut questions: Vec<Question> = Vec::new();
         for q in raw {
             let field = format!("question[{}]", q.id);
-            self.code(&q.id, &format!("{field}.id"));
-            if questions.iter().any(|x| x.id == q.id) {
-                self.error(&field, ErrorKind::Duplicate { what: Noun::Question, name: q.id.clone() });
-            }
+            self.new_id(Noun::Question, &q.id, questions.iter().any(|x| x.id == q.id), &field);
             let if_yes = self.outcome_rule(&q.if_yes, &format!("{field}.if_yes"));
             let options = q
                 .options
@@ -955,10 +960,7 @@ impl Builder<'_> {
         let mut bundles: Vec<Bundle> = Vec::new();
         for b in raw {
             let field = format!("bundle[{}]", b.id);
-            self.code(&b.id, &format!("{field}.id"));
-            if bundles.iter().any(|x| x.id == b.id) {
-                self.error(&field, ErrorKind::Duplicate { what: Noun::Bundle, name: b.id.clone() });
-            }
+            self.new_id(Noun::Bundle, &b.id, bundles.iter().any(|x| x.id == b.id), &field);
             let ages = self.age_range(&b.ages, &format!("{field}.ages"));
             let discount = b
                 .discount
@@ -1025,10 +1027,7 @@ impl Builder<'_> {
         let mut rules: Vec<PercentRule> = Vec::new();
         for r in raw {
             let field = format!("{what}[{}]", r.id);
-            self.code(&r.id, &format!("{field}.id"));
-            if rules.iter().any(|x| x.id == r.id) {
-                self.error(&field, ErrorKind::Duplicate { what: Noun::Coupon, name: r.id.clone() });
-            }
+            self.new_id(Noun::Coupon, &r.id, rules.iter().any(|x| x.id == r.id), &field);
             let percent = self.dec_in(&r.percent, &format!("{field}.percent"), Decimal::ZERO, Decimal::ONE);
             let eligible = self.eligibility(&r.eligible, codes, &format!("{field}.eligible"));
             if let Some(percent) = percent {
@@ -1051,7 +1050,7 @@ impl Builder<'_> {
         let mut voucher_series: Vec<VoucherSeries> = Vec::new();
         for v in vouchers {
             let field = format!("voucher[{}]", v.id);
-            self.code(&v.id, &format!("{field}.id"));
+            self.new_id(Noun::Coupon, &v.id, voucher_series.iter().any(|x| x.id == v.id), &field);
             let amount = self.positive(&v.amount, &format!("{field}.amount"));
             let min_premium = self.dec_in(&v.min_premium, &format!("{field}.min_premium"), Decimal::ZERO, Decimal::MAX);
             let eligible = self.eligibility(&v.eligible, codes, &format!("{field}.eligible"));
