@@ -17,6 +17,16 @@ for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
 
+step "architecture invariants"
+# premia-core is pure: nothing of wasm-bindgen, HTTP, databases or async runtimes in its dependency tree.
+if cargo tree -p premia-core --edges normal --prefix none --locked \
+    | grep -E '^(wasm-bindgen|web-sys|js-sys|tokio|axum|hyper|sqlx|reqwest|getrandom) ' ; then
+  echo "premia-core must not depend on the crates above" >&2
+  exit 1
+fi
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
+cargo build --locked -p premia-core --target wasm32-unknown-unknown
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
