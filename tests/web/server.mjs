@@ -21,14 +21,17 @@ const TYPES = {
  *   port            default 0 (ephemeral)
  *   cors            send Access-Control-Allow-Origin: * (widget files used from another origin)
  *   extra           { "/path": "html text" } pages served from memory (test host pages)
- *   acceptQuotesAt  a path where POSTed quotes are accepted (201 with an id) and recorded in `received`
+ *   acceptQuotesAt  a path where POSTed quotes are accepted (201, as the premia server answers) and
+ *                   recorded in `received` ({ body, quote, idempotencyKey })
  * Resolves to { url, port, received, close() }.
  */
 export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt } = {}) {
   const base = resolve(root);
   const received = [];
   const server = createServer(async (req, res) => {
-    const headers = cors ? { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" } : {};
+    const headers = cors
+      ? { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, idempotency-key" }
+      : {};
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (req.method === "OPTIONS") {
       res.writeHead(204, { ...headers, "access-control-allow-methods": "GET, POST" });
@@ -37,9 +40,11 @@ export async function serve(root, { port = 0, cors = false, extra = {}, acceptQu
     if (acceptQuotesAt && path === acceptQuotesAt && req.method === "POST") {
       let body = "";
       for await (const chunk of req) body += chunk;
-      received.push(JSON.parse(body));
+      received.push({ body, quote: JSON.parse(body), idempotencyKey: req.headers["idempotency-key"] });
+      // The premia server's answer shape (crates/premia-server, POST /api/quotes).
       res.writeHead(201, { ...headers, "content-type": "application/json" });
-      return res.end(JSON.stringify({ id: `Q${received.length}`, digest: received.at(-1).digest }));
+      const application = `P20261125${String(received.length).padStart(6, "0")}`;
+      return res.end(JSON.stringify({ application, status: "accepted", digest: received.at(-1).quote.digest }));
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(404, headers);

@@ -225,10 +225,16 @@ describe("quote site", () => {
     const served = await open({}, withApi);
     await fillCustomer(served);
     await served.click(".premia-primary");
-    await served.locator(".premia-submission.is-accepted").waitFor();
+    const accepted = served.locator(".premia-submission.is-accepted");
+    await accepted.waitFor();
+    assert.match(await accepted.textContent(), /投保申请号 P20261125000001/);
     assert.equal(withApi.received.length, 1);
-    assert.equal(withApi.received[0].totals.annual_premium, "9715.00");
-    assert.equal(withApi.received[0].request.channel.kind, "direct");
+    const [sent] = withApi.received;
+    assert.equal(sent.quote.totals.annual_premium, "9715.00");
+    assert.equal(sent.quote.request.channel.kind, "direct");
+    assert.equal(sent.idempotencyKey, sent.quote.digest, "a retry of the same quote is the same submission");
+    const again = await served.evaluate(() => globalThis.premiaApp.current().quote);
+    assert.equal(sent.body, JSON.stringify(again), "sent compact, byte for byte as the engine writes it");
     await served.context().close();
   });
 

@@ -143,29 +143,28 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
 /// Submit: emit `premia-submit` with the quote, then POST it to the endpoint, or show the payload
 /// when there is none (or nothing answers).
 fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<()> {
-    let quote = state.quote().map(|q| serde_json::to_string_pretty(q).unwrap_or_default());
+    // Sent compact, exactly as the engine writes it (the server's fast path compares bytes); shown pretty.
+    let quote = state.quote().map(|q| (serde_json::to_string(q).unwrap_or_default(), q.digest.clone()));
     let (host, endpoint, dispatcher) = (props.host.clone(), props.endpoint.clone(), state.dispatcher());
     Callback::from(move |()| {
-        let Some(payload) = quote.clone() else { return };
+        let Some((body, digest)) = quote.clone() else { return };
         if let Some(host) = &host {
-            browser::emit(host, "premia-submit", &payload);
+            browser::emit(host, "premia-submit", &body);
         }
+        let pretty = serde_json::from_str::<serde_json::Value>(&body)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|_| body.clone());
         let Some(url) = endpoint.clone() else {
-            dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload }));
+            dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload: pretty }));
             return;
         };
         dispatcher.dispatch(Action::SubmitStarted);
         let dispatcher = dispatcher.clone();
         yew::platform::spawn_local(async move {
-            let submission = match browser::post_json(&url, &payload).await {
-                PostOutcome::Answered { status, body } if (200..300).contains(&status) => {
-                    Submission::Accepted { response: body }
-                }
-                // No such route (the server is not there yet) is the same as no server.
-                PostOutcome::Answered { status: 404 | 405 | 501, .. } | PostOutcome::Unreachable => {
-                    Submission::Unavailable { payload }
-                }
-                PostOutcome::Answered { status, body } => Submission::Refused { status, body },
+            // The digest names this exact quote: a double click or a retry is the same submission.
+            let submission = match browser::post_json(&url, &body, &digest).await {
+                PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
+                PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
             };
             dispatcher.dispatch(Action::SubmitFinished(submission));
         });

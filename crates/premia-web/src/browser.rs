@@ -62,21 +62,22 @@ pub enum PostOutcome {
     Unreachable,
 }
 
-/// POST `body` (JSON) to `url`.
-pub async fn post_json(url: &str, body: &str) -> PostOutcome {
-    match try_post(url, body).await {
+/// POST `body` (JSON) to `url` with an `Idempotency-Key`.
+pub async fn post_json(url: &str, body: &str, idempotency_key: &str) -> PostOutcome {
+    match try_post(url, body, idempotency_key).await {
         Ok((status, body)) => PostOutcome::Answered { status, body },
         Err(_) => PostOutcome::Unreachable,
     }
 }
 
-async fn try_post(url: &str, body: &str) -> Result<(u16, String), JsValue> {
+async fn try_post(url: &str, body: &str, idempotency_key: &str) -> Result<(u16, String), JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
     let headers = web_sys::Headers::new()?;
     headers.set("content-type", "application/json")?;
+    headers.set("idempotency-key", idempotency_key)?;
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init)?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request)).await?.dyn_into()?;

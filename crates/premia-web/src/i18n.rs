@@ -58,6 +58,8 @@ pub enum Label {
     Errors,
     Agent,
     Yearly,
+    Application,
+    Referred,
     Underwriting,
     UnderwritingHint,
     HeightCm,
@@ -157,6 +159,10 @@ impl Label {
             Errors => Text::fixed("请检查以下内容", "Please check the following"),
             Agent => Text::fixed("代理人", "Agent"),
             Yearly => Text::fixed("年", "year"),
+            Application => Text::fixed("投保申请号", "Application number"),
+            Referred => {
+                Text::fixed("已转人工核保，核保人员将与您联系", "referred to an underwriter, who will contact you")
+            }
             Underwriting => Text::fixed("核保信息（选填）", "For underwriting (optional)"),
             UnderwritingHint => Text::fixed(
                 "身高体重、收入与已有保额用于智能核保；不填写时相关结论为“待补充信息”。",

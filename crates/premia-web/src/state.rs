@@ -226,19 +226,63 @@ pub enum Submission {
     #[default]
     None,
     Sending,
-    /// The server took it; its answer (JSON text) is kept for the record.
+    /// The server took it: its application number and status (`accepted`, `referred`).
     Accepted {
-        response: String,
+        application: String,
+        status: String,
     },
-    /// The server answered with an error (status and body).
+    /// The server refused it (HTTP status) with its typed errors, `{code, field, message}` like the core's.
     Refused {
         status: u16,
-        body: String,
+        errors: Vec<ServerError>,
     },
     /// No server to send to (no endpoint, or none answered): the payload is shown instead.
     Unavailable {
         payload: String,
     },
+}
+
+/// An error as the server answers it: the core's error shape.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ServerError {
+    pub code: String,
+    #[serde(default)]
+    pub field: String,
+    pub message: premia_core::Text,
+}
+
+impl Submission {
+    /// What an HTTP answer to a submission means. `payload` is the quote as sent, shown when no
+    /// server took it. A 404/405/501 is "no such endpoint here" (the site served without the server).
+    pub fn from_response(status: u16, body: &str, payload: String) -> Submission {
+        #[derive(Deserialize)]
+        struct Created {
+            application: String,
+            status: String,
+        }
+        #[derive(Deserialize)]
+        struct Refusal {
+            errors: Vec<ServerError>,
+        }
+        match status {
+            200..=299 => match serde_json::from_str::<Created>(body) {
+                Ok(created) => Submission::Accepted { application: created.application, status: created.status },
+                Err(_) => Submission::Accepted { application: String::new(), status: String::new() },
+            },
+            404 | 405 | 501 => Submission::Unavailable { payload },
+            _ => {
+                let errors = serde_json::from_str::<Refusal>(body).map(|r| r.errors).unwrap_or_else(|_| {
+                    let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+                    vec![ServerError {
+                        code: "http".into(),
+                        field: String::new(),
+                        message: premia_core::Text::new(text.clone(), text),
+                    }]
+                });
+                Submission::Refused { status, errors }
+            }
+        }
+    }
 }
 
 /// The core's answer to the current form.
@@ -981,5 +1025,28 @@ mod tests {
         assert_eq!(state.errors_for(field::HEIGHT)[0].code(), "decimal.invalid");
         let state = run(state, [Action::HeightCm("165".into()), Action::WeightKg("58".into())]);
         assert_eq!(state.quote().unwrap().request.insured.height_cm.map(|h| h.to_string()), Some("165".into()));
+    }
+
+    #[test]
+    fn server_answers_become_submissions() {
+        let payload = "{}".to_owned();
+        let created = r#"{"application":"P20261125000001","status":"referred","digest":"x"}"#;
+        assert_eq!(
+            Submission::from_response(201, created, payload.clone()),
+            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into() }
+        );
+        let refused =
+            r#"{"errors":[{"code":"underwriting.pending","field":"","message":{"zh":"请补充","en":"complete it"}}]}"#;
+        let Submission::Refused { status: 422, errors } = Submission::from_response(422, refused, payload.clone())
+        else {
+            panic!("a 422 is a refusal");
+        };
+        assert_eq!(errors[0].code, "underwriting.pending");
+        assert_eq!(Submission::from_response(404, "not found", payload.clone()), Submission::Unavailable { payload });
+        let Submission::Refused { errors, .. } = Submission::from_response(502, "<html>bad gateway", String::new())
+        else {
+            panic!("a 502 is a refusal");
+        };
+        assert!(errors[0].message.en.contains("HTTP 502"));
     }
 }

@@ -675,28 +675,41 @@ fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> H
 pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
-    let (class, message, payload) = match &state.submission {
+    let body = match &state.submission {
         Submission::None | Submission::Sending => return Html::default(),
-        Submission::Accepted { response } => ("is-accepted", Label::Submitted.get(lang), Some(response.clone())),
-        Submission::Refused { status, body } => {
-            ("is-refused", format!("{} HTTP {status}", Label::SubmitFailed.get(lang)), Some(body.clone()))
-        }
-        Submission::Unavailable { payload } => {
-            ("is-unavailable", Label::SubmitUnavailable.get(lang), Some(payload.clone()))
-        }
-    };
-    html! {
-        <section class={classes!("premia-submission", class)} role="status">
-            <p>{ message }</p>
-            if let Some(payload) = payload {
-                <details open={class == "is-unavailable"}>
+        Submission::Accepted { application, status } => html! {
+            <section class="premia-submission is-accepted" role="status">
+                <p>{ Label::Submitted.get(lang) }</p>
+                if !application.is_empty() {
+                    <p class="premia-application">
+                        { format!("{} {application}", Label::Application.get(lang)) }
+                        if status == "referred" { { format!(" · {}", Label::Referred.get(lang)) } }
+                    </p>
+                }
+                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+            </section>
+        },
+        Submission::Refused { status, errors } => html! {
+            <section class="premia-submission is-refused" role="alert" data-status={status.to_string()}>
+                <p>{ Label::SubmitFailed.get(lang) }</p>
+                { for errors.iter().map(|e| html! {
+                    <p class="premia-error" data-code={e.code.clone()}>{ e.message.get(lang).to_owned() }</p>
+                }) }
+                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+            </section>
+        },
+        Submission::Unavailable { payload } => html! {
+            <section class="premia-submission is-unavailable" role="status">
+                <p>{ Label::SubmitUnavailable.get(lang) }</p>
+                <details open=true>
                     <summary>{ Label::Payload.get(lang) }</summary>
-                    <pre class="premia-payload">{ payload }</pre>
+                    <pre class="premia-payload">{ payload.clone() }</pre>
                 </details>
-            }
-            <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
-        </section>
-    }
+                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+            </section>
+        },
+    };
+    body
 }
 
 #[cfg(test)]
