@@ -675,8 +675,8 @@ fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> H
 pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
-    let body = match &state.submission {
-        Submission::None | Submission::Sending => return Html::default(),
+    match &state.submission {
+        Submission::None | Submission::Sending => Html::default(),
         Submission::Accepted { application, status } => html! {
             <section class="premia-submission is-accepted" role="status">
                 <p>{ Label::Submitted.get(lang) }</p>
@@ -708,8 +708,7 @@ pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
                 <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
             </section>
         },
-    };
-    body
+    }
 }
 
 #[cfg(test)]
