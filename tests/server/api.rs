@@ -189,7 +189,14 @@ async fn bad_input_gets_typed_4xx_never_500() {
             "syntax",
             "request.coverages[0].sum_assured",
         ),
-        ("missing field", without("/request/insured", "sex"), 400, "syntax", "request.insured"),
+        ("missing field", without("/request/insured", "smoker"), 400, "syntax", "request.insured"),
+        (
+            "missing sex (the core requires it without an ID)",
+            without("/request/insured", "sex"),
+            422,
+            "required",
+            "insured.sex",
+        ),
         ("missing totals", without("", "totals"), 400, "syntax", "body"),
         ("body over 64 KiB", serde_json::to_vec(&huge).unwrap(), 413, "range.out", "body"),
         ("absurd sum assured", with("/request/coverages/0/sum_assured", json!("1000000000000000000000")), 422, "", ""),
@@ -363,4 +370,121 @@ async fn the_site_is_served_or_explained() {
     assert!(home.text().await.unwrap().contains("<title>Premia</title>"));
     assert!(server.get("/widget/", &[]).await.text().await.unwrap().contains("Widget demo"));
     assert_eq!(server.get("/no-such-page.html", &[]).await.status(), 404);
+}
+
+/// A request for an accepted critical-illness quote: born `days` days after 1990-01-01.
+fn applicant(days: u64, coupons: &[String], resident_id: Option<&str>) -> premia_core::QuoteRequest {
+    let birth = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(days);
+    let mut insured = json!({
+        "smoker": false, "occupation_class": 1, "social_insurance": true, "height_cm": "170", "weight_kg": "65",
+        "annual_income": "400000",
+        "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
+                            "DIABETES": { "yes": false }, "HOSPITAL": { "yes": false }, "THYROID": { "yes": false } },
+    });
+    match resident_id {
+        Some(id) => insured["resident_id"] = json!(id),
+        None => {
+            insured["birth_date"] = json!(birth);
+            insured["sex"] = json!("female");
+        }
+    }
+    serde_json::from_value(json!({
+        "quote_date": quotes::today(), "insured": insured,
+        "coverages": [{ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong",
+                        "payment_term": "years:20", "frequency": "annual" }],
+        "channel": { "kind": "agent", "agent_code": "A1001" }, "coupons": coupons,
+    }))
+    .unwrap()
+}
+
+/// 64 applicants submit at once, each quote using the same single-use voucher: exactly one application
+/// redeems it; the 63 others are refused with 409 naming that application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn coupon_race_over_http_redeems_the_voucher_once() {
+    let catalogue = premia_core::demo::catalogue();
+    let voucher = quotes::voucher("V200", "V200-RACE-1");
+    let bodies: Vec<Vec<u8>> = (0..64)
+        .map(|i| {
+            let quote =
+                premia_core::quote(&catalogue, &applicant(i * 37, std::slice::from_ref(&voucher), None)).unwrap();
+            assert!(quote.coupons_used.iter().any(|c| c.id == "V200-RACE-1" && c.single_use), "the voucher applies");
+            body(&quote)
+        })
+        .collect();
+    for (server, label, _db) in servers(|_| {}).await {
+        let tasks: Vec<_> = bodies
+            .iter()
+            .cloned()
+            .map(|body| {
+                let (client, url) = (server.client.clone(), server.url("/api/quotes"));
+                tokio::spawn(async move {
+                    let response =
+                        client.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+                    read_json(response).await
+                })
+            })
+            .collect();
+        let (mut winners, mut refusals) = (Vec::new(), Vec::new());
+        for task in tasks {
+            match task.await.unwrap() {
+                (201, created) => winners.push(created["application"].as_str().unwrap().to_owned()),
+                (409, refused) => {
+                    assert_eq!(refused["errors"][0]["code"], "coupon.redeemed", "{label}: {refused}");
+                    assert_eq!(refused["redeemed_by"]["coupon"], "V200-RACE-1");
+                    refusals.push(refused["redeemed_by"]["application"].as_str().unwrap().to_owned());
+                }
+                other => panic!("{label}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{label}: exactly one redemption");
+        assert_eq!(refusals.len(), 63, "{label}");
+        assert!(refusals.iter().all(|a| *a == winners[0]), "{label}: every refusal names the winner");
+        let store = &server.state.store;
+        assert_eq!(store.redemption("V200-RACE-1").await.unwrap().as_ref(), Some(&winners[0]));
+        assert_eq!(store.application_count().await.unwrap(), 1, "{label}");
+        let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
+        assert!(metrics.contains("premia_coupon_redemptions_total 1\n"), "{label}");
+        assert!(metrics.contains("premia_coupon_redemptions_refused_total 63\n"), "{label}");
+        let refused_events = store.audit_log(200).await.unwrap().iter().filter(|e| e.event == "coupon.refused").count();
+        assert_eq!(refused_events, 63, "{label}: every refusal is in the audit log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blacklisted_customers_are_found_by_their_id_hash() {
+    let catalogue = premia_core::demo::catalogue();
+    let mut rng = quotes::Rng::new(5);
+    let id = quotes::resident_id(&mut rng, chrono::NaiveDate::from_ymd_opt(1988, 6, 1).unwrap(), "male");
+    let quote = premia_core::quote(&catalogue, &applicant(0, &[], Some(&id))).unwrap();
+    let hash = quote.request.insured.resident_id_hash.clone().expect("the quote carries the hash");
+    assert!(!body(&quote).windows(id.len()).any(|w| w == id.as_bytes()), "the number itself never leaves the engine");
+    // What `premia blacklist add --resident-id` stores: the catalogue-salted hash.
+    assert_eq!(hash, premia_core::resident_id::salted_hash(&id, &catalogue.id_hash_salt));
+    let server = TestServer::start(None, |_| {}).await;
+    server.state.store.blacklist_add(BlacklistKind::ResidentId, &hash, "claims fraud").await.unwrap();
+    let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    assert_eq!(status, 403, "{error}");
+    assert_eq!(error["errors"][0]["field"], "request.insured.resident_id_hash");
+    let other = premia_core::quote(&catalogue, &applicant(5, &[], None)).unwrap();
+    assert_eq!(server.post("/api/quotes", body(&other), &[]).await.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn underwriting_decides_what_may_be_applied_for() {
+    let server = TestServer::start(None, |_| {}).await;
+    let catalogue = premia_core::demo::catalogue();
+    let mut declined = applicant(1, &[], None);
+    declined.insured.health_answers.get_mut("CANCER").unwrap().yes = true;
+    let quote = premia_core::quote(&catalogue, &declined).unwrap();
+    assert_eq!(quote.decision.outcome, premia_core::underwriting::Outcome::Decline);
+    let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    assert_eq!((status, error["errors"][0]["code"].as_str()), (422, Some("underwriting.declined")), "{error}");
+
+    let mut referred = applicant(2, &[], None);
+    referred.insured.weight_kg = Some("88".parse().unwrap());
+    let quote = premia_core::quote(&catalogue, &referred).unwrap();
+    assert_eq!(quote.decision.outcome, premia_core::underwriting::Outcome::Refer);
+    let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{created}");
+    assert_eq!(server.state.store.application_count().await.unwrap(), 1);
 }

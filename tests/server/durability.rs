@@ -60,8 +60,14 @@ async fn acknowledged_applications_survive_kill_9() {
         databases.push(("postgres", pg.url.clone(), Some(pg)));
     }
     let catalogue = premia_core::demo::catalogue();
-    let corpus: Vec<Vec<u8>> =
-        quotes::genuine(&catalogue, 2_000, 99, server_today()).iter().map(|q| serde_json::to_vec(q).unwrap()).collect();
+    // Quotes that redeem no voucher and are accepted: each submission must succeed on its own merits.
+    let corpus: Vec<Vec<u8>> = quotes::genuine(&catalogue, 3_000, 99, server_today())
+        .iter()
+        .filter(|q| q.coupons_used.iter().all(|c| !c.single_use))
+        .filter(|q| q.decision.outcome != premia_core::underwriting::Outcome::Decline)
+        .take(2_000)
+        .map(|q| serde_json::to_vec(q).unwrap())
+        .collect();
 
     for (label, url, _pg) in databases {
         let port = free_port();

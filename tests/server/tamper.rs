@@ -82,6 +82,25 @@ fn tampers(quote: &Value) -> Vec<Tamper> {
         set("the product version", "/coverages/0/product_version".into(), json!(version + 1));
     }
     set("the product name", "/coverages/0/name/zh".into(), json!("篡改的名称"));
+    if let Some(v) = quote.pointer("/discounts/0/first_year").and_then(|v| bump_decimal(v, "10")) {
+        set("a discount", "/discounts/0/first_year".into(), v);
+    }
+    if let Some(v) = quote.pointer("/totals/discount_first_year").and_then(|v| bump_decimal(v, "0.01")) {
+        if quote.pointer("/discounts/0").is_some() {
+            set("the discount total", "/totals/discount_first_year".into(), v);
+        }
+    }
+    if quote.pointer("/coupons_used/0/id").is_some() {
+        set("a coupon swapped", "/coupons_used/0/id".into(), json!("V200-0000000000000000"));
+    }
+    for pointer in ["/decision/outcome", "/coverages/0/decision/outcome"] {
+        if quote.pointer(pointer).is_some_and(|o| o != "accept") {
+            set("a decision softened", pointer.into(), json!("accept"));
+        }
+    }
+    if quote.pointer("/decision/two_person_review") == Some(&json!(true)) {
+        set("a decision softened", "/decision/two_person_review".into(), json!(false));
+    }
     out
 }
 
@@ -136,6 +155,26 @@ fn every_tampered_field_is_named_in_process() {
 }
 
 #[test]
+fn swapping_the_coupon_in_the_request_is_caught() {
+    // Another valid voucher in the request: the quote's coupon ids no longer match what was priced.
+    let catalogue = premia_core::demo::catalogue();
+    let today = quotes::today();
+    let mut checked = 0;
+    for quote in quotes::genuine(&catalogue, 400, 17, today) {
+        let Some(index) = quote.request.coupons.iter().position(|c| premia_core::coupon::is_token(c)) else { continue };
+        let used = quote.coupons_used.iter().find(|c| c.single_use).map(|c| c.series.clone());
+        let Some(series) = used else { continue };
+        let mut value = serde_json::to_value(&quote).unwrap();
+        value["request"]["coupons"][index] = json!(quotes::voucher(&series, "V-SWAPPED-IN"));
+        let body = serde_json::to_vec(&value).unwrap();
+        let paths = mismatch_paths(&verification::verify(&catalogue, &body, today));
+        assert!(paths.iter().any(|p| p.starts_with("/coupons_used/")), "{paths:?}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
+}
+
+#[test]
 fn changing_the_request_changes_the_figures_that_depend_on_it() {
     // A request edited after pricing (an older birth date, the other sex) no longer matches its figures.
     let catalogue = premia_core::demo::catalogue();
@@ -145,14 +184,12 @@ fn changing_the_request_changes_the_figures_that_depend_on_it() {
         let sex = if value["request"]["insured"]["sex"] == "male" { "female" } else { "male" };
         value["request"]["insured"]["sex"] = json!(sex);
         let body = serde_json::to_vec(&value).unwrap();
-        match verification::verify(&catalogue, &body, today) {
-            Outcome::Invalid(mismatches) => {
-                let paths: Vec<_> = mismatches.iter().map(|m| m.path.as_str()).collect();
-                assert!(paths.contains(&"/coverages/0/sex"), "{paths:?}");
-                assert!(paths.contains(&"/digest"), "{paths:?}");
-            }
-            // A product with a sex-neutral rating and no sex in its figures is still caught by the digest.
-            other => panic!("a changed sex was not caught: {}", other.name()),
+        let paths = mismatch_paths(&verification::verify(&catalogue, &body, today));
+        // The digest covers the request, so an edited request is always named there; a priced coverage
+        // names its rated sex too (a declined one has no figures).
+        assert!(paths.contains(&"/digest".to_owned()), "{paths:?}");
+        if !quote.coverages.is_empty() {
+            assert!(paths.contains(&"/coverages/0/sex".to_owned()), "{paths:?}");
         }
     }
 }
@@ -224,4 +261,22 @@ async fn over_http_genuine_quotes_pass_and_tampered_ones_name_the_field() {
         }
     }
     assert_eq!(server.state.store.application_count().await.unwrap(), 0, "nothing tampered was stored");
+}
+
+#[test]
+fn the_corpus_has_every_kind_of_quote() {
+    let catalogue = premia_core::demo::catalogue();
+    let corpus = quotes::genuine(&catalogue, 2_000, 1, quotes::today());
+    let mut outcomes = std::collections::BTreeMap::new();
+    for q in &corpus {
+        *outcomes.entry(format!("{:?}", q.decision.outcome)).or_insert(0) += 1;
+    }
+    let hashed = corpus.iter().filter(|q| q.request.insured.resident_id_hash.is_some()).count();
+    let discounted = corpus.iter().filter(|q| !q.discounts.is_empty()).count();
+    let vouchers = corpus.iter().filter(|q| q.coupons_used.iter().any(|c| c.single_use)).count();
+    eprintln!("{outcomes:?}, {hashed} with a resident ID hash, {discounted} discounted, {vouchers} with a voucher");
+    assert!(discounted > 200 && vouchers > 100, "{discounted} discounted, {vouchers} with vouchers");
+    assert!(outcomes.get("Accept").copied().unwrap_or(0) > 1_000, "{outcomes:?}");
+    assert!(outcomes.get("Refer").copied().unwrap_or(0) > 50, "{outcomes:?}");
+    assert!(hashed > 400, "{hashed}");
 }

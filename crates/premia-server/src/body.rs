@@ -12,6 +12,9 @@ use crate::error::{ApiError, ServerError};
 /// riders and worksheet steps is well under half of that.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// Oversized bodies up to this size are read to the end before the 413 answer; larger ones are cut off.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
 /// A JSON request body of at most [`MAX_BODY`] bytes, not yet parsed.
 #[derive(Debug)]
 pub struct JsonBody(pub Bytes);
@@ -36,12 +39,15 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
             return Err(too_large(declared.unwrap_or_default()));
         }
-        match axum::body::to_bytes(request.into_body(), MAX_BODY).await {
+        // Read a little past the limit, so that a client sending a slightly oversized body still reads
+        // our 413 instead of a connection closed under its upload.
+        match axum::body::to_bytes(request.into_body(), DRAIN_LIMIT).await {
+            Ok(bytes) if bytes.len() > MAX_BODY => Err(too_large(bytes.len() as u64)),
             Ok(bytes) => Ok(JsonBody(bytes)),
-            Err(error) if is_length_limit(&error) => Err(too_large(MAX_BODY as u64 + 1)),
+            Err(error) if is_length_limit(&error) => Err(too_large(DRAIN_LIMIT as u64 + 1)),
             Err(error) => Err(ApiError::core(
                 StatusCode::BAD_REQUEST,
                 &Errors::one("body", ErrorKind::Syntax { message: format!("could not read the body: {error}") }),

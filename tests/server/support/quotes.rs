@@ -70,16 +70,94 @@ pub fn random_request(rng: &mut Rng, quote_date: NaiveDate, agent: bool) -> Valu
     } else {
         json!({ "kind": "direct" })
     };
-    json!({
-        "quote_date": quote_date,
-        "insured": {
-            "birth_date": birth, "sex": rng.pick(&["male", "female"]), "smoker": rng.below(5) == 0,
-            "occupation_class": 1 + rng.below(3), "social_insurance": rng.below(4) != 0,
-            "region": rng.pick(&["310000", "110000", "440300", "330100", "510100"]),
+    let mut insured = json!({
+        "smoker": rng.below(5) == 0,
+        "occupation_class": 1 + rng.below(3), "social_insurance": rng.below(4) != 0,
+        "region": rng.pick(&["310000", "110000", "440300", "330100", "510100"]),
+        "height_cm": "170",
+        // One in ten is overweight (BMI 30.4): referred to manual underwriting.
+        "weight_kg": if rng.below(10) == 0 { "88" } else { "65" },
+        "annual_income": "400000",
+        "health_answers": {
+            "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
+            "DIABETES": { "yes": false }, "HOSPITAL": { "yes": false }, "THYROID": { "yes": false },
         },
-        "coverages": [coverage],
-        "channel": channel,
-    })
+    });
+    let sex = *rng.pick(&["male", "female"]);
+    if rng.below(3) == 0 {
+        // A resident ID gives birth date and sex; the quote keeps only its salted hash.
+        insured["resident_id"] = json!(resident_id(rng, birth, sex));
+    } else {
+        insured["birth_date"] = json!(birth);
+        insured["sex"] = json!(sex);
+    }
+    let mut request =
+        json!({ "quote_date": quote_date, "insured": insured, "coverages": [coverage], "channel": channel });
+    // Some use a campaign code, a voucher or a referral code. Vouchers come from a pool of 64 ids per
+    // series: signing and verifying Ed25519 is slow in debug builds, and the engine caches verified
+    // tokens. (Tests that submit must therefore not expect every voucher to be unused.)
+    let coupons: Vec<String> = match rng.below(6) {
+        0 => vec!["PROMO-NOV".into()],
+        1 => vec![voucher("V200", &format!("V200-{:02}", rng.below(64)))],
+        2 => vec!["PROMO-NOV".into(), voucher("V50", &format!("V50-{:02}", rng.below(64)))],
+        3 => vec![referral(&format!("R-{:02}", rng.below(64)))],
+        _ => Vec::new(),
+    };
+    if !coupons.is_empty() {
+        request["coupons"] = json!(coupons);
+    }
+    request
+}
+
+/// The demo catalogue's coupon signing key (committed for demos and tests: catalogue/keys/README.md).
+pub fn coupon_key() -> ed25519_dalek::SigningKey {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalogue/keys/demo-coupon-signing.key");
+    let hex = std::fs::read_to_string(path).expect("demo coupon key");
+    let hex = hex.trim();
+    let mut seed = [0u8; 32];
+    for (i, byte) in seed.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex seed");
+    }
+    ed25519_dalek::SigningKey::from_bytes(&seed)
+}
+
+fn token(kind: premia_core::coupon::TokenKind, series: &str, id: &str) -> String {
+    thread_local! {
+        static ISSUED: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+    }
+    let key = format!("{kind:?}/{series}/{id}");
+    if let Some(token) = ISSUED.with_borrow(|issued| issued.get(&key).cloned()) {
+        return token;
+    }
+    let claims = premia_core::coupon::Claims {
+        catalogue: "PREMIA-DEMO".into(),
+        kind,
+        series: series.into(),
+        id: id.into(),
+        expires: None,
+        referrer: None,
+    };
+    let token = premia_core::coupon::issue(&claims, &coupon_key());
+    ISSUED.with_borrow_mut(|issued| issued.insert(key, token.clone()));
+    token
+}
+
+/// A signed single-use voucher of `series` (V200, V50) with this id.
+pub fn voucher(series: &str, id: &str) -> String {
+    token(premia_core::coupon::TokenKind::Voucher, series, id)
+}
+
+/// A signed referral code (reusable).
+pub fn referral(id: &str) -> String {
+    token(premia_core::coupon::TokenKind::Referral, "REFER-2026", id)
+}
+
+/// A valid resident ID number (Beijing, Xicheng) for this birth date and sex.
+pub fn resident_id(rng: &mut Rng, birth: NaiveDate, sex: &str) -> String {
+    let sequence = 2 * rng.below(499) + 1 + u64::from(sex == "female");
+    let first17 = format!("110102{}{sequence:03}", birth.format("%Y%m%d"));
+    let check = premia_core::resident_id::check_char(first17.as_bytes());
+    format!("{first17}{check}")
 }
 
 /// `n` genuine quotes priced on `quote_date` (or read from `PREMIA_TEST_QUOTES`, see the module docs).

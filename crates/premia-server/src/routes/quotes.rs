@@ -4,16 +4,18 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use premia_core::Quote;
+use premia_core::underwriting::Outcome;
 use premia_store::{
     ApplicationRecord, BlacklistKind, IdempotencyKey, NewApplication, NewAuditEvent, StoreError, Submitted,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::body::{JsonBody, idempotency_key};
 use crate::config::BlacklistAction;
 use crate::error::{ApiError, ServerError, json_response};
 use crate::state::AppState;
-use crate::verification::{self, Outcome};
+use crate::verification;
+use crate::verification::Outcome as Verified;
 
 /// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote).
 pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
@@ -22,14 +24,14 @@ pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBo
     let outcome = verification::verify(catalogue, &body, today);
     state.metrics.verification(outcome.name());
     let answer = match outcome {
-        Outcome::Valid(quote) => json!({
+        Verified::Valid(quote) => json!({
             "verdict": "valid", "digest": quote.digest, "catalogue": quote.catalogue, "valid_until": quote.valid_until,
         }),
-        Outcome::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
-        Outcome::RequoteNeeded { reason, fresh } => {
+        Verified::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
+        Verified::RequoteNeeded { reason, fresh } => {
             json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh })
         }
-        Outcome::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
+        Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
     Ok(json_response(StatusCode::OK, &answer))
 }
@@ -63,27 +65,34 @@ pub(super) async fn submit(
     let outcome = verification::verify(catalogue, &body, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
-        Outcome::Valid(quote) => quote,
-        Outcome::Invalid(mismatches) => return Err(mismatched(mismatches)),
-        Outcome::RequoteNeeded { reason, fresh } => return Err(requote(reason, fresh)),
-        Outcome::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
+        Verified::Valid(quote) => quote,
+        Verified::Invalid(mismatches) => return Err(mismatched(mismatches)),
+        Verified::RequoteNeeded { reason, fresh } => return Err(requote(reason, fresh)),
+        Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
 
     let facts = Facts::of(&quote);
-    if facts.decision.as_deref() == Some("decline") {
-        state.metrics.application("refused");
-        return Err(ApiError::server(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ServerError::new(
+    let mut status = match facts.decision {
+        Outcome::Accept | Outcome::AcceptWithConditions => "accepted",
+        // Stored for manual underwriting (人工核保) or a medical examination before cover starts.
+        Outcome::Refer | Outcome::MedicalExam => "referred",
+        Outcome::Pending => {
+            return Err(undecided(
+                &state,
+                "underwriting.pending",
+                "核保所需信息不完整（如健康告知），请补充后重新报价",
+                "underwriting needs more information (e.g. health answers): complete the quote first",
+            ));
+        }
+        Outcome::Decline => {
+            return Err(undecided(
+                &state,
                 "underwriting.declined",
-                "decision",
                 "核保结论为拒保，无法投保",
                 "underwriting declined this application",
-            ),
-        ));
-    }
-    let mut status =
-        if matches!(facts.decision.as_deref(), Some("refer" | "medical_exam")) { "referred" } else { "accepted" };
+            ));
+        }
+    };
     let mut audit = Vec::new();
     let hits = blacklist_hits(&state, &facts).await?;
     if !hits.is_empty() {
@@ -126,7 +135,6 @@ pub(super) async fn submit(
         "totals": quote.totals,
         "valid_until": quote.valid_until,
     }));
-    let quote_value = serde_json::to_value(&*quote).unwrap_or_default();
     let application = NewApplication {
         number,
         status: status.to_owned(),
@@ -136,9 +144,9 @@ pub(super) async fn submit(
         catalogue_id: quote.catalogue.id.clone(),
         catalogue_version: quote.catalogue.version.clone(),
         digest: quote.digest.clone(),
-        decision: quote_value.get("decision").map_or_else(|| "null".to_owned(), Value::to_string),
+        decision: serde_json::to_string(&quote.decision).unwrap_or_default(),
         request_json: serde_json::to_string(&quote.request).unwrap_or_default(),
-        quote_json: quote_value.to_string(),
+        quote_json: serde_json::to_string(&*quote).unwrap_or_default(),
         token,
         coupons: facts.coupons.clone(),
         idempotency: key.map(|key| IdempotencyKey { key, body_hash }),
@@ -181,10 +189,9 @@ struct Facts {
     agent_code: Option<String>,
     /// Salted hash of the insured's resident ID, as the quote carries it.
     resident_id_hash: Option<String>,
-    /// Single-use coupons the quote applies.
+    /// Single-use coupons (vouchers) the quote applies: redeemed once. Referral codes may be reused.
     coupons: Vec<String>,
-    /// The overall underwriting decision, if the quote has one.
-    decision: Option<String>,
+    decision: Outcome,
 }
 
 impl Facts {
@@ -193,21 +200,13 @@ impl Facts {
             premia_core::Channel::Agent { agent_code } => Some(agent_code.clone()),
             premia_core::Channel::Direct => None,
         };
-        // Read through JSON so the server works with quotes before and after the core gains these fields.
-        let value = serde_json::to_value(quote).unwrap_or_default();
-        let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
-        let coupons = value
-            .get("coupons_used")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|c| c.as_str().or_else(|| c.get("id").and_then(Value::as_str)))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let decision = text("/decision").or_else(|| text("/decision/outcome")).or_else(|| text("/decision/kind"));
-        Facts { agent_code, resident_id_hash: text("/request/insured/resident_id_hash"), coupons, decision }
+        let coupons = quote.coupons_used.iter().filter(|c| c.single_use).map(|c| c.id.clone()).collect();
+        Facts {
+            agent_code,
+            resident_id_hash: quote.request.insured.resident_id_hash.clone(),
+            coupons,
+            decision: quote.decision.outcome,
+        }
     }
 
     fn actor(&self) -> String {
@@ -238,6 +237,12 @@ fn application_number(today: chrono::NaiveDate) -> Result<String, String> {
     getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
     let suffix: String = random.iter().map(|b| char::from(DIGITS[usize::from(b & 31)])).collect();
     Ok(format!("PA{}-{suffix}", today.format("%Y%m%d")))
+}
+
+/// A quote whose underwriting decision does not allow an application.
+fn undecided(state: &AppState, code: &'static str, zh: &str, en: &str) -> ApiError {
+    state.metrics.application("refused");
+    ApiError::server(StatusCode::UNPROCESSABLE_ENTITY, ServerError::new(code, "decision", zh, en))
 }
 
 fn replay_or_conflict(

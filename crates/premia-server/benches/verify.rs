@@ -1,0 +1,39 @@
+//! Verifying one submitted quote: the fast path (genuine quote, engine layout), the core's full
+//! comparison, and a tampered quote. `cargo bench -p premia-server --bench verify`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../../../tests/server/support/quotes.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod quotes;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use premia_server::verification::{self, Outcome};
+
+fn bench(c: &mut Criterion) {
+    let catalogue = premia_core::demo::catalogue();
+    let today = quotes::today();
+    let corpus: Vec<Vec<u8>> =
+        quotes::genuine(&catalogue, 64, 3, today).iter().map(|q| serde_json::to_vec(q).unwrap()).collect();
+    let mut tampered: serde_json::Value = serde_json::from_slice(&corpus[0]).unwrap();
+    tampered["totals"]["annual_premium"] = "1.00".into();
+    let tampered = serde_json::to_vec(&tampered).unwrap();
+    let mut i = 0;
+    c.bench_function("verify/genuine (fast path)", |b| {
+        b.iter(|| {
+            i = (i + 1) % corpus.len();
+            assert!(matches!(verification::verify(&catalogue, &corpus[i], today), Outcome::Valid(_)));
+        });
+    });
+    c.bench_function("verify/genuine (core only)", |b| {
+        b.iter(|| {
+            i = (i + 1) % corpus.len();
+            assert!(matches!(verification::verify_slow(&catalogue, &corpus[i], today), Outcome::Valid(_)));
+        });
+    });
+    c.bench_function("verify/tampered", |b| {
+        b.iter(|| assert!(matches!(verification::verify(&catalogue, &tampered, today), Outcome::Invalid(_))));
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
