@@ -25,7 +25,7 @@ dist="$root/web/dist"
 echo "web-build: wasm-pack (profile wasm-release)" >&2
 WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-cache}" \
   wasm-pack --log-level warn build crates/premia-wasm --target web --out-dir "$pkg" --out-name premia \
-  --profile wasm-release --no-opt -- --config 'profile.wasm-release.strip=false'
+  --profile wasm-release --no-opt -- --locked --config 'profile.wasm-release.strip=false'
 
 # -O1, not -Oz: on top of rustc's opt-level "z", binaryen's -Oz/-Os/-O2 passes make the module 10%
 # smaller raw but 14% LARGER gzip-compressed (what a browser downloads); -O1 gives the smallest gzip.

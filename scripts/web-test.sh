@@ -19,13 +19,13 @@ if [[ "${PREMIA_WEB_SKIP_BUILD:-}" != 1 ]]; then
 fi
 
 echo "web-test: cargo test (premia-web, premia-wasm)" >&2
-cargo test -p premia-web -p premia-wasm
+cargo test --locked -p premia-web -p premia-wasm
 
 parity=$(mktemp -d)
 trap 'rm -rf "$parity"' EXIT
 count="${PREMIA_PARITY_COUNT:-10000}"
 echo "web-test: parity, $count requests" >&2
-cargo run -q -p premia-wasm --example parity -- "$parity" "$count"
+cargo run -q --locked -p premia-wasm --example parity -- "$parity" "$count"
 
 echo "web-test: node tests (browser e2e, npm package, parity)" >&2
 cd "$root/tests/web"
