@@ -43,6 +43,19 @@ pub fn check(path: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// Compile `path` to its JSON form, on stdout or into `out`.
+pub fn compile(path: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
+    let text = input::read_text(path)?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let resolve = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    let json = premia_core::Catalogue::compile(&text, &resolve).map_err(Failure::Rules)?;
+    match out {
+        Some(out) => std::fs::write(out, json).map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?,
+        None => print!("{json}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A product version as `catalogue show --json` prints it.
 #[derive(Serialize)]
 struct ProductSummary<'a> {

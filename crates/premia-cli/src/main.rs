@@ -112,6 +112,13 @@ enum CatalogueCommand {
         /// Catalogue TOML file; without it the embedded demo catalogue is checked.
         file: Option<PathBuf>,
     },
+    /// Compile a catalogue to the JSON form that clients without a TOML parser (the browser) load.
+    Compile {
+        file: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List a catalogue's products.
     Show {
         /// Catalogue TOML file; without it the embedded demo catalogue is shown.
@@ -144,6 +151,9 @@ fn main() -> ExitCode {
         Command::Blacklist(args) => args.run(),
         Command::Agent(args) => args.run(),
         Command::Catalogue { command: CatalogueCommand::Check { file } } => catalogue_cmd::check(file.as_deref(), lang),
+        Command::Catalogue { command: CatalogueCommand::Compile { file, out } } => {
+            catalogue_cmd::compile(&file, out.as_deref())
+        }
         Command::Catalogue { command: CatalogueCommand::Show { file, json } } => {
             catalogue_cmd::show(file.as_deref(), json, lang)
         }

@@ -1,12 +1,21 @@
 //! The demo insurer's catalogue, embedded so that every adapter (CLI, server, browser) can run
 //! without files. Rates are illustrative (see `catalogue/README.md`).
+//!
+//! Native builds read the TOML source; builds without the `toml` feature (the browser) read its
+//! compiled JSON form, `catalogue/demo.compiled.json`, which a test keeps identical to what
+//! `premia catalogue compile catalogue/demo.toml` produces. Both give the same catalogue and hash.
 
 use crate::catalogue::Catalogue;
 
 /// The demo catalogue document.
+#[cfg(feature = "toml")]
 pub const TOML: &str = include_str!("../../../catalogue/demo.toml");
 
+/// The demo catalogue compiled to JSON, for builds without a TOML parser.
+pub const COMPILED: &str = include_str!("../../../catalogue/demo.compiled.json");
+
 /// Files the demo catalogue refers to, by the path written in it.
+#[cfg(feature = "toml")]
 pub const FILES: &[(&str, &str)] = &[
     ("rates/ci-lifelong.csv", include_str!("../../../catalogue/rates/ci-lifelong.csv")),
     ("rates/ci-to70.csv", include_str!("../../../catalogue/rates/ci-to70.csv")),
@@ -17,6 +26,7 @@ pub const FILES: &[(&str, &str)] = &[
 ];
 
 /// Resolve a path the demo catalogue refers to.
+#[cfg(feature = "toml")]
 pub fn file(path: &str) -> Option<String> {
     FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| (*text).to_owned())
 }
@@ -24,7 +34,10 @@ pub fn file(path: &str) -> Option<String> {
 /// Load the demo catalogue. It is checked by this crate's tests, so loading cannot fail in a release;
 /// if it ever did, the error list says why.
 pub fn try_catalogue() -> Result<Catalogue, crate::CatalogueError> {
-    Catalogue::load(TOML, &file)
+    #[cfg(feature = "toml")]
+    return Catalogue::load(TOML, &file);
+    #[cfg(not(feature = "toml"))]
+    return Catalogue::load_compiled(COMPILED);
 }
 
 /// The demo catalogue.

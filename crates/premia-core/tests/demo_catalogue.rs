@@ -43,3 +43,24 @@ fn demo_catalogue_covers_every_line_and_rating_method() {
     assert!(catalogue.illustrative);
     assert_eq!(catalogue.content_hash.len(), 64);
 }
+
+#[test]
+fn the_compiled_demo_catalogue_is_up_to_date() {
+    let compiled = premia_core::Catalogue::compile(demo::TOML, &demo::file).unwrap();
+    assert!(
+        compiled == demo::COMPILED,
+        "catalogue/demo.compiled.json is stale: run `cargo run -p premia-cli -- catalogue compile catalogue/demo.toml --out catalogue/demo.compiled.json`"
+    );
+}
+
+#[test]
+fn the_compiled_and_the_toml_catalogue_quote_identically() {
+    let from_toml = demo::catalogue();
+    let from_json = premia_core::Catalogue::load_compiled(demo::COMPILED).unwrap();
+    assert_eq!(from_json.content_hash, from_toml.content_hash);
+    for test in &from_toml.tests {
+        let a = premia_core::quote(&from_toml, &test.request).map(|q| serde_json::to_string(&q).unwrap());
+        let b = premia_core::quote(&from_json, &test.request).map(|q| serde_json::to_string(&q).unwrap());
+        assert_eq!(a.ok(), b.ok(), "{}", test.name);
+    }
+}

@@ -62,8 +62,22 @@ pub struct Catalogue {
 impl Catalogue {
     /// Parse and validate a TOML catalogue. `resolve` returns the text of a file the catalogue refers to
     /// (by the path written in the catalogue), or `None` if there is no such file.
+    #[cfg(feature = "toml")]
     pub fn load(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Catalogue, CatalogueError> {
         build::load(text, resolve)
+    }
+
+    /// Compile a TOML catalogue (validating it) into JSON that [`Catalogue::load_compiled`] reads: for
+    /// clients that should not carry a TOML parser, such as the browser. It records the TOML source's
+    /// content hash, so quotes from either form name the same catalogue.
+    #[cfg(feature = "toml")]
+    pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<String, CatalogueError> {
+        build::compile(text, resolve)
+    }
+
+    /// Load a catalogue compiled by [`Catalogue::compile`], validating it again.
+    pub fn load_compiled(json: &str) -> Result<Catalogue, CatalogueError> {
+        build::load_compiled(json)
     }
 
     /// The version of product `code` in force on `date`.

@@ -1,4 +1,4 @@
-//! The catalogue document as written (TOML), before validation.
+//! The catalogue document as written (TOML, or its compiled JSON form), before validation.
 //!
 //! These types mirror the file one to one and reject unknown keys, so a misspelt key is an error rather
 //! than a silently ignored rule. Values that need checking (decimals, terms, dates, CSV tables) stay
@@ -173,7 +173,7 @@ pub(crate) struct RawBundle {
     pub discount: Option<RawDec>,
     pub if_declined: crate::bundle::IfDeclined,
     #[serde(rename = "item")]
-    pub items: Vec<toml::Value>,
+    pub items: Vec<crate::request::CoverageRequest>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,7 +444,7 @@ pub(crate) struct RawRider {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTest {
     pub name: String,
-    pub request: toml::Value,
+    pub request: crate::request::QuoteRequest,
     #[serde(default)]
     pub expect: BTreeMap<String, String>,
     #[serde(default)]
