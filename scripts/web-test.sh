@@ -2,12 +2,14 @@
 # The web part of the test command: installs what it needs (idempotent), builds the wasm bundle, then
 #   1. cargo test for premia-web (the form reducer) and premia-wasm (the JS API in plain Rust);
 #   2. the parity test: N generated requests quoted natively and by the wasm build under Node;
-#   3. browser end-to-end tests in Debian's headless chromium (site and widget), and the npm package test.
+#   3. browser end-to-end tests in Debian's headless chromium (site and widget), the npm package test,
+#      and the site and widget against the real premia server (crates/premia-server, SQLite).
 # Screenshots of the last run: tests/artifacts/web/.
 #
 #   scripts/web-test.sh                      # everything
 #   PREMIA_WEB_SKIP_BUILD=1 scripts/web-test.sh   # reuse web/dist and web/pkg from the last build
 #   PREMIA_PARITY_COUNT=1000 scripts/web-test.sh  # fewer parity requests (default 10000)
+#   PREMIA_WEB_SKIP_SERVER=1 scripts/web-test.sh  # without the premia-server suite
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -27,7 +29,16 @@ count="${PREMIA_PARITY_COUNT:-10000}"
 echo "web-test: parity, $count requests" >&2
 cargo run -q --locked -p premia-wasm --example parity -- "$parity" "$count"
 
-echo "web-test: node tests (browser e2e, npm package, parity)" >&2
+server_bin=""
+if [[ "${PREMIA_WEB_SKIP_SERVER:-}" != 1 ]]; then
+  echo "web-test: building premia-server for the end-to-end submission tests" >&2
+  cargo build -q --locked -p premia-server
+  target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
+    'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+  server_bin="$target_dir/debug/premia-server"
+fi
+
+echo "web-test: node tests (browser e2e, npm package, parity, premia server)" >&2
 cd "$root/tests/web"
-PREMIA_PARITY_DIR="$parity" PREMIA_PARITY_COUNT="$count" \
-  node --test --test-concurrency=1 site.test.mjs widget.test.mjs npm.test.mjs parity.test.mjs
+PREMIA_PARITY_DIR="$parity" PREMIA_PARITY_COUNT="$count" PREMIA_SERVER_BIN="$server_bin" \
+  node --test --test-concurrency=1 site.test.mjs widget.test.mjs npm.test.mjs parity.test.mjs server.test.mjs

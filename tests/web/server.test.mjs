@@ -1,0 +1,135 @@
+// The site and the widget against the real premia server (crates/premia-server): the server serves
+// web/dist and takes submissions at /api/quotes. Runs when PREMIA_SERVER_BIN names the server binary
+// (scripts/web-test.sh builds it); each run uses its own SQLite store in a temporary folder.
+//
+// The quote date is the browser's today, as for a real visitor, because the server verifies against
+// its own today: the test checks what happens to a submission, not the figures.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { serve } from "./server.mjs";
+import { dist, launch, openPage, repo, shot } from "./support.mjs";
+
+const bin = process.env.PREMIA_SERVER_BIN;
+const CUSTOMER = {
+  birth_date: "1996-05-01",
+  sex: "female",
+  occupation_class: 1,
+  social_insurance: true,
+  height_cm: "165",
+  weight_kg: "58",
+  health_answers: Object.fromEntries(
+    ["CANCER", "HEART", "HTN", "DIABETES", "HOSPITAL", "THYROID"].map((id) => [id, { yes: false }]),
+  ),
+};
+
+async function freePort() {
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const { port } = probe.address();
+  await new Promise((ok) => probe.close(ok));
+  return port;
+}
+
+describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVER_BIN not set" }, () => {
+  let browser, server, serverUrl, crm, dataDir;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "premia-server-web-"));
+    const port = await freePort();
+    serverUrl = `http://127.0.0.1:${port}`;
+    // The CRM: another origin (another port) whose page embeds the widget from the premia server.
+    const page = `<!doctype html><meta charset="utf-8"><script type="module" src="${serverUrl}/premia-widget.js"></script>
+<premia-quote id="w" channel="agent" agent-code="A123" products="CI" endpoint="${serverUrl}/api/quotes"></premia-quote>`;
+    crm = await serve(dist, { extra: { "/crm.html": page } });
+    server = spawn(
+      bin,
+      ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist, "--allowed-origin", crm.url],
+      { cwd: repo, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let log = "";
+    server.stderr.on("data", (chunk) => (log += chunk));
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${serverUrl}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 100 || server.exitCode !== null) throw new Error(`premia-server did not start:\n${log}`);
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((ok) => server.once("exit", ok));
+    }
+    await crm?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("takes a complete quote from the site and answers with an application number", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${serverUrl}/index.html`);
+    await page.locator(".premia-toolbar").waitFor();
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), CUSTOMER);
+    const digest = await page.evaluate(() => globalThis.premiaApp.current().quote.digest);
+    await page.click(".premia-primary");
+    const accepted = page.locator(".premia-submission.is-accepted .premia-application");
+    await accepted.waitFor();
+    const [, number] = (await accepted.textContent()).match(/投保申请号 (\S+)/);
+    assert.match(number, /^PA\d{8}-/);
+    await shot(page, "server-site-accepted");
+
+    // The same quote again is the same submission (Idempotency-Key: its digest), not a second one.
+    await page.click(".premia-submission button");
+    await page.click(".premia-primary");
+    await accepted.waitFor();
+    assert.equal((await accepted.textContent()).match(/投保申请号 (\S+)/)[1], number);
+    assert.match(digest, /^[0-9a-f]{64}$/);
+    await page.context().close();
+  });
+
+  it("shows the server's refusal of an incomplete quote, in the chosen language", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${serverUrl}/index.html?lang=en`);
+    await page.locator(".premia-toolbar").waitFor();
+    const { health_answers: _skipped, ...withoutAnswers } = CUSTOMER;
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), withoutAnswers);
+    await page.click(".premia-primary");
+    const refused = page.locator(".premia-submission.is-refused");
+    await refused.waitFor();
+    assert.equal(await refused.getAttribute("data-status"), "422");
+    assert.equal(await refused.locator("[data-code]").getAttribute("data-code"), "underwriting.pending");
+    assert.match(await refused.textContent(), /underwriting needs more information/);
+    await page.context().close();
+  });
+
+  it("lets a widget on a CRM page of another origin submit to the server", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${crm.url}/crm.html`);
+    // The widget's files come from the server's origin: this needs its CORS answer for the CRM origin.
+    await page.evaluate(() => customElements.whenDefined("premia-quote"));
+    await page.evaluate(() => document.getElementById("w").ready);
+    await page.evaluate((insured) => document.getElementById("w").prefill({ insured }), CUSTOMER);
+    const submitted = page.evaluate(
+      () => new Promise((ok) => document.addEventListener("premia-submit", (e) => ok(e.detail.digest), { once: true })),
+    );
+    await page.locator("#w .premia-primary").click();
+    assert.match(await submitted, /^[0-9a-f]{64}$/);
+    const accepted = page.locator("#w .premia-submission.is-accepted");
+    await accepted.waitFor();
+    assert.match(await accepted.textContent(), /投保申请号 PA\d{8}-/);
+    await shot(page, "server-widget-cross-origin");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+});
