@@ -202,6 +202,9 @@ fn verify_chunks(
     out: &SyncSender<Verdicts>,
     recycle: &SyncSender<Vec<u8>>,
 ) {
+    // A copy per worker: the catalogue's cache of verified coupon tokens is then not shared (no lock
+    // contention between workers).
+    let catalogue = &catalogue.clone();
     loop {
         let chunk = {
             let Ok(rx) = chunks.lock() else { return };

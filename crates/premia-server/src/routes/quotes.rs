@@ -20,8 +20,7 @@ use crate::verification::Outcome as Verified;
 /// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote).
 pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
     let today = state.today();
-    let catalogue = &state.catalogues.in_force(today).catalogue;
-    let outcome = verification::verify(catalogue, &body, today);
+    let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
     let answer = match outcome {
         Verified::Valid(quote) => json!({
@@ -61,8 +60,7 @@ pub(super) async fn submit(
     }
 
     let today = state.today();
-    let catalogue = &state.catalogues.in_force(today).catalogue;
-    let outcome = verification::verify(catalogue, &body, today);
+    let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
         Verified::Valid(quote) => quote,

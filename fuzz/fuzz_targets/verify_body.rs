@@ -1,0 +1,24 @@
+//! Any bytes as the body of POST /api/quotes/verify and /api/quotes: the server's verification must
+//! never panic, and its fast path must agree with the core's full comparison.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use premia_server::verification::{self, Outcome};
+
+fn catalogue() -> &'static premia_core::Catalogue {
+    static CATALOGUE: OnceLock<premia_core::Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(premia_core::demo::catalogue)
+}
+
+fuzz_target!(|body: &[u8]| {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let outcome = verification::verify(catalogue(), body, today);
+    let _ = verification::parse(body);
+    if let Outcome::Valid(_) = outcome {
+        // Whatever the fast path accepts, the core accepts.
+        let slow = verification::verify_slow(catalogue(), body, today);
+        assert!(matches!(slow, Outcome::Valid(_)), "fast path accepted what the core calls {}", slow.name());
+    }
+});

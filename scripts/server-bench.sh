@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Premia server benchmarks (not tests): loopback load with wrk, figures for docs/bench-server.md.
+#
+#   scripts/server-bench.sh verify     # POST /api/quotes/verify: throughput and latency percentiles
+#   scripts/server-bench.sh submit     # POST /api/quotes on SQLite, then on PostgreSQL
+#   scripts/server-bench.sh cli        # premia verify on a 1,000,000-line file
+#   scripts/server-bench.sh soak       # 5 minutes of verify + submit load; server memory sampled every 10 s
+#   scripts/server-bench.sh all        # verify, submit, cli (soak separately: it takes 5 minutes)
+#
+# Variables: DURATION (default 30s), CONNECTIONS (default 64), THREADS (wrk threads, default 1).
+# Installs wrk from apt if missing. Release builds use the workspace's release profile (fat LTO).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/server-pg.sh
+
+DURATION=${DURATION:-30s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-1}
+TARGET=${CARGO_TARGET_DIR:-target}
+WORK=$(mktemp -d /tmp/premia-bench.XXXXXX)
+SERVER_PID=""
+
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  pg_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need_wrk() {
+  command -v wrk >/dev/null && return
+  echo "server-bench: installing wrk from apt" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+}
+
+build() {
+  cargo build --release -q -p premia-server -p premia-cli
+  cargo build --release -q -p premia-server --example quotes_jsonl
+}
+
+today() { TZ=Asia/Shanghai date +%F; }
+
+# A pool of genuine quotes for today (no single-use vouchers for submit: each would redeem once).
+quotes() {
+  local count=$1 out=$2
+  "$TARGET/release/examples/quotes_jsonl" "$count" "$(today)" >"$out.all"
+  grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" | head -n "$count" >"$out"
+}
+
+start_server() {
+  local url=$1 port
+  port=$(pg_free_port)
+  "$TARGET/release/premia-server" --bind "127.0.0.1:$port" --data-dir "$WORK/data" --database-url "$url" \
+    --site-dir "$WORK/no-site" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { BASE="http://127.0.0.1:$port"; return; }
+    sleep 0.1
+  done
+  cat "$WORK/server.log" >&2
+  return 1
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+load() {
+  local path=$1 file=$2 keyed=${3:-0}
+  QUOTES=$file IDEMPOTENCY=$keyed wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
+    -s scripts/bench/post-quotes.lua "$BASE$path"
+}
+
+bench_verify() {
+  quotes 1000 "$WORK/verify.jsonl"
+  start_server "sqlite:$WORK/data/verify.db"
+  echo "== POST /api/quotes/verify, $CONNECTIONS connections, $DURATION (wrk on the same 2 cores)"
+  load /api/quotes/verify "$WORK/verify.jsonl"
+  grep -E 'premia_verifications_total' <(curl -s "$BASE/metrics")
+  stop_server
+}
+
+bench_submit() {
+  quotes 2000 "$WORK/submit.jsonl"
+  start_server "sqlite:$WORK/data/submit.db"
+  echo "== POST /api/quotes on SQLite (WAL, synchronous=FULL), $CONNECTIONS connections, $DURATION"
+  load /api/quotes "$WORK/submit.jsonl" 1
+  grep -E 'premia_applications_total' <(curl -s "$BASE/metrics")
+  stop_server
+  pg_start
+  start_server "$PREMIA_TEST_POSTGRES_URL"
+  echo "== POST /api/quotes on PostgreSQL (fsync on), $CONNECTIONS connections, $DURATION"
+  load /api/quotes "$WORK/submit.jsonl" 1
+  grep -E 'premia_applications_total' <(curl -s "$BASE/metrics")
+  stop_server
+}
+
+bench_cli() {
+  echo "== premia verify: 1,000,000 quotes, $(nproc) cores"
+  "$TARGET/release/examples/quotes_jsonl" 1000000 "$(today)" 1000 >"$WORK/million.jsonl"
+  ls -l "$WORK/million.jsonl" | awk '{printf "file: %.2f GB\n", $5 / 1e9}'
+  cat "$WORK/million.jsonl" >/dev/null # warm the page cache: measure verifying, not the disk
+  local status=0
+  "$TARGET/release/premia" verify "$WORK/million.jsonl" -o "$WORK/verdicts.jsonl" || status=$?
+  echo "exit code $status (1 expected: every 1000th quote is tampered)"
+  grep -c '"verdict":"invalid"' "$WORK/verdicts.jsonl" | sed 's/^/invalid verdicts: /'
+}
+
+bench_soak() {
+  quotes 2000 "$WORK/soak.jsonl"
+  start_server "sqlite:$WORK/data/soak.db"
+  echo "== soak: 5 minutes of verify load (48 connections) and submit load (16 connections)"
+  (QUOTES="$WORK/soak.jsonl" wrk -t 1 -c 48 -d 300s -s scripts/bench/post-quotes.lua "$BASE/api/quotes/verify" >"$WORK/soak-verify.txt") &
+  local verify_pid=$!
+  (QUOTES="$WORK/soak.jsonl" IDEMPOTENCY=1 wrk -t 1 -c 16 -d 300s -s scripts/bench/post-quotes.lua "$BASE/api/quotes" >"$WORK/soak-submit.txt") &
+  local submit_pid=$!
+  echo "seconds rss_kib"
+  for t in $(seq 0 10 300); do
+    echo "$t $(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")"
+    sleep 10
+  done
+  wait "$verify_pid" "$submit_pid" || true
+  grep -E "Requests/sec|99%" "$WORK/soak-verify.txt" "$WORK/soak-submit.txt"
+  stop_server
+}
+
+need_wrk
+build
+case "${1:-all}" in
+  verify) bench_verify ;;
+  submit) bench_submit ;;
+  cli) bench_cli ;;
+  soak) bench_soak ;;
+  all) bench_verify; bench_submit; bench_cli ;;
+  *) echo "usage: server-bench.sh verify|submit|cli|soak|all" >&2; exit 2 ;;
+esac
