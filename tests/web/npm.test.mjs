@@ -105,19 +105,28 @@ console.log(annual, steps, offers[0]?.quote.totals.net_first_year_premium, id.se
     assert.equal(float.errors[0].code, "syntax", "a float amount is refused, never rounded");
   });
 
+  it("recommends bundles for the person's age band and reads resident ID numbers", () => {
+    const offers = api.recommend({ insured: REQUEST.insured, channel: REQUEST.channel }, "2026-11-25");
+    assert.equal(offers[0].bundle, "YOUNG-PROTECT");
+    // CI 300,000 (5,829.00) + medical 248.00, less the bundle's 5% of the first year.
+    assert.equal(offers[0].quote.totals.net_first_year_premium, "5773.15");
+    const id = api.parseResidentId("11010519491231002X", "2026-11-25");
+    assert.deepEqual([id.birth_date, id.sex, id.province.en], ["1949-12-31", "female", "Beijing"]);
+    const bad = catchError(() => api.parseResidentId("110105194912310021", "2026-11-25"));
+    assert.equal(bad.errors[0].code, "resident_id.checksum");
+  });
+
   it("describes and replaces the catalogue", () => {
     const summary = api.catalogue();
     assert.equal(summary.id, "PREMIA-DEMO");
     assert.deepEqual([...new Set(summary.products.map((p) => p.code))], ["CI", "MED", "TERM", "WL", "ANN", "ACC", "LTC", "HMB"]);
-    const toml = readFileSync(join(repo, "catalogue/demo.toml"), "utf8");
-    const broken = catchError(() => api.loadCatalogue(toml));
+    // The browser build reads catalogues in their compiled JSON form (`premia catalogue compile`).
+    const compiled = JSON.parse(readFileSync(join(repo, "catalogue/demo.compiled.json"), "utf8"));
+    const broken = catchError(() => api.loadCatalogue(JSON.stringify({ ...compiled, files: {} })));
     assert.ok(broken.errors.some((e) => e.code === "file.missing"), "the CSV files it names are required");
-    const files = {};
-    for (const dir of ["rates", "mortality"]) {
-      for (const f of readdirSync(join(repo, "catalogue", dir))) files[`${dir}/${f}`] = readFileSync(join(repo, "catalogue", dir, f), "utf8");
-    }
-    const edited = toml.replace('version = "2026.11.0"', 'version = "2026.11.1"');
-    assert.equal(api.loadCatalogue(edited, files).version, "2026.11.1");
+    assert.equal(api.catalogue().content_hash, compiled.content_hash, "a refused catalogue leaves the active one");
+    compiled.document.catalogue.version = "2026.11.1";
+    assert.equal(api.loadCatalogue(JSON.stringify(compiled)).version, "2026.11.1");
     assert.equal(api.quote(REQUEST).catalogue.version, "2026.11.1");
   });
 

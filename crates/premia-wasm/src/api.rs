@@ -2,7 +2,6 @@
 //! `cargo test` checks it natively and the exported functions in `lib.rs` stay one-liners.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -89,10 +88,11 @@ pub fn catalogue_json() -> String {
     serde_json::to_string(&summary::CatalogueSummary::of(&active_catalogue())).unwrap_or_default()
 }
 
-/// Load a catalogue from TOML text and `files` (JSON object: path → text); it becomes the active one.
-pub fn load_catalogue(text: &str, files: &str) -> Result<String, ApiError> {
-    let files: BTreeMap<String, String> = read_json(files, "files")?;
-    let catalogue = Catalogue::load(text, &|path| files.get(path).cloned())?;
+/// Load a catalogue in its compiled JSON form (`premia catalogue compile`: the document and every file
+/// it refers to, validated again here); it becomes the active one. The browser build carries no TOML
+/// parser: the compiled form names the same catalogue (same content hash) as its TOML source.
+pub fn load_catalogue(compiled: &str) -> Result<String, ApiError> {
+    let catalogue = Catalogue::load_compiled(compiled)?;
     ACTIVE.with(|active| *active.borrow_mut() = Some(Rc::new(catalogue)));
     Ok(catalogue_json())
 }
@@ -197,15 +197,13 @@ mod tests {
     #[test]
     fn loading_a_broken_catalogue_keeps_the_active_one_and_says_why() {
         let before = active_catalogue();
-        let err = load_catalogue("[catalogue]\nid = 1", "{}").unwrap_err();
+        let err = load_catalogue(r#"{"format":"premia-catalogue-compiled-v1"}"#).unwrap_err();
         assert!(!err.0.is_empty());
         assert!(Rc::ptr_eq(&before, &active_catalogue()));
-        let files =
-            serde_json::to_string(&premia_core::demo::FILES.iter().map(|(p, t)| (*p, *t)).collect::<BTreeMap<_, _>>())
-                .unwrap();
         let summary: serde_json::Value =
-            serde_json::from_str(&load_catalogue(premia_core::demo::TOML, &files).unwrap()).unwrap();
+            serde_json::from_str(&load_catalogue(premia_core::demo::COMPILED).unwrap()).unwrap();
         assert_eq!(summary["id"], "PREMIA-DEMO");
+        assert_eq!(summary["content_hash"], before.content_hash, "the same catalogue as the embedded one");
         assert!(!Rc::ptr_eq(&before, &active_catalogue()));
     }
 

@@ -89,14 +89,11 @@ pub fn catalogue() -> Result<JsValue, JsValue> {
     to_js(&api::catalogue_json())
 }
 
-/// Load a catalogue (TOML text, and the files it refers to by path) and make it the active one.
+/// Load a catalogue in its compiled JSON form (`premia catalogue compile catalogue.toml`) and make it the
+/// active one. The browser build has no TOML parser; the compiled form quotes under the same hash.
 #[wasm_bindgen(js_name = loadCatalogue, unchecked_return_type = "CatalogueSummary")]
-pub fn load_catalogue(
-    text: &str,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] files: JsValue,
-) -> Result<JsValue, JsValue> {
-    let files = if files.is_undefined() || files.is_null() { "{}".to_owned() } else { to_json(&files)? };
-    to_js(&api::load_catalogue(text, &files).map_err(throw)?)
+pub fn load_catalogue(compiled: &str) -> Result<JsValue, JsValue> {
+    to_js(&api::load_catalogue(compiled).map_err(throw)?)
 }
 
 /// The bundles recommended for a person on `date` ("YYYY-MM-DD", default today), ranked, each quoted.
