@@ -26,14 +26,17 @@
 // here needs special headers (no SharedArrayBuffer, no COOP/COEP); served from another origin, the
 // files need CORS (Access-Control-Allow-Origin), as any cross-origin module script does.
 
-import init, { mount } from "./pkg/premia.js";
-
 const base = new URL("./", import.meta.url);
 
-// Both downloads start as soon as this module runs (the glue above came with it), in parallel, and
-// once per page however many widgets it has.
+// The three downloads (module, its glue, the stylesheet) start together as soon as this script runs,
+// once per page however many widgets it has. (A static import of the glue would hold the module's
+// download back until the glue had arrived.)
+const wasm = fetch(new URL("pkg/premia_bg.wasm", base));
 const ready = Promise.all([
-  init({ module_or_path: fetch(new URL("pkg/premia_bg.wasm", base)) }),
+  import(new URL("pkg/premia.js", base).href).then(async (api) => {
+    await api.default({ module_or_path: wasm });
+    return api;
+  }),
   fetch(new URL("premia.css", base)).then(async (response) => {
     if (!response.ok) throw new Error(`premia.css: HTTP ${response.status}`);
     const sheet = new CSSStyleSheet();
@@ -76,10 +79,10 @@ class PremiaQuote extends HTMLElement {
     root.className = "premia-mount";
     this.shadowRoot.replaceChildren(root);
     ready
-      .then(([, sheet]) => {
+      .then(([api, sheet]) => {
         if (!this.isConnected || this.#app) return;
         this.shadowRoot.adoptedStyleSheets = [sheet];
-        this.#app = mount(root, this.#options());
+        this.#app = api.mount(root, this.#options());
         for (const data of this.#pending.splice(0)) this.#app.prefill(data);
         this.#settle.resolve(this);
       })
