@@ -1,10 +1,9 @@
 //! Bundles recommended for the person and the coupons they enter: both priced by the core, shown here.
 
-use premia_core::quote::Quote;
 use yew::prelude::*;
 
 use crate::i18n::{Label, money};
-use crate::state::{Action, State};
+use crate::state::{Action, CouponStatus, State, shortened};
 use crate::view::{Dispatch, dom_id, input_value};
 
 /// The core's recommendations for the person's age band, each already quoted.
@@ -63,7 +62,6 @@ pub fn coupons_section(state: &State, dispatch: &Dispatch) -> Html {
         })
     };
     let onclick = dispatch.to_callback().reform(|_: MouseEvent| Action::AddCoupon);
-    let quote = state.quote();
     html! {
         <fieldset class="premia-card premia-coupons">
             <legend>{ Label::Coupons.get(lang) }</legend>
@@ -77,42 +75,34 @@ pub fn coupons_section(state: &State, dispatch: &Dispatch) -> Html {
             </div>
             if !state.form.coupons.is_empty() {
                 <ul class="premia-coupon-list" aria-live="polite">
-                    { for state.form.coupons.iter().map(|code| coupon_line(state, dispatch, quote, code)) }
+                    { for state.form.coupons.iter().map(|code| coupon_line(state, dispatch, code)) }
                 </ul>
             }
         </fieldset>
     }
 }
 
-fn coupon_line(state: &State, dispatch: &Dispatch, quote: Option<&Quote>, code: &str) -> Html {
+fn coupon_line(state: &State, dispatch: &Dispatch, code: &str) -> Html {
     let lang = state.lang;
-    let applied = quote.and_then(|q| q.discounts.iter().find(|d| d.code == code || code.starts_with(&d.code)));
-    let refused =
-        quote.and_then(|q| q.rejected_coupons.iter().find(|r| r.coupon == code || shortened(code) == r.coupon));
     let remove = code.to_owned();
     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::RemoveCoupon(remove.clone()));
-    let (class, status) = match (applied, refused) {
-        (Some(d), _) => ("is-applied", format!("{} −{}", d.name.get(lang), money(&d.first_year))),
-        (None, Some(r)) => ("is-refused", r.message.get(lang).to_owned()),
-        (None, None) => ("is-waiting", String::new()),
+    let status = state.coupon_status(code);
+    let (class, text) = match status {
+        CouponStatus::Applied(d) => ("is-applied", format!("{} −{}", d.name.get(lang), money(&d.first_year))),
+        CouponStatus::Refused(r) => ("is-refused", r.message.get(lang).to_owned()),
+        CouponStatus::Waiting => ("is-waiting", String::new()),
     };
-    let code_attr = refused.map(|r| r.code.clone()).unwrap_or_default();
+    let code_attr = match status {
+        CouponStatus::Refused(r) => r.code.clone(),
+        _ => String::new(),
+    };
     html! {
         <li class={classes!("premia-coupon", class)} data-code={code_attr}>
             <span class="premia-coupon-code">{ shortened(code) }</span>
-            <span class="premia-coupon-status">{ status }</span>
+            <span class="premia-coupon-status">{ text }</span>
             <button type="button" class="premia-link" {onclick} aria-label={format!("{} {}", Label::Remove.get(lang), shortened(code))}>
                 { Label::Remove.get(lang) }
             </button>
         </li>
-    }
-}
-
-/// Long signed tokens are shown (and named by the core) by their first 20 characters.
-fn shortened(code: &str) -> String {
-    if code.chars().count() > 24 {
-        format!("{}…", code.chars().take(20).collect::<String>())
-    } else {
-        code.to_owned()
     }
 }

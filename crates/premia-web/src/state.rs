@@ -292,6 +292,45 @@ pub enum Outcome {
     Invalid(Vec<Error>),
 }
 
+/// What became of one entered coupon code in the current quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CouponStatus<'q> {
+    Applied(&'q premia_core::coupon::Discount),
+    Refused(&'q premia_core::coupon::RejectedCoupon),
+    /// No quote yet (the form is incomplete).
+    Waiting,
+}
+
+impl State {
+    /// The discount a code gave, or why it gave none. A campaign is named by its code; a signed voucher
+    /// or referral token by the id inside it; the core names refused tokens by their first characters.
+    pub fn coupon_status(&self, code: &str) -> CouponStatus<'_> {
+        let Some(quote) = self.quote() else { return CouponStatus::Waiting };
+        let id = if premia_core::coupon::is_token(code) {
+            premia_core::coupon::verify_token(code, self.catalogue.coupons.public_key.as_ref()).ok().map(|c| c.id)
+        } else {
+            Some(code.to_owned())
+        };
+        if let Some(discount) = quote.discounts.iter().find(|d| Some(&d.code) == id.as_ref()) {
+            return CouponStatus::Applied(discount);
+        }
+        let shown = shortened(code);
+        match quote.rejected_coupons.iter().find(|r| r.coupon == code || r.coupon == shown) {
+            Some(rejected) => CouponStatus::Refused(rejected),
+            None => CouponStatus::Waiting,
+        }
+    }
+}
+
+/// Long signed tokens are shown (and named by the core) by their first 20 characters.
+pub fn shortened(code: &str) -> String {
+    if code.chars().count() > 24 {
+        format!("{}…", code.chars().take(20).collect::<String>())
+    } else {
+        code.to_owned()
+    }
+}
+
 /// `{"quote": Quote | null, "errors": [...]}`: how an outcome is shown to JS (the widget's
 /// `premia-quote-change` detail). Written field by field so the quote keeps its own field order.
 pub fn outcome_json(outcome: Option<&Outcome>) -> String {
@@ -1048,5 +1087,32 @@ mod tests {
             panic!("a 502 is a refusal");
         };
         assert!(errors[0].message.en.contains("HTTP 502"));
+    }
+
+    #[test]
+    fn each_entered_code_is_matched_to_its_discount_or_its_refusal() {
+        let state = run(fresh(None), ci_customer());
+        assert_eq!(fresh(None).coupon_status("PROMO-NOV"), CouponStatus::Waiting, "no quote yet");
+        // A token-shaped code whose signature (64 zero bytes) is not the catalogue's: refused, and the
+        // core names it by its first characters, which is how the page finds its line.
+        let forged = format!("PV1.eyJ4IjoxfQ.{}", "A".repeat(86));
+        let state = run(
+            state,
+            [
+                Action::CouponDraft("PROMO-NOV".into()),
+                Action::AddCoupon,
+                Action::CouponDraft(forged.clone()),
+                Action::AddCoupon,
+            ],
+        );
+        let CouponStatus::Applied(discount) = state.coupon_status("PROMO-NOV") else {
+            panic!("{:?}", state.coupon_status("PROMO-NOV"));
+        };
+        assert_eq!(discount.first_year.to_string(), "485.75");
+        let CouponStatus::Refused(refused) = state.coupon_status(&forged) else {
+            panic!("{:?}", state.coupon_status(&forged));
+        };
+        assert_eq!(refused.code, "coupon.bad_signature");
+        assert_eq!(refused.coupon, shortened(&forged));
     }
 }
