@@ -58,9 +58,15 @@ impl From<Errors> for ApiError {
 }
 
 /// Read JSON text into `T`, strictly; a mistake is a `syntax` error naming the path (`insured.sex`).
+///
+/// Read in two steps (text → `serde_json::Value` → `T`) on purpose: the second is the same generic
+/// instance the core's `verify` uses for a submitted request, so the wasm carries one copy of it.
 pub fn read_json<T: DeserializeOwned>(text: &str, root: &str) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let field = if root.is_empty() { String::new() } else { root.to_owned() };
+        ApiError::one(&field, ErrorKind::Syntax { message: e.to_string() })
+    })?;
+    serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
         let field = match (root, path.as_str()) {
             (r, ".") => r.to_owned(),
