@@ -48,6 +48,7 @@ describe("quote site", () => {
   it("prices a customer's bundle as they type, in Chinese and then in English, and remembers the language", async () => {
     const page = await open();
     assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
+    assert.deepEqual(await page.locator("h1").allTextContents(), ["保费测算"], "one main heading: the app's title");
     assert.equal(await page.locator(".premia-summary-title").textContent(), "您的保费");
     assert.equal(await page.locator(".premia-amount").count(), 0, "no price before the person is known");
     await fillCustomer(page);

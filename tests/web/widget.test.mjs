@@ -122,6 +122,7 @@ describe("quote widget", () => {
     assert.equal(await page.locator("#a .premia-headline .premia-amount").textContent(), "¥9,715.00");
     assert.equal(await page.locator("#b .premia-amount").count(), 0, "the other widget knows nothing yet");
     assert.equal(await page.locator("#b .premia-summary-title").textContent(), "Your premium");
+    assert.equal(await page.locator("#a h2.premia-title").count(), 1, "a section of the CRM's page, not its h1");
     assert.equal(await page.locator("#a .premia-summary-title").textContent(), "您的保费");
     assert.deepEqual(
       await page.locator("#b input[name=product]").evaluateAll((els) => els.map((e) => e.value)),

@@ -204,10 +204,12 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
     };
     let quote_date = get_string(options, "quoteDate").unwrap_or_else(local_today);
     let quote_date = api::read_date(&quote_date, "quoteDate").map_err(throw)?;
+    let host = get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok());
     Ok(MountOptions {
-        settings: Settings { quote_date, channel, offered },
+        // Mounted straight into a page (no host element): the app is the page.
+        settings: Settings { quote_date, channel, offered, page_heading: host.is_none() },
         lang,
-        host: get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok()),
+        host,
         endpoint: get_string(options, "endpoint"),
         remember_lang: get(options, "rememberLang").and_then(|v| v.as_bool()).unwrap_or(false),
     })

@@ -26,6 +26,8 @@ pub struct Settings {
     pub channel: Channel,
     /// Product codes this app offers (the widget's `products` attribute); `None`: every product.
     pub offered: Option<Vec<String>>,
+    /// The app is the page (the site: its title is the page's `h1`), not a part of another page.
+    pub page_heading: bool,
 }
 
 /// What the person typed, as typed. Text stays text until the request is built, so a half-typed
@@ -877,6 +879,7 @@ mod tests {
             quote_date: date(2026, 11, 25),
             channel: Channel::Direct,
             offered: offered.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect()),
+            page_heading: false,
         };
         Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::Zh))
     }
@@ -991,6 +994,7 @@ mod tests {
             quote_date: date(2026, 11, 25),
             channel: Channel::Agent { agent_code: "a-1".into() },
             offered: None,
+            page_heading: false,
         };
         let state = Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::En));
         let state = run(state, ci_customer());

@@ -75,7 +75,12 @@ pub fn toolbar(state: &State, dispatch: &Dispatch) -> Html {
         <header class="premia-toolbar">
             <div class="premia-heading">
                 <p class="premia-insurer">{ insurer }</p>
-                <h2 class="premia-title">{ Label::Title.get(lang) }</h2>
+                // The page's main heading on the site; a section heading inside a CRM's page.
+                if state.settings.page_heading {
+                    <h1 class="premia-title">{ Label::Title.get(lang) }</h1>
+                } else {
+                    <h2 class="premia-title">{ Label::Title.get(lang) }</h2>
+                }
                 <p class="premia-subtitle">{ Label::Subtitle.get(lang) }</p>
             </div>
             <button type="button" class="premia-lang" lang={i18n::tag(other)} {onclick}>
