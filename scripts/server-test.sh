@@ -13,9 +13,12 @@ trap pg_stop EXIT
 pg_start
 export PREMIA_REQUIRE_POSTGRES=1
 
-cargo test --locked -p premia-store -p premia-server "$@" 2>&1 || {
-  status=$?
+status=0
+cargo test --locked -p premia-store -p premia-server "$@" || status=$?
+# The CLI's server-side commands (verify, blacklist, agent).
+[[ $status -eq 0 ]] && { cargo test --locked -p premia-cli --test server_cli "$@" || status=$?; }
+if [[ $status -ne 0 ]]; then
   echo "server-test: failed; PostgreSQL log:" >&2
   tail -n 30 "$PREMIA_PG_DIR/postgres.log" >&2 || true
   exit $status
-}
+fi
