@@ -44,6 +44,7 @@ impl CoverageTerm {
 
     pub fn label(self) -> Text {
         match self {
+            CoverageTerm::Years(1) => Text::fixed("1年", "1 year"),
             CoverageTerm::Years(n) => Text::new(format!("{n}年"), format!("{n} years")),
             CoverageTerm::ToAge(a) => Text::new(format!("至{a}岁"), format!("to age {a}")),
             CoverageTerm::Lifelong => Text::fixed("终身", "lifelong"),
