@@ -10,7 +10,7 @@
 //! coupons it used.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -180,19 +180,20 @@ pub fn verify_token(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, E
 /// Remembers the outcome of verifying each token. Verification is a pure function of the token and the
 /// catalogue's public key, so a remembered answer is the same answer — only faster: a quote page
 /// re-prices on every keystroke with the same coupons, and an Ed25519 verification costs tens of
-/// microseconds. Bounded: it forgets everything when full.
+/// microseconds. Read-mostly, so many threads share it without waiting on each other; bounded: it
+/// forgets everything when full.
 #[derive(Debug, Default)]
-pub(crate) struct TokenCache(Mutex<HashMap<String, Result<Claims, ErrorKind>>>);
+pub(crate) struct TokenCache(RwLock<HashMap<String, Result<Claims, ErrorKind>>>);
 
 const TOKEN_CACHE_LIMIT: usize = 4096;
 
 impl TokenCache {
     pub(crate) fn verify(&self, token: &str, key: Option<&VerifyingKey>) -> Result<Claims, ErrorKind> {
-        let Ok(mut cache) = self.0.lock() else { return verify_token(token, key) };
-        if let Some(known) = cache.get(token) {
-            return known.clone();
+        if let Some(known) = self.0.read().ok().and_then(|cache| cache.get(token).cloned()) {
+            return known;
         }
         let outcome = verify_token(token, key);
+        let Ok(mut cache) = self.0.write() else { return outcome };
         if cache.len() >= TOKEN_CACHE_LIMIT {
             cache.clear();
         }
