@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The web benchmark: widget download size (raw, gzip), navigation → first price, input → price update,
-# in Debian's headless chromium. Prints a Markdown report (docs/bench-web.md records one).
+# in Debian's headless chromium. Prints a Markdown report (BENCHMARKS.md records one).
 #   scripts/web-bench.sh                    # build, then measure
 #   PREMIA_WEB_SKIP_BUILD=1 RUNS=15 UPDATES=200 scripts/web-bench.sh
 set -euo pipefail

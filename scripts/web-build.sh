@@ -29,7 +29,7 @@ WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-cache}" \
 
 # -O1, not -Oz: on top of rustc's opt-level "z", binaryen's -Oz/-Os/-O2 passes make the module 10%
 # smaller raw but 14% LARGER gzip-compressed (what a browser downloads); -O1 gives the smallest gzip.
-# Measured in docs/bench-web.md ("wasm-opt levels").
+# Measured in BENCHMARKS.md ("wasm-opt levels").
 echo "web-build: wasm-opt -O1" >&2
 "$root/web/node_modules/.bin/wasm-opt" "$pkg/premia_bg.wasm" -o "$pkg/premia_bg.wasm" -O1 \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
