@@ -34,7 +34,12 @@ step "cargo clippy (warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit, integration, property, doc tests)"
-cargo test --workspace --locked
+if [[ -z "${PREMIA_SKIP_SERVER:-}" ]]; then
+  # The server and store tests run once, below, against SQLite and a real PostgreSQL.
+  cargo test --workspace --locked --exclude premia-server --exclude premia-store
+else
+  cargo test --workspace --locked
+fi
 
 step "demo catalogue test cases (premia catalogue check)"
 cargo run --quiet --locked -p premia-cli -- catalogue check catalogue/demo.toml
