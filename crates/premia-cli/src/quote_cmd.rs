@@ -58,29 +58,21 @@ pub fn explain_quote(quote: &Quote, lang: Lang) -> String {
     }
     out.push_str(&discount_lines(quote, lang));
     let t = &quote.totals;
-    out.push_str(&if zh {
-        format!(
-            "合计：年保费 {} · 首年保费 {} − 优惠 {} = {} · 交费期总保费 {} − 优惠 {} = {}\n",
-            t.annual_premium,
-            t.first_year_premium,
-            t.discount_first_year,
-            t.net_first_year_premium,
-            t.total_premium,
-            t.discount_total,
-            t.net_total_premium
-        )
+    let (title, first_year, over_terms) = if zh {
+        ("合计：年保费", "首年保费", "交费期总保费")
     } else {
-        format!(
-            "Totals: annual premium {} · first year {} − {} = {} · over the payment terms {} − {} = {}\n",
-            t.annual_premium,
-            t.first_year_premium,
-            t.discount_first_year,
-            t.net_first_year_premium,
-            t.total_premium,
-            t.discount_total,
-            t.net_total_premium
-        )
-    });
+        ("Totals: annual premium", "first year", "over the payment terms")
+    };
+    out.push_str(&format!(
+        "{title} {} · {first_year} {} − {} = {} · {over_terms} {} − {} = {}\n",
+        t.annual_premium,
+        t.first_year_premium,
+        t.discount_first_year,
+        t.net_first_year_premium,
+        t.total_premium,
+        t.discount_total,
+        t.net_total_premium
+    ));
     let d = &quote.decision;
     out.push_str(&format!(
         "{} {}{}\n",
