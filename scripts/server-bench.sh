@@ -40,10 +40,19 @@ build() {
 
 today() { TZ=Asia/Shanghai date +%F; }
 
-# A pool of genuine quotes for today (no single-use vouchers for submit: each would redeem once).
+# A pool of genuine quotes for today, for /api/quotes/verify (no single-use vouchers, no declines: the same
+# filter as for submissions keeps the two loads comparable).
 quotes() {
   local count=$1 out=$2
   "$TARGET/release/examples/quotes_jsonl" "$count" "$(today)" >"$out.all"
+  grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" | head -n "$count" >"$out"
+}
+
+# A pool of application bodies for /api/quotes: {"quote": …, "resident_id": …}, each quote priced with the
+# insured's resident ID number (no single-use vouchers: each would redeem once).
+applications() {
+  local count=$1 out=$2
+  "$TARGET/release/examples/quotes_jsonl" --applications "$count" "$(today)" >"$out.all"
   grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" | head -n "$count" >"$out"
 }
 
@@ -83,7 +92,7 @@ bench_verify() {
 }
 
 bench_submit() {
-  quotes 2000 "$WORK/submit.jsonl"
+  applications 2000 "$WORK/submit.jsonl"
   start_server "sqlite:$WORK/data/submit.db"
   echo "== POST /api/quotes on SQLite (WAL, synchronous=FULL), $CONNECTIONS connections, $DURATION"
   load /api/quotes "$WORK/submit.jsonl" 1
@@ -110,11 +119,12 @@ bench_cli() {
 
 bench_soak() {
   quotes 2000 "$WORK/soak.jsonl"
+  applications 2000 "$WORK/soak-applications.jsonl"
   start_server "sqlite:$WORK/data/soak.db"
   echo "== soak: 5 minutes of verify load (48 connections) and submit load (16 connections)"
   (QUOTES="$WORK/soak.jsonl" wrk -t 1 -c 48 -d 300s -s scripts/bench/post-quotes.lua "$BASE/api/quotes/verify" >"$WORK/soak-verify.txt") &
   local verify_pid=$!
-  (QUOTES="$WORK/soak.jsonl" IDEMPOTENCY=1 wrk -t 1 -c 16 -d 300s -s scripts/bench/post-quotes.lua "$BASE/api/quotes" >"$WORK/soak-submit.txt") &
+  (QUOTES="$WORK/soak-applications.jsonl" IDEMPOTENCY=1 wrk -t 1 -c 16 -d 300s -s scripts/bench/post-quotes.lua "$BASE/api/quotes" >"$WORK/soak-submit.txt") &
   local submit_pid=$!
   echo "seconds rss_kib"
   for t in $(seq 0 10 300); do

@@ -1,7 +1,8 @@
--- wrk script: POST the quotes in $QUOTES (one JSON quote per line) in turn to the configured path.
+-- wrk script: POST the bodies in $QUOTES (one JSON body per line) in turn to the configured path: quotes
+-- for /api/quotes/verify, application envelopes {"quote": …, "resident_id": …} for /api/quotes.
 -- With IDEMPOTENCY=1 every request carries a fresh Idempotency-Key (thread id + counter).
 local bodies = {}
-local file = assert(os.getenv("QUOTES"), "set QUOTES to a JSON-lines file of quotes")
+local file = assert(os.getenv("QUOTES"), "set QUOTES to a JSON-lines file of request bodies")
 for line in io.lines(file) do
   if #line > 0 then bodies[#bodies + 1] = line end
 end

@@ -11,31 +11,20 @@ use premia_server::config::BlacklistAction;
 use premia_server::signing::verify_token;
 use premia_store::BlacklistKind;
 use serde_json::{Value, json};
-use support::db;
 use support::quotes;
-use support::server::{TestServer, json as read_json};
+use support::server::{TestServer, json as read_json, servers};
 
 fn body(quote: &premia_core::Quote) -> Vec<u8> {
     serde_json::to_vec(quote).unwrap()
-}
-
-/// SQLite in the server's data folder, then PostgreSQL when the test command started one.
-async fn servers(
-    configure: impl Fn(&mut premia_server::Config),
-) -> Vec<(TestServer, &'static str, Option<db::TestDb>)> {
-    let mut servers = vec![(TestServer::start(None, &configure).await, "sqlite", None)];
-    if let Some(pg) = db::postgres().await {
-        servers.push((TestServer::start(Some(&pg.url), &configure).await, "postgres", Some(pg)));
-    }
-    servers
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_stores_signs_and_lets_the_agent_read_it_back() {
     for (server, label, _db) in servers(|_| {}).await {
         let catalogue = premia_core::demo::catalogue();
-        let quote = quotes::one(&catalogue, 42, Some("A1001"));
-        let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        let application = quotes::one(&catalogue, 42, Some("A1001"));
+        let quote = &application.quote;
+        let (status, created) = read_json(server.post("/api/quotes", application.envelope(), &[]).await).await;
         assert_eq!(status, 201, "{label}: {created}");
         let number = created["application"].as_str().unwrap().to_owned();
         assert!(number.starts_with("PA20261125-"), "{number}");
@@ -58,7 +47,7 @@ async fn submit_stores_signs_and_lets_the_agent_read_it_back() {
         let bearer = |t: &str| format!("Bearer {t}");
         let (status, stored) = read_json(server.get(&path, &[("authorization", &bearer(&agent.token))]).await).await;
         assert_eq!(status, 200, "{label}: {stored}");
-        assert_eq!(stored["quote"], serde_json::to_value(&quote).unwrap(), "the server's quote is stored whole");
+        assert_eq!(stored["quote"], serde_json::to_value(quote).unwrap(), "the server's quote is stored whole");
         assert_eq!(stored["request"], serde_json::to_value(&quote.request).unwrap());
         assert_eq!(stored["token"], created["token"]);
         let (status, _) = read_json(server.get(&path, &[("authorization", &bearer(&other.token))]).await).await;
@@ -77,10 +66,10 @@ async fn submit_stores_signs_and_lets_the_agent_read_it_back() {
 async fn twenty_concurrent_retries_with_one_key_make_one_application() {
     for (server, label, _db) in servers(|_| {}).await {
         let catalogue = premia_core::demo::catalogue();
-        let quote = quotes::one(&catalogue, 5, Some("A1002"));
+        let application = quotes::one(&catalogue, 5, Some("A1002"));
         let tasks: Vec<_> = (0..20)
             .map(|_| {
-                let (client, url, body) = (server.client.clone(), server.url("/api/quotes"), body(&quote));
+                let (client, url, body) = (server.client.clone(), server.url("/api/quotes"), application.envelope());
                 tokio::spawn(async move {
                     let response = client
                         .post(url)
@@ -107,14 +96,17 @@ async fn twenty_concurrent_retries_with_one_key_make_one_application() {
         assert_eq!(server.state.store.application_count().await.unwrap(), 1, "{label}");
 
         // Whitespace does not make a retry different; another quote does.
-        let pretty = serde_json::to_vec_pretty(&quote).unwrap();
+        let pretty =
+            serde_json::to_vec_pretty(&json!({ "resident_id": application.resident_id, "quote": application.quote }))
+                .unwrap();
         let response = server.post("/api/quotes", pretty, &[("idempotency-key", "4f1c7d6e-retry-once")]).await;
         assert_eq!(response.headers()["idempotent-replayed"], "true");
         assert_eq!(response.status(), 201);
         let other = quotes::one(&catalogue, 6, Some("A1002"));
-        let (status, error) =
-            read_json(server.post("/api/quotes", body(&other), &[("idempotency-key", "4f1c7d6e-retry-once")]).await)
-                .await;
+        let (status, error) = read_json(
+            server.post("/api/quotes", other.envelope(), &[("idempotency-key", "4f1c7d6e-retry-once")]).await,
+        )
+        .await;
         assert_eq!(status, 422);
         assert_eq!(error["errors"][0]["code"], "idempotency_key.reused");
         assert!(numbers.contains(error["application"].as_str().unwrap()));
@@ -125,11 +117,11 @@ async fn twenty_concurrent_retries_with_one_key_make_one_application() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blacklisted_agents_are_declined_or_referred_as_configured() {
     let catalogue = premia_core::demo::catalogue();
-    let quote = quotes::one(&catalogue, 9, Some("A6666"));
+    let application = quotes::one(&catalogue, 9, Some("A6666"));
     for (server, label, _db) in servers(|_| {}).await {
         let store = &server.state.store;
         store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
-        let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        let (status, error) = read_json(server.post("/api/quotes", application.envelope(), &[]).await).await;
         assert_eq!(status, 403, "{label}: {error}");
         assert_eq!(error["errors"][0]["code"], "blacklist.declined");
         assert_eq!(error["errors"][0]["field"], "request.channel.agent_code");
@@ -139,11 +131,11 @@ async fn blacklisted_agents_are_declined_or_referred_as_configured() {
         assert!(log.iter().any(|e| e.event == "blacklist.declined" && e.actor.as_deref() == Some("A6666")), "{label}");
         // Another agent is not affected.
         let fine = quotes::one(&catalogue, 9, Some("A1001"));
-        assert_eq!(server.post("/api/quotes", body(&fine), &[]).await.status(), 201);
+        assert_eq!(server.post("/api/quotes", fine.envelope(), &[]).await.status(), 201);
     }
     for (server, label, _db) in servers(|c| c.blacklist_action = BlacklistAction::Refer).await {
         server.state.store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
-        let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+        let (status, created) = read_json(server.post("/api/quotes", application.envelope(), &[]).await).await;
         assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{label}: {created}");
         let log = server.state.store.audit_log(20).await.unwrap();
         let number = created["application"].as_str().unwrap();
@@ -151,11 +143,16 @@ async fn blacklisted_agents_are_declined_or_referred_as_configured() {
     }
 }
 
+/// What an answer must be: status, and (unless empty) the first error's code and field.
+type Expected = (u16, &'static str, &'static str);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_typed_4xx_never_500() {
     let server = TestServer::start(None, |_| {}).await;
     let catalogue = premia_core::demo::catalogue();
-    let quote = serde_json::to_value(quotes::one(&catalogue, 3, None)).unwrap();
+    let application = quotes::one(&catalogue, 3, None);
+    let id = application.resident_id.clone();
+    let quote = serde_json::to_value(&application.quote).unwrap();
     let with = |pointer: &str, new: Value| {
         let mut q = quote.clone();
         *q.pointer_mut(pointer).unwrap() = new;
@@ -173,68 +170,111 @@ async fn bad_input_gets_typed_4xx_never_500() {
     let mut huge = quote.clone();
     huge["request"]["insured"]["region"] = json!("x".repeat(70 * 1024));
 
-    // (body, expected status, expected code, expected field)
-    let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
-        ("malformed JSON", b"{\"catalogue\": {".to_vec(), 400, "syntax", "body"),
-        ("not an object", b"[1, 2, 3]".to_vec(), 400, "syntax", "body"),
-        ("empty body", Vec::new(), 400, "syntax", "body"),
-        ("unknown field", serde_json::to_vec(&unknown).unwrap(), 400, "syntax", "request.insured.shoe_size"),
-        ("unknown top-level field", serde_json::to_vec(&unknown_top).unwrap(), 400, "syntax", "discount_override"),
-        ("wrong type", with("/coverages/0/age", json!("thirty")), 400, "syntax", "coverages[0].age"),
-        ("negative age", with("/coverages/0/age", json!(-1)), 400, "syntax", "coverages[0].age"),
+    // (what, the quote's bytes, expected from /api/quotes/verify, expected from /api/quotes with the quote
+    // in an envelope). Submitting names the quote's fields inside the envelope (`quote.…`), and checks the
+    // resident ID number against the quote's birth date and sex before the core sees the request.
+    let cases: Vec<(&str, Vec<u8>, Expected, Expected)> = vec![
+        ("malformed JSON", b"{\"catalogue\": {".to_vec(), (400, "syntax", "body"), (400, "syntax", "body")),
+        ("not an object", b"[1, 2, 3]".to_vec(), (400, "syntax", "body"), (400, "syntax", "quote")),
+        ("empty body", Vec::new(), (400, "syntax", "body"), (400, "syntax", "body")),
+        (
+            "unknown field",
+            serde_json::to_vec(&unknown).unwrap(),
+            (400, "syntax", "request.insured.shoe_size"),
+            (400, "syntax", "quote.request.insured.shoe_size"),
+        ),
+        (
+            "unknown top-level field",
+            serde_json::to_vec(&unknown_top).unwrap(),
+            (400, "syntax", "discount_override"),
+            (400, "syntax", "quote.discount_override"),
+        ),
+        (
+            "wrong type",
+            with("/coverages/0/age", json!("thirty")),
+            (400, "syntax", "coverages[0].age"),
+            (400, "syntax", "quote.coverages[0].age"),
+        ),
+        (
+            "negative age",
+            with("/coverages/0/age", json!(-1)),
+            (400, "syntax", "coverages[0].age"),
+            (400, "syntax", "quote.coverages[0].age"),
+        ),
         (
             "money as a float in the request",
             with("/request/coverages/0/sum_assured", json!(300000.0)),
-            400,
-            "syntax",
-            "request.coverages[0].sum_assured",
+            (400, "syntax", "request.coverages[0].sum_assured"),
+            (400, "syntax", "quote.request.coverages[0].sum_assured"),
         ),
-        ("missing field", without("/request/insured", "smoker"), 400, "syntax", "request.insured"),
         (
-            "missing sex (the core requires it without an ID)",
-            without("/request/insured", "sex"),
-            422,
-            "required",
-            "insured.sex",
+            "missing field",
+            without("/request/insured", "smoker"),
+            (400, "syntax", "request.insured"),
+            (400, "syntax", "quote.request.insured"),
         ),
-        ("missing totals", without("", "totals"), 400, "syntax", "body"),
-        ("body over 64 KiB", serde_json::to_vec(&huge).unwrap(), 413, "range.out", "body"),
-        ("absurd sum assured", with("/request/coverages/0/sum_assured", json!("1000000000000000000000")), 422, "", ""),
-        ("birth date in 1800", with("/request/insured/birth_date", json!("1800-01-01")), 422, "", ""),
+        (
+            "missing sex (the core requires it without an ID; the submission, beside its number)",
+            without("/request/insured", "sex"),
+            (422, "required", "insured.sex"),
+            (422, "required", "quote.request.insured.sex"),
+        ),
+        ("missing totals", without("", "totals"), (400, "syntax", "body"), (400, "syntax", "quote")),
+        (
+            "body over 64 KiB",
+            serde_json::to_vec(&huge).unwrap(),
+            (413, "range.out", "body"),
+            (413, "range.out", "body"),
+        ),
+        (
+            "absurd sum assured",
+            with("/request/coverages/0/sum_assured", json!("1000000000000000000000")),
+            (422, "", ""),
+            (422, "", ""),
+        ),
+        (
+            "birth date in 1800",
+            with("/request/insured/birth_date", json!("1800-01-01")),
+            (422, "", ""),
+            (422, "resident_id.contradicts", "quote.request.insured.birth_date"),
+        ),
         (
             "birth date in the future",
             with("/request/insured/birth_date", json!("2090-01-01")),
-            422,
-            "birth_date.future",
-            "insured.birth_date",
+            (422, "birth_date.future", "insured.birth_date"),
+            (422, "resident_id.contradicts", "quote.request.insured.birth_date"),
         ),
         (
             "occupation class 99",
             with("/request/insured/occupation_class", json!(99)),
-            422,
-            "occupation.invalid",
-            "insured.occupation_class",
+            (422, "occupation.invalid", "insured.occupation_class"),
+            (422, "occupation.invalid", "insured.occupation_class"),
         ),
     ];
-    for path in ["/api/quotes/verify", "/api/quotes"] {
-        for (what, bytes, status, code, field) in &cases {
-            let response = server.post(path, bytes.clone(), &[]).await;
-            let (got, answer) = read_json(response).await;
-            assert_eq!(got, *status, "{path} {what}: {answer}");
-            let error = &answer["errors"][0];
-            if !code.is_empty() {
-                assert_eq!(error["code"], *code, "{path} {what}: {answer}");
-                assert_eq!(error["field"], *field, "{path} {what}: {answer}");
-            }
-            assert!(error["message"]["zh"].as_str().is_some_and(|m| !m.is_empty()), "{what}: zh message");
-            assert!(error["message"]["en"].as_str().is_some_and(|m| !m.is_empty()), "{what}: en message");
+    let check = |path: &str, what: &str, (got, answer): (u16, Value), (status, code, field): Expected| {
+        assert_eq!(got, status, "{path} {what}: {answer}");
+        let error = &answer["errors"][0];
+        if !code.is_empty() {
+            assert_eq!(error["code"], code, "{path} {what}: {answer}");
+            assert_eq!(error["field"], field, "{path} {what}: {answer}");
         }
+        assert!(error["message"]["zh"].as_str().is_some_and(|m| !m.is_empty()), "{what}: zh message");
+        assert!(error["message"]["en"].as_str().is_some_and(|m| !m.is_empty()), "{what}: en message");
+    };
+    for (what, bytes, verify, submit) in &cases {
+        let answer = read_json(server.post("/api/quotes/verify", bytes.clone(), &[]).await).await;
+        check("/api/quotes/verify", what, answer, *verify);
+        // The quote's bytes inside the envelope as they are, malformed or not.
+        let envelope = [b"{\"quote\":".as_slice(), bytes, b",\"resident_id\":\"", id.as_bytes(), b"\"}"].concat();
+        let answer = read_json(server.post("/api/quotes", envelope, &[]).await).await;
+        check("/api/quotes", what, answer, *submit);
     }
     // A figure written as a JSON number instead of a decimal string is named as a mismatch.
     let float = with("/totals/annual_premium", json!(1234.5));
     let (status, verdict) = read_json(server.post("/api/quotes/verify", float.clone(), &[]).await).await;
     assert_eq!((status, verdict["mismatches"][0]["path"].as_str()), (200, Some("/totals/annual_premium")));
-    let (status, answer) = read_json(server.post("/api/quotes", float, &[]).await).await;
+    let float: Value = serde_json::from_slice(&float).unwrap();
+    let (status, answer) = read_json(server.post("/api/quotes", quotes::envelope_value(&float, &id), &[]).await).await;
     assert_eq!((status, answer["errors"][0]["field"].as_str()), (422, Some("/totals/annual_premium")));
     // Not JSON at all.
     let response = server
@@ -247,10 +287,8 @@ async fn bad_input_gets_typed_4xx_never_500() {
         .unwrap();
     let (status, answer) = read_json(response).await;
     assert_eq!((status, answer["errors"][0]["code"].as_str()), (415, Some("content_type")));
-    let (status, answer) = read_json(
-        server.post("/api/quotes", body(&quotes::one(&catalogue, 3, None)), &[("idempotency-key", "")]).await,
-    )
-    .await;
+    let (status, answer) =
+        read_json(server.post("/api/quotes", application.envelope(), &[("idempotency-key", "")]).await).await;
     assert_eq!((status, answer["errors"][0]["code"].as_str()), (400, Some("idempotency_key.invalid")));
     let (status, _) = read_json(server.get("/api/nothing-here", &[]).await).await;
     assert_eq!(status, 404);
@@ -261,7 +299,8 @@ async fn bad_input_gets_typed_4xx_never_500() {
 async fn stale_quotes_get_a_fresh_one() {
     let server = TestServer::start(None, |_| {}).await;
     let catalogue = premia_core::demo::catalogue();
-    let mut request = quotes::one(&catalogue, 8, None).request;
+    let application = quotes::one(&catalogue, 8, None);
+    let mut request = application.quote.request;
     request.quote_date = quotes::today() - chrono::Days::new(40);
     let old = premia_core::quote(&catalogue, &request).unwrap();
     let (status, verdict) = read_json(server.post("/api/quotes/verify", body(&old), &[]).await).await;
@@ -269,7 +308,8 @@ async fn stale_quotes_get_a_fresh_one() {
     assert_eq!(verdict["verdict"], "requote_needed");
     assert_eq!(verdict["reason"], "expired");
     assert_eq!(verdict["fresh"]["request"]["quote_date"], "2026-11-25");
-    let (status, answer) = read_json(server.post("/api/quotes", body(&old), &[]).await).await;
+    let (status, answer) =
+        read_json(server.post("/api/quotes", quotes::envelope(&old, &application.resident_id), &[]).await).await;
     assert_eq!(status, 409);
     assert_eq!(answer["errors"][0]["code"], "quote.requote_needed");
     assert_eq!(answer["requote"]["fresh"]["valid_until"], "2026-12-25");
@@ -308,6 +348,24 @@ async fn openapi_documents_every_route() {
     let served: BTreeSet<(String, String)> =
         premia_server::routes::API.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
     assert_eq!(documented, served);
+
+    // The bodies: verifying takes a bare quote; submitting, the envelope with exactly the fields the server
+    // reads, every one required, nothing else allowed.
+    let resolve = |reference: &Value| {
+        let pointer = reference["$ref"].as_str().unwrap().trim_start_matches('#').to_owned();
+        openapi.pointer(&pointer).unwrap().clone()
+    };
+    let body_schema = |path: &str| {
+        let body = resolve(&openapi["paths"][path]["post"]["requestBody"]);
+        resolve(&body["content"]["application/json"]["schema"])
+    };
+    assert_eq!(body_schema("/api/quotes/verify"), openapi["components"]["schemas"]["Quote"]);
+    let envelope = body_schema("/api/quotes");
+    let fields: Vec<&str> = premia_server::envelope::FIELDS.to_vec();
+    assert_eq!(envelope["required"], json!(fields));
+    assert_eq!(envelope["properties"].as_object().unwrap().keys().map(String::as_str).collect::<Vec<_>>(), fields);
+    assert_eq!(envelope["additionalProperties"], false);
+    assert_eq!(resolve(&envelope["properties"]["quote"]), openapi["components"]["schemas"]["Quote"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -317,9 +375,9 @@ async fn health_metrics_and_cors() {
     assert_eq!((status, health["status"].as_str(), health["database"].as_str()), (200, Some("ok"), Some("sqlite")));
 
     let catalogue = premia_core::demo::catalogue();
-    server.post("/api/quotes/verify", body(&quotes::one(&catalogue, 1, None)), &[]).await;
+    server.post("/api/quotes/verify", body(&quotes::one(&catalogue, 1, None).quote), &[]).await;
     server.post("/api/quotes/verify", b"{".to_vec(), &[]).await;
-    server.post("/api/quotes", body(&quotes::one(&catalogue, 2, None)), &[]).await;
+    server.post("/api/quotes", quotes::one(&catalogue, 2, None).envelope(), &[]).await;
     let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
     for line in [
         "premia_verifications_total{outcome=\"valid\"} 2",
@@ -372,31 +430,6 @@ async fn the_site_is_served_or_explained() {
     assert_eq!(server.get("/no-such-page.html", &[]).await.status(), 404);
 }
 
-/// A request for an accepted critical-illness quote: born `days` days after 1990-01-01.
-fn applicant(days: u64, coupons: &[String], resident_id: Option<&str>) -> premia_core::QuoteRequest {
-    let birth = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(days);
-    let mut insured = json!({
-        "smoker": false, "occupation_class": 1, "social_insurance": true, "height_cm": "170", "weight_kg": "65",
-        "annual_income": "400000",
-        "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
-                            "DIABETES": { "yes": false }, "HOSPITAL": { "yes": false }, "THYROID": { "yes": false } },
-    });
-    match resident_id {
-        Some(id) => insured["resident_id"] = json!(id),
-        None => {
-            insured["birth_date"] = json!(birth);
-            insured["sex"] = json!("female");
-        }
-    }
-    serde_json::from_value(json!({
-        "quote_date": quotes::today(), "insured": insured,
-        "coverages": [{ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong",
-                        "payment_term": "years:20", "frequency": "annual" }],
-        "channel": { "kind": "agent", "agent_code": "A1001" }, "coupons": coupons,
-    }))
-    .unwrap()
-}
-
 /// 64 applicants submit at once, each quote using the same single-use voucher: exactly one application
 /// redeems it; the 63 others are refused with 409 naming that application.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -405,10 +438,10 @@ async fn coupon_race_over_http_redeems_the_voucher_once() {
     let voucher = quotes::voucher("V200", "V200-RACE-1");
     let bodies: Vec<Vec<u8>> = (0..64)
         .map(|i| {
-            let quote =
-                premia_core::quote(&catalogue, &applicant(i * 37, std::slice::from_ref(&voucher), None)).unwrap();
+            let (request, id) = quotes::applicant(i * 37, std::slice::from_ref(&voucher));
+            let quote = premia_core::quote(&catalogue, &request).unwrap();
             assert!(quote.coupons_used.iter().any(|c| c.id == "V200-RACE-1" && c.single_use), "the voucher applies");
-            body(&quote)
+            quotes::envelope(&quote, &id)
         })
         .collect();
     for (server, label, _db) in servers(|_| {}).await {
@@ -453,38 +486,38 @@ async fn coupon_race_over_http_redeems_the_voucher_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blacklisted_customers_are_found_by_their_id_hash() {
     let catalogue = premia_core::demo::catalogue();
-    let mut rng = quotes::Rng::new(5);
-    let id = quotes::resident_id(&mut rng, chrono::NaiveDate::from_ymd_opt(1988, 6, 1).unwrap(), "male");
-    let quote = premia_core::quote(&catalogue, &applicant(0, &[], Some(&id))).unwrap();
+    let (request, id) = quotes::applicant(0, &[]);
+    let quote = premia_core::quote(&catalogue, &request).unwrap();
     let hash = quote.request.insured.resident_id_hash.clone().expect("the quote carries the hash");
     assert!(!body(&quote).windows(id.len()).any(|w| w == id.as_bytes()), "the number itself never leaves the engine");
     // What `premia blacklist add --resident-id` stores: the catalogue-salted hash.
     assert_eq!(hash, premia_core::resident_id::salted_hash(&id, &catalogue.id_hash_salt));
     let server = TestServer::start(None, |_| {}).await;
     server.state.store.blacklist_add(BlacklistKind::ResidentId, &hash, "claims fraud").await.unwrap();
-    let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    let (status, error) = read_json(server.post("/api/quotes", quotes::envelope(&quote, &id), &[]).await).await;
     assert_eq!(status, 403, "{error}");
     assert_eq!(error["errors"][0]["field"], "request.insured.resident_id_hash");
-    let other = premia_core::quote(&catalogue, &applicant(5, &[], None)).unwrap();
-    assert_eq!(server.post("/api/quotes", body(&other), &[]).await.status(), 201);
+    let (request, other_id) = quotes::applicant(5, &[]);
+    let other = premia_core::quote(&catalogue, &request).unwrap();
+    assert_eq!(server.post("/api/quotes", quotes::envelope(&other, &other_id), &[]).await.status(), 201);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn underwriting_decides_what_may_be_applied_for() {
     let server = TestServer::start(None, |_| {}).await;
     let catalogue = premia_core::demo::catalogue();
-    let mut declined = applicant(1, &[], None);
+    let (mut declined, id) = quotes::applicant(1, &[]);
     declined.insured.health_answers.get_mut("CANCER").unwrap().yes = true;
     let quote = premia_core::quote(&catalogue, &declined).unwrap();
     assert_eq!(quote.decision.outcome, premia_core::underwriting::Outcome::Decline);
-    let (status, error) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    let (status, error) = read_json(server.post("/api/quotes", quotes::envelope(&quote, &id), &[]).await).await;
     assert_eq!((status, error["errors"][0]["code"].as_str()), (422, Some("underwriting.declined")), "{error}");
 
-    let mut referred = applicant(2, &[], None);
+    let (mut referred, id) = quotes::applicant(2, &[]);
     referred.insured.weight_kg = Some("88".parse().unwrap());
     let quote = premia_core::quote(&catalogue, &referred).unwrap();
     assert_eq!(quote.decision.outcome, premia_core::underwriting::Outcome::Refer);
-    let (status, created) = read_json(server.post("/api/quotes", body(&quote), &[]).await).await;
+    let (status, created) = read_json(server.post("/api/quotes", quotes::envelope(&quote, &id), &[]).await).await;
     assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{created}");
     assert_eq!(server.state.store.application_count().await.unwrap(), 1);
 }

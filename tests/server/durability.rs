@@ -61,12 +61,12 @@ async fn acknowledged_applications_survive_kill_9() {
     }
     let catalogue = premia_core::demo::catalogue();
     // Quotes that redeem no voucher and are accepted: each submission must succeed on its own merits.
-    let corpus: Vec<Vec<u8>> = quotes::genuine(&catalogue, 3_000, 99, server_today())
+    let corpus: Vec<Vec<u8>> = quotes::applications(&catalogue, 3_000, 99, server_today())
         .iter()
-        .filter(|q| q.coupons_used.iter().all(|c| !c.single_use))
-        .filter(|q| q.decision.outcome != premia_core::underwriting::Outcome::Decline)
+        .filter(|a| a.quote.coupons_used.iter().all(|c| !c.single_use))
+        .filter(|a| a.quote.decision.outcome != premia_core::underwriting::Outcome::Decline)
         .take(2_000)
-        .map(|q| serde_json::to_vec(q).unwrap())
+        .map(quotes::Application::envelope)
         .collect();
 
     for (label, url, _pg) in databases {

@@ -1,6 +1,7 @@
 //! The tamper corpus: genuine quotes with one field changed are rejected with that field named; genuine
 //! quotes are accepted. Checked in process (fast path and the core's full comparison must agree) and over
-//! HTTP (`/api/quotes/verify` and `/api/quotes`).
+//! HTTP (`/api/quotes/verify`, and `/api/quotes` with the quote in its envelope beside the resident ID
+//! number).
 //!
 //! Quotes come from the native engine, which is byte-identical to the wasm build by design (the web parity
 //! test proves it); `PREMIA_TEST_QUOTES=FILE.jsonl` runs the genuine half on quotes the wasm package wrote.
@@ -243,17 +244,19 @@ async fn over_http_genuine_quotes_pass_and_tampered_ones_name_the_field() {
     }
     assert_eq!(verified, 10_000);
 
-    // Each kind of tampering, on a few quotes, through both endpoints.
-    for quote in corpus.iter().take(5) {
-        let value = serde_json::to_value(quote).unwrap();
+    // Each kind of tampering, on a few quotes, through both endpoints (submitted beside the insured's
+    // resident ID number, which matches: only the figures are wrong).
+    for application in quotes::applications(&catalogue, 5, 1, quotes::today()) {
+        let value = serde_json::to_value(&application.quote).unwrap();
         for tamper in tampers(&value) {
             let body = serde_json::to_vec(&tamper.quote).unwrap();
-            let (status, verdict) = read_json(server.post("/api/quotes/verify", body.clone(), &[]).await).await;
+            let (status, verdict) = read_json(server.post("/api/quotes/verify", body, &[]).await).await;
             assert_eq!(status, 200);
             assert_eq!(verdict["verdict"], "invalid", "{}", tamper.what);
             assert_eq!(verdict["mismatches"][0]["path"], tamper.path.as_str(), "{}", tamper.what);
 
-            let (status, answer) = read_json(server.post("/api/quotes", body, &[]).await).await;
+            let envelope = quotes::envelope_value(&tamper.quote, &application.resident_id);
+            let (status, answer) = read_json(server.post("/api/quotes", envelope, &[]).await).await;
             assert_eq!(status, 422, "{}: {answer}", tamper.what);
             assert_eq!(answer["errors"][0]["code"], "quote.mismatch");
             assert_eq!(answer["errors"][0]["field"], tamper.path.as_str());

@@ -1,9 +1,11 @@
 //! Write genuine quotes, one JSON line each, for `premia verify` and the load benchmarks.
 //!
-//!   cargo run --release -p premia-server --example quotes_jsonl -- COUNT [DATE] [TAMPER_EVERY] > quotes.jsonl
+//!   cargo run --release -p premia-server --example quotes_jsonl -- [--applications] COUNT [DATE] [TAMPER_EVERY] > quotes.jsonl
 //!
 //! DATE (YYYY-MM-DD) is the quote date (default: today in China); with TAMPER_EVERY = k, every k-th quote
-//! has its first coverage's annual premium raised by 0.01 (so `premia verify` must report it).
+//! has its first coverage's annual premium raised by 0.01 (so `premia verify` must report it). With
+//! `--applications`, each line is a body for `POST /api/quotes` instead: `{"quote": …, "resident_id": …}`,
+//! every quote priced with the insured's (generated) resident ID number.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/server/support/quotes.rs"]
@@ -13,9 +15,15 @@ mod quotes;
 use std::io::Write;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let count: usize =
-        args.first().and_then(|a| a.parse().ok()).expect("usage: quotes_jsonl COUNT [DATE] [TAMPER_EVERY]");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let applications = args.first().is_some_and(|a| a == "--applications");
+    if applications {
+        args.remove(0);
+    }
+    let count: usize = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .expect("usage: quotes_jsonl [--applications] COUNT [DATE] [TAMPER_EVERY]");
     let date = args.get(1).map(|d| d.parse().expect("DATE as YYYY-MM-DD")).unwrap_or_else(|| {
         let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
         chrono::Utc::now().with_timezone(&cst).date_naive()
@@ -24,17 +32,24 @@ fn main() {
     let catalogue = premia_core::demo::catalogue();
     // A pool of distinct genuine quotes, repeated: pricing a million distinct requests here would only
     // time the generator.
-    let pool = quotes::genuine(&catalogue, count.min(20_000), 2026, date);
-    let lines: Vec<Vec<u8>> = pool.iter().map(|q| serde_json::to_vec(q).unwrap()).collect();
+    let lines: Vec<Vec<u8>> = if applications {
+        let pool = quotes::applications(&catalogue, count.min(20_000), 2026, date);
+        pool.iter().map(quotes::Application::envelope).collect()
+    } else {
+        let pool = quotes::genuine(&catalogue, count.min(20_000), 2026, date);
+        pool.iter().map(|q| serde_json::to_vec(q).unwrap()).collect()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     for i in 0..count {
         let line = &lines[i % lines.len()];
         if tamper_every > 0 && (i + 1) % tamper_every == 0 {
             let mut value: serde_json::Value = serde_json::from_slice(line).unwrap();
-            let premium: rust_decimal::Decimal =
-                value["coverages"][0]["annual_premium"].as_str().unwrap().parse().unwrap();
-            value["coverages"][0]["annual_premium"] = (premium + rust_decimal::Decimal::new(1, 2)).to_string().into();
+            let pointer =
+                if applications { "/quote/coverages/0/annual_premium" } else { "/coverages/0/annual_premium" };
+            let slot = value.pointer_mut(pointer).unwrap();
+            let premium: rust_decimal::Decimal = slot.as_str().unwrap().parse().unwrap();
+            *slot = (premium + rust_decimal::Decimal::new(1, 2)).to_string().into();
             serde_json::to_writer(&mut out, &value).unwrap();
         } else {
             out.write_all(line).unwrap();

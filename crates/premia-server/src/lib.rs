@@ -12,6 +12,7 @@
 pub mod body;
 pub mod catalogues;
 pub mod config;
+pub mod envelope;
 pub mod error;
 pub mod metrics;
 pub mod routes;

@@ -2,6 +2,10 @@
 //! engine. The browser's wasm build produces the same bytes (the web parity test proves it); to test
 //! quotes from the wasm package itself, write them one JSON per line to a file and point
 //! `PREMIA_TEST_QUOTES` at it — `genuine()` then reads that file instead of pricing here.
+//!
+//! Submitting needs the insured's resident ID number beside the quote (`POST /api/quotes` takes
+//! `{"quote", "resident_id"}`): [`applications`] and [`one`] price every request with a number and keep
+//! it, and [`Application::envelope`] writes the body.
 
 use chrono::NaiveDate;
 use premia_core::{Catalogue, Quote, QuoteRequest};
@@ -187,17 +191,112 @@ pub fn genuine(catalogue: &Catalogue, n: usize, seed: u64, quote_date: NaiveDate
     quotes
 }
 
-/// One genuine quote sold by `agent_code` (or direct), for a given seed.
-pub fn one(catalogue: &Catalogue, seed: u64, agent_code: Option<&str>) -> Quote {
+/// A quote priced with the insured's resident ID number, and that number: what an application sends.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub quote: Quote,
+    pub resident_id: String,
+}
+
+impl Application {
+    /// The body of `POST /api/quotes`: the quote exactly as the engine wrote it, beside the number.
+    pub fn envelope(&self) -> Vec<u8> {
+        envelope(&self.quote, &self.resident_id)
+    }
+}
+
+/// `{"quote": <quote>, "resident_id": <number>}`, the quote's bytes as `serde_json::to_vec(quote)`.
+pub fn envelope(quote: &Quote, resident_id: &str) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        quote: &'a Quote,
+        resident_id: &'a str,
+    }
+    serde_json::to_vec(&Envelope { quote, resident_id }).expect("serializable")
+}
+
+/// An envelope around a quote given as JSON (e.g. a tampered one).
+pub fn envelope_value(quote: &Value, resident_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({ "quote": quote, "resident_id": resident_id })).expect("serializable")
+}
+
+/// Make `request` (from [`random_request`]) give the insured by a resident ID number, and return it: the
+/// number it has, or one for its birth date and sex (which it replaces, so the price stays the same).
+/// `seed` picks the sequence digits; the generator's own sequence is left alone.
+pub fn give_resident_id(request: &mut Value, seed: u64) -> String {
+    let insured = &mut request["insured"];
+    if let Some(id) = insured["resident_id"].as_str() {
+        return id.to_owned();
+    }
+    let birth: NaiveDate = serde_json::from_value(insured["birth_date"].clone()).expect("a birth date");
+    let sex = insured["sex"].as_str().expect("a sex").to_owned();
+    let id = resident_id(&mut Rng::new(seed), birth, &sex);
+    let fields = insured.as_object_mut().expect("insured is an object");
+    fields.remove("birth_date");
+    fields.remove("sex");
+    fields.insert("resident_id".into(), json!(id));
+    id
+}
+
+/// `n` genuine quotes priced on `quote_date`, every one with a resident ID number (kept beside it), so
+/// that each can be submitted. Same requests as [`genuine`] otherwise; never read from a file.
+pub fn applications(catalogue: &Catalogue, n: usize, seed: u64, quote_date: NaiveDate) -> Vec<Application> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(n);
+    let mut tries = 0;
+    while out.len() < n {
+        tries += 1;
+        assert!(tries < n * 20 + 1000, "the generator makes too few priceable requests");
+        let agent = rng.below(2) == 0;
+        let mut request = random_request(&mut rng, quote_date, agent);
+        let resident_id = give_resident_id(&mut request, seed ^ tries as u64);
+        let request: QuoteRequest = serde_json::from_value(request).expect("request shape");
+        if let Ok(quote) = premia_core::quote(catalogue, &request) {
+            out.push(Application { quote, resident_id });
+        }
+    }
+    out
+}
+
+/// One genuine quote sold by `agent_code` (or direct), for a given seed, priced with a resident ID number.
+pub fn one(catalogue: &Catalogue, seed: u64, agent_code: Option<&str>) -> Application {
     let mut rng = Rng::new(seed);
     loop {
         let mut request = random_request(&mut rng, today(), agent_code.is_some());
         if let Some(code) = agent_code {
             request["channel"]["agent_code"] = json!(code);
         }
+        let resident_id = give_resident_id(&mut request, seed);
         let request: QuoteRequest = serde_json::from_value(request).expect("request shape");
         if let Ok(quote) = premia_core::quote(catalogue, &request) {
-            return quote;
+            return Application { quote, resident_id };
         }
     }
+}
+
+/// A request for an accepted critical-illness quote, sold by agent A1001: a woman born `days` days after
+/// 1990-01-01, given by her resident ID number (returned beside the request).
+pub fn applicant(days: u64, coupons: &[String]) -> (QuoteRequest, String) {
+    applicant_on(today(), days, coupons)
+}
+
+/// [`applicant`], quoted on `quote_date`.
+pub fn applicant_on(quote_date: NaiveDate, days: u64, coupons: &[String]) -> (QuoteRequest, String) {
+    let birth = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date") + chrono::Days::new(days);
+    let id = resident_id(&mut Rng::new(days), birth, "female");
+    let request = serde_json::from_value(json!({
+        "quote_date": quote_date,
+        "insured": {
+            "resident_id": id, "smoker": false, "occupation_class": 1, "social_insurance": true,
+            "height_cm": "170", "weight_kg": "65", "annual_income": "400000",
+            "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
+                                "DIABETES": { "yes": false }, "HOSPITAL": { "yes": false }, "THYROID": { "yes": false } },
+        },
+        "coverages": [{ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong",
+                        "payment_term": "years:20", "frequency": "annual" }],
+        "channel": { "kind": "agent", "agent_code": "A1001" },
+        "coupons": coupons,
+    }))
+    .expect("request shape");
+    (request, id)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use premia_server::{AppState, Config};
 use tokio::net::TcpListener;
 
-use super::quotes;
+use super::{db, quotes};
 
 #[derive(Debug)]
 pub struct TestServer {
@@ -69,4 +69,13 @@ pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
     let text = response.text().await.expect("body");
     let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, value)
+}
+
+/// SQLite in the server's data folder, then PostgreSQL when the test command started one.
+pub async fn servers(configure: impl Fn(&mut Config)) -> Vec<(TestServer, &'static str, Option<db::TestDb>)> {
+    let mut servers = vec![(TestServer::start(None, &configure).await, "sqlite", None)];
+    if let Some(pg) = db::postgres().await {
+        servers.push((TestServer::start(Some(&pg.url), &configure).await, "postgres", Some(pg)));
+    }
+    servers
 }

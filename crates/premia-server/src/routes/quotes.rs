@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::body::{JsonBody, idempotency_key};
 use crate::config::BlacklistAction;
+use crate::envelope;
 use crate::error::{ApiError, ServerError, json_response};
 use crate::state::AppState;
 use crate::verification;
@@ -40,17 +41,40 @@ fn rejected(errors: &premia_core::Errors, malformed: bool) -> ApiError {
     ApiError::core(status, errors)
 }
 
-/// Verify, check the blacklist, redeem coupons, store, sign: 201 with the application number and token.
+/// Check the resident ID number against the quote, verify, check the blacklist, redeem coupons, store,
+/// sign: 201 with the application number and token. The body is an envelope (see [`envelope`]).
 pub(super) async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let submitted = verification::parse(&body).map_err(|errors| {
+    let today = state.today();
+    let application = envelope::read(&body).inspect_err(|_| state.metrics.verification("rejected"))?;
+    let submitted = verification::parse(application.quote).map_err(|errors| {
         state.metrics.verification("rejected");
-        rejected(&errors, true)
+        rejected(&envelope::in_quote(errors), true)
     })?;
+    // The number, checked against the quote before anything else (a replay included): from here on the
+    // quote's resident ID hash is trusted. The salt is that of the catalogue the quote names; a quote
+    // naming another is not valid anyway.
+    let resident_id_hash = {
+        let id = envelope::resident_id(&application.resident_id, today).inspect_err(|_| refused(&state))?;
+        let version = state.catalogues.get(&submitted.catalogue.version).unwrap_or(state.catalogues.in_force(today));
+        let hash = premia_core::resident_id::salted_hash(&id.number, &version.catalogue.id_hash_salt);
+        envelope::check(&submitted, &id, &hash).inspect_err(|_| {
+            refused(&state);
+            // A quote priced for someone other than the number says: possibly an attempt to pass the
+            // blacklist. Hashes only: the number itself is never logged.
+            let quoted = submitted.request.insured.resident_id_hash.as_deref().unwrap_or("none");
+            tracing::warn!(
+                number_hash = %hash,
+                quote_hash = %quoted,
+                "application refused: the resident ID number does not match the quote"
+            );
+        })?;
+        hash
+    };
     // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different".
     let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
     if let Some(key) = &key {
@@ -59,8 +83,7 @@ pub(super) async fn submit(
         }
     }
 
-    let today = state.today();
-    let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
+    let outcome = verification::verify(&state.catalogues.in_force(today).local(), application.quote, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
         Verified::Valid(quote) => quote,
@@ -69,7 +92,7 @@ pub(super) async fn submit(
         Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
 
-    let facts = Facts::of(&quote);
+    let facts = Facts::of(&quote, resident_id_hash);
     let mut status = match facts.decision {
         Outcome::Accept | Outcome::AcceptWithConditions => "accepted",
         // Stored for manual underwriting (人工核保) or a medical examination before cover starts.
@@ -138,7 +161,7 @@ pub(super) async fn submit(
         status: status.to_owned(),
         channel: quote.request.channel.name().to_owned(),
         agent_code: facts.agent_code.clone(),
-        resident_id_hash: facts.resident_id_hash.clone(),
+        resident_id_hash: Some(facts.resident_id_hash.clone()),
         catalogue_id: quote.catalogue.id.clone(),
         catalogue_version: quote.catalogue.version.clone(),
         digest: quote.digest.clone(),
@@ -185,26 +208,22 @@ pub(super) async fn submit(
 /// What the server needs from an accepted quote beyond its figures.
 struct Facts {
     agent_code: Option<String>,
-    /// Salted hash of the insured's resident ID, as the quote carries it.
-    resident_id_hash: Option<String>,
+    /// Salted hash of the insured's resident ID number, computed by the server from the number sent
+    /// beside the quote (and equal to the quote's, or the submission was refused).
+    resident_id_hash: String,
     /// Single-use coupons (vouchers) the quote applies: redeemed once. Referral codes may be reused.
     coupons: Vec<String>,
     decision: Outcome,
 }
 
 impl Facts {
-    fn of(quote: &Quote) -> Facts {
+    fn of(quote: &Quote, resident_id_hash: String) -> Facts {
         let agent_code = match &quote.request.channel {
             premia_core::Channel::Agent { agent_code } => Some(agent_code.clone()),
             premia_core::Channel::Direct => None,
         };
         let coupons = quote.coupons_used.iter().filter(|c| c.single_use).map(|c| c.id.clone()).collect();
-        Facts {
-            agent_code,
-            resident_id_hash: quote.request.insured.resident_id_hash.clone(),
-            coupons,
-            decision: quote.decision.outcome,
-        }
+        Facts { agent_code, resident_id_hash, coupons, decision: quote.decision.outcome }
     }
 
     fn actor(&self) -> String {
@@ -215,10 +234,9 @@ impl Facts {
 /// The blacklist entries this application hits, as the field each is about.
 async fn blacklist_hits(state: &AppState, facts: &Facts) -> Result<Vec<&'static str>, ApiError> {
     let mut hits = Vec::new();
-    if let Some(hash) = &facts.resident_id_hash {
-        if state.store.blacklisted(BlacklistKind::ResidentId, hash).await.map_err(store_error)?.is_some() {
-            hits.push("request.insured.resident_id_hash");
-        }
+    if state.store.blacklisted(BlacklistKind::ResidentId, &facts.resident_id_hash).await.map_err(store_error)?.is_some()
+    {
+        hits.push("request.insured.resident_id_hash");
     }
     if let Some(code) = &facts.agent_code {
         if state.store.blacklisted(BlacklistKind::Agent, code).await.map_err(store_error)?.is_some() {
@@ -235,6 +253,11 @@ fn application_number(today: chrono::NaiveDate) -> Result<String, String> {
     getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
     let suffix: String = random.iter().map(|b| char::from(DIGITS[usize::from(b & 31)])).collect();
     Ok(format!("PA{}-{suffix}", today.format("%Y%m%d")))
+}
+
+/// Count a submission refused before verification (the resident ID number or its check).
+fn refused(state: &AppState) {
+    state.metrics.application("refused");
 }
 
 /// A quote whose underwriting decision does not allow an application.
