@@ -9,7 +9,7 @@
 //   agent-code   the agent's code (with channel="agent"), 2-16 upper-case letters and digits
 //   products     comma-separated product codes to offer, e.g. "CI,MED" (default: every product)
 //   quote-date   the quote date, YYYY-MM-DD (default: today in the browser's time zone)
-//   endpoint     URL "submit" POSTs the quote JSON to (default: none; the payload is shown)
+//   endpoint     URL "submit" POSTs the application to, {quote, resident_id} (default: none; the payload is shown)
 // Methods and properties:
 //   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling)
 //   el.customer = { birth_date, sex, smoker, occupation_class, social_insurance, region }
@@ -17,7 +17,8 @@
 //   el.ready                                           a Promise that settles once the app is mounted
 // Events (bubble, composed):
 //   premia-quote-change  detail: { quote: Quote | null, errors: [{code, field, message:{zh,en}}] }
-//   premia-submit        detail: the quote JSON, when the person submits
+//   premia-submit        detail: { quote, resident_id }, the application, when the person submits (a quote
+//                        priced without the resident ID number asks for it first and emits nothing)
 //   premia-error         detail: { message }, when the widget cannot start (bad attribute, no network)
 // Theming: CSS custom properties --premia-primary, --premia-accent, --premia-font, --premia-radius, ...
 // (see premia.css). The app renders in a shadow root: the page's CSS cannot reach it, nor it the page.

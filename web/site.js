@@ -1,7 +1,8 @@
 // The quote site: mounts the Premia quote app into #premia-app.
 //   ?lang=en          start in English (the switch is remembered in localStorage either way)
 //   ?date=YYYY-MM-DD  quote as of another date (tests, agents preparing a future quote)
-// "Submit" POSTs the quote JSON to /api/quotes on this origin; with no server there, the payload is shown.
+// "Submit" POSTs the application ({quote, resident_id}) to /api/quotes on this origin; with no server
+// there, the payload is shown.
 import init, { mount } from "./pkg/premia.js";
 
 const params = new URLSearchParams(location.search);

@@ -21,8 +21,9 @@ const TYPES = {
  *   port            default 0 (ephemeral)
  *   cors            send Access-Control-Allow-Origin: * (widget files used from another origin)
  *   extra           { "/path": "html text" } pages served from memory (test host pages)
- *   acceptQuotesAt  a path where POSTed quotes are accepted (201, as the premia server answers) and
- *                   recorded in `received` ({ body, quote, idempotencyKey })
+ *   acceptQuotesAt  a path where POSTed applications ({ quote, resident_id }) are accepted (201, as the
+ *                   premia server answers) and recorded in `received` ({ body, quote, residentId,
+ *                   idempotencyKey }); anything else (a bare quote) is refused with 422 as the server does
  * Resolves to { url, port, received, close() }.
  */
 export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt } = {}) {
@@ -40,7 +41,15 @@ export async function serve(root, { port = 0, cors = false, extra = {}, acceptQu
     if (acceptQuotesAt && path === acceptQuotesAt && req.method === "POST") {
       let body = "";
       for await (const chunk of req) body += chunk;
-      received.push({ body, quote: JSON.parse(body), idempotencyKey: req.headers["idempotency-key"] });
+      const submitted = JSON.parse(body);
+      if (typeof submitted.quote !== "object" || typeof submitted.resident_id !== "string") {
+        // As the premia server refuses a submission without the number (a bare quote included).
+        res.writeHead(422, { ...headers, "content-type": "application/json" });
+        const message = { zh: "投保须提供被保险人的身份证号码", en: "an application needs the insured's resident ID number" };
+        return res.end(JSON.stringify({ errors: [{ code: "required", field: "resident_id", message }] }));
+      }
+      const { quote, resident_id: residentId } = submitted;
+      received.push({ body, quote, residentId, idempotencyKey: req.headers["idempotency-key"] });
       // The premia server's answer shape (crates/premia-server, POST /api/quotes).
       res.writeHead(201, { ...headers, "content-type": "application/json" });
       const application = `P20261125${String(received.length).padStart(6, "0")}`;

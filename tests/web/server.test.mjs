@@ -13,12 +13,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { dist, launch, openPage, repo, shot } from "./support.mjs";
+import { FEMALE_30_ID, dist, launch, openPage, repo, residentId, shot } from "./support.mjs";
 
 const bin = process.env.PREMIA_SERVER_BIN;
+// Given by the resident ID number (born 1996-05-01, female): an application needs it.
 const CUSTOMER = {
-  birth_date: "1996-05-01",
-  sex: "female",
+  resident_id: FEMALE_30_ID,
   occupation_class: 1,
   social_insurance: true,
   height_cm: "165",
@@ -113,6 +113,44 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.context().close();
   });
 
+  it("asks for the number when the quote was priced without it, and shows the server's refusal of one that does not match", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${serverUrl}/index.html?lang=en`);
+    await page.locator(".premia-toolbar").waitFor();
+    const { resident_id: _number, ...rest } = CUSTOMER;
+    const byBirthDate = { ...rest, birth_date: "1996-05-01", sex: "female" };
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), byBirthDate);
+    await page.click(".premia-primary");
+    const needed = page.locator("#premia-insured-resident_id-needed");
+    await needed.waitFor();
+    assert.match(await needed.textContent(), /To apply, enter the insured's resident ID number/);
+    await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
+
+    // A client that swaps in another valid number (same birth date and sex, another person) is refused:
+    // the quote's hash is not that number's. The page shows the server's typed error, in English.
+    const other = residentId("11010119960501004");
+    await page.route("**/api/quotes", (route) => {
+      const sent = JSON.parse(route.request().postData());
+      route.continue({ postData: JSON.stringify({ ...sent, resident_id: other }) });
+    });
+    await page.click(".premia-primary");
+    const refused = page.locator(".premia-submission.is-refused");
+    await refused.waitFor();
+    assert.equal(await refused.getAttribute("data-status"), "422");
+    assert.equal(await refused.locator("[data-code]").getAttribute("data-code"), "resident_id.mismatch");
+    assert.match(await refused.textContent(), /does not match the quote/);
+    await shot(page, "server-site-id-mismatch");
+    await page.unroute("**/api/quotes");
+
+    // As the page wrote it, the same application is accepted.
+    await page.click(".premia-submission button");
+    await page.click(".premia-primary");
+    const accepted = page.locator(".premia-submission.is-accepted .premia-application");
+    await accepted.waitFor();
+    assert.match(await accepted.textContent(), /PA\d{8}-/);
+    await page.context().close();
+  });
+
   it("lets a widget on a CRM page of another origin submit to the server", async () => {
     const page = await openPage(browser);
     await page.goto(`${crm.url}/crm.html`);
@@ -121,10 +159,12 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.evaluate(() => document.getElementById("w").ready);
     await page.evaluate((insured) => document.getElementById("w").prefill({ insured }), CUSTOMER);
     const submitted = page.evaluate(
-      () => new Promise((ok) => document.addEventListener("premia-submit", (e) => ok(e.detail.digest), { once: true })),
+      () => new Promise((ok) => document.addEventListener("premia-submit", (e) => ok(e.detail), { once: true })),
     );
     await page.locator("#w .premia-primary").click();
-    assert.match(await submitted, /^[0-9a-f]{64}$/);
+    const detail = await submitted;
+    assert.match(detail.quote.digest, /^[0-9a-f]{64}$/);
+    assert.equal(detail.resident_id, FEMALE_30_ID);
     const accepted = page.locator("#w .premia-submission.is-accepted");
     await accepted.waitFor();
     assert.match(await accepted.textContent(), /投保申请号 PA\d{8}-/);

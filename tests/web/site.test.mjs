@@ -5,16 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 
 import { serve } from "./server.mjs";
-import { QUOTE_DATE, artifacts, dist, launch, openPage, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, artifacts, dist, launch, openPage, residentId, shot } from "./support.mjs";
 
 const FEMALE_30 = "1996-05-01";
-
-/** A GB 11643 number: the 17 digits and their ISO 7064 MOD 11-2 check character. */
-function residentId(first17) {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return first17 + "10X98765432"[sum % 11];
-}
 
 describe("quote site", () => {
   let browser, site, withApi;
@@ -210,21 +203,50 @@ describe("quote site", () => {
     await page.context().close();
   });
 
-  it("submits the quote to /api/quotes, and shows the payload when no server takes it", async () => {
+  it("asks for the resident ID number before submitting a quote priced without it, in both languages", async () => {
+    const page = await open({}, withApi);
+    await fillCustomer(page);
+    assert.equal(await headline(page), "¥9,715.00", "a price needs no ID number");
+    await page.click(".premia-primary");
+    const needed = page.locator("#premia-insured-resident_id-needed");
+    await needed.waitFor();
+    assert.equal(await needed.locator("[data-code]").getAttribute("data-code"), "required");
+    assert.match(await needed.textContent(), /投保须填写被保险人的身份证号码/);
+    const id = page.locator("#premia-insured-resident_id");
+    assert.equal(await id.getAttribute("aria-invalid"), "true");
+    assert.match(await id.getAttribute("aria-describedby"), /premia-insured-resident_id-needed/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "premia-insured-resident_id", "focus moves there");
+    assert.equal(await page.locator(".premia-submission").count(), 0, "nothing was sent");
+    await shot(page, "site-submit-needs-id");
+    await page.click(".premia-lang");
+    assert.match(await needed.textContent(), /To apply, enter the insured's resident ID number/);
+    assert.equal(withApi.received.length, 0, "nothing reached the server");
+    // Typing the number re-prices the quote with it and clears the request.
+    await id.fill(FEMALE_30_ID);
+    assert.equal(await needed.count(), 0);
+    assert.equal(await headline(page), "¥9,715.00");
+    assert.equal(await page.evaluate(() => globalThis.premiaApp.current().quote.request.insured.resident_id_hash.length), 64);
+    await page.context().close();
+  });
+
+  it("submits the application to /api/quotes, and shows the payload when no server takes it", async () => {
     const page = await open();
     await fillCustomer(page);
+    await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
     const digest = await page.evaluate(() => globalThis.premiaApp.current().quote.digest);
     await page.click(".premia-primary");
     const box = page.locator(".premia-submission.is-unavailable");
     await box.waitFor();
     const payload = JSON.parse(await box.locator(".premia-payload").textContent());
-    assert.equal(payload.digest, digest);
-    assert.equal(payload.totals.annual_premium, "9715.00");
+    assert.deepEqual(Object.keys(payload), ["quote", "resident_id"]);
+    assert.equal(payload.quote.digest, digest);
+    assert.equal(payload.quote.totals.annual_premium, "9715.00");
+    assert.equal(payload.resident_id, FEMALE_30_ID);
     await shot(page, "site-submit-no-server");
     await page.context().close();
 
     const served = await open({}, withApi);
-    await fillCustomer(served);
+    await served.fill("#premia-insured-resident_id", FEMALE_30_ID);
     await served.click(".premia-primary");
     const accepted = served.locator(".premia-submission.is-accepted");
     await accepted.waitFor();
@@ -233,9 +255,15 @@ describe("quote site", () => {
     const [sent] = withApi.received;
     assert.equal(sent.quote.totals.annual_premium, "9715.00");
     assert.equal(sent.quote.request.channel.kind, "direct");
+    assert.equal(sent.quote.request.insured.resident_id, undefined, "the quote keeps only the hash");
+    assert.equal(sent.residentId, FEMALE_30_ID, "the number travels beside the quote");
     assert.equal(sent.idempotencyKey, sent.quote.digest, "a retry of the same quote is the same submission");
     const again = await served.evaluate(() => globalThis.premiaApp.current().quote);
-    assert.equal(sent.body, JSON.stringify(again), "sent compact, byte for byte as the engine writes it");
+    assert.equal(
+      sent.body,
+      JSON.stringify({ quote: again, resident_id: FEMALE_30_ID }),
+      "sent compact, the quote byte for byte as the engine writes it",
+    );
     await served.context().close();
   });
 

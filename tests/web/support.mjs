@@ -13,6 +13,16 @@ mkdirSync(artifacts, { recursive: true });
 /** The quote date every test uses, so prices do not move with the calendar. */
 export const QUOTE_DATE = "2026-11-25";
 
+/** A GB 11643 number: the 17 digits and their ISO 7064 MOD 11-2 check character. */
+export function residentId(first17) {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+/** The number of the tests' customer: born 1996-05-01, sequence 002 (even: female), Beijing Dongcheng. */
+export const FEMALE_30_ID = residentId("11010119960501002");
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

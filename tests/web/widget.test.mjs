@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { QUOTE_DATE, dist, launch, openPage, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, dist, launch, openPage, shot } from "./support.mjs";
 
 const CUSTOMER = { birth_date: "1996-05-01", sex: "female", occupation_class: 1, social_insurance: true };
 
@@ -103,11 +103,32 @@ describe("quote widget", () => {
     assert.equal(invalid.detail.errors[0].field, "coverages[0].sum_assured");
     await page.locator("#w #premia-coverages-0-sum_assured").fill("500000");
 
+    // Priced from birth date and sex: "submit" asks for the resident ID number beside its field, in the
+    // widget's shadow root, and emits nothing.
+    await page.locator("#w .premia-primary").click();
+    const needed = page.locator("#w #premia-insured-resident_id-needed");
+    await needed.waitFor();
+    assert.match(await needed.textContent(), /投保须填写被保险人的身份证号码/);
+    const focused = await page.evaluate(() => document.getElementById("w").shadowRoot.activeElement?.id);
+    assert.equal(focused, "premia-insured-resident_id");
+    assert.equal(await page.evaluate(() => globalThis.events.some((e) => e.name === "premia-submit")), false);
+    await shot(page, "widget-submit-needs-id");
+
+    // With the number the quote is re-priced (same person, same price, the number's hash in the request)
+    // and "submit" emits the application: the quote beside the number.
+    await page.locator("#w #premia-insured-resident_id").fill(FEMALE_30_ID);
+    const priced = await page.evaluate(() => globalThis.events.at(-1));
+    assert.equal(priced.detail.quote.totals.annual_premium, "9715.00");
+    assert.match(priced.detail.quote.request.insured.resident_id_hash, /^[0-9a-f]{64}$/);
     await page.locator("#w .premia-primary").click();
     const submitted = await page.evaluate(() => globalThis.events.find((e) => e.name === "premia-submit"));
-    assert.equal(submitted.detail.digest, last.detail.quote.digest);
+    assert.deepEqual(Object.keys(submitted.detail), ["quote", "resident_id"]);
+    assert.equal(submitted.detail.quote.digest, priced.detail.quote.digest);
+    assert.equal(submitted.detail.resident_id, FEMALE_30_ID);
     const payload = page.locator("#w .premia-submission.is-unavailable .premia-payload");
-    assert.equal(JSON.parse(await payload.textContent()).digest, last.detail.quote.digest, "no endpoint: payload shown");
+    const shown = JSON.parse(await payload.textContent());
+    assert.equal(shown.quote.digest, priced.detail.quote.digest, "no endpoint: payload shown");
+    assert.equal(shown.resident_id, FEMALE_30_ID);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -43,7 +43,7 @@ export interface MountOptions {
   products?: string[] | string;
   /** The quote date, "YYYY-MM-DD"; default: today in the browser's time zone. */
   quoteDate?: string;
-  /** Where "submit" POSTs the quote; default: none (the payload is shown). */
+  /** Where "submit" POSTs the application `{quote, resident_id}`; default: none (the payload is shown). */
   endpoint?: string;
   /** The element `premia-quote-change` and `premia-submit` are dispatched on. */
   host?: HTMLElement;

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::browser::{self, PostOutcome};
 use crate::i18n::{self, Label};
-use crate::state::{Action, Outcome, Settings, State, Submission};
+use crate::state::{Action, Outcome, Settings, State, Submission, field};
 use crate::view;
 
 /// Connects a mounted app with the JS that mounted it: actions sent from outside (prefill, language)
@@ -44,7 +44,8 @@ pub struct AppProps {
     pub lang: Lang,
     /// The element events are dispatched on (the widget's `<premia-quote>`); `None` on the site.
     pub host: Option<HtmlElement>,
-    /// Where "submit" POSTs the quote; `None`: show the payload (and still emit `premia-submit`).
+    /// Where "submit" POSTs the application (`{quote, resident_id}`); `None`: show the payload (and still
+    /// emit `premia-submit`).
     pub endpoint: Option<String>,
     /// Remember the language switch in localStorage (the site; a widget follows its `lang` attribute).
     pub remember_lang: bool,
@@ -140,20 +141,26 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
     });
 }
 
-/// Submit: emit `premia-submit` with the quote, then POST it to the endpoint, or show the payload
-/// when there is none (or nothing answers).
-fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<()> {
-    // Sent compact, exactly as the engine writes it (the server's fast path compares bytes); shown pretty.
-    let quote = state.quote().map(|q| (serde_json::to_string(q).unwrap_or_default(), q.digest.clone()));
+/// Submit: emit `premia-submit` with the application (`{quote, resident_id}`), then POST it to the
+/// endpoint, or show the payload when there is none (or nothing answers). A quote priced without the
+/// resident ID number is not sent: the page asks for the number beside its field and moves focus there.
+fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
+    let application = state.application();
     let (host, endpoint, dispatcher) = (props.host.clone(), props.endpoint.clone(), state.dispatcher());
-    Callback::from(move |()| {
-        let Some((body, digest)) = quote.clone() else { return };
+    Callback::from(move |event: MouseEvent| {
+        let application = match application.clone() {
+            Ok(application) => application,
+            Err(Submission::ResidentIdNeeded) => {
+                dispatcher.dispatch(Action::SubmitFinished(Submission::ResidentIdNeeded));
+                browser::focus_in_app(&event, &format!("#{}", view::dom_id(field::RESIDENT_ID)));
+                return;
+            }
+            Err(_) => return,
+        };
         if let Some(host) = &host {
-            browser::emit(host, "premia-submit", &body);
+            browser::emit(host, "premia-submit", &application.body);
         }
-        let pretty = serde_json::from_str::<serde_json::Value>(&body)
-            .and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_else(|_| body.clone());
+        let pretty = application.pretty();
         let Some(url) = endpoint.clone() else {
             dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload: pretty }));
             return;
@@ -161,8 +168,7 @@ fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callbac
         dispatcher.dispatch(Action::SubmitStarted);
         let dispatcher = dispatcher.clone();
         yew::platform::spawn_local(async move {
-            // The digest names this exact quote: a double click or a retry is the same submission.
-            let submission = match browser::post_json(&url, &body, &digest).await {
+            let submission = match browser::post_json(&url, &application.body, &application.digest).await {
                 PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
                 PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
             };

@@ -1,5 +1,5 @@
 //! The few things the app asks of the browser: events to the host element, remembered language,
-//! printing, performance marks and the submission POST. Everything here is I/O; no rule lives here.
+//! printing, performance marks, focus and the submission POST. Everything here is I/O; no rule lives here.
 
 use premia_core::Lang;
 use wasm_bindgen::{JsCast, JsValue};
@@ -51,6 +51,17 @@ pub fn mark(name: &str) {
     }
 }
 
+/// Focus the element matching `selector` in the app the event happened in (the page's, or a widget's
+/// inside its shadow root: each app looks only inside itself, so two widgets on a page stay apart).
+pub fn focus_in_app(event: &web_sys::Event, selector: &str) {
+    let target = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let app = target.and_then(|t| t.closest(".premia").ok().flatten());
+    let element = app.and_then(|app| app.query_selector(selector).ok().flatten());
+    if let Some(element) = element.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
+
 /// What the server said to a submission.
 #[derive(Debug)]
 pub enum PostOutcome {
@@ -62,7 +73,7 @@ pub enum PostOutcome {
     Unreachable,
 }
 
-/// POST `body` (JSON) to `url` with an `Idempotency-Key`.
+/// POST `body` (JSON: the application) to `url` with an `Idempotency-Key`.
 pub async fn post_json(url: &str, body: &str, idempotency_key: &str) -> PostOutcome {
     match try_post(url, body, idempotency_key).await {
         Ok((status, body)) => PostOutcome::Answered { status, body },

@@ -13,6 +13,7 @@ pub enum Label {
     Insured,
     ResidentId,
     ResidentIdHint,
+    ResidentIdNeeded,
     BirthDate,
     Sex,
     Smoker,
@@ -104,10 +105,16 @@ impl Label {
             ),
             SwitchLanguage => Text::fixed("English", "中文"),
             Insured => Text::fixed("被保险人", "The insured person"),
-            ResidentId => Text::fixed("身份证号码（选填）", "Resident ID number (optional)"),
+            ResidentId => Text::fixed("身份证号码（投保时必填）", "Resident ID number (needed to apply)"),
             ResidentIdHint => Text::fixed(
-                "填写后自动带出出生日期和性别；号码仅用于本次测算，报价中只保留其加密摘要。",
-                "Fills in the date of birth and sex; the quote keeps only a salted hash of the number.",
+                "填写后自动带出出生日期和性别。报价中只保留号码的加密摘要；提交投保时会一并发送号码，用于核对报价。",
+                "Fills in the date of birth and sex. The quote keeps only a salted hash of the number; \
+                 submitting an application sends the number with it, to check it against the quote.",
+            ),
+            ResidentIdNeeded => Text::fixed(
+                "投保须填写被保险人的身份证号码：填写后报价将按号码重新计算，请核对后再提交。",
+                "To apply, enter the insured's resident ID number: the quote is recalculated with it; \
+                 check it, then submit.",
             ),
             BirthDate => Text::fixed("出生日期", "Date of birth"),
             Sex => Text::fixed("性别", "Sex"),
@@ -148,11 +155,12 @@ impl Label {
             Submitting => Text::fixed("正在提交…", "Submitting…"),
             Submitted => Text::fixed("已提交，我们会尽快与您联系。", "Submitted: we will be in touch shortly."),
             SubmitUnavailable => Text::fixed(
-                "提交服务暂不可用。以下是将要提交的报价数据：",
-                "The submission service is not available. This is the quote that would be sent:",
+                "提交服务暂不可用。以下是将要提交的投保数据（报价和身份证号码）：",
+                "The submission service is not available. This is the application that would be sent \
+                 (the quote and the resident ID number):",
             ),
             SubmitFailed => Text::fixed("提交未成功：", "The submission was refused:"),
-            Payload => Text::fixed("报价数据", "Quote data"),
+            Payload => Text::fixed("投保数据", "Application data"),
             Close => Text::fixed("关闭", "Close"),
             ValidUntil => Text::fixed("报价有效期至", "Valid until"),
             Digest => Text::fixed("报价校验码", "Quote digest"),

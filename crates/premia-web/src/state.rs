@@ -242,6 +242,40 @@ pub enum Submission {
     Unavailable {
         payload: String,
     },
+    /// "Submit" on a quote priced without the insured's resident ID number: an application needs it (the
+    /// server checks it against the quote), so the page asks for it beside its field and sends nothing.
+    ResidentIdNeeded,
+}
+
+/// What "submit" sends: `{"quote": <the quote>, "resident_id": "<the number>"}`, the quote compact and
+/// byte for byte as the engine wrote it (the server's fast path compares bytes), beside the number it
+/// was priced with (the server checks the two against each other before trusting the quote's hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    /// The JSON body.
+    pub body: String,
+    /// The quote's digest: it names this exact quote, so it is the submission's `Idempotency-Key` (a
+    /// double click or a retry is the same submission).
+    pub digest: String,
+}
+
+impl Application {
+    fn new(quote: &Quote, resident_id: &str) -> Application {
+        #[derive(serde::Serialize)]
+        struct Envelope<'a> {
+            quote: &'a Quote,
+            resident_id: &'a str,
+        }
+        let body = serde_json::to_string(&Envelope { quote, resident_id }).unwrap_or_default();
+        Application { body, digest: quote.digest.clone() }
+    }
+
+    /// The body indented, as shown when no server takes it.
+    pub fn pretty(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.body)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|_| self.body.clone())
+    }
 }
 
 /// An error as the server answers it: the core's error shape.
@@ -507,6 +541,19 @@ impl State {
     /// The request the form makes, as it would be sent.
     pub fn request(&self) -> Result<QuoteRequest, Vec<Error>> {
         build_request(&self.catalogue, &self.settings, &self.form)
+    }
+
+    /// What "submit" sends for the current quote, or the submission state to show instead: nothing
+    /// without a quote, [`Submission::ResidentIdNeeded`] for a quote priced without the resident ID
+    /// number (typing it re-prices the quote with it).
+    pub fn application(&self) -> Result<Application, Submission> {
+        let quote = self.quote().ok_or(Submission::None)?;
+        let number = self.form.resident_id.trim();
+        // The quote is re-priced on every change, so a quote with a hash was priced with this number.
+        if number.is_empty() || quote.request.insured.resident_id_hash.is_none() {
+            return Err(Submission::ResidentIdNeeded);
+        }
+        Ok(Application::new(quote, number))
     }
 
     fn apply(&mut self, action: Action) {
@@ -1091,6 +1138,32 @@ mod tests {
             panic!("a 502 is a refusal");
         };
         assert!(errors[0].message.en.contains("HTTP 502"));
+    }
+
+    #[test]
+    fn an_application_is_the_quote_beside_the_number_it_was_priced_with() {
+        // Priced by birth date and sex: submitting asks for the number, and sends nothing.
+        let state = run(fresh(None), ci_customer());
+        assert!(state.quote().is_some());
+        assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
+        let state = run(state, [Action::SubmitFinished(Submission::ResidentIdNeeded)]);
+        assert_eq!(state.submission, Submission::ResidentIdNeeded);
+        // Typing the number re-prices the quote with it (same person: same price) and clears the request.
+        // 1996-05-01, sequence 002 (even: female), Beijing Dongcheng, with its check character.
+        let number = "110101199605010024";
+        let state = run(state, [Action::ResidentId(format!(" {number} "))]);
+        assert_eq!(state.submission, Submission::None);
+        let quote = state.quote().expect("priced with the number");
+        assert_eq!(quote.totals.annual_premium.to_string(), "9715.00");
+        let application = state.application().expect("ready to send");
+        let compact = serde_json::to_string(quote).unwrap();
+        assert_eq!(application.body, format!("{{\"quote\":{compact},\"resident_id\":\"{number}\"}}"));
+        assert_eq!(application.digest, quote.digest);
+        let pretty: serde_json::Value = serde_json::from_str(&application.pretty()).unwrap();
+        assert_eq!(pretty["resident_id"], number);
+        // A number that is not valid gives no quote, so nothing to submit.
+        let state = run(state, [Action::ResidentId("1101011996".into())]);
+        assert_eq!(state.application(), Err(Submission::None));
     }
 
     #[test]

@@ -108,22 +108,29 @@ pub fn insured_section(state: &State, dispatch: &Dispatch) -> Html {
     }
 }
 
+/// The resident ID number: optional for a price, needed for an application. "Submit" on a quote priced
+/// without it asks for it here (and focuses the field), since the server checks it against the quote.
 fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
     let id = dom_id(field::RESIDENT_ID);
     let errors = field_errors(state, field::RESIDENT_ID);
     let hint_id = format!("{id}-hint");
+    let needed_id = format!("{id}-needed");
+    let needed = state.submission == Submission::ResidentIdNeeded;
     let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::ResidentId(input_value(&e)));
-    let described_by = match errors.described_by {
-        Some(error) => format!("{hint_id} {error}"),
-        None => hint_id.clone(),
-    };
+    let described_by: Vec<String> =
+        [Some(hint_id.clone()), needed.then(|| needed_id.clone()), errors.described_by].into_iter().flatten().collect();
     html! {
         <div class="premia-field premia-wide">
             <label for={id.clone()}>{ Label::ResidentId.get(state.lang) }</label>
             <input {id} type="text" name="resident_id" inputmode="text" autocomplete="off" maxlength="18"
                 spellcheck="false" value={state.form.resident_id.clone()} {oninput}
-                aria-invalid={errors.invalid.to_string()} aria-describedby={described_by} />
+                aria-invalid={(errors.invalid || needed).to_string()} aria-describedby={described_by.join(" ")} />
             <p class="premia-hint" id={hint_id}>{ Label::ResidentIdHint.get(state.lang) }</p>
+            if needed {
+                <div class="premia-field-error" id={needed_id} data-field={field::RESIDENT_ID} role="alert">
+                    <p class="premia-error" data-code="required">{ Label::ResidentIdNeeded.get(state.lang) }</p>
+                </div>
+            }
             { errors.html }
         </div>
     }
@@ -465,7 +472,7 @@ fn rider_amount(state: &State, dispatch: &Dispatch, index: usize, position: usiz
 }
 
 /// The price panel: totals, per coverage lines, the worksheet, print and submit.
-pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> Html {
+pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEvent>) -> Html {
     let lang = state.lang;
     let placed = state.placed_fields();
     let unplaced = state.unplaced_errors(&placed);
@@ -483,7 +490,6 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> H
     };
     let sending = state.submission == Submission::Sending;
     let can_submit = state.quote().is_some_and(|q| !q.coverages.is_empty()) && !sending;
-    let onclick_submit = on_submit.reform(|_: MouseEvent| ());
     let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
     let _ = dispatch;
     html! {
@@ -500,7 +506,7 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<()>) -> H
                 { worksheet(quote, lang) }
             }
             <div class="premia-actions">
-                <button type="button" class="premia-button premia-primary" disabled={!can_submit} onclick={onclick_submit}>
+                <button type="button" class="premia-button premia-primary" disabled={!can_submit} onclick={on_submit}>
                     { if sending { Label::Submitting.get(lang) } else { Label::Submit.get(lang) } }
                 </button>
                 <button type="button" class="premia-button" disabled={state.quote().is_none()} onclick={onclick_print}>
@@ -681,7 +687,8 @@ pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
     match &state.submission {
-        Submission::None | Submission::Sending => Html::default(),
+        // The request for the resident ID number is shown beside its field.
+        Submission::None | Submission::Sending | Submission::ResidentIdNeeded => Html::default(),
         Submission::Accepted { application, status } => html! {
             <section class="premia-submission is-accepted" role="status">
                 <p>{ Label::Submitted.get(lang) }</p>
