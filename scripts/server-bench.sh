@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Premia server benchmarks (not tests): loopback load with wrk, figures for docs/bench-server.md.
+# Premia server benchmarks (not tests): loopback load with wrk, figures for BENCHMARKS.md.
 #
 #   scripts/server-bench.sh verify     # POST /api/quotes/verify: throughput and latency percentiles
 #   scripts/server-bench.sh submit     # POST /api/quotes on SQLite, then on PostgreSQL
