@@ -181,6 +181,15 @@ async fn a_blacklisted_number_is_declined_even_behind_another_hash() {
                 assert_eq!(errors(&answer), [pair("resident_id.mismatch", "resident_id")], "{label} {what}");
             }
             assert_eq!(store.application_count().await.unwrap(), 0, "{label} {action:?}: nothing stored");
+            // Each attempt is in the audit log, flagged: the number behind it is blacklisted.
+            let log = store.audit_log(100).await.unwrap();
+            let attempts_logged: Vec<_> = log.iter().filter(|e| e.event == "resident_id.mismatch").collect();
+            assert_eq!(attempts_logged.len(), attempts.len(), "{label} {action:?}");
+            for entry in attempts_logged {
+                let detail: Value = serde_json::from_str(&entry.detail).unwrap();
+                assert_eq!(detail["blacklisted"], true, "{label}: {detail}");
+                assert_eq!(detail["number_hash"], hash(&id).as_str());
+            }
             // Sent honestly, the number meets the blacklist.
             let (status, answer) =
                 read_json(server.post("/api/quotes", quotes::envelope(&honest, &id), &[]).await).await;

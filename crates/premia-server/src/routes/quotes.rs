@@ -62,17 +62,11 @@ pub(super) async fn submit(
         let id = envelope::resident_id(&application.resident_id, today).inspect_err(|_| refused(&state))?;
         let version = state.catalogues.get(&submitted.catalogue.version).unwrap_or(state.catalogues.in_force(today));
         let hash = premia_core::resident_id::salted_hash(&id.number, &version.catalogue.id_hash_salt);
-        envelope::check(&submitted, &id, &hash).inspect_err(|_| {
+        if let Err(error) = envelope::check(&submitted, &id, &hash) {
             refused(&state);
-            // A quote priced for someone other than the number says: possibly an attempt to pass the
-            // blacklist. Hashes only: the number itself is never logged.
-            let quoted = submitted.request.insured.resident_id_hash.as_deref().unwrap_or("none");
-            tracing::warn!(
-                number_hash = %hash,
-                quote_hash = %quoted,
-                "application refused: the resident ID number does not match the quote"
-            );
-        })?;
+            attempted_mismatch(&state, &submitted, &hash).await?;
+            return Err(error);
+        }
         hash
     };
     // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different".
@@ -229,6 +223,26 @@ impl Facts {
     fn actor(&self) -> String {
         self.agent_code.clone().unwrap_or_else(|| "direct".to_owned())
     }
+}
+
+/// A quote priced for someone other than the number says is possibly an attempt to pass the blacklist:
+/// record it in the audit log — with whether the number itself is blacklisted — and warn. Hashes only:
+/// the number is never logged or stored.
+async fn attempted_mismatch(state: &AppState, submitted: &Quote, number_hash: &str) -> Result<(), ApiError> {
+    let quoted = submitted.request.insured.resident_id_hash.as_deref().unwrap_or("none");
+    let blacklisted =
+        state.store.blacklisted(BlacklistKind::ResidentId, number_hash).await.map_err(store_error)?.is_some();
+    if blacklisted {
+        state.metrics.blacklist_hit();
+    }
+    tracing::warn!(
+        number_hash = %number_hash,
+        quote_hash = %quoted,
+        blacklisted,
+        "application refused: the resident ID number does not match the quote"
+    );
+    let detail = json!({ "number_hash": number_hash, "quote_hash": quoted, "blacklisted": blacklisted, "digest": submitted.digest });
+    state.store.audit(&NewAuditEvent::new("resident_id.mismatch", detail.to_string())).await.map_err(store_error)
 }
 
 /// The blacklist entries this application hits, as the field each is about.
