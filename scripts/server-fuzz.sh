@@ -7,7 +7,7 @@ seconds=${1:-60}
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 cd fuzz
-for target in verify_body quote_request; do
+for target in verify_body quote_request submit_envelope; do
   mkdir -p "corpus/$target"  # new inputs go here (ignored by git); seeds/ is committed
   cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=4096
 done
