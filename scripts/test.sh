@@ -44,14 +44,21 @@ fi
 step "demo catalogue test cases (premia catalogue check)"
 cargo run --quiet --locked -p premia-cli -- catalogue check catalogue/demo.toml
 
-if [[ -z "${PREMIA_SKIP_WEB:-}" && -x scripts/web-test.sh ]]; then
+# The server's tamper corpus is quoted by the browser's wasm build when the web suite runs.
+wasm_quotes="$PWD/target/wasm-corpus/quotes.jsonl"
+if [[ -z "${PREMIA_SKIP_WEB:-}" ]]; then
   step "web: site, widget, JS API, wasm/native parity (scripts/web-test.sh)"
-  scripts/web-test.sh
+  mkdir -p "$(dirname "$wasm_quotes")"
+  PREMIA_WASM_QUOTES_OUT="$wasm_quotes" scripts/web-test.sh
 fi
 
-if [[ -z "${PREMIA_SKIP_SERVER:-}" && -x scripts/server-test.sh ]]; then
+if [[ -z "${PREMIA_SKIP_SERVER:-}" ]]; then
   step "server: SQLite and PostgreSQL (scripts/server-test.sh)"
-  scripts/server-test.sh
+  if [[ -z "${PREMIA_SKIP_WEB:-}" ]]; then
+    PREMIA_TEST_QUOTES="$wasm_quotes" scripts/server-test.sh
+  else
+    scripts/server-test.sh
+  fi
 fi
 
 step "all tests passed in $((SECONDS - started)) s"

@@ -42,3 +42,13 @@ echo "web-test: node tests (browser e2e, npm package, parity, premia server)" >&
 cd "$root/tests/web"
 PREMIA_PARITY_DIR="$parity" PREMIA_PARITY_COUNT="$count" PREMIA_SERVER_BIN="$server_bin" \
   node --test --test-concurrency=1 site.test.mjs widget.test.mjs npm.test.mjs parity.test.mjs server.test.mjs
+
+# With PREMIA_WASM_QUOTES_OUT=FILE, also write the server tests' genuine corpus (10,000 quotes, seed 1,
+# dated their "today") as quoted by the wasm build: scripts/test.sh hands it to the server suite.
+if [[ -n "${PREMIA_WASM_QUOTES_OUT:-}" ]]; then
+  echo "web-test: the server's tamper corpus, quoted by the wasm build" >&2
+  current=$(mktemp -d)
+  cargo run -q --locked -p premia-server --example quotes_jsonl -- --requests 10000 2026-11-25 1 >"$current/requests.jsonl"
+  node "$root/tests/web/wasm-corpus.mjs" "$current/requests.jsonl" "$PREMIA_WASM_QUOTES_OUT" 10000
+  rm -rf "$current"
+fi

@@ -3,8 +3,10 @@
 //! HTTP (`/api/quotes/verify`, and `/api/quotes` with the quote in its envelope beside the resident ID
 //! number).
 //!
-//! Quotes come from the native engine, which is byte-identical to the wasm build by design (the web parity
-//! test proves it); `PREMIA_TEST_QUOTES=FILE.jsonl` runs the genuine half on quotes the wasm package wrote.
+//! The corpus is priced by the wasm build: `scripts/test.sh` has `scripts/web-test.sh` quote the tests'
+//! generated requests with the npm package under Node and passes the file as `PREMIA_TEST_QUOTES`.
+//! Run alone (`scripts/server-test.sh`), the corpus is priced here by the native engine, byte-identical
+//! by design (the web parity test proves it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

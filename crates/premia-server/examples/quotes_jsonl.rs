@@ -5,7 +5,9 @@
 //! DATE (YYYY-MM-DD) is the quote date (default: today in China); with TAMPER_EVERY = k, every k-th quote
 //! has its first coverage's annual premium raised by 0.01 (so `premia verify` must report it). With
 //! `--applications`, each line is a body for `POST /api/quotes` instead: `{"quote": …, "resident_id": …}`,
-//! every quote priced with the insured's (generated) resident ID number.
+//! every quote priced with the insured's (generated) resident ID number. With `--requests COUNT DATE
+//! SEED`, each line is the request of a genuine quote (exactly the corpus `tests/server` prices for that
+//! seed), for the wasm build to quote: `scripts/web-test.sh` makes the server tests' corpus that way.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/server/support/quotes.rs"]
@@ -16,6 +18,9 @@ use std::io::Write;
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--requests") {
+        return requests(&args[1..]);
+    }
     let applications = args.first().is_some_and(|a| a == "--applications");
     if applications {
         args.remove(0);
@@ -54,6 +59,22 @@ fn main() {
         } else {
             out.write_all(line).unwrap();
         }
+        out.write_all(b"\n").unwrap();
+    }
+    out.flush().unwrap();
+}
+
+/// The requests of the tests' genuine corpus for a seed, one per line.
+fn requests(args: &[String]) {
+    let usage = "usage: quotes_jsonl --requests COUNT DATE SEED";
+    let count: usize = args.first().and_then(|a| a.parse().ok()).expect(usage);
+    let date = args.get(1).and_then(|d| d.parse().ok()).expect(usage);
+    let seed: u64 = args.get(2).and_then(|s| s.parse().ok()).expect(usage);
+    let catalogue = premia_core::demo::catalogue();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for quote in quotes::genuine(&catalogue, count, seed, date) {
+        serde_json::to_writer(&mut out, &quote.request).unwrap();
         out.write_all(b"\n").unwrap();
     }
     out.flush().unwrap();
