@@ -174,26 +174,19 @@ fn explain_coverage(c: &CoverageQuote, lang: Lang) -> String {
         table.row(vec![label, detail, step.value.to_string()]);
     }
     out.push_str(&table.render());
-    out.push_str(&if zh {
-        format!(
-            "年保费 {} · 每期 {} × {} · 首年 {} · 交费 {} 年共 {}\n",
-            c.annual_premium,
-            c.instalment_premium,
-            c.instalments_per_year,
-            c.first_year_premium,
-            c.payment_years,
-            c.total_premium
-        )
+    let (annual, instalment, first_year, paid, total) = if zh {
+        ("年保费", "每期", "首年", "交费 ", " 年共")
     } else {
-        format!(
-            "annual {} · instalment {} × {} · first year {} · {} years total {}\n",
-            c.annual_premium,
-            c.instalment_premium,
-            c.instalments_per_year,
-            c.first_year_premium,
-            c.payment_years,
-            c.total_premium
-        )
-    });
+        ("annual", "instalment", "first year", "", " years total")
+    };
+    out.push_str(&format!(
+        "{annual} {} · {instalment} {} × {} · {first_year} {} · {paid}{}{total} {}\n",
+        c.annual_premium,
+        c.instalment_premium,
+        c.instalments_per_year,
+        c.first_year_premium,
+        c.payment_years,
+        c.total_premium
+    ));
     out
 }
