@@ -2,7 +2,7 @@
 // folder as a user would, imported under Node, and used for quotes, catalogues and verification.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,13 +120,19 @@ console.log(annual, steps, offers[0]?.quote.totals.net_first_year_premium, id.se
     const summary = api.catalogue();
     assert.equal(summary.id, "PREMIA-DEMO");
     assert.deepEqual([...new Set(summary.products.map((p) => p.code))], ["CI", "MED", "TERM", "WL", "ANN", "ACC", "LTC", "HMB"]);
-    // The browser build reads catalogues in their compiled JSON form (`premia catalogue compile`).
-    const compiled = JSON.parse(readFileSync(join(repo, "catalogue/demo.compiled.json"), "utf8"));
-    const broken = catchError(() => api.loadCatalogue(JSON.stringify({ ...compiled, files: {} })));
-    assert.ok(broken.errors.some((e) => e.code === "file.missing"), "the CSV files it names are required");
-    assert.equal(api.catalogue().content_hash, compiled.content_hash, "a refused catalogue leaves the active one");
-    compiled.document.catalogue.version = "2026.11.1";
-    assert.equal(api.loadCatalogue(JSON.stringify(compiled)).version, "2026.11.1");
+    // The browser build reads catalogues in their compiled form (`premia catalogue compile`), here
+    // a next version of the demo catalogue compiled by the CLI as an insurer would.
+    const before = api.catalogue().content_hash;
+    const broken = catchError(() => api.loadCatalogue(readFileSync(join(repo, "catalogue/demo.compiled.bin")).subarray(0, 5000)));
+    assert.ok(broken.errors.some((e) => e.field === "compiled catalogue"), "a truncated catalogue is refused");
+    assert.equal(api.catalogue().content_hash, before, "a refused catalogue leaves the active one");
+    const next = mkdtempSync(join(tmpdir(), "premia-catalogue-"));
+    cpSync(join(repo, "catalogue"), next, { recursive: true });
+    const toml = readFileSync(join(next, "demo.toml"), "utf8");
+    writeFileSync(join(next, "demo.toml"), toml.replace(/^version = "2026\.11\.0"$/m, 'version = "2026.11.1"'));
+    execFileSync("cargo", ["run", "-q", "--locked", "-p", "premia-cli", "--", "catalogue", "compile",
+      join(next, "demo.toml"), "--out", join(next, "next.bin")], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
+    assert.equal(api.loadCatalogue(readFileSync(join(next, "next.bin"))).version, "2026.11.1");
     assert.equal(api.quote(REQUEST).catalogue.version, "2026.11.1");
   });
 

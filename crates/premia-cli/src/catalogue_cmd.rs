@@ -43,16 +43,23 @@ pub fn check(path: Option<&Path>, lang: Lang) -> Result<ExitCode, Failure> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Compile `path` to its JSON form, on stdout or into `out`.
+/// Compile `path` to its binary form, into `out` or onto stdout when that is a file or a pipe.
 pub fn compile(path: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
+    use std::io::{IsTerminal, Write};
+    if out.is_none() && std::io::stdout().is_terminal() {
+        return Err(Failure::Io(
+            "the compiled catalogue is binary: give --out FILE or redirect standard output".into(),
+        ));
+    }
     let text = input::read_text(path)?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let resolve = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let json = premia_core::Catalogue::compile(&text, &resolve).map_err(Failure::Rules)?;
-    match out {
-        Some(out) => std::fs::write(out, json).map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?,
-        None => print!("{json}"),
-    }
+    let compiled = premia_core::Catalogue::compile(&text, &resolve).map_err(Failure::Rules)?;
+    let written = match out {
+        Some(out) => std::fs::write(out, &compiled).map_err(|e| format!("{}: {e}", out.display())),
+        None => std::io::stdout().lock().write_all(&compiled).map_err(|e| format!("standard output: {e}")),
+    };
+    written.map_err(Failure::Io)?;
     Ok(ExitCode::SUCCESS)
 }
 

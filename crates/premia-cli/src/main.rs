@@ -112,10 +112,11 @@ enum CatalogueCommand {
         /// Catalogue TOML file; without it the embedded demo catalogue is checked.
         file: Option<PathBuf>,
     },
-    /// Compile a catalogue to the JSON form that clients without a TOML parser (the browser) load.
+    /// Validate a catalogue and compile it to the compact binary form that clients without a TOML
+    /// parser (the browser) load.
     Compile {
         file: PathBuf,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output (which must not be a terminal: the form is binary).
         #[arg(long)]
         out: Option<PathBuf>,
     },

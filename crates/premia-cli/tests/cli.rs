@@ -90,6 +90,18 @@ fn checks_the_embedded_and_the_file_catalogue() {
 }
 
 #[test]
+fn compiles_the_demo_catalogue_to_the_committed_bytes() {
+    // Standard output here is a pipe, so the binary form may go there.
+    let out = premia(&["catalogue", "compile", "catalogue/demo.toml"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed = std::fs::read(root().join("catalogue/demo.compiled.bin")).unwrap();
+    assert!(out.stdout == committed, "catalogue/demo.compiled.bin is what `premia catalogue compile` writes");
+    let broken = premia(&["catalogue", "compile", "crates/premia-cli/tests/fixtures/broken.toml"]);
+    assert_eq!(broken.status.code(), Some(1), "only a valid catalogue compiles");
+    assert!(broken.stdout.is_empty());
+}
+
+#[test]
 fn a_malformed_catalogue_reports_every_error_with_its_place() {
     let out = premia(&["--lang", "en", "catalogue", "check", "crates/premia-cli/tests/fixtures/broken.toml"]);
     assert_eq!(out.status.code(), Some(1));

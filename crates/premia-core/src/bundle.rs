@@ -161,6 +161,7 @@ fn products_in_error(errors: &Errors, items: &[CoverageRequest]) -> Result<Vec<(
 }
 
 /// Bundles are checked at catalogue load: each item must name a product of the catalogue.
+#[cfg(feature = "toml")]
 pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<Error> {
     bundle
         .items

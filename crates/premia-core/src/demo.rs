@@ -2,8 +2,9 @@
 //! without files. Rates are illustrative (see `catalogue/README.md`).
 //!
 //! Native builds read the TOML source; builds without the `toml` feature (the browser) read its
-//! compiled JSON form, `catalogue/demo.compiled.json`, which a test keeps identical to what
-//! `premia catalogue compile catalogue/demo.toml` produces. Both give the same catalogue and hash.
+//! compiled form, `catalogue/demo.compiled.bin`, which a test keeps identical to what
+//! `premia catalogue compile catalogue/demo.toml --out catalogue/demo.compiled.bin` produces. Both give
+//! the same catalogue and hash.
 
 use crate::catalogue::Catalogue;
 
@@ -11,8 +12,8 @@ use crate::catalogue::Catalogue;
 #[cfg(feature = "toml")]
 pub const TOML: &str = include_str!("../../../catalogue/demo.toml");
 
-/// The demo catalogue compiled to JSON, for builds without a TOML parser.
-pub const COMPILED: &str = include_str!("../../../catalogue/demo.compiled.json");
+/// The demo catalogue compiled, for builds without a TOML parser.
+pub const COMPILED: &[u8] = include_bytes!("../../../catalogue/demo.compiled.bin");
 
 /// Files the demo catalogue refers to, by the path written in it.
 #[cfg(feature = "toml")]

@@ -49,18 +49,64 @@ fn the_compiled_demo_catalogue_is_up_to_date() {
     let compiled = premia_core::Catalogue::compile(demo::TOML, &demo::file).unwrap();
     assert!(
         compiled == demo::COMPILED,
-        "catalogue/demo.compiled.json is stale: run `cargo run -p premia-cli -- catalogue compile catalogue/demo.toml --out catalogue/demo.compiled.json`"
+        "catalogue/demo.compiled.bin is stale: run `cargo run -p premia-cli -- catalogue compile catalogue/demo.toml --out catalogue/demo.compiled.bin`"
     );
+    let reloaded = premia_core::Catalogue::load_compiled(&compiled).unwrap();
+    assert!(reloaded.to_compiled() == compiled, "decoding then encoding gives the same bytes");
 }
 
+/// The compiled form must price exactly as the TOML it came from: every product, option, rider,
+/// bundle, underwriting rule and coupon, for every age.
 #[test]
 fn the_compiled_and_the_toml_catalogue_quote_identically() {
     let from_toml = demo::catalogue();
-    let from_json = premia_core::Catalogue::load_compiled(demo::COMPILED).unwrap();
-    assert_eq!(from_json.content_hash, from_toml.content_hash);
+    let compiled = premia_core::Catalogue::load_compiled(demo::COMPILED).unwrap();
+    assert_eq!(compiled.content_hash, from_toml.content_hash);
+    assert!(compiled.tests.is_empty(), "test cases stay with the source");
+    let same = |request: &premia_core::QuoteRequest, what: &str| {
+        let a = premia_core::quote(&from_toml, request).map(|q| serde_json::to_string(&q).unwrap());
+        let b = premia_core::quote(&compiled, request).map(|q| serde_json::to_string(&q).unwrap());
+        assert_eq!(a, b, "{what}");
+        a.is_ok()
+    };
+    let mut priced = 0;
     for test in &from_toml.tests {
-        let a = premia_core::quote(&from_toml, &test.request).map(|q| serde_json::to_string(&q).unwrap());
-        let b = premia_core::quote(&from_json, &test.request).map(|q| serde_json::to_string(&q).unwrap());
-        assert_eq!(a.ok(), b.ok(), "{}", test.name);
+        same(&test.request, &test.name);
     }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    for age in 0..=80 {
+        for sex in ["male", "female"] {
+            let profile: premia_core::bundle::Profile = serde_json::from_value(serde_json::json!({
+                "insured": {"age": age, "sex": sex, "smoker": age % 3 == 0, "occupation_class": 1 + age % 4,
+                            "social_insurance": age % 2 == 0, "region": "310000"},
+                "channel": {"kind": "direct"}
+            }))
+            .unwrap();
+            let a =
+                premia_core::bundle::recommend(&from_toml, &profile, date).map(|r| serde_json::to_string(&r).unwrap());
+            let b =
+                premia_core::bundle::recommend(&compiled, &profile, date).map(|r| serde_json::to_string(&r).unwrap());
+            assert_eq!(a, b, "recommendations at {age} {sex}");
+            for product in compiled.products_on(date) {
+                for term in &product.payment_terms {
+                    let request = serde_json::json!({
+                        "quote_date": "2026-11-25",
+                        "insured": profile.insured,
+                        "coverages": [{
+                            "product": product.code,
+                            (product.amount.kind.field()): product.amount.min.to_string(),
+                            "coverage_term": product.coverage_terms[0].to_string(),
+                            "payment_term": term.to_string(),
+                            "frequency": "annual",
+                            "riders": product.riders.iter().map(|r| serde_json::json!({"code": r.code})).collect::<Vec<_>>(),
+                        }],
+                        "channel": {"kind": "direct"},
+                    });
+                    let request: premia_core::QuoteRequest = serde_json::from_value(request).unwrap();
+                    priced += usize::from(same(&request, &format!("{} {term} at {age} {sex}", product.code)));
+                }
+            }
+        }
+    }
+    assert!(priced > 1000, "most of these requests are priced ({priced})");
 }

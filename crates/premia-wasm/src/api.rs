@@ -94,10 +94,11 @@ pub fn catalogue_json() -> String {
     serde_json::to_string(&summary::CatalogueSummary::of(&active_catalogue())).unwrap_or_default()
 }
 
-/// Load a catalogue in its compiled JSON form (`premia catalogue compile`: the document and every file
-/// it refers to, validated again here); it becomes the active one. The browser build carries no TOML
-/// parser: the compiled form names the same catalogue (same content hash) as its TOML source.
-pub fn load_catalogue(compiled: &str) -> Result<String, ApiError> {
+/// Load a catalogue in its compiled form (the bytes `premia catalogue compile` writes: validated when
+/// compiled, its shape checked here); it becomes the active one. The browser build carries neither a
+/// TOML parser nor the catalogue's validation: the compiled form names the same catalogue (same
+/// content hash) as its TOML source.
+pub fn load_catalogue(compiled: &[u8]) -> Result<String, ApiError> {
     let catalogue = Catalogue::load_compiled(compiled)?;
     ACTIVE.with(|active| *active.borrow_mut() = Some(Rc::new(catalogue)));
     Ok(catalogue_json())
@@ -203,11 +204,11 @@ mod tests {
     #[test]
     fn loading_a_broken_catalogue_keeps_the_active_one_and_says_why() {
         let before = active_catalogue();
-        let err = load_catalogue(r#"{"format":"premia-catalogue-compiled-v1"}"#).unwrap_err();
-        assert!(!err.0.is_empty());
+        let compiled = premia_core::demo::COMPILED;
+        let err = load_catalogue(&compiled[..compiled.len() / 2]).unwrap_err();
+        assert!(err.0.iter().any(|e| e.field == "compiled catalogue"), "{err:?}");
         assert!(Rc::ptr_eq(&before, &active_catalogue()));
-        let summary: serde_json::Value =
-            serde_json::from_str(&load_catalogue(premia_core::demo::COMPILED).unwrap()).unwrap();
+        let summary: serde_json::Value = serde_json::from_str(&load_catalogue(compiled).unwrap()).unwrap();
         assert_eq!(summary["id"], "PREMIA-DEMO");
         assert_eq!(summary["content_hash"], before.content_hash, "the same catalogue as the embedded one");
         assert!(!Rc::ptr_eq(&before, &active_catalogue()));

@@ -89,10 +89,12 @@ pub fn catalogue() -> Result<JsValue, JsValue> {
     to_js(&api::catalogue_json())
 }
 
-/// Load a catalogue in its compiled JSON form (`premia catalogue compile catalogue.toml`) and make it the
-/// active one. The browser build has no TOML parser; the compiled form quotes under the same hash.
+/// Load a catalogue in its compiled form (the bytes of `premia catalogue compile catalogue.toml --out
+/// catalogue.bin`) and make it the active one. The browser build has no TOML parser and does not
+/// validate the catalogue again (it was validated when compiled); the compiled form quotes under the
+/// same content hash as its TOML source.
 #[wasm_bindgen(js_name = loadCatalogue, unchecked_return_type = "CatalogueSummary")]
-pub fn load_catalogue(compiled: &str) -> Result<JsValue, JsValue> {
+pub fn load_catalogue(compiled: &[u8]) -> Result<JsValue, JsValue> {
     to_js(&api::load_catalogue(compiled).map_err(throw)?)
 }
 

@@ -39,61 +39,6 @@ fn load_with_files(
     Ok((catalogue, files))
 }
 
-/// The compiled form's format tag.
-const COMPILED_FORMAT: &str = "premia-catalogue-compiled-v1";
-
-/// A catalogue compiled for clients that should not carry a TOML parser (the browser): the document as
-/// JSON, the files it refers to, and the content hash of the TOML source they came from.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Compiled {
-    format: String,
-    content_hash: String,
-    document: RawCatalogue,
-    files: BTreeMap<String, String>,
-}
-
-/// Load a catalogue from its compiled JSON form (see [`compile`]).
-pub(super) fn load_compiled(json: &str) -> Result<Catalogue, CatalogueError> {
-    let compiled: Compiled = serde_json::from_str(json).map_err(|e| {
-        Errors::one(
-            format!("compiled catalogue line {}, column {}", e.line(), e.column()),
-            ErrorKind::Syntax { message: e.to_string() },
-        )
-    })?;
-    if compiled.format != COMPILED_FORMAT {
-        return Err(Errors::one(
-            "format",
-            ErrorKind::Syntax { message: format!("{:?} is not {COMPILED_FORMAT}", compiled.format) },
-        ));
-    }
-    let files = compiled.files;
-    let resolve = |path: &str| files.get(path).cloned();
-    let (mut catalogue, _) = build(compiled.document, &resolve)?;
-    catalogue.content_hash = compiled.content_hash;
-    Ok(catalogue)
-}
-
-/// Compile a TOML catalogue into the JSON form [`load_compiled`] reads: validated first, so only a
-/// valid catalogue compiles; the content hash is the TOML source's.
-#[cfg(feature = "toml")]
-pub(super) fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<String, CatalogueError> {
-    let (catalogue, files) = load_with_files(text, resolve)?;
-    let document: toml::Value = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
-    let compiled = serde_json::json!({
-        "format": COMPILED_FORMAT,
-        "content_hash": catalogue.content_hash,
-        "document": document,
-        "files": files,
-    });
-    serde_json::to_string(&compiled)
-        .map(|mut json| {
-            json.push('\n');
-            json
-        })
-        .map_err(|e| Errors::one("catalogue", ErrorKind::Syntax { message: e.to_string() }))
-}
-
 fn build(
     raw: RawCatalogue,
     resolve: &dyn Fn(&str) -> Option<String>,
@@ -1155,25 +1100,15 @@ impl Builder<'_> {
     // ---- indexes and tests ------------------------------------------------------------------
 
     fn index(&mut self, products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
-        let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut codes = Vec::new();
         for (i, p) in products.iter().enumerate() {
-            let versions = by_code.entry(p.code.clone()).or_default();
-            if versions.is_empty() {
-                codes.push(p.code.clone());
-            }
-            if versions.iter().any(|&j| products[j].version == p.version) {
+            if products[..i].iter().any(|q| q.code == p.code && q.version == p.version) {
                 self.error(
                     format!("product[{}]", p.label()),
                     ErrorKind::Duplicate { what: Noun::ProductVersion, name: p.label() },
                 );
             }
-            versions.push(i);
         }
-        for versions in by_code.values_mut() {
-            versions.sort_by_key(|&i| (products[i].effective_from, products[i].version));
-        }
-        (by_code, codes)
+        index_products(products)
     }
 
     fn tests(&mut self, raw: Vec<RawTest>) -> Vec<TestCase> {

@@ -4,9 +4,12 @@
 //! The document format is TOML (see `catalogue/demo.toml` and ARCHITECTURE.md); large tables may live
 //! in CSV files beside it. Loading is pure: the caller supplies referenced files through a resolver.
 
+#[cfg(feature = "toml")]
 mod build;
 pub mod mortality;
+#[cfg(feature = "toml")]
 mod raw;
+mod snapshot;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -67,17 +70,24 @@ impl Catalogue {
         build::load(text, resolve)
     }
 
-    /// Compile a TOML catalogue (validating it) into JSON that [`Catalogue::load_compiled`] reads: for
-    /// clients that should not carry a TOML parser, such as the browser. It records the TOML source's
-    /// content hash, so quotes from either form name the same catalogue.
+    /// Compile a TOML catalogue (validating it) into the compact form [`Catalogue::load_compiled`]
+    /// reads: for clients that should carry neither a TOML parser nor the validation, such as the
+    /// browser. It records the TOML source's content hash, so quotes from either form name the same
+    /// catalogue. The catalogue's test cases are not part of it (see [`snapshot`]).
     #[cfg(feature = "toml")]
-    pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<String, CatalogueError> {
-        build::compile(text, resolve)
+    pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Vec<u8>, CatalogueError> {
+        build::load(text, resolve).map(|catalogue| catalogue.to_compiled())
     }
 
-    /// Load a catalogue compiled by [`Catalogue::compile`], validating it again.
-    pub fn load_compiled(json: &str) -> Result<Catalogue, CatalogueError> {
-        build::load_compiled(json)
+    /// This catalogue in its compiled form.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        snapshot::encode(self)
+    }
+
+    /// Load a catalogue compiled by [`Catalogue::compile`]. Its shape is checked, not its rules: it was
+    /// validated when it was compiled.
+    pub fn load_compiled(bytes: &[u8]) -> Result<Catalogue, CatalogueError> {
+        snapshot::decode(bytes)
     }
 
     /// The version of product `code` in force on `date`.
@@ -103,6 +113,24 @@ impl Catalogue {
     pub fn reference(&self) -> CatalogueRef {
         CatalogueRef { id: self.id.clone(), version: self.version.clone(), content_hash: self.content_hash.clone() }
     }
+}
+
+/// Product code → indexes into `products` ordered by effective date (then version), and the product
+/// codes in catalogue order (first appearance).
+fn index_products(products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
+    let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut codes = Vec::new();
+    for (i, p) in products.iter().enumerate() {
+        let versions = by_code.entry(p.code.clone()).or_default();
+        if versions.is_empty() {
+            codes.push(p.code.clone());
+        }
+        versions.push(i);
+    }
+    for versions in by_code.values_mut() {
+        versions.sort_by_key(|&i| (products[i].effective_from, products[i].version));
+    }
+    (by_code, codes)
 }
 
 /// Which catalogue a quote was made from.

@@ -90,6 +90,25 @@ pub enum Miss {
 }
 
 impl AgeTable {
+    /// A table from rows already checked once (the compiled catalogue): `None` unless every row has a
+    /// cell per column, rows do not overlap and ages are plausible, so lookups cannot go out of range.
+    pub fn from_rows(
+        name: Arc<str>,
+        headers: Vec<Arc<str>>,
+        columns: Vec<ColumnKey>,
+        rows: Vec<AgeRow>,
+    ) -> Option<Self> {
+        let well_formed = !rows.is_empty()
+            && headers.len() == columns.len()
+            && rows.iter().all(|r| r.cells.len() == columns.len() && r.from <= r.to && r.to <= 150)
+            && rows.len() < usize::from(NO_ROW);
+        if !well_formed {
+            return None;
+        }
+        let (first_age, row_of_age, covered_twice) = age_index(&rows);
+        covered_twice.is_empty().then_some(AgeTable { name, headers, columns, rows, first_age, row_of_age })
+    }
+
     pub fn lookup(&self, age: u32, query: &ColumnQuery<'_>) -> Result<Cell<'_>, Miss> {
         let row_index = age
             .checked_sub(self.first_age)
@@ -250,22 +269,33 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
     if rows.is_empty() && errors.len() == before {
         errors.push(Error::new(field, ErrorKind::Empty));
     }
+    let (first_age, row_of_age, covered_twice) = age_index(&rows);
+    for age in covered_twice {
+        errors.push(Error::new(
+            format!("{field} age {age}"),
+            ErrorKind::Duplicate { what: Noun::Row, name: age.to_string() },
+        ));
+    }
+    (errors.len() == before).then(|| AgeTable { name: Arc::from(name), headers, columns, rows, first_age, row_of_age })
+}
+
+/// The first age and the row index of each age from it (`NO_ROW` where no row covers the age), and
+/// every age that two rows cover.
+fn age_index(rows: &[AgeRow]) -> (u32, Vec<u16>, Vec<u32>) {
     let first_age = rows.iter().map(|r| r.from).min().unwrap_or(0);
     let last_age = rows.iter().map(|r| r.to).max().unwrap_or(0);
     let mut row_of_age = vec![NO_ROW; (last_age.saturating_sub(first_age) + 1) as usize];
+    let mut covered_twice = Vec::new();
     for (index, row) in rows.iter().enumerate() {
         for age in row.from..=row.to {
-            let slot = &mut row_of_age[(age - first_age) as usize];
+            let Some(slot) = row_of_age.get_mut((age - first_age) as usize) else { continue };
             if *slot != NO_ROW {
-                errors.push(Error::new(
-                    format!("{field} age {age}"),
-                    ErrorKind::Duplicate { what: Noun::Row, name: age.to_string() },
-                ));
+                covered_twice.push(age);
             }
             *slot = u16::try_from(index).unwrap_or(NO_ROW);
         }
     }
-    (errors.len() == before).then(|| AgeTable { name: Arc::from(name), headers, columns, rows, first_age, row_of_age })
+    (first_age, row_of_age, covered_twice)
 }
 
 fn parse_age_key(text: &str) -> Option<(u32, u32)> {

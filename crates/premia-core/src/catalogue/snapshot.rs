@@ -1,0 +1,732 @@
+//! The compiled catalogue: a validated [`Catalogue`] as compact bytes, for clients that should carry
+//! neither a TOML parser nor the catalogue's validation (the browser).
+//!
+//! `premia catalogue compile` validates a TOML catalogue and writes this form; the browser decodes it
+//! straight into the indexed catalogue the engine reads. Decoding checks the shape (every length, tag,
+//! date and decimal), never the business rules: those were checked when the catalogue was compiled, and
+//! the server, which trusts no client, re-prices every quote from its own TOML catalogue anyway.
+//!
+//! What is not stored is rebuilt: commutation columns from the q_x columns (so the browser needs no
+//! `exp`/`ln`), the age index of every rate table, the product index. The catalogue's own test cases
+//! are left out (they are run where the catalogue is compiled). The content hash is the TOML source's,
+//! so a quote names the same catalogue whichever form priced it.
+//!
+//! Layout: the magic `PREMIA-CATALOGUE`, a format version byte, then the fields in declaration order.
+//! Integers are LEB128 varints; a decimal is its scale byte and its zig-zag mantissa; a date is its
+//! day number from the common era; a string, list or map is its length then its items; an option or
+//! enum is a tag byte then its fields.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use ed25519_dalek::VerifyingKey;
+use rust_decimal::Decimal;
+
+use super::mortality::{Commutation, MortalityBasis};
+use super::table::{AgeRow, AgeTable, ColumnKey};
+use super::*;
+use crate::bundle::{Bundle, IfDeclined};
+use crate::coupon::{AppliesTo, CouponKind, CouponRules, Eligibility, PaymentType, PercentRule, VoucherSeries};
+use crate::error::{ErrorKind, Errors};
+use crate::money::{RoundMode, Rounding, RoundingRules, RoundingStep};
+use crate::request::{Channel, CoverageRequest, RiderRequest, Sex};
+use crate::underwriting::{AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules};
+
+const MAGIC: &[u8] = b"PREMIA-CATALOGUE";
+const FORMAT_VERSION: u8 = 1;
+
+/// Encode a validated catalogue.
+pub(super) fn encode(catalogue: &Catalogue) -> Vec<u8> {
+    let mut out = Writer(Vec::with_capacity(32 * 1024));
+    out.0.extend_from_slice(MAGIC);
+    out.0.push(FORMAT_VERSION);
+    catalogue.put(&mut out);
+    out.0
+}
+
+/// Decode a compiled catalogue; an error says where the bytes stop making sense.
+pub(super) fn decode(bytes: &[u8]) -> Result<Catalogue, CatalogueError> {
+    let corrupt = |message: String| Errors::one("compiled catalogue", ErrorKind::Syntax { message });
+    let body = bytes.strip_prefix(MAGIC).ok_or_else(|| corrupt("not a compiled Premia catalogue".into()))?;
+    match body.first() {
+        Some(&FORMAT_VERSION) => {}
+        Some(other) => return Err(corrupt(format!("format version {other} (this build reads {FORMAT_VERSION})"))),
+        None => return Err(corrupt("ends after its header".into())),
+    }
+    let mut reader = Reader { bytes, at: MAGIC.len() + 1, mortality: Vec::new() };
+    let catalogue = Catalogue::take(&mut reader).map_err(|at| corrupt(format!("malformed at byte {at}")))?;
+    if reader.at != bytes.len() {
+        return Err(corrupt(format!("{} unexpected bytes after the catalogue", bytes.len() - reader.at)));
+    }
+    Ok(catalogue)
+}
+
+struct Writer(Vec<u8>);
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// The catalogue's mortality bases once read: actuarial ratings tabulate their commutation
+    /// columns from them.
+    mortality: Vec<MortalityBasis>,
+}
+
+/// The offset at which decoding failed.
+type Malformed = usize;
+
+impl Writer {
+    fn varint(&mut self, mut value: u128) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+}
+
+impl Reader<'_> {
+    fn fail<T>(&self) -> Result<T, Malformed> {
+        Err(self.at)
+    }
+
+    fn byte(&mut self) -> Result<u8, Malformed> {
+        let byte = *self.bytes.get(self.at).ok_or(self.at)?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn varint(&mut self) -> Result<u128, Malformed> {
+        let mut value = 0u128;
+        for shift in (0..128).step_by(7) {
+            let byte = self.byte()?;
+            value |= u128::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        self.fail()
+    }
+
+    fn bytes(&mut self, len: usize) -> Result<&[u8], Malformed> {
+        let end = self.at.checked_add(len).filter(|&end| end <= self.bytes.len()).ok_or(self.at)?;
+        let slice = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(slice)
+    }
+
+    /// A length that cannot claim more items than bytes remain (each item takes at least one), so a
+    /// corrupt length never makes a huge allocation.
+    fn len(&mut self) -> Result<usize, Malformed> {
+        let len = usize::take(self)?;
+        if len > self.bytes.len() - self.at {
+            return self.fail();
+        }
+        Ok(len)
+    }
+}
+
+/// A value with a place in the compiled form.
+trait Snap: Sized {
+    fn put(&self, out: &mut Writer);
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed>;
+}
+
+macro_rules! unsigned {
+    ($($t:ty),*) => {$(
+        impl Snap for $t {
+            fn put(&self, out: &mut Writer) {
+                out.varint(*self as u128);
+            }
+            fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+                let at = input.at;
+                <$t>::try_from(input.varint()?).map_err(|_| at)
+            }
+        }
+    )*};
+}
+unsigned!(u8, u16, u32, usize);
+
+impl Snap for bool {
+    fn put(&self, out: &mut Writer) {
+        out.0.push(u8::from(*self));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+fn zigzag(value: i128) -> u128 {
+    ((value << 1) ^ (value >> 127)) as u128
+}
+
+fn unzigzag(value: u128) -> i128 {
+    ((value >> 1) as i128) ^ -((value & 1) as i128)
+}
+
+impl Snap for Decimal {
+    fn put(&self, out: &mut Writer) {
+        out.0.push(self.scale() as u8);
+        out.varint(zigzag(self.mantissa()));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let at = input.at;
+        let scale = input.byte()?;
+        let mantissa = unzigzag(input.varint()?);
+        Decimal::try_from_i128_with_scale(mantissa, u32::from(scale)).map_err(|_| at)
+    }
+}
+
+impl Snap for NaiveDate {
+    fn put(&self, out: &mut Writer) {
+        out.varint(zigzag(i128::from(self.num_days_from_ce())));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let at = input.at;
+        let days = i32::try_from(unzigzag(input.varint()?)).map_err(|_| at)?;
+        NaiveDate::from_num_days_from_ce_opt(days).ok_or(at)
+    }
+}
+
+impl Snap for String {
+    fn put(&self, out: &mut Writer) {
+        self.len().put(out);
+        out.0.extend_from_slice(self.as_bytes());
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let len = input.len()?;
+        let at = input.at;
+        let bytes = input.bytes(len)?;
+        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| at)
+    }
+}
+
+impl Snap for Arc<str> {
+    fn put(&self, out: &mut Writer) {
+        self.to_string().put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        String::take(input).map(Arc::from)
+    }
+}
+
+impl Snap for Cow<'static, str> {
+    fn put(&self, out: &mut Writer) {
+        self.to_string().put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        String::take(input).map(Cow::Owned)
+    }
+}
+
+impl<T: Snap> Snap for Option<T> {
+    fn put(&self, out: &mut Writer) {
+        match self {
+            None => out.0.push(0),
+            Some(value) => {
+                out.0.push(1);
+                value.put(out);
+            }
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(None),
+            1 => T::take(input).map(Some),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+impl<T: Snap> Snap for Vec<T> {
+    fn put(&self, out: &mut Writer) {
+        self.len().put(out);
+        self.iter().for_each(|item| item.put(out));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let len = input.len()?;
+        (0..len).map(|_| T::take(input)).collect()
+    }
+}
+
+impl<V: Snap> Snap for BTreeMap<String, V> {
+    fn put(&self, out: &mut Writer) {
+        self.len().put(out);
+        for (key, value) in self {
+            key.put(out);
+            value.put(out);
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let len = input.len()?;
+        (0..len).map(|_| Ok((String::take(input)?, V::take(input)?))).collect()
+    }
+}
+
+impl<A: Snap, B: Snap> Snap for (A, B) {
+    fn put(&self, out: &mut Writer) {
+        self.0.put(out);
+        self.1.put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        Ok((A::take(input)?, B::take(input)?))
+    }
+}
+
+impl<T: Snap, const N: usize> Snap for [T; N] {
+    fn put(&self, out: &mut Writer) {
+        self.iter().for_each(|item| item.put(out));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let at = input.at;
+        let items: Vec<T> = (0..N).map(|_| T::take(input)).collect::<Result<_, _>>()?;
+        items.try_into().map_err(|_| at)
+    }
+}
+
+/// A struct whose every field is stored, in this order.
+macro_rules! fields {
+    ($t:ident { $($field:ident),* $(,)? }) => {
+        impl Snap for $t {
+            fn put(&self, out: &mut Writer) {
+                $(self.$field.put(out);)*
+            }
+            fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+                Ok($t { $($field: Snap::take(input)?),* })
+            }
+        }
+    };
+}
+
+/// An enum without data, stored as the variant's place in this list.
+macro_rules! variants {
+    ($t:ident { $($variant:ident),* $(,)? }) => {
+        impl Snap for $t {
+            fn put(&self, out: &mut Writer) {
+                const ALL: &[$t] = &[$($t::$variant),*];
+                out.0.push(ALL.iter().position(|v| v == self).unwrap_or(0) as u8);
+            }
+            fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+                const ALL: &[$t] = &[$($t::$variant),*];
+                let tag = input.byte()?;
+                ALL.get(usize::from(tag)).copied().ok_or(input.at - 1)
+            }
+        }
+    };
+}
+
+variants!(Sex { Male, Female });
+variants!(Line {
+    CriticalIllness,
+    Medical,
+    TermLife,
+    WholeLife,
+    Endowment,
+    Annuity,
+    Accident,
+    LongTermCare,
+    CityHealth
+});
+variants!(AgeBasis { LastBirthday, NearestBirthday });
+variants!(AmountKind { SumAssured, AnnuityAmount });
+variants!(Frequency { Annual, SemiAnnual, Quarterly, Monthly });
+variants!(Benefit { Term, WholeLife, Endowment, Annuity });
+variants!(RoundMode { HalfUp, HalfEven, Down, Up });
+variants!(Outcome { Accept, AcceptWithConditions, MedicalExam, Refer, Pending, Decline });
+variants!(IfDeclined { DropProduct, DropBundle });
+variants!(CouponKind { Bundle, Campaign, Referral, Voucher });
+variants!(AppliesTo { FirstYear, EveryYear });
+variants!(PaymentType { Any, Regular, Single });
+
+fields!(Text { zh, en });
+fields!(IssueAge { min, max, min_days });
+fields!(AmountRule { kind, min, max, step });
+fields!(Factors { smoker, occupation });
+fields!(Plan { id, name, deductible });
+fields!(Loadings { per_mille_sum_assured, policy_fee, premium_percent, premium_percent_after });
+fields!(AnnuityOptions { payout_start_ages, guaranteed_years });
+fields!(Rider { code, name, amount, rating });
+fields!(ColumnKey { sex, payment, social, plan });
+fields!(AgeRow { from, to, cells });
+fields!(Rounding { scale, mode });
+fields!(OutcomeRule { outcome, loading, exclusion, two_person_review });
+fields!(Question { id, text, if_yes, follow_up, options });
+fields!(FollowUp { id, text, then });
+fields!(AgeRange { from, to });
+fields!(BmiBand { ages, refer_below, accept_max, refer_max });
+fields!(Rules {
+    two_person_review_age,
+    income_needed_above,
+    bmi,
+    income_multiples,
+    non_medical_limits,
+    minor_death_caps,
+    questions,
+});
+fields!(ProductRules {
+    questions,
+    bmi,
+    financial,
+    non_medical,
+    death_benefit,
+    max_issue_age,
+    max_payment_end_age,
+    occupation_refer,
+    occupation_decline,
+});
+fields!(Bundle { id, name, reason, ages, rank, discount, if_declined, items });
+fields!(CoverageRequest {
+    product,
+    sum_assured,
+    annuity_amount,
+    coverage_term,
+    payment_term,
+    frequency,
+    plan,
+    payout_start_age,
+    guaranteed_years,
+    riders,
+});
+fields!(RiderRequest { code, sum_assured });
+fields!(Eligibility { from, to, products, channels, payment });
+fields!(PercentRule { id, name, percent, applies_to, eligible });
+fields!(VoucherSeries { id, name, amount, min_premium, eligible });
+fields!(Product {
+    code,
+    version,
+    effective_from,
+    effective_to,
+    name,
+    description,
+    line,
+    age_basis,
+    issue_age,
+    amount,
+    coverage_terms,
+    payment_terms,
+    frequencies,
+    rounding,
+    factors,
+    requires_social_insurance,
+    rating,
+    riders,
+    underwriting,
+});
+
+/// A tag byte, then the variant's value.
+fn tagged(out: &mut Writer, tag: u8, value: u32) {
+    out.0.push(tag);
+    value.put(out);
+}
+
+impl Snap for CoverageTerm {
+    fn put(&self, out: &mut Writer) {
+        match *self {
+            CoverageTerm::Years(n) => tagged(out, 0, n),
+            CoverageTerm::ToAge(age) => tagged(out, 1, age),
+            CoverageTerm::Lifelong => out.0.push(2),
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(CoverageTerm::Years(u32::take(input)?)),
+            1 => Ok(CoverageTerm::ToAge(u32::take(input)?)),
+            2 => Ok(CoverageTerm::Lifelong),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+impl Snap for PaymentTerm {
+    fn put(&self, out: &mut Writer) {
+        match *self {
+            PaymentTerm::Single => out.0.push(0),
+            PaymentTerm::Years(n) => tagged(out, 1, n),
+            PaymentTerm::ToAge(age) => tagged(out, 2, age),
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(PaymentTerm::Single),
+            1 => Ok(PaymentTerm::Years(u32::take(input)?)),
+            2 => Ok(PaymentTerm::ToAge(u32::take(input)?)),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+impl Snap for RoundingRules {
+    fn put(&self, out: &mut Writer) {
+        RoundingStep::ALL.iter().for_each(|&step| self.get(step).put(out));
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let mut rules = RoundingRules::default();
+        for step in RoundingStep::ALL {
+            rules.set(step, Rounding::take(input)?);
+        }
+        Ok(rules)
+    }
+}
+
+impl Snap for AgeTable {
+    fn put(&self, out: &mut Writer) {
+        self.name.put(out);
+        self.headers.put(out);
+        self.columns.put(out);
+        self.rows.put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let at = input.at;
+        let (name, headers, columns, rows) =
+            (Arc::<str>::take(input)?, Vec::take(input)?, Vec::take(input)?, Vec::take(input)?);
+        AgeTable::from_rows(name, headers, columns, rows).ok_or(at)
+    }
+}
+
+impl Snap for MortalityBasis {
+    fn put(&self, out: &mut Writer) {
+        self.id.put(out);
+        self.name.put(out);
+        self.source.put(out);
+        self.min_age.put(out);
+        [Sex::Male, Sex::Female].map(|sex| self.column(sex).to_vec()).put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let (id, name, source, min_age) =
+            (String::take(input)?, Text::take(input)?, String::take(input)?, u32::take(input)?);
+        let at = input.at;
+        let [male, female] = <[Vec<Decimal>; 2]>::take(input)?;
+        if male.len() != female.len() || male.is_empty() {
+            return Err(at);
+        }
+        Ok(MortalityBasis::new(id, name, source, min_age, male, female))
+    }
+}
+
+/// Commutation columns are not stored: [`Catalogue::take`] tabulates them from the basis, as the
+/// catalogue loader does.
+fn put_actuarial(actuarial: &Actuarial, out: &mut Writer) {
+    actuarial.benefit.put(out);
+    actuarial.mortality_id.put(out);
+    actuarial.interest.put(out);
+    actuarial.loadings.put(out);
+    actuarial.annuity.put(out);
+}
+
+fn take_actuarial(input: &mut Reader<'_>) -> Result<Actuarial, Malformed> {
+    let benefit = Benefit::take(input)?;
+    let at = input.at;
+    let mortality_id = Arc::<str>::take(input)?;
+    let interest = Decimal::take(input)?;
+    let basis = input.mortality.iter().find(|b| *b.id == *mortality_id).ok_or(at)?;
+    let commutation = [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
+    let mortality_source = Arc::from(basis.source.as_str());
+    Ok(Actuarial {
+        benefit,
+        mortality_source,
+        mortality_id,
+        interest,
+        loadings: Loadings::take(input)?,
+        annuity: Snap::take(input)?,
+        commutation,
+    })
+}
+
+impl Snap for Rating {
+    fn put(&self, out: &mut Writer) {
+        match self {
+            Rating::RateTable { per, tables } => {
+                out.0.push(0);
+                per.put(out);
+                tables.put(out);
+            }
+            Rating::AgeBand { per, plans, table } => {
+                out.0.push(1);
+                per.put(out);
+                plans.put(out);
+                table.put(out);
+            }
+            Rating::Flat { regions } => {
+                out.0.push(2);
+                regions.put(out);
+            }
+            Rating::Actuarial(actuarial) => {
+                out.0.push(3);
+                put_actuarial(actuarial, out);
+            }
+            Rating::PercentOfBase { percent } => {
+                out.0.push(4);
+                percent.put(out);
+            }
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(Rating::RateTable { per: Snap::take(input)?, tables: Snap::take(input)? }),
+            1 => Ok(Rating::AgeBand { per: Snap::take(input)?, plans: Snap::take(input)?, table: Snap::take(input)? }),
+            2 => Ok(Rating::Flat { regions: Snap::take(input)? }),
+            3 => Ok(Rating::Actuarial(Box::new(take_actuarial(input)?))),
+            4 => Ok(Rating::PercentOfBase { percent: Snap::take(input)? }),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+impl Snap for Channel {
+    fn put(&self, out: &mut Writer) {
+        match self {
+            Channel::Direct => out.0.push(0),
+            Channel::Agent { agent_code } => {
+                out.0.push(1);
+                agent_code.put(out);
+            }
+        }
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        match input.byte()? {
+            0 => Ok(Channel::Direct),
+            1 => Ok(Channel::Agent { agent_code: String::take(input)? }),
+            _ => Err(input.at - 1),
+        }
+    }
+}
+
+impl Snap for CouponRules {
+    fn put(&self, out: &mut Writer) {
+        self.public_key.map(|key| key.to_bytes()).put(out);
+        self.cap.put(out);
+        self.order.put(out);
+        self.campaigns.put(out);
+        self.referrals.put(out);
+        self.vouchers.put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let at = input.at;
+        let public_key = match <Option<[u8; 32]> as Snap>::take(input)? {
+            Some(bytes) => Some(VerifyingKey::from_bytes(&bytes).map_err(|_| at)?),
+            None => None,
+        };
+        Ok(CouponRules {
+            public_key,
+            cap: Snap::take(input)?,
+            order: Snap::take(input)?,
+            campaigns: Snap::take(input)?,
+            referrals: Snap::take(input)?,
+            vouchers: Snap::take(input)?,
+            ..CouponRules::default()
+        })
+    }
+}
+
+impl Snap for Catalogue {
+    fn put(&self, out: &mut Writer) {
+        self.id.put(out);
+        self.version.put(out);
+        self.effective_from.put(out);
+        self.insurer.put(out);
+        self.notes.put(out);
+        self.currency.put(out);
+        self.illustrative.put(out);
+        self.quote_validity_days.put(out);
+        self.content_hash.put(out);
+        self.regions.put(out);
+        self.mortality.put(out);
+        self.products.put(out);
+        self.rounding.put(out);
+        self.id_hash_salt.put(out);
+        self.underwriting.put(out);
+        self.bundles.put(out);
+        self.coupons.put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let (id, version, effective_from, insurer, notes, currency, illustrative, quote_validity_days) = (
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+            Snap::take(input)?,
+        );
+        let (content_hash, regions) = (Snap::take(input)?, Snap::take(input)?);
+        let mortality: Vec<MortalityBasis> = Snap::take(input)?;
+        input.mortality.clone_from(&mortality);
+        let products: Vec<Product> = Snap::take(input)?;
+        let (by_code, codes) = index_products(&products);
+        Ok(Catalogue {
+            id,
+            version,
+            effective_from,
+            insurer,
+            notes,
+            currency,
+            illustrative,
+            quote_validity_days,
+            content_hash,
+            regions,
+            mortality,
+            products,
+            by_code,
+            codes,
+            tests: Vec::new(),
+            rounding: Snap::take(input)?,
+            id_hash_salt: Snap::take(input)?,
+            underwriting: Snap::take(input)?,
+            bundles: Snap::take(input)?,
+            coupons: Snap::take(input)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_decimals_and_dates_round_trip() {
+        let mut out = Writer(Vec::new());
+        let decimals = ["0", "-0.01", "9715.00", "79228162514264337593543950335", "-1.0000000000000000000000000001"];
+        for text in decimals {
+            text.parse::<Decimal>().unwrap().put(&mut out);
+        }
+        let dates = [NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), NaiveDate::from_ymd_opt(1, 1, 1).unwrap()];
+        dates.iter().for_each(|d| d.put(&mut out));
+        (u32::MAX, (0usize, 300u16)).put(&mut out);
+        let mut input = Reader { bytes: &out.0, at: 0, mortality: Vec::new() };
+        for text in decimals {
+            let back = Decimal::take(&mut input).unwrap();
+            assert_eq!(back.to_string(), text, "scale and sign survive");
+        }
+        assert_eq!(dates.map(|_| NaiveDate::take(&mut input).unwrap()), dates);
+        assert_eq!(<(u32, (usize, u16))>::take(&mut input).unwrap(), (u32::MAX, (0, 300)));
+        assert_eq!(input.at, out.0.len());
+    }
+
+    #[test]
+    fn a_truncated_or_corrupt_catalogue_is_an_error_not_a_panic() {
+        let bytes = encode(&crate::demo::catalogue());
+        for cut in (0..bytes.len()).step_by(97) {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut state = 0x9e37_79b9_u32;
+        for _ in 0..300 {
+            let mut flipped = bytes.clone();
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let at = MAGIC.len() + 1 + state as usize % (bytes.len() - MAGIC.len() - 1);
+            flipped[at] ^= 1 << (state >> 29);
+            let _ = decode(&flipped);
+        }
+        let err = decode(b"PREMIA-CATALOGUE\x07").unwrap_err();
+        assert!(err.iter().any(|e| e.field == "compiled catalogue"));
+    }
+}
