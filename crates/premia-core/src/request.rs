@@ -150,14 +150,42 @@ pub struct RiderRequest {
     pub sum_assured: Option<Decimal>,
 }
 
-/// How the quote is sold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// How the quote is sold: `{"kind": "direct"}` or `{"kind": "agent", "agent_code": "A123"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Channel {
     /// The insurer's own website.
     Direct,
     /// An agent, identified by code.
     Agent { agent_code: String },
+}
+
+/// Read through a plain struct rather than serde's internally tagged enum, whose buffering of the
+/// whole object (`Content`) is a sizeable share of the browser build, for the same strictness.
+impl<'de> Deserialize<'de> for Channel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Direct,
+            Agent,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            kind: Kind,
+            #[serde(default)]
+            agent_code: Option<String>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        match (wire.kind, wire.agent_code) {
+            (Kind::Direct, None) => Ok(Channel::Direct),
+            (Kind::Direct, Some(_)) => Err(D::Error::custom("unknown field `agent_code`: direct sales have no agent")),
+            (Kind::Agent, Some(agent_code)) => Ok(Channel::Agent { agent_code }),
+            (Kind::Agent, None) => Err(D::Error::missing_field("agent_code")),
+        }
+    }
 }
 
 impl Channel {

@@ -253,8 +253,13 @@ impl<T: Snap> Snap for Vec<T> {
         self.iter().for_each(|item| item.put(out));
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        // A plain loop: `collect` into a `Result` instantiates iterator adapters for every item type.
         let len = input.len()?;
-        (0..len).map(|_| T::take(input)).collect()
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            items.push(T::take(input)?);
+        }
+        Ok(items)
     }
 }
 
@@ -268,7 +273,11 @@ impl<V: Snap> Snap for BTreeMap<String, V> {
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let len = input.len()?;
-        (0..len).map(|_| Ok((String::take(input)?, V::take(input)?))).collect()
+        let mut map = BTreeMap::new();
+        for _ in 0..len {
+            map.insert(String::take(input)?, V::take(input)?);
+        }
+        Ok(map)
     }
 }
 
@@ -288,7 +297,10 @@ impl<T: Snap, const N: usize> Snap for [T; N] {
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let at = input.at;
-        let items: Vec<T> = (0..N).map(|_| T::take(input)).collect::<Result<_, _>>()?;
+        let mut items = Vec::with_capacity(N);
+        for _ in 0..N {
+            items.push(T::take(input)?);
+        }
         items.try_into().map_err(|_| at)
     }
 }
