@@ -7,6 +7,9 @@
 #                premia-widget.js    the widget loader (one script tag)
 #                premia.css site.css site.js
 #                pkg/premia.js pkg/premia_bg.wasm   the wasm-bindgen glue and the module
+#              the JS and CSS there minified (terser, csso; web/pkg keeps the readable glue), and beside
+#              every html/js/css/wasm file its precompressed forms, FILE.gz (zopfli) and FILE.br (brotli
+#              -q 11), which the premia server sends to browsers that accept them
 #
 #   scripts/web-build.sh            # release build (profile wasm-release + wasm-opt -Oz)
 # Uses $CARGO_TARGET_DIR if set. Tools are installed by scripts/web-tools.sh (run first, idempotent).
@@ -43,4 +46,38 @@ rm -rf "$dist"
 mkdir -p "$dist/pkg"
 cp "$root"/web/{index.html,widget-demo.html,premia-widget.js,premia.css,site.css,site.js} "$dist/"
 cp "$pkg/premia.js" "$pkg/premia_bg.wasm" "$pkg/premia.d.ts" "$dist/pkg/"
-echo "web-build: built $(du -b "$dist/pkg/premia_bg.wasm" | cut -f1) bytes of wasm into web/dist and web/pkg" >&2
+
+# Minify what the site and the widget download. The sources and the npm package stay readable.
+# Class names are kept: the glue prints them in its debug strings and errors (`constructor.name`).
+echo "web-build: minify JS (terser) and CSS (csso)" >&2
+bin="$root/web/node_modules/.bin"
+for js in "$dist/pkg/premia.js" "$dist/premia-widget.js" "$dist/site.js"; do
+  "$bin/terser" "$js" --module --compress --mangle --keep-classnames --output "$js"
+done
+for css in "$dist/premia.css" "$dist/site.css"; do
+  "$bin/csso" "$css" --output "$css"
+done
+
+# Precompress: FILE.gz and FILE.br beside each file a browser fetches, for the server's ServeDir
+# (precompressed_gzip/precompressed_br). zopfli makes the smallest gzip format (every browser and proxy
+# reads it); brotli -q 11 is smaller still, for browsers that send `Accept-Encoding: br`. Without the
+# tools (web-tools.sh could not install them) gzip -9 stands in and there are no .br files.
+compress() {
+  local file=$1
+  if command -v zopfli >/dev/null; then
+    zopfli -c "$file" >"$file.gz"
+  else
+    gzip -9 -n -c "$file" >"$file.gz"
+  fi
+  if command -v brotli >/dev/null; then
+    brotli -q 11 -f -o "$file.br" "$file"
+  fi
+}
+export -f compress
+command -v zopfli >/dev/null || echo "web-build: no zopfli, .gz files are gzip -9" >&2
+command -v brotli >/dev/null || echo "web-build: no brotli, no .br files" >&2
+echo "web-build: precompress (.gz, .br)" >&2
+find "$dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.wasm' \) -print0 |
+  xargs -0 -n 1 -P "$(nproc)" bash -c 'compress "$1"' _
+wasm="$dist/pkg/premia_bg.wasm"
+echo "web-build: built $(du -b "$wasm" | cut -f1) bytes of wasm ($(du -b "$wasm.gz" | cut -f1) gzip) into web/dist and web/pkg" >&2

@@ -3,7 +3,9 @@
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli at the version Cargo.lock pins (wasm-pack uses the one on PATH, never a download)
 #   - wasm-pack (from crates.io)
-#   - npm dependencies of web/ (binaryen's wasm-opt) and tests/web/ (playwright-core), from package-lock
+#   - npm dependencies of web/ (binaryen's wasm-opt, terser, csso) and tests/web/ (playwright-core),
+#     from package-lock
+#   - Debian's zopfli and brotli, which precompress web/dist (.gz, .br) for the server
 #   - Debian's chromium and a CJK font for readable screenshots (only with --browser)
 #
 #   scripts/web-tools.sh [--browser]
@@ -51,6 +53,28 @@ web_install_npm_tools() {
   web_npm_ci "$root/web"
 }
 
+# apt-get install the given Debian packages (the caller lists only missing ones); needs root.
+web_apt_install() {
+  echo "web-tools: installing $* from apt" >&2
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "web-tools: need root to apt-get install $* (or install them yourself)" >&2
+    return 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# zopfli (the smallest gzip-format output: 5% below gzip -9 on the wasm) and brotli (quality 11). Not
+# fatal when they cannot be installed: web-build.sh then falls back to gzip -9 and skips the .br files.
+web_install_compressors() {
+  local missing=()
+  command -v zopfli >/dev/null || missing+=(zopfli)
+  command -v brotli >/dev/null || missing+=(brotli)
+  if ((${#missing[@]})); then
+    web_apt_install "${missing[@]}" || echo "web-tools: without ${missing[*]}: web/dist is compressed with what there is" >&2
+  fi
+}
+
 web_install_browser() {
   local root missing=()
   root=$(web_root)
@@ -58,19 +82,14 @@ web_install_browser() {
   command -v chromium >/dev/null || missing+=(chromium)
   fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
   if ((${#missing[@]})); then
-    echo "web-tools: installing ${missing[*]} from apt" >&2
-    if [[ $(id -u) -ne 0 ]]; then
-      echo "web-tools: need root to apt-get install ${missing[*]} (or install them yourself)" >&2
-      return 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    web_apt_install "${missing[@]}"
   fi
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   web_install_rust_tools
   web_install_npm_tools
+  web_install_compressors
   if [[ "${1:-}" == "--browser" ]]; then
     web_install_browser
   fi

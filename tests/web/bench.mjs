@@ -1,10 +1,6 @@
-// The web benchmark (scripts/web-bench.sh): what the widget downloads (raw and gzip), the time from
-// navigation to the first price on screen in headless Chromium, and the time from an input event to
-// the updated price, measured inside the page with the Performance API. Prints a Markdown report.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-
+// The web benchmark (scripts/web-bench.sh): the time from navigation to the first price on screen in
+// headless Chromium, and the time from an input event to the updated price, measured inside the page
+// with the Performance API. Prints a Markdown report. What the widget downloads: download-size.mjs.
 import { serve } from "./server.mjs";
 import { QUOTE_DATE, dist, launch } from "./support.mjs";
 
@@ -29,16 +25,6 @@ const page = `<!doctype html><html><head><meta charset="utf-8"><title>bench</tit
   await customElements.whenDefined("premia-quote");
   document.getElementById("w").customer = { birth_date: "1996-05-01", sex: "female", occupation_class: 1, social_insurance: true };
 </script></body></html>`;
-
-function sizes() {
-  const files = ["pkg/premia_bg.wasm", "pkg/premia.js", "premia-widget.js", "premia.css"];
-  const rows = files.map((f) => {
-    const bytes = readFileSync(join(dist, f));
-    return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-  });
-  rows.push({ file: "total", raw: rows.reduce((s, r) => s + r.raw, 0), gzip: rows.reduce((s, r) => s + r.gzip, 0) });
-  return rows;
-}
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,12 +80,7 @@ try {
 
   const first = stats(firstPrices);
   const update = stats(updates.times);
-  const size = sizes();
-  const kib = (n) => (n / 1024).toFixed(1);
   const ms = (n) => n.toFixed(2);
-  console.log("| file | raw | gzip -9 |\n| --- | ---: | ---: |");
-  for (const r of size) console.log(`| ${r.file} | ${r.raw} B (${kib(r.raw)} KiB) | ${r.gzip} B (${kib(r.gzip)} KiB) |`);
-  console.log();
   console.log("| measure (headless Chromium) | median | p95 | max | runs |\n| --- | ---: | ---: | ---: | ---: |");
   console.log(`| navigation → first price painted (cold cache) | ${ms(first.median)} ms | ${ms(first.p95)} ms | ${ms(first.max)} ms | ${first.n} |`);
   console.log(`| input event → price updated (Performance API marks) | ${ms(update.median)} ms | ${ms(update.p95)} ms | ${ms(update.max)} ms | ${update.n} |`);
