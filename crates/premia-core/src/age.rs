@@ -5,6 +5,24 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// A date written `YYYY-MM-DD` (how every date crosses an API), strictly; `None` for anything else.
+/// Read by hand rather than with chrono's format-string parser, which would be a sizeable part of the
+/// browser build for this one format.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    date_from_digits(&text[..4], &text[5..7], &text[8..])
+}
+
+/// A date from its year, month and day written in ASCII digits (`"1949"`, `"12"`, `"31"`).
+pub fn date_from_digits(year: &str, month: &str, day: &str) -> Option<NaiveDate> {
+    let number =
+        |digits: &str| digits.bytes().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')));
+    NaiveDate::from_ymd_opt(i32::try_from(number(year)?).ok()?, number(month)?, number(day)?)
+}
+
 /// Which birthday a product counts age from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,6 +81,18 @@ pub fn days_old(birth: NaiveDate, on: NaiveDate) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_strictly_as_yyyy_mm_dd() {
+        assert_eq!(parse_date("2026-11-25"), NaiveDate::from_ymd_opt(2026, 11, 25));
+        assert_eq!(parse_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in ["2026-1-25", "2026-02-30", "2026/11/25", "20261125", "2026-11-2x", " 2026-11-25", "+202-11-25", ""]
+        {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+        assert_eq!(date_from_digits("1949", "12", "31"), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(date_from_digits("1949", "13", "01"), None);
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

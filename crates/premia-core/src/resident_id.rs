@@ -105,7 +105,7 @@ pub fn parse(text: &str, today: NaiveDate, field: &str) -> Result<ResidentId, Er
         errors.push(Error::new(field, ErrorKind::IdProvince { code: province_code.to_owned() }));
     }
     let birth_text = &number[6..14];
-    let birth_date = NaiveDate::parse_from_str(birth_text, "%Y%m%d").ok();
+    let birth_date = crate::age::date_from_digits(&birth_text[..4], &birth_text[4..6], &birth_text[6..]);
     match birth_date {
         None => errors.push(Error::new(field, ErrorKind::IdBirthDate { text: birth_text.to_owned() })),
         Some(date) if date > today => {

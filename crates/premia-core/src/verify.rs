@@ -50,7 +50,7 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
     let expired = submitted
         .pointer("/valid_until")
         .and_then(Value::as_str)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(crate::age::parse_date)
         .is_none_or(|until| today > until);
     let requote = |reason| -> Result<Verdict, Errors> {
         let fresh = QuoteRequest { quote_date: today, ..request.clone() };

@@ -78,8 +78,8 @@ pub fn read_json<T: DeserializeOwned>(text: &str, root: &str) -> Result<T, ApiEr
 }
 
 pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
-        ApiError::one(field, ErrorKind::Syntax { message: format!("{text:?} is not a YYYY-MM-DD date: {e}") })
+    premia_core::age::parse_date(text).ok_or_else(|| {
+        ApiError::one(field, ErrorKind::Syntax { message: format!("{text:?} is not a YYYY-MM-DD date") })
     })
 }
 

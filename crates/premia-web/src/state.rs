@@ -794,10 +794,11 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
     let birth_date = match form.birth_date.trim() {
         _ if by_id => None,
         "" => None,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) => Some(date),
-            Err(e) => {
-                errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Syntax { message: format!("{text}: {e}") }));
+        text => match premia_core::age::parse_date(text) {
+            Some(date) => Some(date),
+            None => {
+                let message = format!("{text:?} is not a YYYY-MM-DD date");
+                errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Syntax { message }));
                 None
             }
         },
