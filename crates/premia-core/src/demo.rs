@@ -45,7 +45,14 @@ pub fn try_catalogue() -> Result<Catalogue, crate::CatalogueError> {
 ///
 /// # Panics
 /// Never in a tested build: `demo_catalogue_loads` in this crate's tests loads the same embedded text.
-#[allow(clippy::expect_used)]
 pub fn catalogue() -> Catalogue {
-    try_catalogue().expect("the embedded demo catalogue is valid (tested)")
+    // Not `expect`, which would format the errors with `Debug` and keep every `Debug` impl of the
+    // error types in the browser build for a message that is never shown.
+    match try_catalogue() {
+        Ok(catalogue) => catalogue,
+        Err(errors) => panic!(
+            "the embedded demo catalogue is invalid: {}",
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
