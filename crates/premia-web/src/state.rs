@@ -300,14 +300,19 @@ impl Submission {
         struct Refusal {
             errors: Vec<ServerError>,
         }
+        // Through a JSON tree, like every other input of the browser build (one JSON reader).
+        fn read<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
+            let value = serde_json::from_str::<serde_json::Value>(body).ok()?;
+            T::deserialize(&value).ok()
+        }
         match status {
-            200..=299 => match serde_json::from_str::<Created>(body) {
-                Ok(created) => Submission::Accepted { application: created.application, status: created.status },
-                Err(_) => Submission::Accepted { application: String::new(), status: String::new() },
+            200..=299 => match read::<Created>(body) {
+                Some(created) => Submission::Accepted { application: created.application, status: created.status },
+                None => Submission::Accepted { application: String::new(), status: String::new() },
             },
             404 | 405 | 501 => Submission::Unavailable { payload },
             _ => {
-                let errors = serde_json::from_str::<Refusal>(body).map(|r| r.errors).unwrap_or_else(|_| {
+                let errors = read::<Refusal>(body).map(|r| r.errors).unwrap_or_else(|| {
                     let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
                     vec![ServerError {
                         code: "http".into(),
