@@ -16,6 +16,10 @@ fn catalogue_load(c: &mut Criterion) {
     c.bench_function("catalogue_load_demo", |b| {
         b.iter(|| Catalogue::load(black_box(demo::TOML), &demo::file).unwrap())
     });
+    // What the browser does at start-up: decode the compiled form and tabulate commutation columns.
+    c.bench_function("catalogue_load_compiled_demo", |b| {
+        b.iter(|| Catalogue::load_compiled(black_box(demo::COMPILED)).unwrap())
+    });
 }
 
 fn quotes(c: &mut Criterion) {
