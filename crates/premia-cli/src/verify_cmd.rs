@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -170,10 +170,9 @@ fn read_chunks(mut file: File, chunks: &SyncSender<Chunk>, recycled: &Receiver<V
         bytes.clear();
         bytes.extend_from_slice(&carry);
         carry.clear();
-        let start = bytes.len();
-        bytes.resize(start + CHUNK, 0);
-        let n = file.read(&mut bytes[start..]).map_err(|e| e.to_string())?;
-        bytes.truncate(start + n);
+        // `read_to_end` fills the spare capacity without zeroing it first (a megabyte per chunk).
+        bytes.reserve(CHUNK);
+        let n = (&mut file).take(CHUNK as u64).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         if n == 0 {
             if !bytes.is_empty() {
                 let _ = chunks.send(Chunk { seq, first_line: line, bytes });
@@ -186,13 +185,31 @@ fn read_chunks(mut file: File, chunks: &SyncSender<Chunk>, recycled: &Receiver<V
         };
         carry.extend_from_slice(&bytes[end + 1..]);
         bytes.truncate(end + 1);
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let lines = lines(&bytes).count() as u64;
         if chunks.send(Chunk { seq, first_line: line, bytes }).is_err() {
             return Ok(());
         }
         seq += 1;
         line += lines;
     }
+}
+
+/// The lines of `bytes`, without their `\n`; a last line without one too. Line ends are found with the
+/// standard library's `memchr` (`BufRead::skip_until` on a slice): a quote is a 5 KB line, and a
+/// byte-by-byte search cost a tenth of the time.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut probe = rest;
+        // Reading a slice cannot fail; were it to, the rest is one line.
+        let taken = probe.skip_until(b'\n').unwrap_or(rest.len()).clamp(1, rest.len());
+        let (line, next) = rest.split_at(taken);
+        rest = next;
+        Some(line.strip_suffix(b"\n").unwrap_or(line))
+    })
 }
 
 fn verify_chunks(
@@ -215,7 +232,7 @@ fn verify_chunks(
         };
         let mut text = Vec::with_capacity(chunk.bytes.len() / 16);
         let mut tally = Tally::default();
-        for (i, line) in chunk.bytes.split(|&b| b == b'\n').enumerate() {
+        for (i, line) in lines(&chunk.bytes).enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -236,8 +253,13 @@ fn verdict(catalogue: &Catalogue, line: &[u8], today: NaiveDate, number: u64, ou
     let value = match verification::verify(catalogue, line, today) {
         Outcome::Valid(quote) => {
             tally.valid += 1;
-            // Written by hand: the common case, and the digest is plain hex.
-            let _ = writeln!(out, r#"{{"line":{number},"verdict":"valid","digest":"{}"}}"#, quote.digest);
+            // Written by hand: the common case, and the digest is plain hex (the engine's own, not
+            // the submitted one: the two are equal).
+            out.extend_from_slice(b"{\"line\":");
+            let _ = write!(out, "{number}");
+            out.extend_from_slice(b",\"verdict\":\"valid\",\"digest\":\"");
+            out.extend_from_slice(quote.digest.as_bytes());
+            out.extend_from_slice(b"\"}\n");
             return;
         }
         Outcome::Invalid(mismatches) => {

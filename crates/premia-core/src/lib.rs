@@ -35,6 +35,7 @@ mod engine;
 pub mod error;
 pub mod money;
 pub mod quote;
+pub mod quote_json;
 mod rating;
 pub mod request;
 pub mod resident_id;
