@@ -51,6 +51,20 @@ pub struct Profile {
     pub coupons: Vec<String>,
 }
 
+/// Read a profile from a JSON tree, every broken field named (see [`crate::reader`]).
+pub fn profile_from_json(value: &serde_json::Value) -> Result<Profile, crate::Errors> {
+    use crate::reader::Reader;
+    use crate::request::{read_channel, read_insured};
+    let mut r = Reader::new();
+    let profile = r.object(value, "", &["insured", "channel", "coupons"]).and_then(|object| {
+        let insured = r.required(object, "", "insured", read_insured);
+        let channel = r.required(object, "", "channel", read_channel);
+        let coupons = r.defaulted(object, "", "coupons", Reader::strings);
+        Some(Profile { insured: insured?, channel: channel?, coupons: coupons? })
+    });
+    r.finish(profile)
+}
+
 /// A bundle offered to a person, already quoted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

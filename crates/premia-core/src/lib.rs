@@ -37,6 +37,7 @@ pub mod money;
 pub mod quote;
 pub mod quote_json;
 mod rating;
+pub mod reader;
 pub mod request;
 pub mod resident_id;
 pub mod term;

@@ -9,7 +9,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value;
+
+use crate::error::ErrorKind;
 use crate::money::strict;
+use crate::reader::{Reader, join};
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
 
@@ -197,76 +201,166 @@ impl Channel {
     }
 }
 
-/// Read a request from JSON, reporting a structural error (wrong type, unknown or missing field) for
-/// every section that has one — the quote date, the insured, each coverage, the channel — rather than
-/// only the first. Rule checks (ages, amounts, terms) follow in [`crate::quote`] once the shape is right.
+/// Read a request from a JSON tree, reporting a structural error (wrong type, unknown or missing field)
+/// for **every** field that has one, each with its path (`insured.sex`, `coverages[1].frequency`).
+/// Rule checks (ages, amounts, terms) follow in [`crate::quote`] once the shape is right. Reads what
+/// the derived `Deserialize` reads (see [`crate::reader`]).
 pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Errors> {
-    use crate::error::{Error, ErrorKind};
-    use serde_json::Value;
+    let mut r = Reader::new();
+    let request = read_request(&mut r, value, "");
+    r.finish(request)
+}
 
-    let Value::Object(object) = value else {
-        return Err(crate::Errors::one("request", ErrorKind::Syntax { message: "expected a JSON object".into() }));
-    };
-    let mut errors = Vec::new();
-    for key in object.keys() {
-        if !["quote_date", "insured", "coverages", "channel", "coupons", "bundle"].contains(&key.as_str()) {
-            errors.push(Error::new(key.clone(), ErrorKind::Syntax { message: format!("unknown field `{key}`") }));
-        }
-    }
-    fn section<T: serde::de::DeserializeOwned>(
-        object: &serde_json::Map<String, Value>,
-        key: &str,
-        errors: &mut Vec<Error>,
-    ) -> Option<T> {
-        let Some(value) = object.get(key) else {
-            errors.push(Error::new(key, ErrorKind::Required));
-            return None;
-        };
-        field::<T>(value, key, errors)
-    }
-    fn field<T: serde::de::DeserializeOwned>(value: &Value, place: &str, errors: &mut Vec<Error>) -> Option<T> {
-        serde_path_to_error::deserialize::<_, T>(value)
-            .map_err(|e| {
-                let inner = e.path().to_string();
-                let field = if inner == "." { place.to_owned() } else { format!("{place}.{inner}") };
-                errors.push(Error::new(field, ErrorKind::Syntax { message: e.into_inner().to_string() }));
-            })
-            .ok()
-    }
-    let quote_date = section::<NaiveDate>(object, "quote_date", &mut errors);
-    let insured = section::<Insured>(object, "insured", &mut errors);
-    let channel = section::<Channel>(object, "channel", &mut errors);
-    let coupons = match object.get("coupons") {
-        None => Some(Vec::new()),
-        Some(value) => field::<Vec<String>>(value, "coupons", &mut errors),
-    };
-    let bundle = match object.get("bundle") {
-        None => Some(None),
-        Some(value) => field::<Option<String>>(value, "bundle", &mut errors),
-    };
-    let coverages: Option<Vec<CoverageRequest>> = match object.get("coverages") {
-        None => {
-            errors.push(Error::new("coverages", ErrorKind::Required));
-            None
-        }
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| field::<CoverageRequest>(item, &format!("coverages[{i}]"), &mut errors))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect(),
-        Some(_) => {
-            errors.push(Error::new("coverages", ErrorKind::Syntax { message: "expected a list of coverages".into() }));
-            None
-        }
-    };
-    match (quote_date, insured, coverages, channel, coupons, bundle, crate::Errors::from_vec(errors)) {
-        (Some(quote_date), Some(insured), Some(coverages), Some(channel), Some(coupons), Some(bundle), None) => {
-            Ok(QuoteRequest { quote_date, insured, coverages, channel, coupons, bundle })
-        }
-        (.., Some(errors)) => Err(errors),
-        _ => Err(crate::Errors::one("request", ErrorKind::Required)),
+const REQUEST_FIELDS: &[&str] = &["quote_date", "insured", "coverages", "channel", "coupons", "bundle"];
+
+fn read_request(r: &mut Reader, value: &Value, path: &str) -> Option<QuoteRequest> {
+    let object = r.object(value, path, REQUEST_FIELDS)?;
+    let quote_date = r.required(object, path, "quote_date", Reader::date);
+    let insured = r.required(object, path, "insured", read_insured);
+    let coverages = r.required(object, path, "coverages", |r, v, p| r.list(v, p, read_coverage));
+    let channel = r.required(object, path, "channel", read_channel);
+    let coupons = r.defaulted(object, path, "coupons", Reader::strings);
+    let bundle = r.optional(object, path, "bundle", Reader::string);
+    Some(QuoteRequest {
+        quote_date: quote_date?,
+        insured: insured?,
+        coverages: coverages?,
+        channel: channel?,
+        coupons: coupons?,
+        bundle: bundle?,
+    })
+}
+
+const INSURED_FIELDS: &[&str] = &[
+    "birth_date",
+    "age",
+    "resident_id",
+    "resident_id_hash",
+    "sex",
+    "smoker",
+    "occupation_class",
+    "social_insurance",
+    "region",
+    "height_cm",
+    "weight_kg",
+    "annual_income",
+    "existing_cover",
+    "health_answers",
+];
+
+/// The insured person at `path`.
+pub fn read_insured(r: &mut Reader, value: &Value, path: &str) -> Option<Insured> {
+    let object = r.object(value, path, INSURED_FIELDS)?;
+    let birth_date = r.optional(object, path, "birth_date", Reader::date);
+    let age = r.optional(object, path, "age", Reader::whole);
+    let resident_id = r.optional(object, path, "resident_id", Reader::string);
+    let resident_id_hash = r.optional(object, path, "resident_id_hash", Reader::string);
+    let sex = r.optional(object, path, "sex", read_sex);
+    let smoker = r.required(object, path, "smoker", Reader::bool);
+    let occupation_class = r.required(object, path, "occupation_class", Reader::whole);
+    let social_insurance = r.required(object, path, "social_insurance", Reader::bool);
+    let region = r.optional(object, path, "region", Reader::string);
+    let height_cm = r.optional(object, path, "height_cm", Reader::decimal);
+    let weight_kg = r.optional(object, path, "weight_kg", Reader::decimal);
+    let annual_income = r.optional(object, path, "annual_income", Reader::decimal);
+    let existing_cover = r.optional(object, path, "existing_cover", Reader::decimal);
+    let health_answers = r.defaulted(object, path, "health_answers", read_health_answers);
+    Some(Insured {
+        birth_date: birth_date?,
+        age: age?,
+        resident_id: resident_id?,
+        resident_id_hash: resident_id_hash?,
+        sex: sex?,
+        smoker: smoker?,
+        occupation_class: occupation_class?,
+        social_insurance: social_insurance?,
+        region: region?,
+        height_cm: height_cm?,
+        weight_kg: weight_kg?,
+        annual_income: annual_income?,
+        existing_cover: existing_cover?,
+        health_answers: health_answers?,
+    })
+}
+
+pub fn read_sex(r: &mut Reader, value: &Value, path: &str) -> Option<Sex> {
+    r.one_of(value, path, &[("male", Sex::Male), ("female", Sex::Female)])
+}
+
+/// Answers to the health questionnaire: `{"HEART": {"yes": false}, ...}`.
+pub fn read_health_answers(r: &mut Reader, value: &Value, path: &str) -> Option<BTreeMap<String, HealthAnswer>> {
+    r.map(value, path, |r, value, path| {
+        let object = r.object(value, path, &["yes", "follow_up"])?;
+        let yes = r.required(object, path, "yes", Reader::bool);
+        let follow_up = r.optional(object, path, "follow_up", Reader::string);
+        Some(HealthAnswer { yes: yes?, follow_up: follow_up? })
+    })
+}
+
+const COVERAGE_FIELDS: &[&str] = &[
+    "product",
+    "sum_assured",
+    "annuity_amount",
+    "coverage_term",
+    "payment_term",
+    "frequency",
+    "plan",
+    "payout_start_age",
+    "guaranteed_years",
+    "riders",
+];
+
+/// One coverage asked for, at `path` (`coverages[0]`).
+pub fn read_coverage(r: &mut Reader, value: &Value, path: &str) -> Option<CoverageRequest> {
+    let object = r.object(value, path, COVERAGE_FIELDS)?;
+    let product = r.required(object, path, "product", Reader::string);
+    let sum_assured = r.optional(object, path, "sum_assured", Reader::decimal);
+    let annuity_amount = r.optional(object, path, "annuity_amount", Reader::decimal);
+    let coverage_term =
+        r.required(object, path, "coverage_term", |r, v, p| r.parsed(v, p, "a coverage term such as \"years:20\""));
+    let payment_term =
+        r.required(object, path, "payment_term", |r, v, p| r.parsed(v, p, "a payment term such as \"years:20\""));
+    let frequency = r.required(object, path, "frequency", |r, v, p| {
+        let names = Frequency::ALL.map(|f| (f.name(), f));
+        r.one_of(v, p, &names)
+    });
+    let plan = r.optional(object, path, "plan", Reader::string);
+    let payout_start_age = r.optional(object, path, "payout_start_age", Reader::whole);
+    let guaranteed_years = r.optional(object, path, "guaranteed_years", Reader::whole);
+    let riders = r.defaulted(object, path, "riders", |r, v, p| {
+        r.list(v, p, |r, value, path| {
+            let object = r.object(value, path, &["code", "sum_assured"])?;
+            let code = r.required(object, path, "code", Reader::string);
+            let sum_assured = r.optional(object, path, "sum_assured", Reader::decimal);
+            Some(RiderRequest { code: code?, sum_assured: sum_assured? })
+        })
+    });
+    Some(CoverageRequest {
+        product: product?,
+        sum_assured: sum_assured?,
+        annuity_amount: annuity_amount?,
+        coverage_term: coverage_term?,
+        payment_term: payment_term?,
+        frequency: frequency?,
+        plan: plan?,
+        payout_start_age: payout_start_age?,
+        guaranteed_years: guaranteed_years?,
+        riders: riders?,
+    })
+}
+
+/// `{"kind": "direct"}` or `{"kind": "agent", "agent_code": "A123"}`.
+pub fn read_channel(r: &mut Reader, value: &Value, path: &str) -> Option<Channel> {
+    let object = r.object(value, path, &["kind", "agent_code"])?;
+    let kind = r.required(object, path, "kind", |r, v, p| r.one_of(v, p, &[("direct", false), ("agent", true)]))?;
+    if kind {
+        r.required(object, path, "agent_code", Reader::string).map(|agent_code| Channel::Agent { agent_code })
+    } else if object.contains_key("agent_code") {
+        let message = "unknown field `agent_code`: direct sales have no agent".to_owned();
+        r.error(join(path, "agent_code"), ErrorKind::Syntax { message });
+        None
+    } else {
+        Some(Channel::Direct)
     }
 }
 
@@ -289,7 +383,7 @@ mod tests {
     fn every_broken_section_is_reported() {
         let text = r#"{
             "quote_date": "2026-13-01",
-            "insured": { "sex": "x", "smoker": false, "occupation_class": 1, "social_insurance": true },
+            "insured": { "sex": "x", "smoker": "no", "occupation_class": 1, "social_insurance": true },
             "coverages": [
                 { "product": "CI", "coverage_term": "lifelong", "payment_term": "years:20", "frequency": "weekly" },
                 { "product": "MED", "coverage_term": "forever", "payment_term": "years:1", "frequency": "annual" }
@@ -299,10 +393,16 @@ mod tests {
         }"#;
         let errors = from_json_str(text).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["colour", "quote_date", "insured.sex", "channel", "coverages[0].frequency", "coverages[1].coverage_term"]
-        );
+        let expected = [
+            "colour",
+            "quote_date",
+            "insured.sex",
+            "insured.smoker",
+            "coverages[0].frequency",
+            "coverages[1].coverage_term",
+            "channel.agent_code",
+        ];
+        assert_eq!(fields, expected, "every broken field, not only the first of each section");
     }
 
     #[test]

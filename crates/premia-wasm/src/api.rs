@@ -6,8 +6,7 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use premia_core::error::ErrorKind;
-use premia_core::{Catalogue, Error, Errors, QuoteRequest};
-use serde::de::DeserializeOwned;
+use premia_core::{Catalogue, Error, Errors};
 
 use crate::summary;
 
@@ -57,24 +56,18 @@ impl From<Errors> for ApiError {
     }
 }
 
-/// Read JSON text into `T`, strictly; a mistake is a `syntax` error naming the path (`insured.sex`).
-///
-/// Read in two steps (text → `serde_json::Value` → `T`) on purpose: the second is the same generic
-/// instance the core's `verify` uses for a submitted request, so the wasm carries one copy of it.
-pub fn read_json<T: DeserializeOwned>(text: &str, root: &str) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        let field = if root.is_empty() { String::new() } else { root.to_owned() };
-        ApiError::one(&field, ErrorKind::Syntax { message: e.to_string() })
-    })?;
-    serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = match (root, path.as_str()) {
-            (r, ".") => r.to_owned(),
-            ("", p) => p.to_owned(),
-            (r, p) => format!("{r}.{p}"),
-        };
-        ApiError::one(&field, ErrorKind::Syntax { message: e.into_inner().to_string() })
-    })
+/// Parse JSON text into a tree; a syntax error is reported on `root` (the argument's name).
+pub fn parse_json(text: &str, root: &str) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::one(root, ErrorKind::Syntax { message: e.to_string() }))
+}
+
+/// The core's errors for an argument, each field under the argument's name (`profile.insured.sex`).
+fn under(root: &str, errors: Errors) -> ApiError {
+    let errors = errors.into_vec().into_iter().map(|mut e| {
+        e.field = premia_core::reader::join(root, &e.field);
+        e
+    });
+    ApiError(Errors::from_vec(errors.collect()).unwrap_or_else(|| Errors::one(root, ErrorKind::Required)))
 }
 
 pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, ApiError> {
@@ -85,7 +78,7 @@ pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, ApiError> {
 
 /// Price a request (JSON text) with the active catalogue; the quote as JSON text.
 pub fn quote_json(request: &str) -> Result<String, ApiError> {
-    let request: QuoteRequest = read_json(request, "")?;
+    let request = premia_core::request::from_json(&parse_json(request, "")?)?;
     let quote = premia_core::quote(&active_catalogue(), &request)?;
     Ok(serde_json::to_string(&quote).unwrap_or_default())
 }
@@ -106,7 +99,7 @@ pub fn load_catalogue(compiled: &[u8]) -> Result<String, ApiError> {
 
 /// Verify a submitted quote (JSON text) on `today`; the verdict as JSON text.
 pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
-    let submitted: serde_json::Value = read_json(quote, "quote")?;
+    let submitted = parse_json(quote, "quote")?;
     let today = read_date(today, "today")?;
     let verdict = premia_core::verify::verify(&active_catalogue(), &submitted, today)?;
     Ok(serde_json::to_string(&verdict).unwrap_or_default())
@@ -115,7 +108,8 @@ pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
 /// The bundles recommended for a person (`Profile` JSON: insured, channel, coupons) on `date`, ranked,
 /// each already quoted.
 pub fn recommend_json(profile: &str, date: &str) -> Result<String, ApiError> {
-    let profile: premia_core::bundle::Profile = read_json(profile, "profile")?;
+    let profile = premia_core::bundle::profile_from_json(&parse_json(profile, "profile")?)
+        .map_err(|errors| under("profile", errors))?;
     let date = read_date(date, "date")?;
     let offers = premia_core::bundle::recommend(&active_catalogue(), &profile, date)?;
     Ok(serde_json::to_string(&offers).unwrap_or_default())
@@ -130,10 +124,13 @@ pub fn parse_resident_id_json(number: &str, today: &str) -> Result<String, ApiEr
 
 /// The widget's `products` option: `["CI","MED"]` or `"CI,MED"`.
 pub fn product_list(json: &str) -> Result<Vec<String>, ApiError> {
-    let value: serde_json::Value = read_json(json, "products")?;
-    let codes: Vec<String> = match value {
+    let codes: Vec<String> = match parse_json(json, "products")? {
         serde_json::Value::String(text) => text.split(',').map(|c| c.trim().to_owned()).collect(),
-        other => read_json(&other.to_string(), "products")?,
+        other => {
+            let mut r = premia_core::reader::Reader::new();
+            let codes = r.strings(&other, "products");
+            r.finish(codes)?
+        }
     };
     let codes: Vec<String> = codes.into_iter().filter(|c| !c.is_empty()).collect();
     let catalogue = active_catalogue();
@@ -166,7 +163,7 @@ mod tests {
     #[test]
     fn quotes_are_the_native_cores_bytes() {
         let json = quote_json(REQUEST).unwrap();
-        let request: QuoteRequest = serde_json::from_str(REQUEST).unwrap();
+        let request: premia_core::QuoteRequest = serde_json::from_str(REQUEST).unwrap();
         let native = premia_core::quote(&premia_core::demo::catalogue(), &request).unwrap();
         assert_eq!(json, serde_json::to_string(&native).unwrap());
         assert!(json.contains(r#""annual_premium":"9715.00""#), "money is a decimal string");

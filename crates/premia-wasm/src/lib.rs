@@ -144,7 +144,8 @@ pub struct QuoteApp {
 impl QuoteApp {
     /// Fill in what is already known: `{ insured: {...}, coverages: [...] }` in the request's spelling.
     pub fn prefill(&self, #[wasm_bindgen(unchecked_param_type = "Prefill")] data: JsValue) -> Result<(), JsValue> {
-        let prefill: Prefill = api::read_json(&to_json(&data)?, "prefill").map_err(throw)?;
+        let prefill = api::parse_json(&to_json(&data)?, "prefill").map_err(throw)?;
+        let prefill = Prefill::from_json(&prefill).map_err(|errors| throw(errors.into()))?;
         self.mounted.dispatch(Action::Prefill(Box::new(prefill)));
         Ok(())
     }

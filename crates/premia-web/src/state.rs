@@ -182,6 +182,71 @@ pub struct InsuredPrefill {
     pub health_answers: Option<BTreeMap<String, HealthAnswer>>,
 }
 
+impl Prefill {
+    /// Read a prefill from a JSON tree, every broken field named (`prefill.insured.sex`), with the
+    /// core's reader: the same rules as a request's fields. (The `Deserialize` derive documents the
+    /// shape for the TypeScript declarations and must agree: a test checks it.)
+    pub fn from_json(value: &serde_json::Value) -> Result<Prefill, premia_core::Errors> {
+        use premia_core::reader::Reader;
+        use premia_core::request::{read_coverage, read_health_answers, read_sex};
+        const FIELDS: &[&str] = &["insured", "coverages", "coupons", "bundle"];
+        let mut r = Reader::new();
+        let path = "prefill";
+        let prefill = r.object(value, path, FIELDS).and_then(|object| {
+            let insured = r.optional(object, path, "insured", read_insured_prefill);
+            let coverages = r.optional(object, path, "coverages", |r, v, p| r.list(v, p, read_coverage));
+            let coupons = r.optional(object, path, "coupons", Reader::strings);
+            let bundle = r.optional(object, path, "bundle", Reader::string);
+            Some(Prefill { insured: insured?, coverages: coverages?, coupons: coupons?, bundle: bundle? })
+        });
+        return r.finish(prefill);
+
+        fn read_insured_prefill(r: &mut Reader, value: &serde_json::Value, path: &str) -> Option<InsuredPrefill> {
+            const FIELDS: &[&str] = &[
+                "resident_id",
+                "birth_date",
+                "sex",
+                "smoker",
+                "occupation_class",
+                "social_insurance",
+                "region",
+                "height_cm",
+                "weight_kg",
+                "annual_income",
+                "existing_cover",
+                "health_answers",
+            ];
+            let object = r.object(value, path, FIELDS)?;
+            let resident_id = r.optional(object, path, "resident_id", Reader::string);
+            let birth_date = r.optional(object, path, "birth_date", Reader::date);
+            let sex = r.optional(object, path, "sex", read_sex);
+            let smoker = r.optional(object, path, "smoker", Reader::bool);
+            let occupation_class = r.optional(object, path, "occupation_class", Reader::whole);
+            let social_insurance = r.optional(object, path, "social_insurance", Reader::bool);
+            let region = r.optional(object, path, "region", Reader::string);
+            let height_cm = r.optional(object, path, "height_cm", Reader::decimal);
+            let weight_kg = r.optional(object, path, "weight_kg", Reader::decimal);
+            let annual_income = r.optional(object, path, "annual_income", Reader::decimal);
+            let existing_cover = r.optional(object, path, "existing_cover", Reader::decimal);
+            let health_answers = r.optional(object, path, "health_answers", read_health_answers);
+            Some(InsuredPrefill {
+                resident_id: resident_id?,
+                birth_date: birth_date?,
+                sex: sex?,
+                smoker: smoker?,
+                occupation_class: occupation_class?,
+                social_insurance: social_insurance?,
+                region: region?,
+                height_cm: height_cm?,
+                weight_kg: weight_kg?,
+                annual_income: annual_income?,
+                existing_cover: existing_cover?,
+                health_answers: health_answers?,
+            })
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     SetLang(Lang),
@@ -1029,16 +1094,26 @@ mod tests {
 
     #[test]
     fn prefill_uses_the_request_spelling_and_refuses_unknown_fields() {
-        let prefill: Prefill = serde_json::from_str(
+        let json: serde_json::Value = serde_json::from_str(
             r#"{"insured":{"birth_date":"1991-01-15","sex":"male","occupation_class":2},
                 "coverages":[{"product":"MED","coverage_term":"years:1","payment_term":"years:1",
                               "frequency":"monthly","plan":"D10K"}]}"#,
         )
         .unwrap();
+        let prefill = Prefill::from_json(&json).unwrap();
+        assert_eq!(
+            prefill,
+            serde_json::from_value::<Prefill>(json).unwrap(),
+            "the reader and the declared shape agree"
+        );
         let state = run(fresh(None), [Action::Prefill(Box::new(prefill))]);
         let quote = state.quote().expect("priced");
         assert_eq!(quote.coverages[0].instalment_premium.to_string(), "27.98", "the catalogue's MED test case");
-        assert!(serde_json::from_str::<Prefill>(r#"{"insured":{"birthdate":"1991-01-15"}}"#).is_err());
+        let misspelt = serde_json::json!({"insured": {"birthdate": "1991-01-15", "sex": "other"}, "bundle": null});
+        let errors = Prefill::from_json(&misspelt).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["prefill.insured.birthdate", "prefill.insured.sex"], "each broken field by its path");
+        assert!(serde_json::from_value::<Prefill>(misspelt).is_err());
     }
 
     #[test]
