@@ -356,35 +356,37 @@ impl Submission {
     /// What an HTTP answer to a submission means. `payload` is the quote as sent, shown when no
     /// server took it. A 404/405/501 is "no such endpoint here" (the site served without the server).
     pub fn from_response(status: u16, body: &str, payload: String) -> Submission {
-        #[derive(Deserialize)]
-        struct Created {
-            application: String,
-            status: String,
-        }
-        #[derive(Deserialize)]
-        struct Refusal {
-            errors: Vec<ServerError>,
-        }
-        // Through a JSON tree, like every other input of the browser build (one JSON reader).
-        fn read<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
-            let value = serde_json::from_str::<serde_json::Value>(body).ok()?;
-            T::deserialize(&value).ok()
-        }
+        // Read from a JSON tree (the one JSON reader of the browser build); fields the server may add
+        // later are ignored.
+        let body_json: Option<serde_json::Value> = serde_json::from_str(body).ok();
+        let text = |value: &serde_json::Value, key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
         match status {
-            200..=299 => match read::<Created>(body) {
-                Some(created) => Submission::Accepted { application: created.application, status: created.status },
-                None => Submission::Accepted { application: String::new(), status: String::new() },
-            },
+            200..=299 => {
+                let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
+                let (application, status) = created.unwrap_or_default();
+                Submission::Accepted { application, status }
+            }
             404 | 405 | 501 => Submission::Unavailable { payload },
             _ => {
-                let errors = read::<Refusal>(body).map(|r| r.errors).unwrap_or_else(|| {
-                    let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
-                    vec![ServerError {
-                        code: "http".into(),
-                        field: String::new(),
-                        message: premia_core::Text::new(text.clone(), text),
-                    }]
-                });
+                let read_error = |e: &serde_json::Value| {
+                    let message = e.get("message")?;
+                    Some(ServerError {
+                        code: text(e, "code")?,
+                        field: text(e, "field").unwrap_or_default(),
+                        message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
+                    })
+                };
+                let errors = body_json
+                    .as_ref()
+                    .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
+                    .unwrap_or_else(|| {
+                        let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+                        vec![ServerError {
+                            code: "http".into(),
+                            field: String::new(),
+                            message: premia_core::Text::new(text.clone(), text),
+                        }]
+                    });
                 Submission::Refused { status, errors }
             }
         }
