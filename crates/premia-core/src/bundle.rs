@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
-use crate::error::{Error, ErrorKind, Errors};
+use crate::error::{Error, Errors};
 use crate::quote::Quote;
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
 use crate::text::Text;
@@ -185,7 +185,7 @@ pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> V
         .map(|(i, item)| {
             Error::new(
                 format!("bundle[{}].item[{i}].product", bundle.id),
-                ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
+                crate::error::ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
             )
         })
         .collect()

@@ -161,7 +161,7 @@ impl QuoteApp {
     /// `{ quote, errors }` as last rendered.
     #[wasm_bindgen(unchecked_return_type = "{ quote: Quote | null; errors: FieldError[] }")]
     pub fn current(&self) -> Result<JsValue, JsValue> {
-        to_js(&premia_web::state::outcome_json(self.mounted.latest().as_ref()))
+        to_js(&premia_web::state::outcome_json(self.mounted.latest().as_deref()))
     }
 
     /// Unmount the app and free its state.

@@ -19,7 +19,7 @@ use crate::view;
 pub struct Bridge {
     dispatcher: RefCell<Option<UseReducerDispatcher<State>>>,
     pending: RefCell<Vec<Action>>,
-    latest: RefCell<Option<Outcome>>,
+    latest: RefCell<Option<Rc<Outcome>>>,
 }
 
 impl Bridge {
@@ -32,7 +32,7 @@ impl Bridge {
     }
 
     /// The outcome as last rendered.
-    pub fn latest(&self) -> Option<Outcome> {
+    pub fn latest(&self) -> Option<Rc<Outcome>> {
         self.latest.borrow().clone()
     }
 }

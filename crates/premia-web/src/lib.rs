@@ -53,7 +53,7 @@ impl Mounted {
         self.bridge.dispatch(action);
     }
 
-    pub fn latest(&self) -> Option<Outcome> {
+    pub fn latest(&self) -> Option<Rc<Outcome>> {
         self.bridge.latest()
     }
 

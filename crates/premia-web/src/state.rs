@@ -462,27 +462,16 @@ pub struct State {
     pub settings: Rc<Settings>,
     pub lang: Lang,
     pub form: Form,
-    pub outcome: Outcome,
+    /// Shared, not copied, between the states before and after an action that does not change it:
+    /// the reducer clones the state on every keystroke.
+    pub outcome: Rc<Outcome>,
     /// The bundles recommended for the person as typed (empty until their age is known).
-    pub recommendations: Vec<Recommendation>,
+    pub recommendations: Rc<Vec<Recommendation>>,
     /// Fields the person has left (or that were prefilled); "required" errors show only for these.
     pub touched: BTreeSet<&'static str>,
     pub submission: Submission,
     /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
     pub revision: u64,
-}
-
-impl PartialEq for State {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.catalogue, &other.catalogue)
-            && self.settings == other.settings
-            && self.lang == other.lang
-            && self.form == other.form
-            && self.outcome == other.outcome
-            && self.recommendations == other.recommendations
-            && self.touched == other.touched
-            && self.submission == other.submission
-    }
 }
 
 /// Field names of the insured person, as the core names them in errors.
@@ -521,8 +510,8 @@ impl State {
             settings,
             lang,
             form,
-            outcome,
-            recommendations,
+            outcome: Rc::new(outcome),
+            recommendations: Rc::new(recommendations),
             touched: BTreeSet::new(),
             submission: Submission::None,
             revision: 0,
@@ -547,7 +536,7 @@ impl State {
     }
 
     pub fn quote(&self) -> Option<&Quote> {
-        match &self.outcome {
+        match &*self.outcome {
             Outcome::Priced(quote) => Some(quote),
             Outcome::Invalid(_) => None,
         }
@@ -561,7 +550,7 @@ impl State {
                 && field::QUIET_UNTIL_TOUCHED.contains(&e.field.as_str())
                 && !self.touched.contains(e.field.as_str())
         };
-        match &self.outcome {
+        match &*self.outcome {
             Outcome::Priced(_) => Vec::new(),
             Outcome::Invalid(errors) => errors.iter().filter(|e| !waiting(e)).collect(),
         }
@@ -718,8 +707,8 @@ impl State {
         if self.submission != Submission::Sending {
             self.submission = Submission::None;
         }
-        self.outcome = evaluate(&self.catalogue, &self.settings, &self.form);
-        self.recommendations = recommend(&self.catalogue, &self.settings, &self.form);
+        self.outcome = Rc::new(evaluate(&self.catalogue, &self.settings, &self.form));
+        self.recommendations = Rc::new(recommend(&self.catalogue, &self.settings, &self.form));
         self.revision += 1;
     }
 

@@ -476,7 +476,7 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
     let lang = state.lang;
     let placed = state.placed_fields();
     let unplaced = state.unplaced_errors(&placed);
-    let body = match &state.outcome {
+    let body = match &*state.outcome {
         Outcome::Priced(quote) if quote.coverages.is_empty() => html! {
             <>
                 <div class="premia-overall-decision">{ crate::health::decision(&quote.decision, lang) }</div>
