@@ -996,6 +996,12 @@ fn needs_escape(byte: u8) -> bool {
 /// (lowercase hex).
 fn escaped(out: &mut Vec<u8>, value: &str) {
     let bytes = value.as_bytes();
+    // Almost no text needs an escape: check all of it in one pass (which the compiler vectorizes:
+    // no early exit), then copy it whole.
+    if !bytes.iter().fold(false, |any, &byte| any | needs_escape(byte)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         if !needs_escape(byte) {
@@ -1036,15 +1042,16 @@ fn decimal_digits(out: &mut Vec<u8>, value: &Decimal) {
     if value.is_sign_negative() {
         out.push(b'-');
     }
-    let mut buffer = [0u8; 40];
-    let digits = unsigned_digits(value.mantissa().unsigned_abs(), &mut buffer);
+    let mantissa = value.mantissa().unsigned_abs();
     let scale = value.scale() as usize;
+    if let Ok(small) = u64::try_from(mantissa) {
+        return point_digits(out, small, scale);
+    }
+    // Twenty digits or more: rare.
+    let mut buffer = [0u8; 40];
+    let digits = unsigned_digits(mantissa, &mut buffer);
     if scale == 0 {
-        if digits.is_empty() {
-            out.push(b'0');
-        } else {
-            out.extend_from_slice(digits);
-        }
+        out.extend_from_slice(digits);
     } else if digits.len() > scale {
         let (whole, fraction) = digits.split_at(digits.len() - scale);
         out.extend_from_slice(whole);
@@ -1055,6 +1062,51 @@ fn decimal_digits(out: &mut Vec<u8>, value: &Decimal) {
         out.resize(out.len() + (scale - digits.len()), b'0');
         out.extend_from_slice(digits);
     }
+}
+
+/// `n` with a point `scale` digits from the right (`0.` and zeros before it if it has no more digits
+/// than that): two digits at a time, right to left, into a buffer of zeros.
+fn point_digits(out: &mut Vec<u8>, mut n: u64, scale: usize) {
+    // u64 has at most 20 digits and a decimal's scale is at most 28: 50 bytes hold any of them.
+    let mut buffer = [b'0'; 50];
+    let end = buffer.len();
+    let mut at = end;
+    if scale > 0 {
+        let point = end.saturating_sub(scale.min(end - 2) + 1);
+        while n > 0 && at >= point + 3 {
+            at -= 2;
+            put_pair(&mut buffer, at, n % 100);
+            n /= 100;
+        }
+        if n > 0 && at == point + 2 {
+            at -= 1;
+            buffer[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        at = point;
+        buffer[at] = b'.';
+    }
+    // The whole part: at least one digit (the buffer's zero when there is none).
+    if n == 0 {
+        at -= 1;
+    }
+    while n >= 10 {
+        at -= 2;
+        put_pair(&mut buffer, at, n % 100);
+        n /= 100;
+    }
+    if n > 0 {
+        at -= 1;
+        buffer[at] = b'0' + n as u8;
+    }
+    out.extend_from_slice(buffer.get(at..).unwrap_or_default());
+}
+
+/// The two digits of `pair` (below 100) at `at`.
+fn put_pair(buffer: &mut [u8; 50], at: usize, pair: u64) {
+    let i = pair as usize * 2;
+    buffer[at] = PAIRS[i];
+    buffer[at + 1] = PAIRS[i + 1];
 }
 
 /// Two decimal digits for each number below 100.
@@ -1107,9 +1159,7 @@ fn write_u64(mut n: u64, buffer: &mut [u8; 40], mut end: usize, width: Option<us
 }
 
 fn integer(out: &mut Vec<u8>, n: u32) {
-    let mut buffer = [0u8; 40];
-    let start = write_u64(u64::from(n), &mut buffer, 40, None);
-    out.extend_from_slice(buffer.get(start..).unwrap_or_default());
+    point_digits(out, u64::from(n), 0);
 }
 
 /// A date as chrono serializes it: `"YYYY-MM-DD"` (other years, which chrono writes with a sign, by
