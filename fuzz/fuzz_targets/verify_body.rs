@@ -1,5 +1,6 @@
-//! Any bytes as the body of POST /api/quotes/verify and /api/quotes: the server's verification must
-//! never panic, and its fast path must agree with the core's full comparison.
+//! Any bytes as the body of POST /api/quotes/verify and /api/quotes (or as the lines `premia verify`
+//! reads): the server's verification must never panic, and its fast paths must agree with the core's
+//! full comparison.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -20,5 +21,14 @@ fuzz_target!(|body: &[u8]| {
         // Whatever the fast path accepts, the core accepts.
         let slow = verification::verify_slow(catalogue(), body, today);
         assert!(matches!(slow, Outcome::Valid(_)), "fast path accepted what the core calls {}", slow.name());
+    }
+    // The line fast path of `premia verify` (a genuine quote at the start of a run of lines): the line
+    // it finds, without its line end, is one the core accepts.
+    if let Some((_, length)) = verification::leading_valid(catalogue(), body, today) {
+        let line = &body[..length];
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let slow = verification::verify_slow(catalogue(), line, today);
+        assert!(matches!(slow, Outcome::Valid(_)), "line fast path accepted what the core calls {}", slow.name());
     }
 });

@@ -1,5 +1,6 @@
 //! Verifying one submitted quote: the fast path (genuine quote, engine layout), the core's full
-//! comparison, and a tampered quote. `cargo bench -p premia-server --bench verify`.
+//! comparison, and a tampered quote; and writing a quote's JSON, with serde_json and with the core's
+//! hand-written writer. `cargo bench -p premia-server --bench verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../../../tests/server/support/quotes.rs"]
@@ -32,6 +33,25 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("verify/tampered", |b| {
         b.iter(|| assert!(matches!(verification::verify(&catalogue, &tampered, today), Outcome::Invalid(_))));
+    });
+    // What the fast path spends most of its time on besides pricing: writing the re-computed quote.
+    let quotes: Vec<premia_core::Quote> = corpus.iter().map(|q| serde_json::from_slice(q).unwrap()).collect();
+    let mut buffer = Vec::with_capacity(16 * 1024);
+    c.bench_function("write quote/serde_json", |b| {
+        b.iter(|| {
+            i = (i + 1) % quotes.len();
+            buffer.clear();
+            serde_json::to_writer(&mut buffer, &quotes[i]).unwrap();
+            buffer.len()
+        });
+    });
+    c.bench_function("write quote/quote_json (hand-written)", |b| {
+        b.iter(|| {
+            i = (i + 1) % quotes.len();
+            buffer.clear();
+            premia_core::quote_json::write_quote(&quotes[i], &mut buffer);
+            buffer.len()
+        });
     });
 }
 
