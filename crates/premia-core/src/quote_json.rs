@@ -506,7 +506,8 @@ fn step(out: &mut Vec<u8>, step: &Step) {
     out.extend_from_slice(b"{\"code\":\"");
     out.extend_from_slice(kind.code().as_bytes());
     out.extend_from_slice(b"\",\"inputs\":");
-    inputs(out, kind);
+    let mut written = Written::default();
+    inputs(out, kind, &mut written);
     if let Some(rider) = rider {
         out.extend_from_slice(b",\"rider\":");
         string(out, rider);
@@ -514,14 +515,14 @@ fn step(out: &mut Vec<u8>, step: &Step) {
     out.extend_from_slice(b",\"label\":");
     label(out, kind);
     out.extend_from_slice(b",\"detail\":");
-    detail(out, kind);
+    detail(out, kind, &written);
     out.extend_from_slice(b",\"value\":");
     decimal(out, value);
     out.push(b'}');
 }
 
 /// The step's inputs, in the order the variant declares them.
-fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
+fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) {
     match kind {
         StepKind::TableLookup { table, from_age, to_age, column } => {
             out.extend_from_slice(b"{\"table\":");
@@ -535,11 +536,11 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
         }
         StepKind::PerUnit { amount, per, rate } => {
             out.extend_from_slice(b"{\"amount\":");
-            decimal(out, amount);
+            written.decimal(out, amount);
             out.extend_from_slice(b",\"per\":");
-            decimal(out, per);
+            written.decimal(out, per);
             out.extend_from_slice(b",\"rate\":");
-            decimal(out, rate);
+            written.decimal(out, rate);
         }
         StepKind::FlatRegion { region } => {
             out.extend_from_slice(b"{\"region\":");
@@ -547,9 +548,9 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
         }
         StepKind::PercentOfBase { base, percent } => {
             out.extend_from_slice(b"{\"base\":");
-            decimal(out, base);
+            written.decimal(out, base);
             out.extend_from_slice(b",\"percent\":");
-            decimal(out, percent);
+            written.decimal(out, percent);
         }
         StepKind::ActuarialBasis { mortality, source, age, sex } => {
             out.extend_from_slice(b"{\"mortality\":");
@@ -586,19 +587,19 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
         }
         StepKind::NetPremium { amount, factor, annuity } => {
             out.extend_from_slice(b"{\"amount\":");
-            decimal(out, amount);
+            written.decimal(out, amount);
             out.extend_from_slice(b",\"factor\":");
-            decimal(out, factor);
+            written.decimal(out, factor);
             out.extend_from_slice(b",\"annuity\":");
-            decimal(out, annuity);
+            written.decimal(out, annuity);
         }
         StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => {
             out.extend_from_slice(b"{\"per_mille\":");
-            decimal(out, per_mille);
+            written.decimal(out, per_mille);
             out.extend_from_slice(b",\"amount\":");
-            decimal(out, amount);
+            written.decimal(out, amount);
             out.extend_from_slice(b",\"policy_fee\":");
-            decimal(out, policy_fee);
+            written.decimal(out, policy_fee);
             out.extend_from_slice(b",\"age\":");
             integer(out, *age);
             out.extend_from_slice(b",\"coverage_years\":");
@@ -608,19 +609,19 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
         }
         StepKind::GrossPremium { benefits, expenses, annuity, loading } => {
             out.extend_from_slice(b"{\"benefits\":");
-            decimal(out, benefits);
+            written.decimal(out, benefits);
             out.extend_from_slice(b",\"expenses\":");
-            decimal(out, expenses);
+            written.decimal(out, expenses);
             out.extend_from_slice(b",\"annuity\":");
-            decimal(out, annuity);
+            written.decimal(out, annuity);
             out.extend_from_slice(b",\"loading\":");
-            decimal(out, loading);
+            written.decimal(out, loading);
         }
         StepKind::Rounding { step, from, scale, mode } => {
             out.extend_from_slice(b"{\"step\":\"");
             out.extend_from_slice(rounding_step_name(*step).as_bytes());
             out.extend_from_slice(b"\",\"from\":");
-            decimal(out, from);
+            written.decimal(out, from);
             out.extend_from_slice(b",\"scale\":");
             integer(out, *scale);
             out.extend_from_slice(b",\"mode\":\"");
@@ -636,47 +637,47 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
                 integer(out, u32::from(*class));
             }
             out.extend_from_slice(b",\"premium\":");
-            decimal(out, premium);
+            written.decimal(out, premium);
             out.extend_from_slice(b",\"by\":");
-            decimal(out, by);
+            written.decimal(out, by);
         }
         StepKind::AnnualPremium { base, riders } => {
             out.extend_from_slice(b"{\"base\":");
-            decimal(out, base);
+            written.decimal(out, base);
             out.extend_from_slice(b",\"riders\":");
-            decimal(out, riders);
+            written.decimal(out, riders);
         }
         StepKind::Modal { frequency, annual, factor } => {
             out.extend_from_slice(b"{\"frequency\":\"");
             out.extend_from_slice(frequency_name(*frequency).as_bytes());
             out.extend_from_slice(b"\",\"annual\":");
-            decimal(out, annual);
+            written.decimal(out, annual);
             out.extend_from_slice(b",\"factor\":");
-            decimal(out, factor);
+            written.decimal(out, factor);
         }
         StepKind::FirstYear { instalment, instalments } => {
             out.extend_from_slice(b"{\"instalment\":");
-            decimal(out, instalment);
+            written.decimal(out, instalment);
             out.extend_from_slice(b",\"instalments\":");
             integer(out, *instalments);
         }
         StepKind::Total { first_year, years } => {
             out.extend_from_slice(b"{\"first_year\":");
-            decimal(out, first_year);
+            written.decimal(out, first_year);
             out.extend_from_slice(b",\"years\":");
             integer(out, *years);
         }
         StepKind::UnderwritingLoading { premium, loading } => {
             out.extend_from_slice(b"{\"premium\":");
-            decimal(out, premium);
+            written.decimal(out, premium);
             out.extend_from_slice(b",\"loading\":");
-            decimal(out, loading);
+            written.decimal(out, loading);
         }
         StepKind::DiscountCap { share, gross, over_terms } => {
             out.extend_from_slice(b"{\"share\":");
-            decimal(out, share);
+            written.decimal(out, share);
             out.extend_from_slice(b",\"gross\":");
-            decimal(out, gross);
+            written.decimal(out, gross);
             out.extend_from_slice(b",\"over_terms\":");
             boolean(out, *over_terms);
         }
@@ -686,9 +687,9 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
             out.extend_from_slice(b",\"product\":");
             string(out, product);
             out.extend_from_slice(b",\"premium\":");
-            decimal(out, premium);
+            written.decimal(out, premium);
             out.extend_from_slice(b",\"percent\":");
-            decimal(out, percent);
+            written.decimal(out, percent);
         }
         StepKind::DiscountEveryYear { coupon, product, first_year, years } => {
             out.extend_from_slice(b"{\"coupon\":");
@@ -696,7 +697,7 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
             out.extend_from_slice(b",\"product\":");
             string(out, product);
             out.extend_from_slice(b",\"first_year\":");
-            decimal(out, first_year);
+            written.decimal(out, first_year);
             out.extend_from_slice(b",\"years\":");
             integer(out, *years);
         }
@@ -704,17 +705,17 @@ fn inputs(out: &mut Vec<u8>, kind: &StepKind) {
             out.extend_from_slice(b"{\"coupon\":");
             string(out, coupon);
             out.extend_from_slice(b",\"eligible\":");
-            decimal(out, eligible);
+            written.decimal(out, eligible);
             out.extend_from_slice(b",\"amount\":");
-            decimal(out, amount);
+            written.decimal(out, amount);
         }
         StepKind::DiscountCapped { coupon, before, left } => {
             out.extend_from_slice(b"{\"coupon\":");
             string(out, coupon);
             out.extend_from_slice(b",\"before\":");
-            decimal(out, before);
+            written.decimal(out, before);
             out.extend_from_slice(b",\"left\":");
-            decimal(out, left);
+            written.decimal(out, left);
         }
     }
     out.push(b'}');
@@ -728,13 +729,19 @@ fn label(out: &mut Vec<u8>, kind: &StepKind) {
             let class = u32::from(class.unwrap_or_default());
             bilingual(
                 out,
+                &Written::default(),
                 &[Lit("职业类别 "), Int(class), Lit(" 系数")],
                 &[Lit("occupation class "), Int(class), Lit(" factor")],
             );
         }
         StepKind::Modal { frequency, .. } => {
             let f = frequency.label();
-            bilingual(out, &[Piece::Str(&f.zh), Lit("交费系数")], &[Piece::Str(&f.en), Lit(" modal factor")]);
+            bilingual(
+                out,
+                &Written::default(),
+                &[Piece::Str(&f.zh), Lit("交费系数")],
+                &[Piece::Str(&f.en), Lit(" modal factor")],
+            );
         }
         // Every other label is fixed text: borrowed, so asking for it costs nothing.
         other => text(out, &other.label()),
@@ -742,35 +749,40 @@ fn label(out: &mut Vec<u8>, kind: &StepKind) {
 }
 
 /// `StepKind::detail`, written straight into the buffer (every step kind has one).
-fn detail(out: &mut Vec<u8>, kind: &StepKind) {
+fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
     use Piece::{Dec, Int, Lit, Str};
     match kind {
         StepKind::TableLookup { table, from_age, to_age, column } => {
             let row: &[Piece<'_>] =
                 if from_age == to_age { &[Int(*from_age)] } else { &[Int(*from_age), Lit("-"), Int(*to_age)] };
             out.extend_from_slice(b"{\"zh\":\"");
-            pieces(out, &[Lit("表 "), Str(table), Lit(" · 年龄 ")]);
-            pieces(out, row);
-            pieces(out, &[Lit(" · 列 "), Str(column)]);
+            pieces(out, written, &[Lit("表 "), Str(table), Lit(" · 年龄 ")]);
+            pieces(out, written, row);
+            pieces(out, written, &[Lit(" · 列 "), Str(column)]);
             out.extend_from_slice(b"\",\"en\":\"");
-            pieces(out, &[Lit("table "), Str(table), Lit(", age ")]);
-            pieces(out, row);
-            pieces(out, &[Lit(", column "), Str(column)]);
+            pieces(out, written, &[Lit("table "), Str(table), Lit(", age ")]);
+            pieces(out, written, row);
+            pieces(out, written, &[Lit(", column "), Str(column)]);
             out.extend_from_slice(b"\"}");
         }
         StepKind::PerUnit { amount, per, rate } => bilingual(
             out,
+            written,
             &[Lit("保额 "), Dec(amount), Lit(" ÷ "), Dec(per), Lit(" × 费率 "), Dec(rate)],
             &[Lit("sum assured "), Dec(amount), Lit(" ÷ "), Dec(per), Lit(" × rate "), Dec(rate)],
         ),
-        StepKind::FlatRegion { region } => bilingual(out, &[Lit("地区 "), Str(region)], &[Lit("region "), Str(region)]),
+        StepKind::FlatRegion { region } => {
+            bilingual(out, written, &[Lit("地区 "), Str(region)], &[Lit("region "), Str(region)])
+        }
         StepKind::PercentOfBase { base, percent } => bilingual(
             out,
+            written,
             &[Lit("主险保费 "), Dec(base), Lit(" × "), Dec(percent)],
             &[Lit("base premium "), Dec(base), Lit(" × "), Dec(percent)],
         ),
         StepKind::ActuarialBasis { mortality, source, age, sex } => bilingual(
             out,
+            written,
             &[
                 Lit("生命表 "),
                 Str(mortality),
@@ -792,15 +804,18 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind) {
                 Str(sex.name()),
             ],
         ),
-        StepKind::AnnuityDue { age, years } => same(out, &[Lit("ä_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
+        StepKind::AnnuityDue { age, years } => {
+            same(out, written, &[Lit("ä_{"), Int(*age), Lit(":"), Int(*years), Lit("}")])
+        }
         StepKind::BenefitFactor { benefit, age, years, payout_start_age, guaranteed_years } => match benefit {
-            Benefit::Term => same(out, &[Lit("A¹_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
-            Benefit::WholeLife => same(out, &[Lit("A_{"), Int(*age), Lit("}")]),
-            Benefit::Endowment => same(out, &[Lit("A_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
+            Benefit::Term => same(out, written, &[Lit("A¹_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
+            Benefit::WholeLife => same(out, written, &[Lit("A_{"), Int(*age), Lit("}")]),
+            Benefit::Endowment => same(out, written, &[Lit("A_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
             Benefit::Annuity => {
                 let (r, g) = (payout_start_age.unwrap_or_default(), guaranteed_years.unwrap_or_default());
                 same(
                     out,
+                    written,
                     &[
                         Lit("(D_"),
                         Int(r),
@@ -815,10 +830,11 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind) {
             }
         },
         StepKind::NetPremium { amount, factor, annuity } => {
-            same(out, &[Dec(amount), Lit(" × "), Dec(factor), Lit(" ÷ "), Dec(annuity)]);
+            same(out, written, &[Dec(amount), Lit(" × "), Dec(factor), Lit(" ÷ "), Dec(annuity)]);
         }
         StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => same(
             out,
+            written,
             &[
                 Dec(per_mille),
                 Lit("‰ × "),
@@ -837,10 +853,11 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind) {
             ],
         ),
         StepKind::PremiumLoading { age, years } => {
-            same(out, &[Lit("Σ c_t·v^t·_tp_"), Int(*age), Lit(", t < "), Int(*years)]);
+            same(out, written, &[Lit("Σ c_t·v^t·_tp_"), Int(*age), Lit(", t < "), Int(*years)]);
         }
         StepKind::GrossPremium { benefits, expenses, annuity, loading } => same(
             out,
+            written,
             &[
                 Lit("("),
                 Dec(benefits),
@@ -855,40 +872,47 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind) {
         ),
         StepKind::Rounding { from, scale, mode, .. } => bilingual(
             out,
+            written,
             &[Dec(from), Lit(" → 保留 "), Int(*scale), Lit(" 位小数（"), Str(mode.name()), Lit("）")],
             &[Dec(from), Lit(" to "), Int(*scale), Lit(" places ("), Str(mode.name()), Lit(")")],
         ),
-        StepKind::Factor { premium, by, .. } => same(out, &[Dec(premium), Lit(" × "), Dec(by)]),
+        StepKind::Factor { premium, by, .. } => same(out, written, &[Dec(premium), Lit(" × "), Dec(by)]),
         StepKind::AnnualPremium { base, riders } => bilingual(
             out,
+            written,
             &[Lit("主险 "), Dec(base), Lit(" + 附加险 "), Dec(riders)],
             &[Lit("base "), Dec(base), Lit(" + riders "), Dec(riders)],
         ),
         StepKind::Modal { annual, factor, .. } => bilingual(
             out,
+            written,
             &[Lit("年保费 "), Dec(annual), Lit(" × "), Dec(factor)],
             &[Lit("annual premium "), Dec(annual), Lit(" × "), Dec(factor)],
         ),
         StepKind::FirstYear { instalment, instalments } => bilingual(
             out,
+            written,
             &[Dec(instalment), Lit(" × "), Int(*instalments), Lit(" 期")],
             &[Dec(instalment), Lit(" × "), Int(*instalments), Lit(" instalments")],
         ),
         StepKind::Total { first_year, years } => bilingual(
             out,
+            written,
             &[Dec(first_year), Lit(" × "), Int(*years), Lit(" 年")],
             &[Dec(first_year), Lit(" × "), Int(*years), Lit(" years")],
         ),
         StepKind::UnderwritingLoading { premium, loading } => {
-            same(out, &[Dec(premium), Lit(" × (1 + "), Dec(loading), Lit(")")]);
+            same(out, written, &[Dec(premium), Lit(" × (1 + "), Dec(loading), Lit(")")]);
         }
         StepKind::DiscountCap { share, gross, .. } => bilingual(
             out,
+            written,
             &[Lit("总保费 "), Dec(gross), Lit(" × "), Dec(share)],
             &[Lit("gross premium "), Dec(gross), Lit(" × "), Dec(share)],
         ),
         StepKind::DiscountPercent { coupon, product, premium, percent } => bilingual(
             out,
+            written,
             &[Str(coupon), Lit("："), Str(product), Lit(" 首年保费 "), Dec(premium), Lit(" × "), Dec(percent)],
             &[
                 Str(coupon),
@@ -902,16 +926,19 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind) {
         ),
         StepKind::DiscountEveryYear { coupon, product, first_year, years } => bilingual(
             out,
+            written,
             &[Str(coupon), Lit("："), Str(product), Lit(" "), Dec(first_year), Lit(" × "), Int(*years), Lit(" 年")],
             &[Str(coupon), Lit(": "), Str(product), Lit(" "), Dec(first_year), Lit(" × "), Int(*years), Lit(" years")],
         ),
         StepKind::DiscountAmount { coupon, eligible, amount } => bilingual(
             out,
+            written,
             &[Str(coupon), Lit("：面额 "), Dec(amount), Lit("，不超过适用保费 "), Dec(eligible)],
             &[Str(coupon), Lit(": "), Dec(amount), Lit(", at most the eligible premium "), Dec(eligible)],
         ),
         StepKind::DiscountCapped { coupon, before, left } => bilingual(
             out,
+            written,
             &[Str(coupon), Lit("："), Dec(before), Lit(" 超出上限余额 "), Dec(left)],
             &[Str(coupon), Lit(": "), Dec(before), Lit(" is more than the "), Dec(left), Lit(" the cap leaves")],
         ),
@@ -928,29 +955,66 @@ enum Piece<'a> {
     Int(u32),
 }
 
-fn pieces(out: &mut Vec<u8>, parts: &[Piece<'_>]) {
+fn pieces(out: &mut Vec<u8>, written: &Written<'_>, parts: &[Piece<'_>]) {
     for part in parts {
         match part {
             Piece::Lit(text) => out.extend_from_slice(text.as_bytes()),
             Piece::Str(text) => escaped(out, text),
-            Piece::Dec(value) => decimal_digits(out, value),
+            Piece::Dec(value) => written.again(out, value),
             Piece::Int(n) => integer(out, *n),
         }
     }
 }
 
 /// `{"zh":"…","en":"…"}`.
-fn bilingual(out: &mut Vec<u8>, zh: &[Piece<'_>], en: &[Piece<'_>]) {
+fn bilingual(out: &mut Vec<u8>, written: &Written<'_>, zh: &[Piece<'_>], en: &[Piece<'_>]) {
     out.extend_from_slice(b"{\"zh\":\"");
-    pieces(out, zh);
+    pieces(out, written, zh);
     out.extend_from_slice(b"\",\"en\":\"");
-    pieces(out, en);
+    pieces(out, written, en);
     out.extend_from_slice(b"\"}");
 }
 
-/// The same text in both languages (formulas).
-fn same(out: &mut Vec<u8>, parts: &[Piece<'_>]) {
-    bilingual(out, parts, parts);
+/// The same text in both languages (formulas): rendered once, copied.
+fn same(out: &mut Vec<u8>, written: &Written<'_>, parts: &[Piece<'_>]) {
+    out.extend_from_slice(b"{\"zh\":\"");
+    let start = out.len();
+    pieces(out, written, parts);
+    let end = out.len();
+    out.extend_from_slice(b"\",\"en\":\"");
+    out.extend_from_within(start..end);
+    out.extend_from_slice(b"\"}");
+}
+
+/// Where a step's input decimals were written, so that its detail text (which shows the same values,
+/// in two languages) copies their digits instead of formatting them twice more.
+#[derive(Default)]
+struct Written<'a> {
+    decimals: [Option<(&'a Decimal, usize, usize)>; 8],
+    count: usize,
+}
+
+impl<'a> Written<'a> {
+    /// Write `value` as an input (a JSON string) and remember where its digits are.
+    fn decimal(&mut self, out: &mut Vec<u8>, value: &'a Decimal) {
+        out.push(b'"');
+        let start = out.len();
+        decimal_digits(out, value);
+        if let Some(slot) = self.decimals.get_mut(self.count) {
+            *slot = Some((value, start, out.len()));
+            self.count += 1;
+        }
+        out.push(b'"');
+    }
+
+    /// The digits of `value` again: copied if this very input was written, else formatted.
+    fn again(&self, out: &mut Vec<u8>, value: &Decimal) {
+        let earlier = self.decimals.iter().flatten().find(|(input, ..)| std::ptr::eq(*input, value));
+        match earlier {
+            Some(&(_, start, end)) => out.extend_from_within(start..end),
+            None => decimal_digits(out, value),
+        }
+    }
 }
 
 // --- Values --------------------------------------------------------------------------------------
