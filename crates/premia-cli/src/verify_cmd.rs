@@ -144,8 +144,9 @@ pub fn run(
     let seconds = format!("{}.{:02}", elapsed.as_secs(), elapsed.subsec_millis() / 10);
     // Quotes per second in integers: the workspace keeps floating point out of the code.
     let rate = u128::from(tally.total()) * 1000 / elapsed.as_millis().max(1);
+    let threads = if jobs == 1 { "thread" } else { "threads" };
     eprintln!(
-        "{} quotes: {} valid, {} invalid, {} re-quote needed, {} rejected (unreadable or breaking a rule) — {seconds} s, {rate} quotes/s on {jobs} threads\n\
+        "{} quotes: {} valid, {} invalid, {} re-quote needed, {} rejected (unreadable or breaking a rule) — {seconds} s, {rate} quotes/s on {jobs} {threads}\n\
          {} 份报价：{} 份有效，{} 份无效，{} 份需重新报价，{} 份被拒（无法读取或违反规则）",
         tally.total(),
         tally.valid,
