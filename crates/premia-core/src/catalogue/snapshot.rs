@@ -517,7 +517,10 @@ impl Snap for MortalityBasis {
             (String::take(input)?, Text::take(input)?, String::take(input)?, u32::take(input)?);
         let at = input.at;
         let [male, female] = <[Vec<Decimal>; 2]>::take(input)?;
-        if male.len() != female.len() || male.is_empty() {
+        // Commutation columns are tabulated from these on load: only probabilities keep that
+        // arithmetic in range.
+        let probability = |q: &Decimal| (Decimal::ZERO..=Decimal::ONE).contains(q);
+        if male.len() != female.len() || male.is_empty() || !male.iter().chain(&female).all(probability) {
             return Err(at);
         }
         Ok(MortalityBasis::new(id, name, source, min_age, male, female))
@@ -539,6 +542,9 @@ fn take_actuarial(input: &mut Reader<'_>) -> Result<Actuarial, Malformed> {
     let at = input.at;
     let mortality_id = Arc::<str>::take(input)?;
     let interest = Decimal::take(input)?;
+    if !(Decimal::ZERO..Decimal::ONE).contains(&interest) {
+        return Err(at);
+    }
     let basis = input.mortality.iter().find(|b| *b.id == *mortality_id).ok_or(at)?;
     let commutation = [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
     let mortality_source = Arc::from(basis.source.as_str());
@@ -726,17 +732,24 @@ mod tests {
 
     #[test]
     fn a_truncated_or_corrupt_catalogue_is_an_error_not_a_panic() {
-        let bytes = encode(&crate::demo::catalogue());
+        let demo = crate::demo::catalogue();
+        let requests: Vec<_> = demo.tests.iter().map(|t| t.request.clone()).collect();
+        let bytes = encode(&demo);
         for cut in (0..bytes.len()).step_by(97) {
             assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
         }
         let mut state = 0x9e37_79b9_u32;
-        for _ in 0..300 {
+        for _ in 0..3000 {
             let mut flipped = bytes.clone();
             state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let at = MAGIC.len() + 1 + state as usize % (bytes.len() - MAGIC.len() - 1);
             flipped[at] ^= 1 << (state >> 29);
-            let _ = decode(&flipped);
+            // A corrupt catalogue that still decodes must price (or refuse) without panicking.
+            if let Ok(catalogue) = decode(&flipped) {
+                for request in &requests {
+                    let _ = crate::quote(&catalogue, request);
+                }
+            }
         }
         let err = decode(b"PREMIA-CATALOGUE\x07").unwrap_err();
         assert!(err.iter().any(|e| e.field == "compiled catalogue"));
