@@ -24,13 +24,12 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::catalogue::{Benefit, CatalogueRef, Line};
-use crate::coupon::{AppliesTo, CouponKind, Discount, RejectedCoupon, UsedCoupon};
-use crate::money::{RoundMode, RoundingStep};
+use crate::coupon::{AppliesTo, Discount, RejectedCoupon, UsedCoupon};
 use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
-use crate::request::{Channel, CoverageRequest, HealthAnswer, Insured, QuoteRequest, RiderRequest, Sex};
-use crate::term::{CoverageTerm, Frequency, PaymentTerm};
+use crate::request::{Channel, CoverageRequest, HealthAnswer, Insured, QuoteRequest, RiderRequest};
+use crate::term::{CoverageTerm, PaymentTerm};
 use crate::text::Text;
-use crate::underwriting::{Decision, Outcome, Reason};
+use crate::underwriting::{Decision, Reason};
 use crate::worksheet::{FactorKind, Step, StepKind};
 
 /// Append the JSON of `quote` to `out`: the same bytes as `serde_json::to_vec(quote)`.
@@ -183,7 +182,7 @@ fn write_insured(out: &mut Vec<u8>, insured: &Insured) {
     }
     if let Some(sex) = sex {
         key(out, b"\"sex\":\"");
-        out.extend_from_slice(sex_name(*sex).as_bytes());
+        out.extend_from_slice(sex.name().as_bytes());
         out.push(b'"');
     }
     key(out, b"\"smoker\":");
@@ -256,7 +255,7 @@ fn coverage_request(out: &mut Vec<u8>, coverage: &CoverageRequest) {
     out.extend_from_slice(b"\",\"payment_term\":\"");
     write_payment_term(out, *payment_term);
     out.extend_from_slice(b"\",\"frequency\":\"");
-    out.extend_from_slice(frequency_name(*frequency).as_bytes());
+    out.extend_from_slice(frequency.name().as_bytes());
     out.push(b'"');
     if let Some(plan) = plan {
         out.extend_from_slice(b",\"plan\":");
@@ -324,7 +323,7 @@ fn coverage(out: &mut Vec<u8>, coverage: &CoverageQuote) {
     out.extend_from_slice(b"\",\"age\":");
     integer(out, *age);
     out.extend_from_slice(b",\"sex\":\"");
-    out.extend_from_slice(sex_name(*sex).as_bytes());
+    out.extend_from_slice(sex.name().as_bytes());
     out.extend_from_slice(b"\",\"smoker\":");
     boolean(out, *smoker);
     if let Some(amount) = sum_assured {
@@ -342,7 +341,7 @@ fn coverage(out: &mut Vec<u8>, coverage: &CoverageQuote) {
     out.extend_from_slice(b"\",\"payment_years\":");
     integer(out, *payment_years);
     out.extend_from_slice(b",\"frequency\":\"");
-    out.extend_from_slice(frequency_name(*frequency).as_bytes());
+    out.extend_from_slice(frequency.name().as_bytes());
     out.extend_from_slice(b"\",\"instalments_per_year\":");
     integer(out, *instalments_per_year);
     out.extend_from_slice(b",\"base_premium\":");
@@ -395,7 +394,7 @@ fn declined_coverage(out: &mut Vec<u8>, declined: &DeclinedCoverage) {
 fn write_decision(out: &mut Vec<u8>, decision: &Decision) {
     let Decision { outcome, reasons, two_person_review } = decision;
     out.extend_from_slice(b"{\"outcome\":\"");
-    out.extend_from_slice(outcome_name(*outcome).as_bytes());
+    out.extend_from_slice(outcome.name().as_bytes());
     out.push(b'"');
     if !reasons.is_empty() {
         out.extend_from_slice(b",\"reasons\":");
@@ -411,7 +410,7 @@ fn reason(out: &mut Vec<u8>, reason: &Reason) {
     out.extend_from_slice(b"{\"rule\":");
     string(out, rule);
     out.extend_from_slice(b",\"outcome\":\"");
-    out.extend_from_slice(outcome_name(*outcome).as_bytes());
+    out.extend_from_slice(outcome.name().as_bytes());
     out.push(b'"');
     if let Some(product) = product {
         out.extend_from_slice(b",\"product\":");
@@ -433,7 +432,7 @@ fn reason(out: &mut Vec<u8>, reason: &Reason) {
 fn discount(out: &mut Vec<u8>, discount: &Discount) {
     let Discount { kind, code, name, applies_to, products, first_year, total, capped } = discount;
     out.extend_from_slice(b"{\"kind\":\"");
-    out.extend_from_slice(coupon_kind_name(*kind).as_bytes());
+    out.extend_from_slice(kind.name().as_bytes());
     out.extend_from_slice(b"\",\"code\":");
     string(out, code);
     out.extend_from_slice(b",\"name\":");
@@ -467,7 +466,7 @@ fn used_coupon(out: &mut Vec<u8>, used: &UsedCoupon) {
     out.extend_from_slice(b"{\"id\":");
     string(out, id);
     out.extend_from_slice(b",\"kind\":\"");
-    out.extend_from_slice(coupon_kind_name(*kind).as_bytes());
+    out.extend_from_slice(kind.name().as_bytes());
     out.extend_from_slice(b"\",\"series\":");
     string(out, series);
     out.extend_from_slice(b",\"single_use\":");
@@ -564,7 +563,7 @@ fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) 
             out.extend_from_slice(b",\"age\":");
             integer(out, *age);
             out.extend_from_slice(b",\"sex\":\"");
-            out.extend_from_slice(sex_name(*sex).as_bytes());
+            out.extend_from_slice(sex.name().as_bytes());
             out.push(b'"');
         }
         StepKind::AnnuityDue { age, years } | StepKind::PremiumLoading { age, years } => {
@@ -623,13 +622,13 @@ fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) 
         }
         StepKind::Rounding { step, from, scale, mode } => {
             out.extend_from_slice(b"{\"step\":\"");
-            out.extend_from_slice(rounding_step_name(*step).as_bytes());
+            out.extend_from_slice(step.name().as_bytes());
             out.extend_from_slice(b"\",\"from\":");
             written.decimal(out, from);
             out.extend_from_slice(b",\"scale\":");
             integer(out, *scale);
             out.extend_from_slice(b",\"mode\":\"");
-            out.extend_from_slice(round_mode_name(*mode).as_bytes());
+            out.extend_from_slice(mode.name().as_bytes());
             out.push(b'"');
         }
         StepKind::Factor { factor, class, premium, by } => {
@@ -653,7 +652,7 @@ fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) 
         }
         StepKind::Modal { frequency, annual, factor } => {
             out.extend_from_slice(b"{\"frequency\":\"");
-            out.extend_from_slice(frequency_name(*frequency).as_bytes());
+            out.extend_from_slice(frequency.name().as_bytes());
             out.extend_from_slice(b"\",\"annual\":");
             written.decimal(out, annual);
             out.extend_from_slice(b",\"factor\":");
@@ -1300,42 +1299,6 @@ fn line_name(line: Line) -> &'static str {
     }
 }
 
-fn sex_name(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
-
-fn frequency_name(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::Annual => "annual",
-        Frequency::SemiAnnual => "semi_annual",
-        Frequency::Quarterly => "quarterly",
-        Frequency::Monthly => "monthly",
-    }
-}
-
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Accept => "accept",
-        Outcome::AcceptWithConditions => "accept_with_conditions",
-        Outcome::MedicalExam => "medical_exam",
-        Outcome::Refer => "refer",
-        Outcome::Pending => "pending",
-        Outcome::Decline => "decline",
-    }
-}
-
-fn coupon_kind_name(kind: CouponKind) -> &'static str {
-    match kind {
-        CouponKind::Bundle => "bundle",
-        CouponKind::Campaign => "campaign",
-        CouponKind::Referral => "referral",
-        CouponKind::Voucher => "voucher",
-    }
-}
-
 fn applies_to_name(applies_to: AppliesTo) -> &'static str {
     match applies_to {
         AppliesTo::FirstYear => "first_year",
@@ -1349,25 +1312,6 @@ fn benefit_name(benefit: Benefit) -> &'static str {
         Benefit::WholeLife => "whole_life",
         Benefit::Endowment => "endowment",
         Benefit::Annuity => "annuity",
-    }
-}
-
-fn rounding_step_name(step: RoundingStep) -> &'static str {
-    match step {
-        RoundingStep::BasePremium => "base_premium",
-        RoundingStep::RatedPremium => "rated_premium",
-        RoundingStep::RiderPremium => "rider_premium",
-        RoundingStep::Instalment => "instalment",
-        RoundingStep::Discount => "discount",
-    }
-}
-
-fn round_mode_name(mode: RoundMode) -> &'static str {
-    match mode {
-        RoundMode::HalfUp => "half_up",
-        RoundMode::HalfEven => "half_even",
-        RoundMode::Down => "down",
-        RoundMode::Up => "up",
     }
 }
 
@@ -1388,6 +1332,11 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::coupon::CouponKind;
+    use crate::money::{RoundMode, RoundingStep};
+    use crate::request::Sex;
+    use crate::term::Frequency;
+    use crate::underwriting::Outcome;
     use crate::{Catalogue, demo};
 
     fn mine(write: impl FnOnce(&mut Vec<u8>)) -> String {
@@ -1499,10 +1448,10 @@ mod tests {
             check(line_name(line), serde(&line));
         }
         for sex in [Sex::Male, Sex::Female] {
-            check(sex_name(sex), serde(&sex));
+            check(sex.name(), serde(&sex));
         }
         for frequency in Frequency::ALL {
-            check(frequency_name(frequency), serde(&frequency));
+            check(frequency.name(), serde(&frequency));
         }
         for outcome in [
             Outcome::Accept,
@@ -1512,10 +1461,10 @@ mod tests {
             Outcome::Pending,
             Outcome::Decline,
         ] {
-            check(outcome_name(outcome), serde(&outcome));
+            check(outcome.name(), serde(&outcome));
         }
         for kind in [CouponKind::Bundle, CouponKind::Campaign, CouponKind::Referral, CouponKind::Voucher] {
-            check(coupon_kind_name(kind), serde(&kind));
+            check(kind.name(), serde(&kind));
         }
         for applies_to in [AppliesTo::FirstYear, AppliesTo::EveryYear] {
             check(applies_to_name(applies_to), serde(&applies_to));
@@ -1524,10 +1473,10 @@ mod tests {
             check(benefit_name(benefit), serde(&benefit));
         }
         for step in RoundingStep::ALL {
-            check(rounding_step_name(step), serde(&step));
+            check(step.name(), serde(&step));
         }
         for mode in [RoundMode::HalfUp, RoundMode::HalfEven, RoundMode::Down, RoundMode::Up] {
-            check(round_mode_name(mode), serde(&mode));
+            check(mode.name(), serde(&mode));
         }
         for factor in [FactorKind::Smoker, FactorKind::Occupation] {
             check(factor_kind_name(factor), serde(&factor));

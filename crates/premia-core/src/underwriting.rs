@@ -43,6 +43,18 @@ impl Outcome {
     }
 
     /// Decided without a person: accept (with or without conditions) or decline.
+    /// The outcome as requests, quotes and the page's `data-outcome` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Accept => "accept",
+            Outcome::AcceptWithConditions => "accept_with_conditions",
+            Outcome::MedicalExam => "medical_exam",
+            Outcome::Refer => "refer",
+            Outcome::Pending => "pending",
+            Outcome::Decline => "decline",
+        }
+    }
+
     pub fn is_automatic(self) -> bool {
         matches!(self, Outcome::Accept | Outcome::AcceptWithConditions | Outcome::Decline)
     }

@@ -113,7 +113,7 @@ pub fn badge(decision: &Decision, lang: Lang) -> Html {
         return Html::default();
     }
     html! {
-        <p class={classes!("premia-decision", class_of(decision.outcome))} data-outcome={outcome_code(decision.outcome)}>
+        <p class={classes!("premia-decision", class_of(decision.outcome))} data-outcome={decision.outcome.name()}>
             <span class="premia-badge">{ decision.outcome.label().get(lang).to_owned() }</span>
         </p>
     }
@@ -135,7 +135,7 @@ pub fn decision(decision: &Decision, lang: Lang) -> Html {
     let outcome = decision.outcome;
     let class = class_of(outcome);
     html! {
-        <div class={classes!("premia-decision", class)} data-outcome={outcome_code(outcome)}>
+        <div class={classes!("premia-decision", class)} data-outcome={outcome.name()}>
             <p class="premia-decision-outcome">
                 <span class="premia-badge">{ outcome.label().get(lang).to_owned() }</span>
                 if decision.two_person_review {
@@ -153,17 +153,6 @@ pub fn decision(decision: &Decision, lang: Lang) -> Html {
                 }) }
             </ul>
         </div>
-    }
-}
-
-fn outcome_code(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Accept => "accept",
-        Outcome::AcceptWithConditions => "accept_with_conditions",
-        Outcome::MedicalExam => "medical_exam",
-        Outcome::Refer => "refer",
-        Outcome::Pending => "pending",
-        Outcome::Decline => "decline",
     }
 }
 
