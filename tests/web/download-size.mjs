@@ -3,14 +3,11 @@
 // loaded from the real premia server (PREMIA_SERVER_BIN, serving web/dist) in headless Chromium, with
 // what Chromium asked for (Accept-Encoding), what the server answered (Content-Encoding) and the bytes it
 // transferred per file (Resource Timing encodedBodySize / transferSize). Prints a Markdown report.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-import { dist, launch, repo } from "./support.mjs";
+import { dist, launch, startPremiaServer } from "./support.mjs";
 
 // The widget's own downloads: the loader, the glue, the module, the stylesheet.
 const FILES = ["pkg/premia_bg.wasm", "pkg/premia.js", "premia-widget.js", "premia.css"];
@@ -35,45 +32,6 @@ function fileSizes() {
   });
   const sum = (key) => rows.reduce((s, r) => s + r[key], 0);
   return [...rows, { file: "**total**", raw: sum("raw"), gzip9: sum("gzip9"), gz: sum("gz"), br: sum("br") }];
-}
-
-async function freePort() {
-  const probe = createServer();
-  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
-  const { port } = probe.address();
-  await new Promise((ok) => probe.close(ok));
-  return port;
-}
-
-async function startServer() {
-  const dataDir = mkdtempSync(join(tmpdir(), "premia-download-size-"));
-  const port = await freePort();
-  const child = spawn(bin, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist], {
-    cwd: repo,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  child.stderr.on("data", (chunk) => (log += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 100 || child.exitCode !== null) throw new Error(`premia-server did not start:\n${log}`);
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  return {
-    port,
-    async close() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((ok) => child.once("exit", ok));
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Load the widget demo from `origin` in a fresh context (cold cache); per widget file what was sent. */
@@ -112,7 +70,7 @@ async function load(browser, origin) {
 }
 
 const sizes = fileSizes();
-const server = await startServer();
+const server = await startPremiaServer(bin);
 const browser = await launch();
 try {
   console.log("| file | raw | gzip -9 | .gz (zopfli) | .br (brotli -q 11) |\n| --- | ---: | ---: | ---: | ---: |");

@@ -5,15 +5,10 @@
 // The quote date is the browser's today, as for a real visitor, because the server verifies against
 // its own today: the test checks what happens to a submission, not the figures.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, dist, launch, openPage, repo, residentId, shot } from "./support.mjs";
+import { FEMALE_30_ID, dist, freePort, launch, openPage, residentId, shot, startPremiaServer } from "./support.mjs";
 
 const bin = process.env.PREMIA_SERVER_BIN;
 // Given by the resident ID number (born 1996-05-01, female): an application needs it.
@@ -28,52 +23,24 @@ const CUSTOMER = {
   ),
 };
 
-async function freePort() {
-  const probe = createServer();
-  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
-  const { port } = probe.address();
-  await new Promise((ok) => probe.close(ok));
-  return port;
-}
-
 describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVER_BIN not set" }, () => {
-  let browser, server, serverUrl, crm, dataDir;
+  let browser, server, serverUrl, crm;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "premia-server-web-"));
     const port = await freePort();
     serverUrl = `http://127.0.0.1:${port}`;
     // The CRM: another origin (another port) whose page embeds the widget from the premia server.
     const page = `<!doctype html><meta charset="utf-8"><script type="module" src="${serverUrl}/premia-widget.js"></script>
 <premia-quote id="w" channel="agent" agent-code="A123" products="CI" endpoint="${serverUrl}/api/quotes"></premia-quote>`;
     crm = await serve(dist, { extra: { "/crm.html": page } });
-    server = spawn(
-      bin,
-      ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist, "--allowed-origin", crm.url],
-      { cwd: repo, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let log = "";
-    server.stderr.on("data", (chunk) => (log += chunk));
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${serverUrl}/healthz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (i > 100 || server.exitCode !== null) throw new Error(`premia-server did not start:\n${log}`);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
+    server = await startPremiaServer(bin, { port, args: ["--allowed-origin", crm.url] });
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((ok) => server.once("exit", ok));
-    }
+    await server?.close();
     await crm?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("takes a complete quote from the site and answers with an application number", async () => {

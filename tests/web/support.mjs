@@ -1,6 +1,9 @@
 // Shared setup for the browser tests: Debian's chromium through playwright-core, the built site served
 // from web/dist on an ephemeral loopback port, and screenshots kept under tests/artifacts/web/.
-import { mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -22,6 +25,51 @@ export function residentId(first17) {
 
 /** The number of the tests' customer: born 1996-05-01, sequence 002 (even: female), Beijing Dongcheng. */
 export const FEMALE_30_ID = residentId("11010119960501002");
+
+/** A loopback port nobody listens on. */
+export async function freePort() {
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const { port } = probe.address();
+  await new Promise((ok) => probe.close(ok));
+  return port;
+}
+
+/**
+ * The real premia server (binary `bin`) on 127.0.0.1:`port`, serving web/dist with a fresh data folder;
+ * resolves once `/healthz` answers. `close()` stops it and removes the folder.
+ */
+export async function startPremiaServer(bin, { port, args = [] } = {}) {
+  port ??= await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "premia-web-server-"));
+  const child = spawn(bin, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist, ...args], {
+    cwd: repo,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const close = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((ok) => child.once("exit", ok));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let log = "";
+  child.stderr.on("data", (chunk) => (log += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 100 || child.exitCode !== null) {
+      await close();
+      throw new Error(`premia-server did not start:\n${log}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return { port, url, close };
+}
 
 export async function launch() {
   return chromium.launch({
