@@ -22,29 +22,51 @@ export PATH="$HOME/.cargo/bin:$PATH"
 pkg="$root/web/pkg"
 dist="$root/web/dist"
 
+# The standard library rebuilt for size: `-Zbuild-std` with `panic = immediate-abort`, so a panic is a
+# trap and no panic message, location or formatting code is left in the module (7 % of it, compressed),
+# and std's `optimize_for_size` variants. These are unstable cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the
+# one stable rustc every other build uses take them, for this command only. The library's source is
+# rustup's rust-src component (web-tools.sh adds it); without it the prebuilt std is used, a larger
+# module that behaves the same (the core never panics: fuzzed, and every error is a value).
+size_env=()
+size_args=()
+if [[ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort")
+  size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
+else
+  echo "web-build: no rust-src component, so the prebuilt standard library is used (a larger module)" >&2
+fi
+
 # wasm-pack with the wasm-bindgen on PATH (same version as Cargo.lock) and without its own wasm-opt
 # download: we run binaryen's current wasm-opt ourselves. `strip` is turned off for this build only so
 # wasm-bindgen can read the target-features section; wasm-opt strips names and debug info after it.
 echo "web-build: wasm-pack (profile wasm-release)" >&2
-WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-cache}" \
+env "${size_env[@]}" WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-cache}" \
   wasm-pack --log-level warn build crates/premia-wasm --target web --out-dir "$pkg" --out-name premia \
-  --profile wasm-release --no-opt -- --locked --config 'profile.wasm-release.strip=false'
+  --profile wasm-release --no-opt -- --locked --config 'profile.wasm-release.strip=false' "${size_args[@]}"
 
 # -O1, not -Oz: on top of rustc's opt-level "z", binaryen's -Oz/-Os/-O2 passes make the module 10%
 # smaller raw but 14% LARGER gzip-compressed (what a browser downloads); -O1 gives the smallest gzip.
 # Then the functions are put in an order where similar ones are neighbours (web/tools/order-functions.mjs:
 # about 4% smaller compressed, same code), and names and debug info are stripped.
 # Measured in BENCHMARKS.md ("wasm-opt levels", "function order").
-echo "web-build: wasm-opt -O1, function order" >&2
 wasm_opt="$root/web/node_modules/.bin/wasm-opt"
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
   --enable-reference-types --enable-multivalue)
-named=$(mktemp -d)
-trap 'rm -rf "$named"' EXIT
-"$wasm_opt" "$pkg/premia_bg.wasm" -o "$named/optimized.wasm" -O1 -g "${features[@]}"
-node "$root/web/tools/order-functions.mjs" "$named/optimized.wasm" "$named/ordered.wasm"
-"$wasm_opt" "$named/ordered.wasm" -o "$pkg/premia_bg.wasm" --reorder-functions-by-name "${features[@]}" \
-  --strip-debug --strip-producers
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$pkg/premia_bg.wasm" "$work/built.wasm"
+# optimize OUT [WASM-OPT ARGS...]: the built module, optimized and ordered, into OUT.
+optimize() {
+  local out=$1
+  shift
+  "$wasm_opt" "$work/built.wasm" -o "$work/optimized.wasm" "$@" -O1 -g "${features[@]}"
+  node "$root/web/tools/order-functions.mjs" "$work/optimized.wasm" "$work/ordered.wasm"
+  "$wasm_opt" "$work/ordered.wasm" -o "$out" --reorder-functions-by-name "${features[@]}" \
+    --strip-debug --strip-producers
+}
+echo "web-build: wasm-opt -O1, function order (the npm package's module)" >&2
+optimize "$pkg/premia_bg.wasm"
 
 # The npm package: our entry point (a Node-aware init) and README beside wasm-pack's files.
 cp "$root/web/npm/index.js" "$root/web/npm/index.d.ts" "$root/web/npm/README.md" "$pkg/"
@@ -53,7 +75,13 @@ node "$root/web/npm/package.mjs" "$pkg/package.json"
 rm -rf "$dist"
 mkdir -p "$dist/pkg"
 cp "$root"/web/{index.html,widget-demo.html,premia-widget.js,premia.css,site.css,site.js} "$dist/"
-cp "$pkg/premia.js" "$pkg/premia_bg.wasm" "$pkg/premia.d.ts" "$dist/pkg/"
+cp "$pkg/premia.js" "$dist/pkg/"
+# The site and the widget call only `mount` and the mounted app's methods. They get the same build
+# without the JS API's entry points (binaryen drops the exports, then the code only they reached): 5 %
+# less to download. Pages that want the API use the npm package (web/pkg), which has every export.
+echo "web-build: the same module without the JS API's exports (the site's and the widget's)" >&2
+api_exports=(quote quoteJson catalogue loadCatalogue recommend parseResidentId verifyQuote)
+optimize "$dist/pkg/premia_bg.wasm" "${api_exports[@]/#/--remove-exports=}"
 
 # Minify what the site and the widget download. The sources and the npm package stay readable.
 # Class names are kept: the glue prints them in its debug strings and errors (`constructor.name`).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the web build and tests need, idempotently (quick when everything is there):
-#   - the wasm32-unknown-unknown Rust target
+#   - the wasm32-unknown-unknown Rust target, and the standard library's source (rust-src), which
+#     web-build.sh rebuilds for size (not fatal when it cannot be added)
 #   - wasm-bindgen-cli at the version Cargo.lock pins (wasm-pack uses the one on PATH, never a download)
 #   - wasm-pack (from crates.io)
 #   - npm dependencies of web/ (binaryen's wasm-opt, terser, csso) and tests/web/ (playwright-core),
@@ -25,6 +26,9 @@ web_install_rust_tools() {
   export PATH="$HOME/.cargo/bin:$PATH"
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
+  fi
+  if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+    rustup component add rust-src || echo "web-tools: no rust-src: the browser build uses the prebuilt std" >&2
   fi
   wanted=$(web_wasm_bindgen_version)
   if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wanted" ]]; then

@@ -2,7 +2,8 @@
 // headless Chromium, and the time from an input event to the updated price, measured inside the page
 // with the Performance API. Prints a Markdown report. What the widget downloads: download-size.mjs.
 import { serve } from "./server.mjs";
-import { QUOTE_DATE, dist, launch } from "./support.mjs";
+import { join } from "node:path";
+import { QUOTE_DATE, dist, launch, repo } from "./support.mjs";
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const UPDATES = Number(process.env.UPDATES ?? 200);
@@ -33,6 +34,8 @@ const stats = (xs) => {
 };
 
 const server = await serve(dist, { extra: { "/bench.html": page } });
+// The JS API is the npm package's (web/dist's module carries only what the site and the widget call).
+const npm = await serve(join(repo, "web/pkg"), { cors: true });
 const browser = await launch();
 try {
   const firstPrices = [];
@@ -66,8 +69,9 @@ try {
     const shown = host.shadowRoot.querySelector(".premia-headline .premia-amount").textContent;
     return { times, shown };
   }, UPDATES);
-  const engine = await tab.evaluate(async () => {
-    const api = await import("/pkg/premia.js");
+  const engine = await tab.evaluate(async (npmUrl) => {
+    const api = await import(`${npmUrl}/premia.js`);
+    await api.default();
     const request = JSON.stringify(host().current.quote.request);
     function host() {
       return document.getElementById("w");
@@ -75,7 +79,7 @@ try {
     const t0 = performance.now();
     for (let i = 0; i < 1000; i++) api.quoteJson(request);
     return (performance.now() - t0) / 1000;
-  });
+  }, npm.url);
   await context.close();
 
   const first = stats(firstPrices);
@@ -90,4 +94,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await npm.close();
 }
