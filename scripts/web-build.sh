@@ -24,14 +24,17 @@ dist="$root/web/dist"
 
 # The standard library rebuilt for size: `-Zbuild-std` with `panic = immediate-abort`, so a panic is a
 # trap and no panic message, location or formatting code is left in the module (7 % of it, compressed),
-# and std's `optimize_for_size` variants. These are unstable cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the
-# one stable rustc every other build uses take them, for this command only. The library's source is
-# rustup's rust-src component (web-tools.sh adds it); without it the prebuilt std is used, a larger
-# module that behaves the same (the core never panics: fuzzed, and every error is a value).
+# and std's `optimize_for_size` variants. `-Zfmt-debug=none` compiles `Debug` formatting out and
+# `-Zlocation-detail=none` the source paths `#[track_caller]` keeps (1.6 % more): nothing a person
+# reads may use `{:?}` (messages quote inputs with `premia_core::text::Quoted`). These are unstable
+# cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every other build uses take them, for
+# this command only. The library's source is rustup's rust-src component (web-tools.sh adds it);
+# without it the prebuilt std is used, a larger module that behaves the same (the core never panics:
+# fuzzed, and every error is a value).
 size_env=()
 size_args=()
 if [[ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
-  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort")
+  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none")
   size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 else
   echo "web-build: no rust-src component, so the prebuilt standard library is used (a larger module)" >&2
@@ -82,6 +85,8 @@ cp "$pkg/premia.js" "$dist/pkg/"
 echo "web-build: the same module without the JS API's exports (the site's and the widget's)" >&2
 api_exports=(quote quoteJson catalogue loadCatalogue recommend parseResidentId verifyQuote)
 optimize "$dist/pkg/premia_bg.wasm" "${api_exports[@]/#/--remove-exports=}"
+# The names glue and module call each other by, shortened in both (web/tools/minify-names.mjs): 4 KB.
+node "$root/web/tools/minify-names.mjs" "$dist/pkg/premia_bg.wasm" "$dist/pkg/premia.js"
 
 # Minify what the site and the widget download. The sources and the npm package stay readable.
 # Class names are kept: the glue prints them in its debug strings and errors (`constructor.name`).

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::text::Text;
+use crate::text::{Quoted, Text};
 
 /// One thing wrong with a catalogue or a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,7 +391,7 @@ impl ErrorKind {
             }
             NotDecimal { value } => Text::new(
                 format!("“{value}”不是十进制数（例如 \"1234.50\"）"),
-                format!("{value:?} is not a decimal number (write e.g. \"1234.50\")"),
+                format!("{} is not a decimal number (write e.g. \"1234.50\")", Quoted(value)),
             ),
             FloatNotAllowed { value } => Text::new(
                 format!("小数 {value} 须写成带引号的字符串（如 \"{value}\"），以免浮点误差"),
@@ -399,16 +399,16 @@ impl ErrorKind {
             ),
             BadTerm { value, expected } => Text::new(
                 format!("“{value}”不是有效期间，应为 {expected}"),
-                format!("{value:?} is not a term; expected {expected}"),
+                format!("{} is not a term; expected {expected}", Quoted(value)),
             ),
             Empty => Text::fixed("不能为空", "must not be empty"),
             Duplicate { what, name } => {
                 let w = what.text();
-                Text::new(format!("{}“{name}”重复", w.zh), format!("{} {name:?} appears twice", w.en))
+                Text::new(format!("{}“{name}”重复", w.zh), format!("{} {} appears twice", w.en, Quoted(name)))
             }
             Unknown { what, name } => {
                 let w = what.text();
-                Text::new(format!("未定义的{}“{name}”", w.zh), format!("unknown {} {name:?}", w.en))
+                Text::new(format!("未定义的{}“{name}”", w.zh), format!("unknown {} {}", w.en, Quoted(name)))
             }
             MinAboveMax { min, max } => {
                 Text::new(format!("最小值 {min} 大于最大值 {max}"), format!("minimum {min} is above maximum {max}"))
@@ -423,7 +423,7 @@ impl ErrorKind {
             ),
             CsvHeader { header, expected } => Text::new(
                 format!("表头“{header}”无法识别，应为 {expected}"),
-                format!("header {header:?} is not a column this table can have; expected {expected}"),
+                format!("header {} is not a column this table can have; expected {expected}", Quoted(header)),
             ),
             AnnualFactorNotOne { value } => Text::new(
                 format!("年交的交费系数必须为 1，而不是 {value}"),
@@ -442,11 +442,11 @@ impl ErrorKind {
             ),
             AmbiguousColumns { first, second } => Text::new(
                 format!("列“{first}”与“{second}”适用于同一情形"),
-                format!("columns {first:?} and {second:?} both match the same case"),
+                format!("columns {} and {} both match the same case", Quoted(first), Quoted(second)),
             ),
             TestFailed { test, expected, actual } => Text::new(
                 format!("测试“{test}”期望 {expected}，实际为 {actual}"),
-                format!("test {test:?} expected {expected}, got {actual}"),
+                format!("test {} expected {expected}, got {actual}", Quoted(test)),
             ),
             CatalogueNotInForce { date, from } => Text::new(
                 format!("报价日期 {date} 早于产品目录生效日 {from}"),
@@ -533,7 +533,7 @@ impl ErrorKind {
             ),
             AgentCode { value } => Text::new(
                 format!("代理人编码“{value}”无效，应为 2–16 位大写字母或数字"),
-                format!("agent code {value:?} is not 2-16 upper-case letters and digits"),
+                format!("agent code {} is not 2-16 upper-case letters and digits", Quoted(value)),
             ),
             NoCoverages => Text::fixed("请至少选择一个产品", "choose at least one product"),
             DuplicateCoverage { product } => Text::new(
@@ -581,7 +581,7 @@ impl ErrorKind {
             }
             CouponUnknown { code } => Text::new(
                 format!("优惠码“{code}”不存在"),
-                format!("no campaign, voucher or referral has code {code:?}"),
+                format!("no campaign, voucher or referral has code {}", Quoted(code)),
             ),
             CouponMalformed => Text::fixed("优惠券无法识别（格式错误）", "the coupon cannot be read (malformed)"),
             CouponBadSignature => {

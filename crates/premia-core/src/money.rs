@@ -74,7 +74,7 @@ impl Default for Rounding {
 
 impl fmt::Display for Rounding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} dp {:?}", self.scale, self.mode)
+        write!(f, "{} dp {}", self.scale, self.mode.name())
     }
 }
 

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Errors};
+use crate::text::Quoted;
 
 /// Reads one JSON tree, remembering every error.
 #[derive(Debug, Default)]
@@ -57,7 +58,7 @@ impl Reader {
             Value::Null => "null".to_owned(),
             Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.to_string(),
-            Value::String(s) => format!("{s:?}"),
+            Value::String(s) => Quoted(s).to_string(),
             Value::Array(_) => "a list".to_owned(),
             Value::Object(_) => "an object".to_owned(),
         };
@@ -173,7 +174,7 @@ impl Reader {
         match text.parse() {
             Ok(parsed) => Some(parsed),
             Err(e) => {
-                self.error(path, ErrorKind::Syntax { message: format!("{text:?}: {e}") });
+                self.error(path, ErrorKind::Syntax { message: format!("{}: {e}", Quoted(text)) });
                 None
             }
         }

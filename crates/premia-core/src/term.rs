@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::text::Text;
+use crate::text::{Quoted, Text};
 
 /// How long the cover lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,7 +89,7 @@ pub struct TermSyntaxError {
 
 impl fmt::Display for TermSyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a term; expected {}", self.text, self.expected)
+        write!(f, "{} is not a term; expected {}", Quoted(&self.text), self.expected)
     }
 }
 

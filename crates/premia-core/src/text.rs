@@ -42,6 +42,32 @@ impl fmt::Display for Text {
     }
 }
 
+/// What a person wrote, in double quotes with `"`, `\` and control characters escaped: how a message
+/// quotes an input (`"12,5" is not a decimal number`). Written out rather than with `{:?}` because the
+/// browser build compiles `Debug` formatting out (`-Zfmt-debug=none`, `scripts/web-build.sh`), and a
+/// message must read the same there as natively.
+#[derive(Debug, Clone, Copy)]
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
+    }
+}
+
 /// The two languages a person may read Premia in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Lang {
@@ -50,4 +76,16 @@ pub enum Lang {
     Zh,
     #[serde(rename = "en")]
     En,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quoted;
+
+    #[test]
+    fn quoted_reads_like_debug_for_what_people_type() {
+        for text in ["12,5", "", "年交", "a \"b\" c", "back\\slash", "tab\there", "line\nbreak", "bell\u{7}"] {
+            assert_eq!(Quoted(text).to_string(), format!("{text:?}"), "{text}");
+        }
+    }
 }

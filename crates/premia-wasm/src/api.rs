@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use premia_core::error::ErrorKind;
+use premia_core::text::Quoted;
 use premia_core::{Catalogue, Error, Errors};
 
 use crate::summary;
@@ -36,7 +37,7 @@ impl ApiError {
     }
 
     pub fn bad_option(field: &str, value: &str) -> Self {
-        Self::one(field, ErrorKind::Syntax { message: format!("{value:?} is not a valid {field}") })
+        Self::one(field, ErrorKind::Syntax { message: format!("{} is not a valid {field}", Quoted(value)) })
     }
 
     /// The `message` of the thrown JS `Error`: every error in English, one a line.
@@ -72,7 +73,7 @@ fn under(root: &str, errors: Errors) -> ApiError {
 
 pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, ApiError> {
     premia_core::age::parse_date(text).ok_or_else(|| {
-        ApiError::one(field, ErrorKind::Syntax { message: format!("{text:?} is not a YYYY-MM-DD date") })
+        ApiError::one(field, ErrorKind::Syntax { message: format!("{} is not a YYYY-MM-DD date", Quoted(text)) })
     })
 }
 

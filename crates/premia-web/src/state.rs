@@ -858,7 +858,7 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
         text => match premia_core::age::parse_date(text) {
             Some(date) => Some(date),
             None => {
-                let message = format!("{text:?} is not a YYYY-MM-DD date");
+                let message = format!("{} is not a YYYY-MM-DD date", premia_core::text::Quoted(text));
                 errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Syntax { message }));
                 None
             }

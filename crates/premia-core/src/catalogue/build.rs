@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind, Errors, Noun};
 use crate::money::{Rounding, RoundingRules, RoundingStep, strict};
 use crate::request::Sex;
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
+use crate::text::Quoted;
 use crate::underwriting::{
     AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules as UnderwritingRules,
 };
@@ -184,7 +185,10 @@ impl Builder<'_> {
     fn date(&mut self, text: &str, field: &str) -> Option<NaiveDate> {
         let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
         if parsed.is_none() {
-            self.error(field, ErrorKind::Syntax { message: format!("{text:?} is not a date written YYYY-MM-DD") });
+            self.error(
+                field,
+                ErrorKind::Syntax { message: format!("{} is not a date written YYYY-MM-DD", Quoted(text)) },
+            );
         }
         parsed
     }
@@ -197,7 +201,9 @@ impl Builder<'_> {
         if !ok {
             self.error(
                 field,
-                ErrorKind::Syntax { message: format!("{code:?} must be 1-32 upper-case letters, digits, '-' or '_'") },
+                ErrorKind::Syntax {
+                    message: format!("{} must be 1-32 upper-case letters, digits, '-' or '_'", Quoted(code)),
+                },
             );
         }
     }
@@ -266,7 +272,7 @@ impl Builder<'_> {
             if region.code.len() != 6 || !region.code.bytes().all(|b| b.is_ascii_digit()) {
                 self.error(
                     format!("{field}.code"),
-                    ErrorKind::Syntax { message: format!("{:?} is not a six-digit region code", region.code) },
+                    ErrorKind::Syntax { message: format!("{} is not a six-digit region code", Quoted(&region.code)) },
                 );
             }
             if regions.insert(region.code.clone(), region.name).is_some() {
@@ -370,7 +376,7 @@ impl Builder<'_> {
             let age = cells.get(age_at).and_then(|a| a.parse::<u32>().ok());
             let Some(age) = age else {
                 self.error(
-                    format!("{place} column {age_column:?}"),
+                    format!("{place} column {}", Quoted(age_column)),
                     ErrorKind::NotDecimal { value: cells.get(age_at).unwrap_or(&"").to_string() },
                 );
                 continue;
@@ -385,7 +391,7 @@ impl Builder<'_> {
                 let q = strict::parse(cell).filter(|q| *q >= Decimal::ZERO && *q <= Decimal::ONE);
                 if q.is_none() {
                     self.error(
-                        format!("{place} (age {age}) column {:?}", headers[i]),
+                        format!("{place} (age {age}) column {}", Quoted(headers[i])),
                         ErrorKind::OutOfRange { value: cell.to_owned(), min: "0".into(), max: "1".into() },
                     );
                 }
@@ -823,7 +829,10 @@ impl Builder<'_> {
         }
         .filter(|(from, to)| from <= to);
         if range.is_none() {
-            self.error(field, ErrorKind::Syntax { message: format!("{text:?} is not an age band such as \"18-40\"") });
+            self.error(
+                field,
+                ErrorKind::Syntax { message: format!("{} is not an age band such as \"18-40\"", Quoted(text)) },
+            );
         }
         range.map(|(from, to)| AgeRange { from, to })
     }
@@ -1017,7 +1026,7 @@ impl Builder<'_> {
             if c != "direct" && c != "agent" {
                 self.error(
                     format!("{field}.channels"),
-                    ErrorKind::Syntax { message: format!("{c:?} is not a channel (direct or agent)") },
+                    ErrorKind::Syntax { message: format!("{} is not a channel (direct or agent)", Quoted(c)) },
                 );
             }
         }
@@ -1125,7 +1134,7 @@ impl Builder<'_> {
                 self.error(
                     format!("{field}.expect"),
                     ErrorKind::Syntax {
-                        message: format!("{bad:?} is not a JSON pointer such as \"/totals/annual_premium\""),
+                        message: format!("{} is not a JSON pointer such as \"/totals/annual_premium\"", Quoted(bad)),
                     },
                 );
             }

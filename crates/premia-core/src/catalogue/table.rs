@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Noun};
 use crate::money::strict;
 use crate::request::Sex;
 use crate::term::PaymentTerm;
+use crate::text::Quoted;
 
 /// When a column applies. `None` in a dimension means "any".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -214,7 +215,7 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
         .map(|h| {
             parse_column(h, plans).unwrap_or_else(|| {
                 errors.push(Error::new(
-                    format!("{field} column {h:?}"),
+                    format!("{field} column {}", Quoted(h)),
                     ErrorKind::CsvHeader { header: h.to_string(), expected: HEADER_TOKENS.into() },
                 ));
                 ColumnKey::default()
@@ -250,14 +251,14 @@ pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut V
                 Some(v) if v >= Decimal::ZERO => values.push(Some(v)),
                 Some(_) => {
                     errors.push(Error::new(
-                        format!("{place} (age {}) column {header:?}", cells[0]),
+                        format!("{place} (age {}) column {}", cells[0], Quoted(header)),
                         ErrorKind::OutOfRange { value: (*text).to_owned(), min: "0".into(), max: "∞".into() },
                     ));
                     values.push(None);
                 }
                 None => {
                     errors.push(Error::new(
-                        format!("{place} (age {}) column {header:?}", cells[0]),
+                        format!("{place} (age {}) column {}", cells[0], Quoted(header)),
                         ErrorKind::NotDecimal { value: (*text).to_owned() },
                     ));
                     values.push(None);
