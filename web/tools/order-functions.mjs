@@ -12,6 +12,7 @@
 // The order: function bodies sorted by their bytes, then chained greedily, each next function the one
 // sharing the most 4-byte sequences with the last one placed. Deterministic for a given input.
 import { readFileSync, writeFileSync } from "node:fs";
+import { leb, readImports, readLeb, readSections, writeSections } from "./wasm-module.mjs";
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -20,88 +21,13 @@ if (!input || !output) {
 }
 
 const bytes = readFileSync(input);
-const sections = readSections(bytes);
-const imported = importedFunctions(sections);
+const sections = readSections(bytes, input);
+// Functions are numbered imports first: the count of imported functions offsets the bodies.
+const imported = readImports(sections).filter((i) => i.kind === 0).length;
 const bodies = codeBodies(sections);
 const order = similarityChain(bodies);
 const names = new Map(order.map((body, rank) => [imported + body, String(rank).padStart(6, "0")]));
 writeFileSync(output, writeModule(sections, names, imported));
-
-function readLeb(buffer, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = buffer[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-}
-
-function leb(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return Buffer.from(out);
-}
-
-function readSections(buffer) {
-  if (buffer.readUInt32BE(0) !== 0x0061736d) throw new Error(`${input}: not a WebAssembly module`);
-  const out = [];
-  let at = 8;
-  while (at < buffer.length) {
-    const id = buffer[at];
-    const [size, start] = readLeb(buffer, at + 1);
-    out.push({ id, body: buffer.subarray(start, start + size) });
-    at = start + size;
-  }
-  return out;
-}
-
-/** Functions are numbered imports first: the count of imported functions offsets the bodies. */
-function importedFunctions(all) {
-  const section = all.find((s) => s.id === 2);
-  if (!section) return 0;
-  const body = section.body;
-  let [count, at] = readLeb(body, 0);
-  let functions = 0;
-  const skipName = () => {
-    const [length, next] = readLeb(body, at);
-    at = next + length;
-  };
-  const skipLeb = () => ([, at] = readLeb(body, at));
-  const skipLimits = () => {
-    const flags = body[at++];
-    skipLeb();
-    if (flags & 1) skipLeb();
-  };
-  while (count-- > 0) {
-    skipName();
-    skipName();
-    const kind = body[at++];
-    if (kind === 0) {
-      skipLeb();
-      functions++;
-    } else if (kind === 1) {
-      at++; // reference type
-      skipLimits();
-    } else if (kind === 2) {
-      skipLimits();
-    } else if (kind === 3) {
-      at += 2; // value type, mutability
-    } else if (kind === 4) {
-      at++; // tag attribute
-      skipLeb();
-    } else {
-      throw new Error(`import kind ${kind} is not supported`);
-    }
-  }
-  return functions;
-}
 
 function codeBodies(all) {
   const section = all.find((s) => s.id === 10);
@@ -155,9 +81,5 @@ function writeModule(all, rank, importCount) {
   ]);
   const nameSection = Buffer.concat([leb(4), Buffer.from("name"), Buffer.from([1]), leb(functionNames.length), functionNames]);
   const isNameSection = (s) => s.id === 0 && s.body.subarray(1, 5).toString() === "name" && s.body[0] === 4;
-  const kept = all.filter((s) => !isNameSection(s));
-  const parts = [Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])];
-  for (const s of kept) parts.push(Buffer.from([s.id]), leb(s.body.length), s.body);
-  parts.push(Buffer.from([0]), leb(nameSection.length), nameSection);
-  return Buffer.concat(parts);
+  return writeSections([...all.filter((s) => !isNameSection(s)), { id: 0, body: nameSection }]);
 }
