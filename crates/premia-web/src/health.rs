@@ -2,28 +2,24 @@
 //! gives, and the core's decision with its reasons. The rules are the core's; this only shows them.
 
 use premia_core::underwriting::{Decision, Outcome, Question};
-use premia_core::{Lang, Quote};
+use premia_core::{Lang, Quote, Text};
 use yew::prelude::*;
 
 use crate::i18n::Label;
 use crate::state::{Action, State, field, questions};
-use crate::view::{Dispatch, dom_id, field_errors, input_value, select_value};
+use crate::view::{DecimalField, Dispatch, Select, decimal_field, dom_id, input_value, radio, select, select_value};
 
 /// Height, weight, income and existing cover: optional figures for the underwriting rules.
 pub fn figures_section(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     let input = |name: &'static str, label: Label, value: &str, action: fn(String) -> Action| {
-        let id = dom_id(name);
-        let errors = field_errors(state, name);
         let oninput = dispatch.to_callback().reform(move |e: InputEvent| action(input_value(&e)));
-        html! {
-            <div class="premia-field">
-                <label for={id.clone()}>{ label.get(lang) }</label>
-                <input {id} type="text" inputmode="decimal" autocomplete="off" value={value.to_owned()} {oninput}
-                    aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
-                { errors.html }
-            </div>
-        }
+        let label = label.get(lang);
+        let value = value.to_owned();
+        decimal_field(
+            state,
+            DecimalField { field: name, class: "premia-field", label, value, hint: None, readonly: false, oninput },
+        )
     };
     let form = &state.form;
     html! {
@@ -65,33 +61,32 @@ fn question(state: &State, dispatch: &Dispatch, question: &Question) -> Html {
     let choice = |yes: bool, label: Label| {
         let q = question.id.clone();
         let onchange = dispatch.to_callback().reform(move |_: Event| Action::Answer { question: q.clone(), yes });
-        html! {
-            <label class="premia-choice">
-                <input type="radio" name={id.clone()} value={if yes { "yes" } else { "no" }}
-                    checked={answer.is_some_and(|a| a.yes == yes)} {onchange} />
-                <span>{ label.get(lang) }</span>
-            </label>
-        }
+        let value = if yes { "yes" } else { "no" };
+        radio(&id, value, answer.is_some_and(|a| a.yes == yes), false, label.get(lang), onchange)
     };
     let follow_up = match (answer, &question.follow_up) {
         (Some(a), Some(prompt)) if a.yes && !question.options.is_empty() => {
-            let select_id = format!("{id}-follow-up");
             let q = question.id.clone();
             let onchange = dispatch
                 .to_callback()
                 .reform(move |e: Event| Action::FollowUp { question: q.clone(), option: select_value(&e) });
-            let chosen = a.follow_up.clone().unwrap_or_default();
-            html! {
-                <div class="premia-field premia-follow-up">
-                    <label for={select_id.clone()}>{ prompt.get(lang).to_owned() }</label>
-                    <select id={select_id} {onchange}>
-                        <option value="" selected={chosen.is_empty()}>{ Label::ChooseOne.get(lang) }</option>
-                        { for question.options.iter().map(|o| html! {
-                            <option value={o.id.clone()} selected={chosen == o.id}>{ o.text.get(lang).to_owned() }</option>
-                        }) }
-                    </select>
-                </div>
-            }
+            let choices: Vec<(String, Text)> =
+                question.options.iter().map(|o| (o.id.clone(), o.text.clone())).collect();
+            let field = format!("insured.health_answers.{}-follow-up", question.id);
+            let current = a.follow_up.as_deref().unwrap_or_default();
+            select(
+                state,
+                Select {
+                    field: &field,
+                    class: "premia-field premia-follow-up",
+                    name: None,
+                    label: prompt.get(lang).to_owned(),
+                    none: Some(Label::ChooseOne.get(lang)),
+                    choices: &choices,
+                    current,
+                    onchange,
+                },
+            )
         }
         _ => Html::default(),
     };

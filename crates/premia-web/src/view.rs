@@ -163,13 +163,8 @@ fn sex(state: &State, dispatch: &Dispatch) -> Html {
     let errors = field_errors(state, field::SEX);
     let option = |sex: Sex| {
         let onchange = dispatch.to_callback().reform(move |_: Event| Action::Sex(sex));
-        html! {
-            <label class="premia-choice">
-                <input type="radio" name="sex" value={sex.name()} checked={state.form.sex == Some(sex)} {onchange}
-                    disabled={by_resident_id(state)} />
-                <span>{ sex.label().get(state.lang).to_owned() }</span>
-            </label>
-        }
+        let label = sex.label().get(state.lang).to_owned();
+        radio("sex", sex.name(), state.form.sex == Some(sex), by_resident_id(state), label, onchange)
     };
     html! {
         <fieldset class="premia-field premia-inline" id={dom_id(field::SEX)}
@@ -183,66 +178,74 @@ fn sex(state: &State, dispatch: &Dispatch) -> Html {
 }
 
 fn smoker(state: &State, dispatch: &Dispatch) -> Html {
-    let option = |smoker: bool, label: Label| {
+    let option = |smoker: bool, value: &'static str, label: Label| {
         let onchange = dispatch.to_callback().reform(move |_: Event| Action::Smoker(smoker));
-        html! {
-            <label class="premia-choice">
-                <input type="radio" name="smoker" value={smoker.to_string()} checked={state.form.smoker == smoker}
-                    {onchange} />
-                <span>{ label.get(state.lang) }</span>
-            </label>
-        }
+        radio("smoker", value, state.form.smoker == smoker, false, label.get(state.lang), onchange)
     };
     html! {
         <fieldset class="premia-field premia-inline">
             <legend>{ Label::Smoker.get(state.lang) }</legend>
-            { option(false, Label::NonSmoker) }
-            { option(true, Label::SmokerYes) }
+            { option(false, "false", Label::NonSmoker) }
+            { option(true, "true", Label::SmokerYes) }
         </fieldset>
     }
 }
 
-fn occupation(state: &State, dispatch: &Dispatch) -> Html {
-    let id = dom_id(field::OCCUPATION);
-    let errors = field_errors(state, field::OCCUPATION);
-    let onchange =
-        dispatch.to_callback().reform(|e: Event| Action::OccupationClass(select_value(&e).parse().unwrap_or_default()));
+/// A radio button in its label: every one-of choice of the form (sex, smoker, health answers).
+pub fn radio(
+    name: &str,
+    value: &'static str,
+    checked: bool,
+    disabled: bool,
+    label: String,
+    onchange: Callback<Event>,
+) -> Html {
     html! {
-        <div class="premia-field">
-            <label for={id.clone()}>{ Label::Occupation.get(state.lang) }</label>
-            <select {id} name="occupation_class" {onchange} aria-invalid={errors.invalid.to_string()}
-                aria-describedby={errors.described_by}>
-                { for (1..=7u8).map(|class| html! {
-                    <option value={class.to_string()} selected={state.form.occupation_class == class}>
-                        { i18n::occupation(class).get(state.lang).to_owned() }
-                    </option>
-                }) }
-            </select>
-            { errors.html }
-        </div>
+        <label class="premia-choice">
+            <input type="radio" name={name.to_owned()} {value} {checked} {onchange} {disabled} />
+            <span>{ label }</span>
+        </label>
     }
 }
 
+fn occupation(state: &State, dispatch: &Dispatch) -> Html {
+    let onchange =
+        dispatch.to_callback().reform(|e: Event| Action::OccupationClass(select_value(&e).parse().unwrap_or_default()));
+    let choices: Vec<(String, Text)> = (1..=7u8).map(|class| (class.to_string(), i18n::occupation(class))).collect();
+    let current = state.form.occupation_class.to_string();
+    select(
+        state,
+        Select {
+            field: field::OCCUPATION,
+            class: "premia-field",
+            name: Some("occupation_class"),
+            label: Label::Occupation.get(state.lang),
+            none: None,
+            choices: &choices,
+            current: &current,
+            onchange,
+        },
+    )
+}
+
 fn region(state: &State, dispatch: &Dispatch) -> Html {
-    let id = dom_id(field::REGION);
-    let errors = field_errors(state, field::REGION);
     let onchange = dispatch.to_callback().reform(|e: Event| Action::Region(select_value(&e)));
+    let choices: Vec<(String, Text)> =
+        state.catalogue.regions.iter().map(|(code, name)| (code.clone(), name.clone())).collect();
     let lang = state.lang;
-    html! {
-        <div class="premia-field">
-            <label for={id.clone()}>{ Label::Region.get(lang) }</label>
-            <select {id} name="region" {onchange} aria-invalid={errors.invalid.to_string()}
-                aria-describedby={errors.described_by}>
-                <option value="" selected={state.form.region.is_empty()}>{ Label::RegionNone.get(lang) }</option>
-                { for state.catalogue.regions.iter().map(|(code, name)| html! {
-                    <option value={code.clone()} selected={state.form.region == *code}>
-                        { name.get(lang).to_owned() }
-                    </option>
-                }) }
-            </select>
-            { errors.html }
-        </div>
-    }
+    select(
+        state,
+        Select {
+            field: field::REGION,
+            class: "premia-field",
+            name: Some("region"),
+            label: Label::Region.get(lang),
+            none: Some(Label::RegionNone.get(lang)),
+            choices: &choices,
+            current: &state.form.region,
+            onchange,
+        },
+    )
 }
 
 fn social_insurance(state: &State, dispatch: &Dispatch) -> Html {
@@ -316,11 +319,11 @@ fn coverage_card(state: &State, dispatch: &Dispatch, index: usize, form: &Covera
             { product_errors.html }
             <div class="premia-grid">
                 { amount_field(state, dispatch, index, form, product) }
-                { select(state, &format!("{prefix}.coverage_term"), Label::CoverageTerm, &coverage_terms,
+                { choice(state, &format!("{prefix}.coverage_term"), Label::CoverageTerm, &coverage_terms,
                     &form.coverage_term, on(CoverageAction::CoverageTerm)) }
-                { select(state, &format!("{prefix}.payment_term"), Label::PaymentTerm, &payment_terms,
+                { choice(state, &format!("{prefix}.payment_term"), Label::PaymentTerm, &payment_terms,
                     &form.payment_term, on(CoverageAction::PaymentTerm)) }
-                { select(state, &format!("{prefix}.frequency"), Label::Frequency, &frequencies,
+                { choice(state, &format!("{prefix}.frequency"), Label::Frequency, &frequencies,
                     form.frequency.name(), on_frequency) }
                 { plan_field(state, dispatch, index, form, product) }
                 { annuity_fields(state, dispatch, index, form, product) }
@@ -330,7 +333,25 @@ fn coverage_card(state: &State, dispatch: &Dispatch, index: usize, form: &Covera
     }
 }
 
-fn select(
+/// A drop-down of the values the catalogue allows for a field.
+#[derive(Debug)]
+pub struct Select<'a> {
+    /// The request path: the control's id and the errors shown beside it.
+    pub field: &'a str,
+    pub class: &'static str,
+    /// The control's `name`, for fields of the insured person.
+    pub name: Option<&'static str>,
+    pub label: String,
+    /// The label of a leading empty choice ("none", "choose one"), if the field may stay empty.
+    pub none: Option<String>,
+    /// Each value with its label.
+    pub choices: &'a [(String, Text)],
+    pub current: &'a str,
+    pub onchange: Callback<Event>,
+}
+
+/// A coverage's drop-down (term, frequency, plan, annuity options): one of the product's values.
+fn choice(
     state: &State,
     field: &str,
     label: Label,
@@ -338,14 +359,24 @@ fn select(
     current: &str,
     onchange: Callback<Event>,
 ) -> Html {
+    let label = label.get(state.lang);
+    select(state, Select { field, class: "premia-field", name: None, label, none: None, choices, current, onchange })
+}
+
+/// A labelled drop-down; disabled when there is nothing to choose.
+pub fn select(state: &State, select: Select<'_>) -> Html {
+    let Select { field, class, name, label, none, choices, current, onchange } = select;
     let id = dom_id(field);
     let errors = field_errors(state, field);
-    let disabled = choices.len() < 2;
+    let disabled = none.is_none() && choices.len() < 2;
     html! {
-        <div class="premia-field">
-            <label for={id.clone()}>{ label.get(state.lang) }</label>
-            <select {id} {onchange} {disabled} aria-invalid={errors.invalid.to_string()}
+        <div {class}>
+            <label for={id.clone()}>{ label }</label>
+            <select {id} {name} {onchange} {disabled} aria-invalid={errors.invalid.to_string()}
                 aria-describedby={errors.described_by}>
+                if let Some(none) = none {
+                    <option value="" selected={current.is_empty()}>{ none }</option>
+                }
                 { for choices.iter().map(|(value, text)| html! {
                     <option value={value.clone()} selected={value == current}>{ text.get(state.lang).to_owned() }</option>
                 }) }
@@ -357,26 +388,55 @@ fn select(
 
 fn amount_field(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
     let field = format!("coverages[{index}].{}", options::amount_field(product));
-    let id = dom_id(&field);
-    let errors = field_errors(state, &field);
     let label = if options::is_annuity(product) { Label::AnnuityAmount } else { Label::SumAssured };
     let rule = product.amount;
-    let hint_id = format!("{id}-hint");
-    let hint = format!("{} – {}", money(&rule.min), money(&rule.max));
     let oninput = dispatch
         .to_callback()
         .reform(move |e: InputEvent| Action::Coverage(index, CoverageAction::Amount(input_value(&e))));
-    let described_by = match errors.described_by {
-        Some(error) => format!("{hint_id} {error}"),
-        None => hint_id.clone(),
-    };
+    decimal_field(
+        state,
+        DecimalField {
+            field: &field,
+            class: "premia-field",
+            label: label.get(state.lang),
+            value: form.amount.clone(),
+            hint: Some(format!("{} – {}", money(&rule.min), money(&rule.max))),
+            readonly: options::amount_is_fixed(product),
+            oninput,
+        },
+    )
+}
+
+/// An amount the core reads as a decimal (sums assured, height, income…).
+#[derive(Debug)]
+pub struct DecimalField<'a> {
+    /// The request path: the input's id and the errors shown beside it.
+    pub field: &'a str,
+    pub class: &'static str,
+    pub label: String,
+    pub value: String,
+    /// Shown under the input (the allowed range) and read with it.
+    pub hint: Option<String>,
+    pub readonly: bool,
+    pub oninput: Callback<InputEvent>,
+}
+
+/// A labelled decimal input with its hint and the core's errors about it.
+pub fn decimal_field(state: &State, input: DecimalField<'_>) -> Html {
+    let DecimalField { field, class, label, value, hint, readonly, oninput } = input;
+    let id = dom_id(field);
+    let errors = field_errors(state, field);
+    let hint_id = hint.is_some().then(|| format!("{id}-hint"));
+    let described_by: Vec<String> = [hint_id.clone(), errors.described_by].into_iter().flatten().collect();
+    let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
     html! {
-        <div class="premia-field">
-            <label for={id.clone()}>{ label.get(state.lang) }</label>
-            <input {id} type="text" inputmode="decimal" autocomplete="off" value={form.amount.clone()}
-                readonly={options::amount_is_fixed(product)} {oninput}
+        <div {class}>
+            <label for={id.clone()}>{ label }</label>
+            <input {id} type="text" inputmode="decimal" autocomplete="off" {value} {readonly} {oninput}
                 aria-invalid={errors.invalid.to_string()} aria-describedby={described_by} />
-            <p class="premia-hint" id={hint_id}>{ hint }</p>
+            if let Some(hint) = hint {
+                <p class="premia-hint" id={hint_id}>{ hint }</p>
+            }
             { errors.html }
         </div>
     }
@@ -391,7 +451,7 @@ fn plan_field(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageF
     let onchange =
         dispatch.to_callback().reform(move |e: Event| Action::Coverage(index, CoverageAction::Plan(select_value(&e))));
     let current = form.plan.clone().unwrap_or_default();
-    select(state, &format!("coverages[{index}].plan"), Label::Plan, &choices, &current, onchange)
+    choice(state, &format!("coverages[{index}].plan"), Label::Plan, &choices, &current, onchange)
 }
 
 fn annuity_fields(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm, product: &Product) -> Html {
@@ -412,8 +472,8 @@ fn annuity_fields(state: &State, dispatch: &Dispatch, index: usize, form: &Cover
     let guaranteed = form.guaranteed_years.map(|y| y.to_string()).unwrap_or_default();
     html! {
         <>
-            { select(state, &format!("coverages[{index}].payout_start_age"), Label::PayoutAge, &age_choices, &age, on_age) }
-            { select(state, &format!("coverages[{index}].guaranteed_years"), Label::GuaranteedYears, &year_choices,
+            { choice(state, &format!("coverages[{index}].payout_start_age"), Label::PayoutAge, &age_choices, &age, on_age) }
+            { choice(state, &format!("coverages[{index}].guaranteed_years"), Label::GuaranteedYears, &year_choices,
                 &guaranteed, on_years) }
         </>
     }
@@ -455,20 +515,22 @@ fn riders(state: &State, dispatch: &Dispatch, index: usize, form: &CoverageForm,
 
 fn rider_amount(state: &State, dispatch: &Dispatch, index: usize, position: usize, code: &str, amount: &str) -> Html {
     let field = format!("coverages[{index}].riders[{position}].sum_assured");
-    let id = dom_id(&field);
-    let errors = field_errors(state, &field);
     let code = code.to_owned();
     let oninput = dispatch.to_callback().reform(move |e: InputEvent| {
         Action::Coverage(index, CoverageAction::RiderAmount { code: code.clone(), amount: input_value(&e) })
     });
-    html! {
-        <div class="premia-field premia-rider-amount">
-            <label for={id.clone()}>{ Label::RiderAmount.get(state.lang) }</label>
-            <input {id} type="text" inputmode="decimal" autocomplete="off" value={amount.to_owned()} {oninput}
-                aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
-            { errors.html }
-        </div>
-    }
+    decimal_field(
+        state,
+        DecimalField {
+            field: &field,
+            class: "premia-field premia-rider-amount",
+            label: Label::RiderAmount.get(state.lang),
+            value: amount.to_owned(),
+            hint: None,
+            readonly: false,
+            oninput,
+        },
+    )
 }
 
 /// The price panel: totals, per coverage lines, the worksheet, print and submit.
