@@ -52,7 +52,7 @@ pub struct Profile {
 }
 
 /// Read a profile from a JSON tree, every broken field named (see [`crate::reader`]).
-pub fn profile_from_json(value: &serde_json::Value) -> Result<Profile, crate::Errors> {
+pub fn profile_from_json(value: &crate::json::Json) -> Result<Profile, crate::Errors> {
     use crate::reader::Reader;
     use crate::request::{read_channel, read_insured};
     let mut r = Reader::new();

@@ -175,13 +175,13 @@ pub fn verify_token(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, E
     key.verify(signed.as_bytes(), &signature).map_err(|_| ErrorKind::CouponBadSignature)?;
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| ErrorKind::CouponMalformed)?;
     let payload = std::str::from_utf8(&payload).map_err(|_| ErrorKind::CouponMalformed)?;
-    let claims: serde_json::Value = serde_json::from_str(payload).map_err(|_| ErrorKind::CouponMalformed)?;
+    let claims = crate::json::parse(payload).map_err(|_| ErrorKind::CouponMalformed)?;
     read_claims(&claims).ok_or(ErrorKind::CouponMalformed)
 }
 
 /// The claims of a token, read as strictly as their `Deserialize` (with the core's reader, which the
 /// browser build carries anyway).
-fn read_claims(value: &serde_json::Value) -> Option<Claims> {
+fn read_claims(value: &crate::json::Json) -> Option<Claims> {
     use crate::reader::Reader;
     const FIELDS: &[&str] = &["catalogue", "kind", "series", "id", "expires", "referrer"];
     let mut r = Reader::new();
@@ -326,13 +326,13 @@ mod tests {
             referrer: Some("C-9".into()),
         };
         let value = serde_json::to_value(&claims).unwrap();
-        assert_eq!(read_claims(&value), Some(claims));
+        assert_eq!(read_claims(&crate::json::Json::from(&value)), Some(claims));
         for broken in [
             serde_json::json!({"catalogue": "X"}),
             serde_json::json!({"catalogue": "X", "kind": "voucher",
             "series": "S", "id": "1", "colour": "blue"}),
         ] {
-            assert_eq!(read_claims(&broken), None);
+            assert_eq!(read_claims(&crate::json::Json::from(&broken)), None);
             assert!(serde_json::from_value::<Claims>(broken).is_err());
         }
     }

@@ -33,6 +33,7 @@ pub mod digest;
 mod discount;
 mod engine;
 pub mod error;
+pub mod json;
 pub mod money;
 pub mod quote;
 pub mod quote_json;

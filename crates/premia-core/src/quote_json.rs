@@ -1685,7 +1685,7 @@ mod tests {
                     };
                     let request = json!({ "quote_date": date, "insured": insured, "coverages": coverages, "channel": channel,
                                           "coupons": coupons[k] });
-                    if let Ok(request) = crate::request::from_json(&request) {
+                    if let Ok(request) = crate::request::from_json(&crate::json::Json::from(&request)) {
                         if let Ok(quote) = crate::quote(catalogue, &request) {
                             quotes.push(quote);
                         }

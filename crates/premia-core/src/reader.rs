@@ -14,9 +14,9 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Errors};
+use crate::json::Json;
 use crate::text::Quoted;
 
 /// Reads one JSON tree, remembering every error.
@@ -27,7 +27,7 @@ pub struct Reader {
 
 /// A JSON object being read: its fields are looked up by name, and [`Reader::object`] has already
 /// reported any it does not know.
-pub type Object<'v> = &'v Map<String, Value>;
+pub type Object<'v> = &'v crate::json::Object;
 
 /// `path.key`, or `key` at the root.
 pub fn join(path: &str, key: &str) -> String {
@@ -53,22 +53,22 @@ impl Reader {
         self.errors.push(Error::new(path, kind));
     }
 
-    fn expected<T>(&mut self, path: &str, what: &str, value: &Value) -> Option<T> {
+    fn expected<T>(&mut self, path: &str, what: &str, value: &Json) -> Option<T> {
         let found = match value {
-            Value::Null => "null".to_owned(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => Quoted(s).to_string(),
-            Value::Array(_) => "a list".to_owned(),
-            Value::Object(_) => "an object".to_owned(),
+            Json::Null => "null".to_owned(),
+            Json::Bool(b) => b.to_string(),
+            Json::Number(n) => n.to_string(),
+            Json::String(s) => Quoted(s).to_string(),
+            Json::Array(_) => "a list".to_owned(),
+            Json::Object(_) => "an object".to_owned(),
         };
         self.error(path, ErrorKind::Syntax { message: format!("expected {what}, found {found}") });
         None
     }
 
     /// The object at `path`; each of its keys not in `known` is an error of its own.
-    pub fn object<'v>(&mut self, value: &'v Value, path: &str, known: &[&str]) -> Option<Object<'v>> {
-        let Value::Object(object) = value else { return self.expected(path, "an object", value) };
+    pub fn object<'v>(&mut self, value: &'v Json, path: &str, known: &[&str]) -> Option<Object<'v>> {
+        let Json::Object(object) = value else { return self.expected(path, "an object", value) };
         for key in object.keys().filter(|key| !known.contains(&key.as_str())) {
             self.error(join(path, key), ErrorKind::Syntax { message: format!("unknown field `{key}`") });
         }
@@ -81,11 +81,11 @@ impl Reader {
         object: Object<'_>,
         path: &str,
         key: &str,
-        read: impl FnOnce(&mut Self, &Value, &str) -> Option<T>,
+        read: impl FnOnce(&mut Self, &Json, &str) -> Option<T>,
     ) -> Option<T> {
         let path = join(path, key);
         match object.get(key) {
-            None | Some(Value::Null) => {
+            None | Some(Json::Null) => {
                 self.error(path, ErrorKind::Required);
                 None
             }
@@ -99,10 +99,10 @@ impl Reader {
         object: Object<'_>,
         path: &str,
         key: &str,
-        read: impl FnOnce(&mut Self, &Value, &str) -> Option<T>,
+        read: impl FnOnce(&mut Self, &Json, &str) -> Option<T>,
     ) -> Option<Option<T>> {
         match object.get(key) {
-            None | Some(Value::Null) => Some(None),
+            None | Some(Json::Null) => Some(None),
             Some(value) => read(self, value, &join(path, key)).map(Some),
         }
     }
@@ -114,7 +114,7 @@ impl Reader {
         object: Object<'_>,
         path: &str,
         key: &str,
-        read: impl FnOnce(&mut Self, &Value, &str) -> Option<T>,
+        read: impl FnOnce(&mut Self, &Json, &str) -> Option<T>,
     ) -> Option<T> {
         match object.get(key) {
             None => Some(T::default()),
@@ -122,22 +122,22 @@ impl Reader {
         }
     }
 
-    pub fn string(&mut self, value: &Value, path: &str) -> Option<String> {
+    pub fn string(&mut self, value: &Json, path: &str) -> Option<String> {
         match value {
-            Value::String(text) => Some(text.clone()),
+            Json::String(text) => Some(text.clone()),
             _ => self.expected(path, "a string", value),
         }
     }
 
-    pub fn bool(&mut self, value: &Value, path: &str) -> Option<bool> {
+    pub fn bool(&mut self, value: &Json, path: &str) -> Option<bool> {
         match value {
-            Value::Bool(b) => Some(*b),
+            Json::Bool(b) => Some(*b),
             _ => self.expected(path, "true or false", value),
         }
     }
 
     /// A whole number that fits `T` (`u8`, `u32`).
-    pub fn whole<T: TryFrom<u64>>(&mut self, value: &Value, path: &str) -> Option<T> {
+    pub fn whole<T: TryFrom<u64>>(&mut self, value: &Json, path: &str) -> Option<T> {
         match value.as_u64().and_then(|n| T::try_from(n).ok()) {
             Some(n) => Some(n),
             None => self.expected(path, "a whole number in range", value),
@@ -146,10 +146,10 @@ impl Reader {
 
     /// Money and measures: a decimal string ("1234.50") or an integer, never a float, which JSON
     /// clients cannot carry exactly.
-    pub fn decimal(&mut self, value: &Value, path: &str) -> Option<Decimal> {
+    pub fn decimal(&mut self, value: &Json, path: &str) -> Option<Decimal> {
         let parsed = match value {
-            Value::String(text) => crate::money::strict::parse(text),
-            Value::Number(n) => n.as_i64().map(Decimal::from).or_else(|| n.as_u64().map(Decimal::from)),
+            Json::String(text) => crate::money::strict::parse(text),
+            Json::Number(n) => n.as_i64().map(Decimal::from).or_else(|| n.as_u64().map(Decimal::from)),
             _ => None,
         };
         match parsed {
@@ -158,7 +158,7 @@ impl Reader {
         }
     }
 
-    pub fn date(&mut self, value: &Value, path: &str) -> Option<NaiveDate> {
+    pub fn date(&mut self, value: &Json, path: &str) -> Option<NaiveDate> {
         match value.as_str().and_then(crate::age::parse_date) {
             Some(date) => Some(date),
             None => self.expected(path, "a date written YYYY-MM-DD", value),
@@ -166,11 +166,11 @@ impl Reader {
     }
 
     /// A string naming one of a type's values (`"male"`, `"years:20"`), by the type's own parser.
-    pub fn parsed<T: FromStr>(&mut self, value: &Value, path: &str, what: &str) -> Option<T>
+    pub fn parsed<T: FromStr>(&mut self, value: &Json, path: &str, what: &str) -> Option<T>
     where
         T::Err: std::fmt::Display,
     {
-        let Value::String(text) = value else { return self.expected(path, what, value) };
+        let Json::String(text) = value else { return self.expected(path, what, value) };
         match text.parse() {
             Ok(parsed) => Some(parsed),
             Err(e) => {
@@ -181,7 +181,7 @@ impl Reader {
     }
 
     /// A string that must be one of `names`.
-    pub fn one_of<T: Copy>(&mut self, value: &Value, path: &str, names: &[(&str, T)]) -> Option<T> {
+    pub fn one_of<T: Copy>(&mut self, value: &Json, path: &str, names: &[(&str, T)]) -> Option<T> {
         let found = value.as_str().and_then(|text| names.iter().find(|(name, _)| *name == text));
         match found {
             Some((_, item)) => Some(*item),
@@ -195,11 +195,11 @@ impl Reader {
     /// A list, each item read by `item` at `path[i]`; `None` if any item is broken (all are read).
     pub fn list<T>(
         &mut self,
-        value: &Value,
+        value: &Json,
         path: &str,
-        mut item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+        mut item: impl FnMut(&mut Self, &Json, &str) -> Option<T>,
     ) -> Option<Vec<T>> {
-        let Value::Array(items) = value else { return self.expected(path, "a list", value) };
+        let Json::Array(items) = value else { return self.expected(path, "a list", value) };
         let read: Vec<Option<T>> =
             items.iter().enumerate().map(|(i, value)| item(self, value, &format!("{path}[{i}]"))).collect();
         read.into_iter().collect()
@@ -208,31 +208,30 @@ impl Reader {
     /// An object used as a map from names to values, each read by `item` at `path.name`.
     pub fn map<T>(
         &mut self,
-        value: &Value,
+        value: &Json,
         path: &str,
-        mut item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+        mut item: impl FnMut(&mut Self, &Json, &str) -> Option<T>,
     ) -> Option<BTreeMap<String, T>> {
-        let Value::Object(entries) = value else { return self.expected(path, "an object", value) };
+        let Json::Object(entries) = value else { return self.expected(path, "an object", value) };
         let read: Vec<Option<(String, T)>> =
             entries.iter().map(|(key, value)| item(self, value, &join(path, key)).map(|v| (key.clone(), v))).collect();
         read.into_iter().collect()
     }
 
     /// A list of strings.
-    pub fn strings(&mut self, value: &Value, path: &str) -> Option<Vec<String>> {
+    pub fn strings(&mut self, value: &Json, path: &str) -> Option<Vec<String>> {
         self.list(value, path, Self::string)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
 
     use super::*;
 
     #[test]
     fn every_error_is_kept_with_its_path() {
-        let value = json!({"a": 1, "b": "x", "c": 0.5, "d": [1, "two"], "e": null});
+        let value = crate::json::parse(r#"{"a": 1, "b": "x", "c": 0.5, "d": [1, "two"], "e": null}"#).unwrap();
         let mut r = Reader::new();
         let object = r.object(&value, "root", &["a", "b", "c", "d", "e", "f"]).unwrap();
         assert_eq!(r.required(object, "root", "a", Reader::string), None);
@@ -249,7 +248,9 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_named_and_values_read_strictly() {
-        let value = json!({"amount": "1234.50", "int": 500000, "day": "2026-11-25", "colour": "blue"});
+        let value =
+            crate::json::parse(r#"{"amount": "1234.50", "int": 500000, "day": "2026-11-25", "colour": "blue"}"#)
+                .unwrap();
         let mut r = Reader::new();
         let object = r.object(&value, "", &["amount", "int", "day"]).unwrap();
         assert_eq!(r.required(object, "", "amount", Reader::decimal), Some("1234.50".parse().unwrap()));

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::error::ErrorKind;
 use crate::money::strict;
@@ -205,7 +205,7 @@ impl Channel {
 /// for **every** field that has one, each with its path (`insured.sex`, `coverages[1].frequency`).
 /// Rule checks (ages, amounts, terms) follow in [`crate::quote`] once the shape is right. Reads what
 /// the derived `Deserialize` reads (see [`crate::reader`]).
-pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Errors> {
+pub fn from_json(value: &Json) -> Result<QuoteRequest, crate::Errors> {
     let mut r = Reader::new();
     let request = read_request(&mut r, value, "");
     r.finish(request)
@@ -213,7 +213,7 @@ pub fn from_json(value: &serde_json::Value) -> Result<QuoteRequest, crate::Error
 
 const REQUEST_FIELDS: &[&str] = &["quote_date", "insured", "coverages", "channel", "coupons", "bundle"];
 
-fn read_request(r: &mut Reader, value: &Value, path: &str) -> Option<QuoteRequest> {
+fn read_request(r: &mut Reader, value: &Json, path: &str) -> Option<QuoteRequest> {
     let object = r.object(value, path, REQUEST_FIELDS)?;
     let quote_date = r.required(object, path, "quote_date", Reader::date);
     let insured = r.required(object, path, "insured", read_insured);
@@ -249,7 +249,7 @@ const INSURED_FIELDS: &[&str] = &[
 ];
 
 /// The insured person at `path`.
-pub fn read_insured(r: &mut Reader, value: &Value, path: &str) -> Option<Insured> {
+pub fn read_insured(r: &mut Reader, value: &Json, path: &str) -> Option<Insured> {
     let object = r.object(value, path, INSURED_FIELDS)?;
     let birth_date = r.optional(object, path, "birth_date", Reader::date);
     let age = r.optional(object, path, "age", Reader::whole);
@@ -283,12 +283,12 @@ pub fn read_insured(r: &mut Reader, value: &Value, path: &str) -> Option<Insured
     })
 }
 
-pub fn read_sex(r: &mut Reader, value: &Value, path: &str) -> Option<Sex> {
+pub fn read_sex(r: &mut Reader, value: &Json, path: &str) -> Option<Sex> {
     r.one_of(value, path, &[("male", Sex::Male), ("female", Sex::Female)])
 }
 
 /// Answers to the health questionnaire: `{"HEART": {"yes": false}, ...}`.
-pub fn read_health_answers(r: &mut Reader, value: &Value, path: &str) -> Option<BTreeMap<String, HealthAnswer>> {
+pub fn read_health_answers(r: &mut Reader, value: &Json, path: &str) -> Option<BTreeMap<String, HealthAnswer>> {
     r.map(value, path, |r, value, path| {
         let object = r.object(value, path, &["yes", "follow_up"])?;
         let yes = r.required(object, path, "yes", Reader::bool);
@@ -311,7 +311,7 @@ const COVERAGE_FIELDS: &[&str] = &[
 ];
 
 /// One coverage asked for, at `path` (`coverages[0]`).
-pub fn read_coverage(r: &mut Reader, value: &Value, path: &str) -> Option<CoverageRequest> {
+pub fn read_coverage(r: &mut Reader, value: &Json, path: &str) -> Option<CoverageRequest> {
     let object = r.object(value, path, COVERAGE_FIELDS)?;
     let product = r.required(object, path, "product", Reader::string);
     let sum_assured = r.optional(object, path, "sum_assured", Reader::decimal);
@@ -350,7 +350,7 @@ pub fn read_coverage(r: &mut Reader, value: &Value, path: &str) -> Option<Covera
 }
 
 /// `{"kind": "direct"}` or `{"kind": "agent", "agent_code": "A123"}`.
-pub fn read_channel(r: &mut Reader, value: &Value, path: &str) -> Option<Channel> {
+pub fn read_channel(r: &mut Reader, value: &Json, path: &str) -> Option<Channel> {
     let object = r.object(value, path, &["kind", "agent_code"])?;
     let kind = r.required(object, path, "kind", |r, v, p| r.one_of(v, p, &[("direct", false), ("agent", true)]))?;
     if kind {
@@ -366,9 +366,9 @@ pub fn read_channel(r: &mut Reader, value: &Value, path: &str) -> Option<Channel
 
 /// [`from_json`] on JSON text; a syntax error names its line and column.
 pub fn from_json_str(text: &str) -> Result<QuoteRequest, crate::Errors> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let value = crate::json::parse(text).map_err(|e| {
         crate::Errors::one(
-            format!("request line {}, column {}", e.line(), e.column()),
+            format!("request line {}, column {}", e.line, e.column),
             crate::ErrorKind::Syntax { message: e.to_string() },
         )
     })?;

@@ -81,7 +81,7 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
 /// The request inside a submitted quote, read strictly (unknown fields refused), every section checked.
 pub fn read_request(submitted: &Value) -> Result<QuoteRequest, Errors> {
     let request = submitted.get("request").ok_or_else(|| Errors::one("request", ErrorKind::Required))?;
-    crate::request::from_json(request).map_err(|errors| {
+    crate::request::from_json(&crate::json::Json::from(request)).map_err(|errors| {
         let prefixed = errors.into_vec().into_iter().map(|mut e| {
             e.field = format!("request.{}", e.field);
             e

@@ -39,7 +39,7 @@ fn request_with(coupons: &[&str], date: &str, payment_term: &str) -> Value {
 }
 
 fn run_on(catalogue: &Catalogue, value: &Value) -> Quote {
-    quote(catalogue, &request::from_json(value).unwrap()).unwrap()
+    quote(catalogue, &request::from_json(&premia_core::json::Json::from(value)).unwrap()).unwrap()
 }
 
 fn run(value: &Value) -> Quote {

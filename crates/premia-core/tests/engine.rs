@@ -18,7 +18,7 @@ fn base() -> Value {
 }
 
 fn run(value: &Value) -> Result<Quote, Errors> {
-    quote(&demo::catalogue(), &request::from_json(value)?)
+    quote(&demo::catalogue(), &request::from_json(&premia_core::json::Json::from(value))?)
 }
 
 fn errors(value: &Value) -> Vec<(String, String)> {
@@ -286,12 +286,12 @@ rating = { method = "rate_table", per = "1000", tables = [{ csv = "age, any\n18-
 "#;
 
 fn mini_request(amount: &str, smoker: bool) -> premia_core::QuoteRequest {
-    request::from_json(&json!({
+    request::from_json(&premia_core::json::Json::from(&json!({
         "quote_date": "2026-06-01",
         "insured": { "age": 19, "sex": "male", "smoker": smoker, "occupation_class": 1, "social_insurance": true },
         "coverages": [{ "product": "T", "sum_assured": amount, "coverage_term": "lifelong", "payment_term": "single", "frequency": "annual" }],
         "channel": { "kind": "direct" }
-    }))
+    })))
     .unwrap()
 }
 

@@ -22,7 +22,7 @@ fn healthy() -> Value {
 }
 
 fn run(value: &Value) -> Result<Quote, Errors> {
-    quote(&demo::catalogue(), &request::from_json(value)?)
+    quote(&demo::catalogue(), &request::from_json(&premia_core::json::Json::from(value))?)
 }
 
 fn outcome(value: &Value) -> (Outcome, Vec<String>) {

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use premia_core::error::ErrorKind;
+use premia_core::json::Json;
 use premia_core::text::Quoted;
 use premia_core::{Catalogue, Error, Errors};
 
@@ -58,8 +59,8 @@ impl From<Errors> for ApiError {
 }
 
 /// Parse JSON text into a tree; a syntax error is reported on `root` (the argument's name).
-pub fn parse_json(text: &str, root: &str) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::one(root, ErrorKind::Syntax { message: e.to_string() }))
+pub fn parse_json(text: &str, root: &str) -> Result<Json, ApiError> {
+    premia_core::json::parse(text).map_err(|e| ApiError::one(root, ErrorKind::Syntax { message: e.to_string() }))
 }
 
 /// The core's errors for an argument, each field under the argument's name (`profile.insured.sex`).
@@ -100,7 +101,10 @@ pub fn load_catalogue(compiled: &[u8]) -> Result<String, ApiError> {
 
 /// Verify a submitted quote (JSON text) on `today`; the verdict as JSON text.
 pub fn verify_json(quote: &str, today: &str) -> Result<String, ApiError> {
-    let submitted = parse_json(quote, "quote")?;
+    // Verification diffs `serde_json` trees (its mismatches carry both values), so the quote is read
+    // into one; this is the JS API's only use of `serde_json`'s reader.
+    let submitted: serde_json::Value = serde_json::from_str(quote)
+        .map_err(|e| ApiError::one("quote", ErrorKind::Syntax { message: e.to_string() }))?;
     let today = read_date(today, "today")?;
     let verdict = premia_core::verify::verify(&active_catalogue(), &submitted, today)?;
     Ok(serde_json::to_string(&verdict).unwrap_or_default())
@@ -126,7 +130,7 @@ pub fn parse_resident_id_json(number: &str, today: &str) -> Result<String, ApiEr
 /// The widget's `products` option: `["CI","MED"]` or `"CI,MED"`.
 pub fn product_list(json: &str) -> Result<Vec<String>, ApiError> {
     let codes: Vec<String> = match parse_json(json, "products")? {
-        serde_json::Value::String(text) => text.split(',').map(|c| c.trim().to_owned()).collect(),
+        Json::String(text) => text.split(',').map(|c| c.trim().to_owned()).collect(),
         other => {
             let mut r = premia_core::reader::Reader::new();
             let codes = r.strings(&other, "products");

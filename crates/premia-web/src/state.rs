@@ -8,6 +8,7 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use premia_core::bundle::{Profile, Recommendation};
 use premia_core::error::ErrorKind;
+use premia_core::json::Json;
 use premia_core::money::strict;
 use premia_core::request::HealthAnswer;
 use premia_core::{
@@ -186,7 +187,7 @@ impl Prefill {
     /// Read a prefill from a JSON tree, every broken field named (`prefill.insured.sex`), with the
     /// core's reader: the same rules as a request's fields. (The `Deserialize` derive documents the
     /// shape for the TypeScript declarations and must agree: a test checks it.)
-    pub fn from_json(value: &serde_json::Value) -> Result<Prefill, premia_core::Errors> {
+    pub fn from_json(value: &Json) -> Result<Prefill, premia_core::Errors> {
         use premia_core::reader::Reader;
         use premia_core::request::{read_coverage, read_health_answers, read_sex};
         const FIELDS: &[&str] = &["insured", "coverages", "coupons", "bundle"];
@@ -201,7 +202,7 @@ impl Prefill {
         });
         return r.finish(prefill);
 
-        fn read_insured_prefill(r: &mut Reader, value: &serde_json::Value, path: &str) -> Option<InsuredPrefill> {
+        fn read_insured_prefill(r: &mut Reader, value: &Json, path: &str) -> Option<InsuredPrefill> {
             const FIELDS: &[&str] = &[
                 "resident_id",
                 "birth_date",
@@ -337,9 +338,7 @@ impl Application {
 
     /// The body indented, as shown when no server takes it.
     pub fn pretty(&self) -> String {
-        serde_json::from_str::<serde_json::Value>(&self.body)
-            .and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_else(|_| self.body.clone())
+        premia_core::json::parse(&self.body).map_or_else(|_| self.body.clone(), |v| v.pretty())
     }
 }
 
@@ -358,8 +357,8 @@ impl Submission {
     pub fn from_response(status: u16, body: &str, payload: String) -> Submission {
         // Read from a JSON tree (the one JSON reader of the browser build); fields the server may add
         // later are ignored.
-        let body_json: Option<serde_json::Value> = serde_json::from_str(body).ok();
-        let text = |value: &serde_json::Value, key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let body_json = premia_core::json::parse(body).ok();
+        let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
         match status {
             200..=299 => {
                 let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
@@ -368,7 +367,7 @@ impl Submission {
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
             _ => {
-                let read_error = |e: &serde_json::Value| {
+                let read_error = |e: &Json| {
                     let message = e.get("message")?;
                     Some(ServerError {
                         code: text(e, "code")?,
@@ -1091,7 +1090,7 @@ mod tests {
                               "frequency":"monthly","plan":"D10K"}]}"#,
         )
         .unwrap();
-        let prefill = Prefill::from_json(&json).unwrap();
+        let prefill = Prefill::from_json(&Json::from(&json)).unwrap();
         assert_eq!(
             prefill,
             serde_json::from_value::<Prefill>(json).unwrap(),
@@ -1101,7 +1100,7 @@ mod tests {
         let quote = state.quote().expect("priced");
         assert_eq!(quote.coverages[0].instalment_premium.to_string(), "27.98", "the catalogue's MED test case");
         let misspelt = serde_json::json!({"insured": {"birthdate": "1991-01-15", "sex": "other"}, "bundle": null});
-        let errors = Prefill::from_json(&misspelt).unwrap_err();
+        let errors = Prefill::from_json(&Json::from(&misspelt)).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["prefill.insured.birthdate", "prefill.insured.sex"], "each broken field by its path");
         assert!(serde_json::from_value::<Prefill>(misspelt).is_err());
