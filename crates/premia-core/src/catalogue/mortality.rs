@@ -82,7 +82,12 @@ impl Commutation {
         let mut d = Vec::with_capacity(len);
         let mut c = Vec::with_capacity(len);
         let mut l = RADIX;
-        let mut v_to_x = v.powi(i64::from(min_age));
+        // v^min_age by the same repeated multiplication as every later power below (one rounding
+        // rule for the whole column, and no general-purpose `powi` in the browser build).
+        let mut v_to_x = Decimal::ONE;
+        for _ in 0..min_age {
+            v_to_x *= v;
+        }
         for &q in qx {
             let deaths = l * q;
             d.push(v_to_x * l);
