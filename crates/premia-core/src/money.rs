@@ -167,7 +167,6 @@ impl RoundingRules {
 /// floating-point number, which JSON clients cannot carry exactly.
 pub mod strict {
     use std::fmt;
-    use std::str::FromStr;
 
     use rust_decimal::Decimal;
     use serde::de::{self, Visitor};
@@ -203,7 +202,9 @@ pub mod strict {
         }
     }
 
-    /// Parse a plain decimal: optional sign, digits, optional fraction. No exponent, no spaces.
+    /// Parse a plain decimal: optional sign, digits, optional fraction. No exponent, no spaces, and no
+    /// more digits than a `Decimal` holds exactly (28 after the point): such a number is refused, not
+    /// rounded, as a money amount must be taken as written or not at all.
     pub fn parse(text: &str) -> Option<Decimal> {
         let digits = text.strip_prefix('-').unwrap_or(text);
         let mut parts = digits.splitn(2, '.');
@@ -214,7 +215,7 @@ pub mod strict {
         if !well_formed {
             return None;
         }
-        Decimal::from_str(text).ok()
+        Decimal::from_str_exact(text).ok()
     }
 
     /// The same rule for optional fields; JSON `null` counts as absent.
@@ -277,6 +278,10 @@ mod tests {
         for bad in ["1e5", "", ".5", "5.", "1,000", " 1", "NaN", "1.2.3"] {
             assert_eq!(strict::parse(bad), None, "{bad:?} should not parse");
         }
+        let widest = format!("0.{}", "1".repeat(28));
+        assert_eq!(strict::parse(&widest).map(|d| d.scale()), Some(28));
+        assert_eq!(strict::parse(&format!("{widest}1")), None, "refused, not rounded");
+        assert_eq!(strict::parse("79228162514264337593543950336"), None, "above Decimal::MAX");
     }
 
     #[test]
