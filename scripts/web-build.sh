@@ -58,33 +58,38 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
   --enable-reference-types --enable-multivalue)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp "$pkg/premia_bg.wasm" "$work/built.wasm"
-# optimize OUT [WASM-OPT ARGS...]: the built module, optimized and ordered, into OUT.
+# optimize IN OUT: a module as wasm-bindgen wrote it, optimized and ordered, into OUT.
 optimize() {
-  local out=$1
-  shift
-  "$wasm_opt" "$work/built.wasm" -o "$work/optimized.wasm" "$@" -O1 -g "${features[@]}"
+  "$wasm_opt" "$1" -o "$work/optimized.wasm" -O1 -g "${features[@]}"
   node "$root/web/tools/order-functions.mjs" "$work/optimized.wasm" "$work/ordered.wasm"
-  "$wasm_opt" "$work/ordered.wasm" -o "$out" --reorder-functions-by-name "${features[@]}" \
+  "$wasm_opt" "$work/ordered.wasm" -o "$2" --reorder-functions-by-name "${features[@]}" \
     --strip-debug --strip-producers
 }
 echo "web-build: wasm-opt -O1, function order (the npm package's module)" >&2
-optimize "$pkg/premia_bg.wasm"
+optimize "$pkg/premia_bg.wasm" "$pkg/premia_bg.wasm"
 
 # The npm package: our entry point (a Node-aware init) and README beside wasm-pack's files.
 cp "$root/web/npm/index.js" "$root/web/npm/index.d.ts" "$root/web/npm/README.md" "$pkg/"
 node "$root/web/npm/package.mjs" "$pkg/package.json"
 
+# The site and the widget call only `mount` and the mounted app's methods: they get the module built
+# without the `api` feature (no JS API entry points, nor the code only they reach, nor their glue):
+# 5 % less to download. Pages that want the API use the npm package (web/pkg), which has every export.
+# Same profile and flags as wasm-pack's build above, so only premia-wasm and the link are redone.
+echo "web-build: the module without the JS API (the site's and the widget's)" >&2
+env "${size_env[@]}" cargo build --quiet --locked -p premia-wasm --lib --no-default-features \
+  --target wasm32-unknown-unknown --profile wasm-release --config 'profile.wasm-release.strip=false' \
+  "${size_args[@]}"
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
+  'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+wasm-bindgen --target web --no-typescript --out-dir "$work/site" --out-name premia \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/premia_wasm.wasm"
+
 rm -rf "$dist"
 mkdir -p "$dist/pkg"
 cp "$root"/web/{index.html,widget-demo.html,premia-widget.js,premia.css,site.css,site.js} "$dist/"
-cp "$pkg/premia.js" "$dist/pkg/"
-# The site and the widget call only `mount` and the mounted app's methods. They get the same build
-# without the JS API's entry points (binaryen drops the exports, then the code only they reached): 5 %
-# less to download. Pages that want the API use the npm package (web/pkg), which has every export.
-echo "web-build: the same module without the JS API's exports (the site's and the widget's)" >&2
-api_exports=(quote quoteJson catalogue loadCatalogue recommend parseResidentId verifyQuote)
-optimize "$dist/pkg/premia_bg.wasm" "${api_exports[@]/#/--remove-exports=}"
+cp "$work/site/premia.js" "$dist/pkg/"
+optimize "$work/site/premia_bg.wasm" "$dist/pkg/premia_bg.wasm"
 # The names glue and module call each other by, shortened in both (web/tools/minify-names.mjs): 4 KB.
 node "$root/web/tools/minify-names.mjs" "$dist/pkg/premia_bg.wasm" "$dist/pkg/premia.js"
 

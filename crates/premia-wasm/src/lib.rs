@@ -9,7 +9,9 @@
 //! quote made here is byte-identical to one made by the server. Errors are thrown as a JS `Error` named
 //! `PremiaError` whose `errors` lists the core's `{code, field, message: {zh, en}}`.
 //!
-//! The functions are written in plain Rust in [`api`] (tested natively) and exported here.
+//! The functions are written in plain Rust in [`api`] (tested natively) and exported here. Without the
+//! default `api` feature only `mount` and the mounted app are exported: the build the quote site and
+//! the widget load, which carries none of the JS API's entry points (`scripts/web-build.sh`).
 
 pub mod api;
 pub mod summary;
@@ -71,12 +73,14 @@ fn to_json(value: &JsValue) -> Result<String, JsValue> {
 }
 
 /// Price a request (a plain object shaped like the core's `QuoteRequest`) with the active catalogue.
+#[cfg(feature = "api")]
 #[wasm_bindgen(unchecked_return_type = "Quote")]
 pub fn quote(#[wasm_bindgen(unchecked_param_type = "QuoteRequest")] request: JsValue) -> Result<JsValue, JsValue> {
     to_js(&api::quote_json(&to_json(&request)?).map_err(throw)?)
 }
 
 /// `quote` on JSON text, returning JSON text: the exact bytes the native core writes.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = quoteJson)]
 pub fn quote_json(request: &str) -> Result<String, JsValue> {
     api::quote_json(request).map_err(throw)
@@ -84,6 +88,7 @@ pub fn quote_json(request: &str) -> Result<String, JsValue> {
 
 /// The active catalogue (the embedded demo unless `loadCatalogue` replaced it), summarised: products
 /// with every option they offer, regions, and the catalogue's identity.
+#[cfg(feature = "api")]
 #[wasm_bindgen(unchecked_return_type = "CatalogueSummary")]
 pub fn catalogue() -> Result<JsValue, JsValue> {
     to_js(&api::catalogue_json())
@@ -93,12 +98,14 @@ pub fn catalogue() -> Result<JsValue, JsValue> {
 /// catalogue.bin`) and make it the active one. The browser build has no TOML parser and does not
 /// validate the catalogue again (it was validated when compiled); the compiled form quotes under the
 /// same content hash as its TOML source.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = loadCatalogue, unchecked_return_type = "CatalogueSummary")]
 pub fn load_catalogue(compiled: &[u8]) -> Result<JsValue, JsValue> {
     to_js(&api::load_catalogue(compiled).map_err(throw)?)
 }
 
 /// The bundles recommended for a person on `date` ("YYYY-MM-DD", default today), ranked, each quoted.
+#[cfg(feature = "api")]
 #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
 pub fn recommend(
     #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
@@ -110,6 +117,7 @@ pub fn recommend(
 
 /// Read a resident ID number (GB 11643): birth date, sex and province, or why it is not valid.
 /// `today` is "YYYY-MM-DD" (a birth date after it is an error); default: today in the browser's time zone.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = parseResidentId, unchecked_return_type = "ResidentId")]
 pub fn parse_resident_id(number: &str, today: Option<String>) -> Result<JsValue, JsValue> {
     let today = today.unwrap_or_else(local_today);
@@ -118,6 +126,7 @@ pub fn parse_resident_id(number: &str, today: Option<String>) -> Result<JsValue,
 
 /// Re-price a submitted quote and compare every figure (what the server does before accepting it).
 /// `today` is "YYYY-MM-DD"; default: today in the browser's time zone.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = verifyQuote, unchecked_return_type = "Verdict")]
 pub fn verify_quote(
     #[wasm_bindgen(unchecked_param_type = "Quote")] quote: JsValue,
