@@ -9,8 +9,9 @@
 //!
 //! The grammar is RFC 8259's, as strict as `serde_json`: no comments, no trailing commas, no leading
 //! zeros, control characters escaped inside strings, surrogates only in pairs, nothing after the
-//! value. A repeated key keeps its last value, as in `serde_json`'s `Value`; fields keep the order
-//! they were written in. Nesting deeper than [`MAX_DEPTH`] is an error, never a stack overflow.
+//! value. A key written twice in one object is an error too (serde's derived readers refuse a repeated
+//! field; `serde_json`'s `Value` would silently keep the last); fields keep the order they were
+//! written in. Nesting deeper than [`MAX_DEPTH`] is an error, never a stack overflow.
 
 use std::fmt;
 
@@ -28,8 +29,7 @@ pub enum Json {
     Object(Object),
 }
 
-/// An object's fields in the order written; a repeated key keeps its last value (in its first place).
-/// Objects are few-keyed (a request's widest has 14), so a list searched in order beats a map, and
+/// An object's fields in the order written, each key once. Objects are few-keyed (a request's widest has 14), so a list searched in order beats a map, and
 /// carries less code into the browser build.
 #[derive(Debug, Clone, Default, Eq)]
 pub struct Object(Vec<(String, Json)>);
@@ -57,14 +57,6 @@ impl Object {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// Set `key` (replacing an earlier value, as a repeated key in JSON text does).
-    pub fn insert(&mut self, key: String, value: Json) {
-        match self.0.iter_mut().find(|(name, _)| *name == key) {
-            Some((_, earlier)) => *earlier = value,
-            None => self.0.push((key, value)),
-        }
     }
 }
 
@@ -450,7 +442,12 @@ impl Parser<'_> {
                 None => return Err(self.error("EOF while parsing an object")),
                 Some(_) => return Err(self.error("key must be a string")),
             }
+            let key_at = self.at;
             let key = self.string()?;
+            if fields.contains_key(&key) {
+                self.at = key_at;
+                return Err(self.error("duplicate key"));
+            }
             self.whitespace();
             if !self.eat(b':') {
                 return Err(self.error(if self.peek().is_none() {
@@ -460,7 +457,7 @@ impl Parser<'_> {
                 }));
             }
             let value = self.value(depth)?;
-            fields.insert(key, value);
+            fields.0.push((key, value));
             self.whitespace();
             match self.peek() {
                 Some(b',') => self.at += 1,
@@ -524,7 +521,7 @@ mod tests {
             "[]",
             "{}",
             "[1, [2, [3]], {\"a\": null}]",
-            "{\"b\": 1, \"a\": {\"c\": [true, false]}, \"b\": 2}",
+            "{\"b\": 1, \"a\": {\"c\": [true, false]}}",
             r#""plain""#,
             r#""\" \\ \/ \b \f \n \r \t""#,
             r#""\u00e9\u4fdd\ud83d\ude00""#,
@@ -589,6 +586,13 @@ mod tests {
         assert_eq!(error.message, "recursion limit exceeded");
         assert!(parse(&"[".repeat(100_000)).is_err());
         assert!(parse(&"{\"a\":".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn a_key_written_twice_is_refused() {
+        let error = parse("{\"a\": 1, \"b\": {\"a\": 2}, \"a\": 3}").unwrap_err();
+        assert_eq!((error.message, error.column), ("duplicate key", 25), "at the second one");
+        assert!(parse("[{\"a\": 1}, {\"a\": 2}]").is_ok(), "the same key in two objects is fine");
     }
 
     #[test]

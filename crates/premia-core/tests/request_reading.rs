@@ -157,3 +157,14 @@ fn the_profile_reader_and_serde_accept_the_same_profiles() {
         }
     }
 }
+
+#[test]
+fn a_field_written_twice_is_refused_by_both() {
+    let text =
+        std::fs::read_to_string(format!("{}/../../examples/requests/ci.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let twice = text.replacen("\"quote_date\"", "\"quote_date\": \"2026-01-01\", \"quote_date\"", 1);
+    assert!(serde_json::from_str::<QuoteRequest>(&twice).is_err());
+    let errors = premia_core::request::from_json_str(&twice).unwrap_err();
+    assert!(errors.iter().any(|e| e.message().en.contains("duplicate key")), "{errors:?}");
+    assert!(premia_core::request::from_json_str(&text).is_ok());
+}
