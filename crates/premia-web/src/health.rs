@@ -108,17 +108,19 @@ pub fn badge(decision: &Decision, lang: Lang) -> Html {
         return Html::default();
     }
     html! {
-        <p class={classes!("premia-decision", class_of(decision.outcome))} data-outcome={decision.outcome.name()}>
+        <p class={class_of(decision.outcome)} data-outcome={decision.outcome.name()}>
             <span class="premia-badge">{ decision.outcome.label().get(lang).to_owned() }</span>
         </p>
     }
 }
 
+/// The decision's classes. Whole strings rather than `classes!`: the app builds every class list from
+/// literals, and yew's `Classes` set would add its own code to the module.
 fn class_of(outcome: Outcome) -> &'static str {
     match outcome {
-        Outcome::Accept | Outcome::AcceptWithConditions => "is-ok",
-        Outcome::Decline => "is-declined",
-        _ => "is-pending",
+        Outcome::Accept | Outcome::AcceptWithConditions => "premia-decision is-ok",
+        Outcome::Decline => "premia-decision is-declined",
+        _ => "premia-decision is-pending",
     }
 }
 
@@ -130,7 +132,7 @@ pub fn decision(decision: &Decision, lang: Lang) -> Html {
     let outcome = decision.outcome;
     let class = class_of(outcome);
     html! {
-        <div class={classes!("premia-decision", class)} data-outcome={outcome.name()}>
+        <div {class} data-outcome={outcome.name()}>
             <p class="premia-decision-outcome">
                 <span class="premia-badge">{ outcome.label().get(lang).to_owned() }</span>
                 if decision.two_person_review {

@@ -22,7 +22,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                     let id = r.bundle.clone();
                     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::ChooseBundle(id.clone()));
                     html! {
-                        <article class={classes!("premia-bundle", chosen.then_some("is-chosen"))} data-bundle={r.bundle.clone()}>
+                        <article class={if chosen { "premia-bundle is-chosen" } else { "premia-bundle" }} data-bundle={r.bundle.clone()}>
                             <h3>{ r.name.get(lang).to_owned() }</h3>
                             <p class="premia-bundle-reason">{ r.reason.get(lang).to_owned() }</p>
                             <p class="premia-bundle-price">
@@ -35,7 +35,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                                     { r.dropped.iter().map(|d| format!("{} ({})", d.product, d.reason.get(lang))).collect::<Vec<_>>().join("; ") }
                                 </p>
                             }
-                            <button type="button" class={classes!("premia-button", chosen.then_some("premia-primary"))}
+                            <button type="button" class={if chosen { "premia-button premia-primary" } else { "premia-button" }}
                                 aria-pressed={chosen.to_string()} {onclick}>
                                 { if chosen { Label::Chosen.get(lang) } else { Label::ChooseBundle.get(lang) } }
                             </button>
@@ -88,16 +88,18 @@ fn coupon_line(state: &State, dispatch: &Dispatch, code: &str) -> Html {
     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::RemoveCoupon(remove.clone()));
     let status = state.coupon_status(code);
     let (class, text) = match status {
-        CouponStatus::Applied(d) => ("is-applied", format!("{} −{}", d.name.get(lang), money(&d.first_year))),
-        CouponStatus::Refused(r) => ("is-refused", r.message.get(lang).to_owned()),
-        CouponStatus::Waiting => ("is-waiting", String::new()),
+        CouponStatus::Applied(d) => {
+            ("premia-coupon is-applied", format!("{} −{}", d.name.get(lang), money(&d.first_year)))
+        }
+        CouponStatus::Refused(r) => ("premia-coupon is-refused", r.message.get(lang).to_owned()),
+        CouponStatus::Waiting => ("premia-coupon is-waiting", String::new()),
     };
     let code_attr = match status {
         CouponStatus::Refused(r) => r.code.clone(),
         _ => String::new(),
     };
     html! {
-        <li class={classes!("premia-coupon", class)} data-code={code_attr}>
+        <li {class} data-code={code_attr}>
             <span class="premia-coupon-code">{ shortened(code) }</span>
             <span class="premia-coupon-status">{ text }</span>
             <button type="button" class="premia-link" {onclick} aria-label={format!("{} {}", Label::Remove.get(lang), shortened(code))}>

@@ -282,7 +282,7 @@ fn product_toggle(state: &State, dispatch: &Dispatch, product: &Product) -> Html
     let onchange = dispatch.to_callback().reform(move |_: Event| Action::ToggleProduct(code.clone()));
     let description = product.description.as_ref().map(|d| d.get(lang).to_owned());
     html! {
-        <label class={classes!("premia-product", chosen.then_some("is-chosen"))} data-product={product.code.clone()}>
+        <label class={if chosen { "premia-product is-chosen" } else { "premia-product" }} data-product={product.code.clone()}>
             <input type="checkbox" name="product" value={product.code.clone()} checked={chosen} {onchange} />
             <span class="premia-product-line">{ product.line.label().get(lang).to_owned() }</span>
             <span class="premia-product-name">{ product.name.get(lang).to_owned() }</span>
