@@ -164,7 +164,10 @@ impl Noun {
     }
 }
 
-/// Every rule Premia checks. Values are kept as display strings: an error is for reading.
+/// Every rule Premia checks. Values are kept as display strings: an error is for reading. The rules of
+/// writing a catalogue (CSV shapes, table coverage, its own test cases) exist only with the `toml`
+/// feature, where catalogues are validated: the browser build cannot meet them and carries none of
+/// their messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -174,11 +177,10 @@ pub enum ErrorKind {
     /// A field the document must have is missing.
     Required,
     /// A file the catalogue refers to was not supplied.
+    #[cfg(feature = "toml")]
     FileMissing { path: String },
     /// Not a plain decimal number.
     NotDecimal { value: String },
-    /// A catalogue decimal written as a floating-point literal.
-    FloatNotAllowed { value: String },
     /// A term spelling that is not accepted.
     BadTerm { value: String, expected: &'static str },
     /// A list or table that must not be empty.
@@ -188,24 +190,33 @@ pub enum ErrorKind {
     /// A name that refers to nothing defined.
     Unknown { what: Noun, name: String },
     /// A range whose minimum is above its maximum.
+    #[cfg(feature = "toml")]
     MinAboveMax { min: String, max: String },
     /// A number outside the values the rule allows.
     OutOfRange { value: String, min: String, max: String },
     /// A CSV row with the wrong number of cells.
+    #[cfg(feature = "toml")]
     CsvWidth { expected: usize, found: usize },
     /// A CSV header cell that names no column this table can have.
+    #[cfg(feature = "toml")]
     CsvHeader { header: String, expected: String },
     /// The modal factor for annual payment must be exactly 1.
+    #[cfg(feature = "toml")]
     AnnualFactorNotOne { value: String },
     /// Rows of a table do not cover every age they must.
+    #[cfg(feature = "toml")]
     AgeGap { from: u32, to: u32 },
     /// A mortality table that does not end with q = 1.
+    #[cfg(feature = "toml")]
     MortalityNotClosed { age: u32, q: String },
     /// A date range that ends before it starts.
+    #[cfg(feature = "toml")]
     DatesReversed { from: String, to: String },
     /// Two columns of a table match the same lookup.
+    #[cfg(feature = "toml")]
     AmbiguousColumns { first: String, second: String },
     /// A catalogue test case whose expected figure differs from the engine's.
+    #[cfg(feature = "toml")]
     TestFailed { test: String, expected: String, actual: String },
 
     // ---- requests ---------------------------------------------------------------------------
@@ -314,22 +325,31 @@ impl ErrorKind {
         match self {
             Syntax { .. } => "syntax",
             Required => "required",
+            #[cfg(feature = "toml")]
             FileMissing { .. } => "file.missing",
             NotDecimal { .. } => "decimal.invalid",
-            FloatNotAllowed { .. } => "decimal.float",
             BadTerm { .. } => "term.invalid",
             Empty => "empty",
             Duplicate { .. } => "duplicate",
             Unknown { .. } => "unknown",
+            #[cfg(feature = "toml")]
             MinAboveMax { .. } => "range.reversed",
             OutOfRange { .. } => "range.out",
+            #[cfg(feature = "toml")]
             CsvWidth { .. } => "csv.width",
+            #[cfg(feature = "toml")]
             CsvHeader { .. } => "csv.header",
+            #[cfg(feature = "toml")]
             AnnualFactorNotOne { .. } => "frequency.annual_factor",
+            #[cfg(feature = "toml")]
             AgeGap { .. } => "table.age_gap",
+            #[cfg(feature = "toml")]
             MortalityNotClosed { .. } => "mortality.not_closed",
+            #[cfg(feature = "toml")]
             DatesReversed { .. } => "dates.reversed",
+            #[cfg(feature = "toml")]
             AmbiguousColumns { .. } => "table.ambiguous_columns",
+            #[cfg(feature = "toml")]
             TestFailed { .. } => "test.failed",
             CatalogueNotInForce { .. } => "catalogue.not_in_force",
             ProductNotInForce { .. } => "product.not_in_force",
@@ -386,16 +406,13 @@ impl ErrorKind {
         match self {
             Syntax { message } => Text::new(format!("格式错误：{message}"), format!("malformed: {message}")),
             Required => Text::fixed("必填项缺失", "is required"),
+            #[cfg(feature = "toml")]
             FileMissing { path } => {
                 Text::new(format!("找不到引用的文件 {path}"), format!("refers to file {path}, which was not supplied"))
             }
             NotDecimal { value } => Text::new(
                 format!("“{value}”不是十进制数（例如 \"1234.50\"）"),
                 format!("{} is not a decimal number (write e.g. \"1234.50\")", Quoted(value)),
-            ),
-            FloatNotAllowed { value } => Text::new(
-                format!("小数 {value} 须写成带引号的字符串（如 \"{value}\"），以免浮点误差"),
-                format!("decimal {value} must be written as a quoted string (\"{value}\") to stay exact"),
             ),
             BadTerm { value, expected } => Text::new(
                 format!("“{value}”不是有效期间，应为 {expected}"),
@@ -410,6 +427,7 @@ impl ErrorKind {
                 let w = what.text();
                 Text::new(format!("未定义的{}“{name}”", w.zh), format!("unknown {} {}", w.en, Quoted(name)))
             }
+            #[cfg(feature = "toml")]
             MinAboveMax { min, max } => {
                 Text::new(format!("最小值 {min} 大于最大值 {max}"), format!("minimum {min} is above maximum {max}"))
             }
@@ -417,33 +435,41 @@ impl ErrorKind {
                 format!("{value} 超出允许范围 {min}–{max}"),
                 format!("{value} is outside the allowed range {min}-{max}"),
             ),
+            #[cfg(feature = "toml")]
             CsvWidth { expected, found } => Text::new(
                 format!("该行有 {found} 个单元格，应为 {expected} 个"),
                 format!("row has {found} cells; the header has {expected}"),
             ),
+            #[cfg(feature = "toml")]
             CsvHeader { header, expected } => Text::new(
                 format!("表头“{header}”无法识别，应为 {expected}"),
                 format!("header {} is not a column this table can have; expected {expected}", Quoted(header)),
             ),
+            #[cfg(feature = "toml")]
             AnnualFactorNotOne { value } => Text::new(
                 format!("年交的交费系数必须为 1，而不是 {value}"),
                 format!("the modal factor for annual payment must be 1, not {value}"),
             ),
+            #[cfg(feature = "toml")]
             AgeGap { from, to } => {
                 Text::new(format!("表中缺少 {from}–{to} 岁的行"), format!("the table has no rows for ages {from}-{to}"))
             }
+            #[cfg(feature = "toml")]
             MortalityNotClosed { age, q } => Text::new(
                 format!("生命表最后一行（{age} 岁）的 q_x 应为 1，而不是 {q}"),
                 format!("the last row of a mortality table (age {age}) must have q_x = 1, not {q}"),
             ),
+            #[cfg(feature = "toml")]
             DatesReversed { from, to } => Text::new(
                 format!("结束日期 {to} 早于开始日期 {from}"),
                 format!("ends on {to}, before it starts on {from}"),
             ),
+            #[cfg(feature = "toml")]
             AmbiguousColumns { first, second } => Text::new(
                 format!("列“{first}”与“{second}”适用于同一情形"),
                 format!("columns {} and {} both match the same case", Quoted(first), Quoted(second)),
             ),
+            #[cfg(feature = "toml")]
             TestFailed { test, expected, actual } => Text::new(
                 format!("测试“{test}”期望 {expected}，实际为 {actual}"),
                 format!("test {} expected {expected}, got {actual}", Quoted(test)),

@@ -26,6 +26,7 @@
 pub mod age;
 pub mod bundle;
 pub mod catalogue;
+#[cfg(feature = "toml")]
 pub mod check;
 pub mod coupon;
 pub mod demo;

@@ -7,15 +7,19 @@
 //! A column without a token for a dimension applies whatever that dimension is. An empty cell means
 //! "no rate" (the combination is not sold). Lookups are O(1): a dense index maps each age to its row.
 
+#[cfg(feature = "toml")]
 use std::str::FromStr;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+#[cfg(feature = "toml")]
 use crate::error::{Error, ErrorKind, Noun};
+#[cfg(feature = "toml")]
 use crate::money::strict;
 use crate::request::Sex;
 use crate::term::PaymentTerm;
+#[cfg(feature = "toml")]
 use crate::text::Quoted;
 
 /// When a column applies. `None` in a dimension means "any".
@@ -143,6 +147,7 @@ impl AgeTable {
     }
 
     /// Check that each case in `cases` matches exactly one column; report the first clash or miss.
+    #[cfg(feature = "toml")]
     pub fn check_columns<'q>(
         &self,
         cases: impl IntoIterator<Item = ColumnQuery<'q>>,
@@ -183,10 +188,12 @@ pub fn describe(case: &ColumnQuery<'_>) -> String {
     text
 }
 
+#[cfg(feature = "toml")]
 const HEADER_TOKENS: &str =
     "male/female, a payment term (single, years:N, to_age:N), social/no_social, a plan id, or any";
 
 /// Parse CSV text into an age table. Every bad cell is reported, each with its row and column.
+#[cfg(feature = "toml")]
 pub fn parse(name: &str, text: &str, plans: &[&str], field: &str, errors: &mut Vec<Error>) -> Option<AgeTable> {
     let before = errors.len();
     let mut lines = text
@@ -299,6 +306,7 @@ fn age_index(rows: &[AgeRow]) -> (u32, Vec<u16>, Vec<u32>) {
     (first_age, row_of_age, covered_twice)
 }
 
+#[cfg(feature = "toml")]
 fn parse_age_key(text: &str) -> Option<(u32, u32)> {
     let age = |s: &str| s.trim().parse::<u32>().ok().filter(|&a| a <= 150);
     match text.split_once('-') {
@@ -310,6 +318,7 @@ fn parse_age_key(text: &str) -> Option<(u32, u32)> {
     }
 }
 
+#[cfg(feature = "toml")]
 fn parse_column(header: &str, plans: &[&str]) -> Option<ColumnKey> {
     let mut key = ColumnKey::default();
     for token in header.split_whitespace() {
