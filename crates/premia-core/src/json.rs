@@ -375,7 +375,7 @@ impl Parser<'_> {
         })
     }
 
-    /// `\uXXXX`, or a surrogate pair `\uD8xx\uDCxx`.
+    /// `\u` and four hex digits, or a surrogate pair of them (`\ud83d\ude00`).
     fn unicode_escape(&mut self) -> Result<char, SyntaxError> {
         let first = self.hex4()?;
         let code = match first {
@@ -415,16 +415,26 @@ impl Parser<'_> {
         }
         loop {
             items.push(self.value(depth)?);
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Json::Array(items));
-                }
-                None => return Err(self.error("EOF while parsing a list")),
-                Some(_) => return Err(self.error("expected `,` or `]`")),
+            if self.closed(b']', "EOF while parsing a list", "expected `,` or `]`")? {
+                return Ok(Json::Array(items));
             }
+        }
+    }
+
+    /// After an item of a list or an object: `true` past its closing bracket, `false` past a comma.
+    fn closed(&mut self, close: u8, eof: &'static str, expected: &'static str) -> Result<bool, SyntaxError> {
+        self.whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            None => Err(self.error(eof)),
+            Some(_) => Err(self.error(expected)),
         }
     }
 
@@ -458,15 +468,8 @@ impl Parser<'_> {
             }
             let value = self.value(depth)?;
             fields.0.push((key, value));
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(Json::Object(fields));
-                }
-                None => return Err(self.error("EOF while parsing an object")),
-                Some(_) => return Err(self.error("expected `,` or `}`")),
+            if self.closed(b'}', "EOF while parsing an object", "expected `,` or `}`")? {
+                return Ok(Json::Object(fields));
             }
         }
     }
