@@ -136,7 +136,6 @@ pub enum Noun {
     Question,
     Bundle,
     Coupon,
-    Key,
 }
 
 impl Noun {
@@ -159,7 +158,6 @@ impl Noun {
             Noun::Question => Text::fixed("健康告知问题", "health question"),
             Noun::Bundle => Text::fixed("产品组合", "bundle"),
             Noun::Coupon => Text::fixed("优惠", "coupon"),
-            Noun::Key => Text::fixed("密钥", "key"),
         }
     }
 }
@@ -254,8 +252,6 @@ pub enum ErrorKind {
     NoRate { product: String, detail: String },
     /// An occupation class outside 1-7.
     OccupationClass { class: u8 },
-    /// The product does not insure this occupation class.
-    OccupationNotInsurable { class: u8, product: String },
     /// The product requires local basic medical insurance (社保).
     RequiresSocialInsurance { product: String },
     /// The product is not sold in this region.
@@ -368,7 +364,6 @@ impl ErrorKind {
             SingleNeedsAnnual { .. } => "frequency.single_premium",
             NoRate { .. } => "rate.missing",
             OccupationClass { .. } => "occupation.invalid",
-            OccupationNotInsurable { .. } => "occupation.not_insurable",
             RequiresSocialInsurance { .. } => "social_insurance.required",
             RegionNotSold { .. } => "region.not_sold",
             AgentCode { .. } => "agent_code.invalid",
@@ -544,10 +539,6 @@ impl ErrorKind {
             OccupationClass { class } => Text::new(
                 format!("职业类别 {class} 无效，应为 1–7 类"),
                 format!("occupation class {class} is not a class 1-7"),
-            ),
-            OccupationNotInsurable { class, product } => Text::new(
-                format!("产品 {product} 不承保 {class} 类职业"),
-                format!("product {product} does not insure occupation class {class}"),
             ),
             RequiresSocialInsurance { product } => Text::new(
                 format!("产品 {product} 要求参加当地基本医疗保险（有社保）"),
