@@ -4,7 +4,7 @@
 //! Numbers keep the text they were written with. The readers accept only integers and decimal
 //! *strings* for money, so nothing here ever needs a binary float; an error about a number quotes it
 //! as the person wrote it. This is also why the core has its own small parser rather than
-//! `serde_json::Value`: that one converts every non-integer to an `f64`, and carries float parsing
+//! `serde_json::Value`: that one converts every non-integer to a binary float, and carries float parsing
 //! and printing into the browser build (about 4 % of the WebAssembly module, compressed).
 //!
 //! The grammar is RFC 8259's, as strict as `serde_json`: no comments, no trailing commas, no leading
