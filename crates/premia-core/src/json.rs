@@ -147,71 +147,47 @@ impl Json {
     /// Written back indented by two spaces (for people to read; the same layout as
     /// `serde_json::to_string_pretty`).
     pub fn pretty(&self) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
         self.write_pretty(&mut out, 0);
-        out
+        // Only whole UTF-8 strings and ASCII punctuation were written.
+        String::from_utf8(out).unwrap_or_default()
     }
 
-    fn write_pretty(&self, out: &mut String, depth: usize) {
-        let indent = |out: &mut String, depth: usize| (0..depth).for_each(|_| out.push_str("  "));
+    fn write_pretty(&self, out: &mut Vec<u8>, depth: usize) {
+        let indent = |out: &mut Vec<u8>, depth: usize| (0..depth).for_each(|_| out.extend_from_slice(b"  "));
         match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::Number(n) => out.push_str(&n.0),
-            Json::String(text) => write_string(out, text),
-            Json::Array(items) if items.is_empty() => out.push_str("[]"),
-            Json::Object(fields) if fields.is_empty() => out.push_str("{}"),
+            Json::Null => out.extend_from_slice(b"null"),
+            Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Json::Number(n) => out.extend_from_slice(n.0.as_bytes()),
+            Json::String(text) => crate::quote_json::string(out, text),
+            Json::Array(items) if items.is_empty() => out.extend_from_slice(b"[]"),
+            Json::Object(fields) if fields.is_empty() => out.extend_from_slice(b"{}"),
             Json::Array(items) => {
-                out.push('[');
+                out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
-                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
                     indent(out, depth + 1);
                     item.write_pretty(out, depth + 1);
                 }
-                out.push('\n');
+                out.push(b'\n');
                 indent(out, depth);
-                out.push(']');
+                out.push(b']');
             }
             Json::Object(fields) => {
-                out.push('{');
+                out.push(b'{');
                 for (i, (key, value)) in fields.iter().enumerate() {
-                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
                     indent(out, depth + 1);
-                    write_string(out, key);
-                    out.push_str(": ");
+                    crate::quote_json::string(out, key);
+                    out.extend_from_slice(b": ");
                     value.write_pretty(out, depth + 1);
                 }
-                out.push('\n');
+                out.push(b'\n');
                 indent(out, depth);
-                out.push('}');
+                out.push(b'}');
             }
         }
     }
-}
-
-/// A JSON string literal, escaped as `serde_json` escapes it.
-fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let byte = c as u8;
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Text that is not one JSON value, and where it stops being one.

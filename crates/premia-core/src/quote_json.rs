@@ -1047,7 +1047,7 @@ fn boolean(out: &mut Vec<u8>, value: bool) {
 }
 
 /// A JSON string, escaped as serde_json escapes.
-fn string(out: &mut Vec<u8>, value: &str) {
+pub(crate) fn string(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
     escaped(out, value);
     out.push(b'"');
