@@ -11,11 +11,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
+source "$root/scripts/web-tools.sh"
 "$root/scripts/web-tools.sh" --browser
 [[ "${PREMIA_WEB_SKIP_BUILD:-}" == 1 ]] || "$root/scripts/web-build.sh"
 cargo build -q --locked -p premia-server
-target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
-  'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+target_dir=$(web_target_dir)
 cd "$root/tests/web"
 PREMIA_SERVER_BIN="$target_dir/debug/premia-server" node download-size.mjs
 echo

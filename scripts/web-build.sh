@@ -16,6 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+source "$root/scripts/web-tools.sh"
 "$root/scripts/web-tools.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -80,8 +81,7 @@ echo "web-build: the module without the JS API (the site's and the widget's)" >&
 env "${size_env[@]}" cargo build --quiet --locked -p premia-wasm --lib --no-default-features \
   --target wasm32-unknown-unknown --profile wasm-release --config 'profile.wasm-release.strip=false' \
   "${size_args[@]}"
-target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
-  'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+target_dir=$(web_target_dir)
 wasm-bindgen --target web --no-typescript --out-dir "$work/site" --out-name premia \
   "$target_dir/wasm32-unknown-unknown/wasm-release/premia_wasm.wasm"
 

@@ -15,6 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
+source "$root/scripts/web-tools.sh"
 "$root/scripts/web-tools.sh" --browser
 if [[ "${PREMIA_WEB_SKIP_BUILD:-}" != 1 ]]; then
   "$root/scripts/web-build.sh"
@@ -33,8 +34,7 @@ server_bin=""
 if [[ "${PREMIA_WEB_SKIP_SERVER:-}" != 1 ]]; then
   echo "web-test: building premia-server for the end-to-end submission tests" >&2
   cargo build -q --locked -p premia-server
-  target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \
-    'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
+  target_dir=$(web_target_dir)
   server_bin="$target_dir/debug/premia-server"
 fi
 

@@ -42,6 +42,13 @@ web_install_rust_tools() {
   : "$root"
 }
 
+# Cargo's target directory ($CARGO_TARGET_DIR or the workspace's target/), where the scripts find what
+# cargo built.
+web_target_dir() {
+  cargo metadata --format-version 1 --no-deps | node -e \
+    'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))'
+}
+
 # `npm ci` when node_modules is missing or older than the lock file.
 web_npm_ci() {
   local dir=$1
