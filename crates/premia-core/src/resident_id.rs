@@ -81,11 +81,26 @@ pub fn check_char(first17: &[u8]) -> char {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
-/// Parse and check `text` as of `today` (the birth date may not be later). Every failing check is
-/// reported under `field`.
+/// The number as a person may type or paste it, written the one way it is checked, hashed and stored:
+/// white space (including the ideographic space and the spaces and hyphens people group digits with)
+/// removed, full-width digits and `Ｘ` made ASCII, the check character upper-case. Anything else is left
+/// as it is, for [`parse`] to name.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| !(c.is_whitespace() || *c == '-' || *c == '\u{2010}' || *c == '\u{2013}'))
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' => char::from(b'0' + (u32::from(c) - 0xFF10) as u8),
+            'x' | 'Ｘ' | 'ｘ' => 'X',
+            other => other,
+        })
+        .collect()
+}
+
+/// Parse and check `text` as of `today` (the birth date may not be later). `text` is read through
+/// [`normalize`] first. Every failing check is reported under `field`.
 pub fn parse(text: &str, today: NaiveDate, field: &str) -> Result<ResidentId, Errors> {
     let fail = |kind| Errors::one(field, kind);
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = normalize(text).chars().collect();
     if chars.len() != 18 {
         return Err(fail(ErrorKind::IdLength { found: chars.len() }));
     }
@@ -188,6 +203,21 @@ mod tests {
     fn lower_case_x_is_accepted_and_normalized() {
         let id = parse("11010519491231002x", today(), "id").unwrap();
         assert_eq!(id.number, "11010519491231002X");
+    }
+
+    #[test]
+    fn what_people_type_is_normalized() {
+        for typed in [
+            "110105 19491231 002X",
+            " 110105-19491231-002x ",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "110105\u{3000}19491231\u{3000}002ｘ",
+        ] {
+            assert_eq!(normalize(typed), "11010519491231002X", "{typed}");
+            assert_eq!(parse(typed, today(), "id").unwrap().number, "11010519491231002X", "{typed}");
+        }
+        // Letters other than the check character are not guessed at.
+        assert_eq!(codes("1101051949123100２Y"), ["resident_id.character"]);
     }
 
     #[test]
