@@ -21,6 +21,20 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+/// Installs ring as the process's default rustls crypto provider (once; harmless if one is
+/// already installed).
+///
+/// premia-pay turns on reqwest's `rustls-no-provider` feature, and cargo unifies features: in any
+/// program that links premia-pay, `reqwest::Client::new()` (or `builder().build()`) panics unless
+/// a provider is installed first. [`HttpClient::new`] calls this; a program that builds its own
+/// reqwest clients (the server's tests, the simulator) calls it at start.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// One connection pool for all providers.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
@@ -30,6 +44,7 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client whose calls give up after `timeout`.
     pub fn new(timeout: Duration) -> Result<HttpClient, ConfigError> {
+        install_crypto_provider();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
         let tls = rustls::ClientConfig::builder_with_provider(provider)
