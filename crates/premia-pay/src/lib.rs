@@ -50,8 +50,8 @@ pub enum Gateway {
     Wechat(wechat::WechatPay),
     /// Alipay.
     Alipay(alipay::Alipay),
-    /// UnionPay.
-    UnionPay(unionpay::UnionPay),
+    /// UnionPay (boxed: its certificates make it the largest).
+    UnionPay(Box<unionpay::UnionPay>),
 }
 
 impl Gateway {
@@ -134,7 +134,7 @@ impl Payments {
             gateways.push(Gateway::Alipay(alipay::Alipay::new(c, http.clone())));
         }
         if let Some(c) = config.unionpay {
-            gateways.push(Gateway::UnionPay(unionpay::UnionPay::new(c, http)));
+            gateways.push(Gateway::UnionPay(Box::new(unionpay::UnionPay::new(c, http))));
         }
         Ok(Payments { gateways })
     }

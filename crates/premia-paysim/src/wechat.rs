@@ -56,16 +56,16 @@ fn error(sim: &Sim, status: StatusCode, code: &str, message: &str) -> Response {
     answer(sim, status, body)
 }
 
-/// Checks the merchant's `Authorization` against the request as received.
-fn authenticate(
+/// Checks the merchant's `Authorization` against the request as received; the refusal's message.
+fn check(
     sim: &Sim,
     method: &Method,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), Response> {
+) -> Result<(), &'static str> {
     let identity = &sim.identity.wechat;
-    let refuse = |message: &str| Err(error(sim, StatusCode::UNAUTHORIZED, "SIGN_ERROR", message));
+    let refuse = Err;
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(Authorization::parse) else {
         return refuse("Authorization 头缺失或格式错误");
     };
@@ -81,6 +81,19 @@ fn authenticate(
         return refuse("签名错误");
     }
     Ok(())
+}
+
+/// [`check`], answered as WeChat Pay does: 401 `SIGN_ERROR`.
+fn authenticate(
+    sim: &Sim,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<Response> {
+    check(sim, method, uri, headers, body)
+        .err()
+        .map(|message| error(sim, StatusCode::UNAUTHORIZED, "SIGN_ERROR", message))
 }
 
 fn transaction(sim: &Sim, order: &Order, visible_paid: bool) -> wire::Transaction {
@@ -120,7 +133,7 @@ async fn prepay(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
+    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
         return refused;
     }
     let Ok(request) = serde_json::from_slice::<wire::PrepayRequest>(&body) else {
@@ -214,7 +227,7 @@ async fn query(
     Path(no): Path<String>,
     Query(params): Query<MchidQuery>,
 ) -> Response {
-    if let Err(refused) = authenticate(&sim, &method, &uri, &headers, b"") {
+    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, b"") {
         return refused;
     }
     if params.mchid != sim.identity.wechat.mchid {
@@ -239,7 +252,7 @@ async fn close(
     Path(no): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
+    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
         return refused;
     }
     match serde_json::from_slice::<wire::CloseRequest>(&body) {
@@ -264,7 +277,7 @@ async fn refund(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
+    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
         return refused;
     }
     let Ok(request) = serde_json::from_slice::<wire::RefundRequest>(&body) else {

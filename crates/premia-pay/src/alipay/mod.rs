@@ -301,7 +301,7 @@ fn notice(params: &BTreeMap<String, String>) -> Result<Notice, NotifyError> {
     let amount = |name: &'static str| {
         Fen::parse_yuan_text(field(name)?).map_err(|e| NotifyError::Malformed(format!("{name}: {e}")))
     };
-    let time = |name: &'static str| parse_time(field(name)?).ok_or(NotifyError::Malformed(format!("{name}")));
+    let time = |name: &'static str| parse_time(field(name)?).ok_or(NotifyError::Malformed(name.to_owned()));
     let (id, event) = if let Some(refund_no) = params.get("out_biz_no").filter(|_| params.contains_key("refund_fee")) {
         // A refund: Alipay reports it with the trade's status (TRADE_SUCCESS after a partial
         // refund, TRADE_CLOSED after a full one), `out_biz_no` the refund's number, `refund_fee`
