@@ -624,3 +624,47 @@ async fn notifications_for_another_merchant_or_replayed_late_are_refused() {
         Err(NotifyError::WrongMerchant { field: "app_id", .. })
     ));
 }
+
+#[tokio::test]
+async fn the_admin_api_sets_faults_pays_and_reports_deliveries() {
+    let h = harness(fast(), TIMEOUT).await;
+    let admin = |path: &str| h.sim.base().join(&format!("sim/admin/{path}")).expect("url");
+    // A fault for the provider's next order, by HTTP.
+    let set = h
+        .browser
+        .post(admin("faults"))
+        .json(&serde_json::json!({ "provider": "alipay", "fault": "duplicate_notification" }))
+        .send()
+        .await
+        .expect("set a fault");
+    assert_eq!(set.status(), 200);
+    let order = request(PayMethod::AlipayQr, "7.00");
+    h.gateway(Provider::Alipay).create_order(&order).await.expect("create");
+    let key = serde_json::json!({ "provider": "alipay", "out_trade_no": order.out_trade_no });
+    let paid: serde_json::Value =
+        h.browser.post(admin("pay")).json(&key).send().await.expect("pay").json().await.expect("json");
+    assert_eq!(paid["ok"], true);
+    let again: serde_json::Value =
+        h.browser.post(admin("pay")).json(&key).send().await.expect("pay").json().await.expect("json");
+    assert_eq!(again["refused"], "already_paid");
+    let deliveries = h
+        .wait_for("both deliveries", Duration::from_secs(5), |h| {
+            let d = h.sim.deliveries(Provider::Alipay, &order.out_trade_no);
+            (d.len() == 2).then_some(d)
+        })
+        .await;
+    assert!(deliveries.iter().all(|d| d.acknowledged && d.status == Some(200)));
+    let mut url = admin("deliveries");
+    url.query_pairs_mut().append_pair("provider", "alipay").append_pair("out_trade_no", &order.out_trade_no);
+    let listed: Vec<serde_json::Value> = h.browser.get(url).send().await.expect("list").json().await.expect("json");
+    assert_eq!(listed.len(), 2);
+    let orders: Vec<serde_json::Value> =
+        h.browser.get(admin("orders")).send().await.expect("orders").json().await.expect("json");
+    assert!(orders.iter().any(|o| o["out_trade_no"] == order.out_trade_no.as_str() && o["state"] == "paid"));
+    // The public half of the run's keys, as a merchant configures them.
+    let keys: serde_json::Value = h.browser.get(admin("keys")).send().await.expect("keys").json().await.expect("json");
+    let published =
+        premia_pay::keys::VerifyingKey::from_pem(keys["wechat"]["platform_public_key"].as_str().expect("pem"));
+    assert_eq!(published, Ok(h.sim.sim().identity.wechat.platform_key.verifying_key()));
+    assert!(premia_pay::unionpay::Certificate::from_pem(keys["unionpay"]["root_cert"].as_str().expect("pem")).is_ok());
+}

@@ -295,6 +295,13 @@ pub enum Mismatch {
         /// The reported amount.
         reported: Fen,
     },
+    /// The server's own amount is not a whole number of fen (a bug upstream: the order could not
+    /// have been made for it).
+    #[error("the expected amount {expected} is not a whole number of fen")]
+    ExpectedNotFen {
+        /// The server's amount.
+        expected: String,
+    },
     /// Another currency.
     #[error("payment in {reported}, expected CNY")]
     Currency {

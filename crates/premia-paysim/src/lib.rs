@@ -142,6 +142,23 @@ pub fn pay_order(sim: &Arc<Sim>, provider: Provider, out_trade_no: &str) -> Resu
     Ok(())
 }
 
+/// Completes a refund after the configured delay and notifies it.
+pub(crate) fn finish_refund(sim: Arc<Sim>, provider: Provider, out_trade_no: String, out_refund_no: String) {
+    tokio::spawn(async move {
+        tokio::time::sleep(sim.config.refund_delay).await;
+        {
+            let mut ledger = sim.ledger.lock().expect("ledger lock");
+            let now = sim.now();
+            let Some(order) = ledger.orders.get_mut(&(provider, out_trade_no.clone())) else { return };
+            if let Some(refund) = order.refunds.iter_mut().find(|r| r.out_refund_no == out_refund_no) {
+                refund.done = true;
+                refund.at = Some(now);
+            }
+        }
+        notify::spawn(sim, provider, out_trade_no, notify::NoticeKind::Refund(out_refund_no));
+    });
+}
+
 /// A running simulator.
 #[derive(Debug)]
 pub struct Simulator {
@@ -260,6 +277,7 @@ fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/admin/faults", post(admin_fault))
         .route("/sim/admin/pay", post(admin_pay))
         .route("/sim/admin/deliveries", get(admin_deliveries))
+        .route("/sim/admin/keys", get(admin_keys))
         .with_state(sim)
 }
 
@@ -324,4 +342,25 @@ async fn admin_deliveries(State(sim): State<Arc<Sim>>, Query(filter): Query<Deli
             && filter.out_trade_no.as_ref().is_none_or(|n| *n == d.out_trade_no)
     };
     Json(ledger.deliveries.iter().filter(matches).cloned().collect())
+}
+
+/// `GET /sim/admin/keys`: the public half of this run's provider keys, which a merchant configures
+/// (the merchant's own keys are in the configuration the simulator writes or hands over).
+async fn admin_keys(State(sim): State<Arc<Sim>>) -> Json<serde_json::Value> {
+    let (w, a, u) = (&sim.identity.wechat, &sim.identity.alipay, &sim.identity.unionpay);
+    Json(serde_json::json!({
+        "wechat": {
+            "mchid": w.mchid,
+            "appid": w.appid,
+            "platform_public_key_id": w.platform_key_id,
+            "platform_public_key": w.platform_key.verifying_key().to_pem(),
+        },
+        "alipay": { "app_id": a.app_id, "seller_id": a.seller_id, "alipay_public_key": a.alipay_key.verifying_key().to_pem() },
+        "unionpay": {
+            "mer_id": u.mer_id,
+            "root_cert": u.root.to_pem(),
+            "middle_cert": u.middle.to_pem(),
+            "signer_cert": u.signer.to_pem(),
+        },
+    }))
 }

@@ -241,7 +241,7 @@ async fn back(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         (fields, new.then(|| order.out_trade_no.clone()))
     };
     if let Some(out_trade_no) = started {
-        crate::wechat::finish_refund(Arc::clone(&sim), Provider::UnionPay, out_trade_no, field("orderId"));
+        crate::finish_refund(Arc::clone(&sim), Provider::UnionPay, out_trade_no, field("orderId"));
     }
     answer(&sim, fields)
 }

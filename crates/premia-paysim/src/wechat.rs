@@ -316,26 +316,14 @@ async fn refund(
         }
     };
     if start {
-        finish_refund(Arc::clone(&sim), Provider::Wechat, request.out_trade_no.clone(), request.out_refund_no.clone());
+        crate::finish_refund(
+            Arc::clone(&sim),
+            Provider::Wechat,
+            request.out_trade_no.clone(),
+            request.out_refund_no.clone(),
+        );
     }
     answer(&sim, StatusCode::OK, serde_json::to_string(&refund).expect("JSON"))
-}
-
-/// Completes a refund after the configured delay and notifies it.
-pub(crate) fn finish_refund(sim: Arc<Sim>, provider: Provider, out_trade_no: String, out_refund_no: String) {
-    tokio::spawn(async move {
-        tokio::time::sleep(sim.config.refund_delay).await;
-        {
-            let mut ledger = sim.ledger.lock().expect("ledger lock");
-            let now = sim.now();
-            let Some(order) = ledger.orders.get_mut(&(provider, out_trade_no.clone())) else { return };
-            if let Some(refund) = order.refunds.iter_mut().find(|r| r.out_refund_no == out_refund_no) {
-                refund.done = true;
-                refund.at = Some(now);
-            }
-        }
-        notify::spawn(sim, provider, out_trade_no, NoticeKind::Refund(out_refund_no));
-    });
 }
 
 fn wire_refund(order: &Order, refund: &Refund) -> wire::Refund {
