@@ -668,3 +668,47 @@ async fn the_admin_api_sets_faults_pays_and_reports_deliveries() {
     assert_eq!(published, Ok(h.sim.sim().identity.wechat.platform_key.verifying_key()));
     assert!(premia_pay::unionpay::Certificate::from_pem(keys["unionpay"]["root_cert"].as_str().expect("pem")).is_ok());
 }
+
+#[tokio::test]
+async fn unionpay_trusts_only_its_certificate_chain_and_signer() {
+    let h = harness(fast(), TIMEOUT).await;
+    let order = request(unionpay(&h), "9.00");
+    h.sim.set_fault(Provider::UnionPay, &order.out_trade_no, Fault::NeverNotify);
+    let created = h.gateway(Provider::UnionPay).create_order(&order).await.expect("create");
+    h.pay_in_browser(&created.action).await;
+    let stored = h.sim.order(Provider::UnionPay, &order.out_trade_no).expect("order");
+    let message =
+        premia_paysim::unionpay::notification(h.sim.sim(), &stored, &premia_paysim::notify::NoticeKind::Paid, false)
+            .expect("a notification");
+    assert!(h.gateway(Provider::UnionPay).verify_notification(&http::HeaderMap::new(), &message.body).is_ok());
+    let merchant = Url::parse("http://127.0.0.1:9/").expect("url");
+    let identity = &h.sim.sim().identity.unionpay;
+    let variants: [(&str, Box<dyn Fn(&mut premia_pay::unionpay::Trust)>); 3] = [
+        ("another signer name", Box::new(|t| t.signer_cn = "00040000:SIGN".to_owned())),
+        ("the middle certificate as root", Box::new(|t| t.root = t.middle.clone())),
+        ("another middle certificate", Box::new(|t| t.middle = identity.signer.clone())),
+    ];
+    for (what, change) in variants {
+        let mut config = h.sim.merchant_config(|p| merchant.join(p.as_str()).expect("url"), TIMEOUT);
+        change(&mut config.unionpay.as_mut().expect("unionpay").trust);
+        let payments = Payments::new(config).expect("gateways");
+        let refused = payments
+            .gateway(Provider::UnionPay)
+            .expect("unionpay")
+            .verify_notification(&http::HeaderMap::new(), &message.body);
+        assert!(matches!(refused, Err(NotifyError::Certificate(_))), "{what}: {refused:?}");
+    }
+    // A certificate swapped for another one the chain does not know.
+    let mut fields: BTreeMap<String, String> =
+        form_urlencoded::parse(&message.body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    fields.insert("signPubKeyCert".into(), identity.root.to_pem());
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let refused = h.gateway(Provider::UnionPay).verify_notification(&http::HeaderMap::new(), body.as_bytes());
+    assert!(matches!(refused, Err(NotifyError::Certificate(_))), "{refused:?}");
+    // The amount altered after signing.
+    fields.insert("signPubKeyCert".into(), identity.signer.to_pem());
+    fields.insert("txnAmt".into(), "1".into());
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let refused = h.gateway(Provider::UnionPay).verify_notification(&http::HeaderMap::new(), body.as_bytes());
+    assert_eq!(refused, Err(NotifyError::BadSignature));
+}

@@ -363,3 +363,42 @@ fn query_state(out_trade_no: &str, answer: &wire::QueryResponse) -> Result<Trade
         other => return Err(malformed(&format!("trade_status {other:?}"))),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let base = [
+            ("out_trade_no", "PRM20261203000001"),
+            ("trade_no", "2026120322001400000000000001"),
+            ("total_amount", "88.88"),
+            ("gmt_payment", "2026-12-03 10:00:00"),
+            ("notify_id", "n1"),
+        ];
+        base.iter().chain(pairs).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn notifications_read_as_payment_refund_or_closure() {
+        let paid = notice(&params(&[("trade_status", "TRADE_SUCCESS")])).expect("paid");
+        let NoticeEvent::Paid(payment) = &paid.event else { panic!("paid") };
+        assert_eq!(
+            (payment.amount.amount.get(), payment.paid_at.to_rfc3339().as_str()),
+            (8888, "2026-12-03T10:00:00+08:00")
+        );
+        assert_eq!(paid.id, "alipay:paid:2026120322001400000000000001");
+        let finished = notice(&params(&[("trade_status", "TRADE_FINISHED")])).expect("finished");
+        assert_eq!(finished.id, paid.id, "TRADE_FINISHED is the same payment");
+        let refund = [("trade_status", "TRADE_CLOSED"), ("out_biz_no", "RFD00000001"), ("refund_fee", "88.88")];
+        let refunded = notice(&params(&refund)).expect("refund");
+        assert!(
+            matches!(refunded.event, NoticeEvent::Refund(RefundStatus { ref out_refund_no, .. }) if out_refund_no == "RFD00000001")
+        );
+        let closed = notice(&params(&[("trade_status", "TRADE_CLOSED")])).expect("closed");
+        assert!(matches!(closed.event, NoticeEvent::Closed { .. }));
+        assert!(matches!(notice(&params(&[("trade_status", "WAIT_BUYER_PAY")])), Err(NotifyError::Unhandled(_))));
+        let bad = params(&[("trade_status", "TRADE_SUCCESS"), ("total_amount", "1e2")]);
+        assert!(matches!(notice(&bad), Err(NotifyError::Malformed(_))));
+    }
+}
