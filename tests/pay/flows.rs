@@ -683,7 +683,8 @@ async fn unionpay_trusts_only_its_certificate_chain_and_signer() {
     assert!(h.gateway(Provider::UnionPay).verify_notification(&http::HeaderMap::new(), &message.body).is_ok());
     let merchant = Url::parse("http://127.0.0.1:9/").expect("url");
     let identity = &h.sim.sim().identity.unionpay;
-    let variants: [(&str, Box<dyn Fn(&mut premia_pay::unionpay::Trust)>); 3] = [
+    type Change<'a> = Box<dyn Fn(&mut premia_pay::unionpay::Trust) + 'a>;
+    let variants: [(&str, Change<'_>); 3] = [
         ("another signer name", Box::new(|t| t.signer_cn = "00040000:SIGN".to_owned())),
         ("the middle certificate as root", Box::new(|t| t.root = t.middle.clone())),
         ("another middle certificate", Box::new(|t| t.middle = identity.signer.clone())),
