@@ -64,7 +64,6 @@ async fn harness(config: SimConfig, timeout: Duration) -> Harness {
         .route("/notify/{provider}", axum::routing::post(receive))
         .with_state((Arc::clone(&payments), Arc::clone(&outcomes)));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    premia_pay::http::install_crypto_provider();
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(3)).build().expect("client");
     Harness { sim, payments, outcomes, browser }
 }

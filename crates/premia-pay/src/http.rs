@@ -1,10 +1,19 @@
-//! The HTTP client the adapters share: HTTPS with rustls (ring) and the webpki roots, a timeout on
-//! every call, and no redirects (a provider API never redirects; following one would send a
-//! signed request somewhere else).
+//! The HTTP client the adapters share: hyper's client over rustls (ring) with the webpki roots, a
+//! timeout on every call (connection included), a cap on answer size, and no redirects (a provider
+//! API never redirects; following one would send a signed request somewhere else).
+//!
+//! Why hyper and not reqwest (already in the workspace): reqwest's TLS comes either with aws-lc (a
+//! large C build) or as `rustls-no-provider`, and cargo unifies features across the workspace, so
+//! the latter would make `reqwest::Client::new()` panic in every other crate's tests.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use url::Url;
 
 use crate::config::ConfigError;
@@ -12,6 +21,8 @@ use crate::error::PayError;
 
 /// The default time a call may take, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer read (providers' answers are a few KiB).
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 /// A provider's answer, read whole.
 #[derive(Debug)]
@@ -21,30 +32,18 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// Installs ring as the process's default rustls crypto provider (once; harmless if one is
-/// already installed).
-///
-/// premia-pay turns on reqwest's `rustls-no-provider` feature, and cargo unifies features: in any
-/// program that links premia-pay, `reqwest::Client::new()` (or `builder().build()`) panics unless
-/// a provider is installed first. [`HttpClient::new`] calls this; a program that builds its own
-/// reqwest clients (the server's tests, the simulator) calls it at start.
-pub fn install_crypto_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 
 /// One connection pool for all providers.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    client: reqwest::Client,
+    client: Client<Connector, Full<Bytes>>,
+    timeout: Duration,
 }
 
 impl HttpClient {
     /// A client whose calls give up after `timeout`.
     pub fn new(timeout: Duration) -> Result<HttpClient, ConfigError> {
-        install_crypto_provider();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -52,15 +51,17 @@ impl HttpClient {
             .map_err(|e| ConfigError::Http(e.to_string()))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("premia-pay/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
-        Ok(HttpClient { client })
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(timeout));
+        // Plain http is reachable only where `check_endpoint` allowed it: a loopback simulator.
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new()).build(connector);
+        Ok(HttpClient { client, timeout })
     }
 
     /// Sends a request and reads the whole answer. Any status is an answer; only a timeout or a
@@ -68,24 +69,27 @@ impl HttpClient {
     pub(crate) async fn send(
         &self,
         operation: &'static str,
-        request: reqwest::RequestBuilder,
+        method: http::Method,
+        url: &Url,
+        headers: &[(http::HeaderName, String)],
+        body: Vec<u8>,
     ) -> Result<Answer, PayError> {
-        let failed = |error: reqwest::Error| {
-            if error.is_timeout() {
-                PayError::Timeout { operation }
-            } else {
-                PayError::Transport { operation, message: error.to_string() }
-            }
+        let transport = |message: String| PayError::Transport { operation, message };
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(url.as_str())
+            .header(http::header::USER_AGENT, concat!("premia-pay/", env!("CARGO_PKG_VERSION")));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| transport(e.to_string()))?;
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(|e| transport(e.to_string()))?;
+            let (parts, body) = response.into_parts();
+            let body = Limited::new(body, MAX_ANSWER_BYTES).collect().await.map_err(|e| transport(e.to_string()))?;
+            Ok(Answer { status: parts.status.as_u16(), headers: parts.headers, body: body.to_bytes().to_vec() })
         };
-        let response = request.send().await.map_err(failed)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(failed)?.to_vec();
-        Ok(Answer { status, headers, body })
-    }
-
-    pub(crate) fn inner(&self) -> &reqwest::Client {
-        &self.client
+        tokio::time::timeout(self.timeout, exchange).await.unwrap_or(Err(PayError::Timeout { operation }))
     }
 }
 

@@ -10,7 +10,7 @@
 //! - [`error`] — [`PayError`] for calls, [`NotifyError`] for notifications.
 //! - [`keys`] — RSA keys and SHA256withRSA, the signature all three providers use.
 //! - [`config`] — the merchant configuration file (TOML, mode 0600) and the key files it names.
-//! - [`http`] — the HTTPS client (rustls on ring, webpki roots, timeouts, no redirects).
+//! - [`http`] — the HTTPS client (hyper over rustls on ring, webpki roots, timeouts, no redirects).
 //! - [`wechat`], [`alipay`], [`unionpay`] — one module per provider: `sign` (its signatures, with
 //!   the provider's published test vectors), `wire` (its messages), and the adapter.
 //!

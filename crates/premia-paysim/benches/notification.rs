@@ -43,7 +43,6 @@ fn order(sim: &Sim, provider: Provider) -> Order {
 }
 
 fn setup() -> (Payments, Vec<(Provider, Message)>) {
-    premia_pay::http::install_crypto_provider();
     let base = Url::parse("http://127.0.0.1:9/").unwrap();
     let sim = Sim {
         identity: Identity::generate(),

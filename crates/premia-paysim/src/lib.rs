@@ -180,7 +180,6 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let address = listener.local_addr()?;
         let base = Url::parse(&format!("http://{address}/")).expect("a loopback URL");
-        premia_pay::http::install_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())

@@ -114,13 +114,8 @@ impl Alipay {
         let mut url = self.config.gateway.clone();
         url.query_pairs_mut().append_pair("charset", "utf-8");
         let form: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
-        let request = self
-            .http
-            .inner()
-            .post(url)
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded;charset=utf-8")
-            .body(form);
-        let answer = self.http.send(operation, request).await?;
+        let content_type = (http::header::CONTENT_TYPE, "application/x-www-form-urlencoded;charset=utf-8".to_owned());
+        let answer = self.http.send(operation, http::Method::POST, &url, &[content_type], form.into_bytes()).await?;
         let malformed = |detail: String| PayError::MalformedResponse { operation, detail };
         if answer.status != 200 {
             return Err(malformed(format!("HTTP {}", answer.status)));

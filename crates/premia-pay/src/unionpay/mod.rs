@@ -154,13 +154,9 @@ impl UnionPay {
         request: BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, PayError> {
         let form: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.signed(request)).finish();
-        let request = self
-            .http
-            .inner()
-            .post(self.url(path)?)
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded;charset=UTF-8")
-            .body(form);
-        let answer = self.http.send(operation, request).await?;
+        let content_type = (http::header::CONTENT_TYPE, "application/x-www-form-urlencoded;charset=UTF-8".to_owned());
+        let url = self.url(path)?;
+        let answer = self.http.send(operation, http::Method::POST, &url, &[content_type], form.into_bytes()).await?;
         let malformed = |detail: String| PayError::MalformedResponse { operation, detail };
         if answer.status != 200 {
             return Err(malformed(format!("HTTP {}", answer.status)));

@@ -106,16 +106,14 @@ impl WechatPay {
             body.as_deref().unwrap_or(""),
             Utc::now().timestamp(),
         );
-        let mut request = self
-            .http
-            .inner()
-            .request(method, url)
-            .header(http::header::AUTHORIZATION, auth.to_string())
-            .header(http::header::ACCEPT, "application/json");
-        if let Some(body) = body {
-            request = request.header(http::header::CONTENT_TYPE, "application/json").body(body);
+        let mut headers = vec![
+            (http::header::AUTHORIZATION, auth.to_string()),
+            (http::header::ACCEPT, "application/json".to_owned()),
+        ];
+        if body.is_some() {
+            headers.push((http::header::CONTENT_TYPE, "application/json".to_owned()));
         }
-        let answer = self.http.send(operation, request).await?;
+        let answer = self.http.send(operation, method, &url, &headers, body.unwrap_or_default().into_bytes()).await?;
         let signed = answer.headers.contains_key(sign::header::SIGNATURE);
         if (200..300).contains(&answer.status) || signed {
             sign::verify_answer(
