@@ -123,8 +123,22 @@ pub struct Payments {
 }
 
 impl Payments {
-    /// Gateways for a configuration, sharing one HTTP client.
+    /// Gateways for a configuration, sharing one HTTP client. Every endpoint and notify URL must be
+    /// HTTPS (plain HTTP only to a loopback host), however the configuration was made.
     pub fn new(config: PaymentsConfig) -> Result<Payments, ConfigError> {
+        let check = http::check_endpoint;
+        if let Some(c) = &config.wechat {
+            check("wechat.api_base", &c.api_base)?;
+            check("wechat.notify_url", &c.notify_url)?;
+        }
+        if let Some(c) = &config.alipay {
+            check("alipay.gateway", &c.gateway)?;
+            check("alipay.notify_url", &c.notify_url)?;
+        }
+        if let Some(c) = &config.unionpay {
+            check("unionpay.gateway", &c.gateway)?;
+            check("unionpay.back_url", &c.back_url)?;
+        }
         let http = http::HttpClient::new(config.timeout)?;
         let mut gateways = Vec::new();
         if let Some(c) = config.wechat {
