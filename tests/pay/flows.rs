@@ -712,3 +712,11 @@ async fn unionpay_trusts_only_its_certificate_chain_and_signer() {
     let refused = h.gateway(Provider::UnionPay).verify_notification(&http::HeaderMap::new(), body.as_bytes());
     assert_eq!(refused, Err(NotifyError::BadSignature));
 }
+
+#[tokio::test]
+async fn configurations_made_in_code_are_held_to_https_too() {
+    let h = harness(fast(), TIMEOUT).await;
+    let public = |p: Provider| Url::parse(&format!("http://premia.example.com/notify/{}", p.as_str())).expect("url");
+    let refused = Payments::new(h.sim.merchant_config(public, TIMEOUT)).expect_err("plain http off loopback");
+    assert!(matches!(refused, premia_pay::ConfigError::Invalid { field: "wechat.notify_url", .. }), "{refused}");
+}
