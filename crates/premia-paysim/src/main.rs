@@ -5,7 +5,7 @@
 //! ```
 //!
 //! Prints one JSON line with its base URL and the merchant configuration file it wrote (keys made
-//! for this run), then serves until interrupted.
+//! for this run), then serves until interrupted (Ctrl-C or SIGTERM).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,7 +66,24 @@ async fn main() -> anyhow::Result<()> {
     {
         println!("{ready}");
     }
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    stopped().await?;
     simulator.stop().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (how scripts stop it).
+async fn stopped() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")
+    }
 }
