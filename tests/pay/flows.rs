@@ -234,7 +234,10 @@ async fn every_method_runs_the_whole_flow_over_loopback() {
             amount: yuan("1288.50"),
             order_amount: order.amount,
             reason: "犹豫期退保 cooling-off cancellation".to_owned(),
+            requested_at: Utc::now().with_timezone(&premia_pay::model::china_time()),
         };
+        let unknown = gateway.query_refund(&refund).await.unwrap_or_else(|e| panic!("{method:?}: query_refund: {e}"));
+        assert_eq!(unknown.state, RefundState::NotFound, "{method:?}: not asked for yet");
         let refunded = gateway.refund(&refund).await.unwrap_or_else(|e| panic!("{method:?}: refund: {e}"));
         assert_eq!(refunded.amount.amount.get(), 128_850);
         match provider {
@@ -251,6 +254,9 @@ async fn every_method_runs_the_whole_flow_over_loopback() {
             .await;
         assert_eq!(refund_notice.out_refund_no, refund.out_refund_no, "{method:?}");
         assert!(matches!(refund_notice.state, RefundState::Succeeded { .. }), "{method:?}");
+        let queried = gateway.query_refund(&refund).await.unwrap_or_else(|e| panic!("{method:?}: query_refund: {e}"));
+        assert!(matches!(queried.state, RefundState::Succeeded { .. }), "{method:?}: {queried:?}");
+        assert_eq!(queried.amount.amount.get(), 128_850);
         // The same refund again is the same refund, not a second one.
         let again = gateway.refund(&refund).await.expect("repeated refund");
         assert_eq!(again.out_refund_no, refund.out_refund_no);

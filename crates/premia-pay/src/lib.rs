@@ -104,6 +104,16 @@ impl Gateway {
         }
     }
 
+    /// Asks the provider where a refund stands (for refunds whose notification has not come), with
+    /// the same request the refund was made with.
+    pub async fn query_refund(&self, request: &RefundRequest) -> Result<RefundStatus, PayError> {
+        match self {
+            Gateway::Wechat(g) => g.query_refund(request).await,
+            Gateway::Alipay(g) => g.query_refund(request).await,
+            Gateway::UnionPay(g) => g.query_refund(request).await,
+        }
+    }
+
     /// Verifies (and, for WeChat Pay, decrypts) an asynchronous notification: its headers and body
     /// exactly as received. Answer it with [`Provider::ack_received`] once its effect is committed,
     /// or [`Provider::ack_rejected`] if it did not verify or could not be committed.

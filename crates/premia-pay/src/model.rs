@@ -348,6 +348,10 @@ pub struct RefundRequest {
     pub order_amount: Decimal,
     /// Why (shown to the payer by WeChat Pay and Alipay), at most 80 characters.
     pub reason: String,
+    /// When the server first asked for this refund (its own clock). UnionPay keys a refund by its
+    /// number *and* this time (`txnTime`): a retry or a query must send the same one, so the
+    /// server stores it with the refund.
+    pub requested_at: DateTime<FixedOffset>,
 }
 
 /// A refund as the provider reports it.
@@ -371,6 +375,9 @@ pub struct RefundStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum RefundState {
+    /// The provider has no such refund ([`crate::Gateway::query_refund`] only): it was never
+    /// accepted, so asking again with the same number is safe.
+    NotFound,
     /// Accepted, not yet final: a notification (WeChat, UnionPay) or a later query tells.
     Processing,
     /// Money returned.

@@ -92,6 +92,7 @@ async fn gateway(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, body: B
         "alipay.trade.query" => query_trade(&sim, &method, &biz).await,
         "alipay.trade.close" => close(&sim, &method, &biz),
         "alipay.trade.refund" => refund(&sim, &method, &biz),
+        "alipay.trade.fastpay.refund.query" => query_refund(&sim, &method, &biz),
         _ => refuse("isv.invalid-method", "不存在的方法名"),
     }
 }
@@ -282,6 +283,27 @@ fn refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
             NoticeKind::Refund(content.out_request_no),
         );
     }
+    answer(sim, method, &response)
+}
+
+fn query_refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
+    let Ok(content) = serde_json::from_str::<wire::RefundQueryContent>(biz) else {
+        return failure(sim, method, "ACQ.INVALID_PARAMETER", "参数无效");
+    };
+    let ledger = sim.ledger.lock().expect("ledger lock");
+    let order = ledger.orders.get(&(Provider::Alipay, content.out_trade_no.clone()));
+    let refund =
+        order.and_then(|o| o.refunds.iter().find(|r| r.out_refund_no == content.out_request_no).map(|r| (o, r)));
+    // No refund: a success without refund fields, as Alipay answers.
+    let response = wire::RefundQueryResponse {
+        status: success(),
+        trade_no: refund.map(|(o, _)| o.trade_no.clone()),
+        out_trade_no: Some(content.out_trade_no.clone()),
+        out_request_no: Some(content.out_request_no.clone()),
+        refund_amount: refund.map(|(_, r)| r.amount.yuan_text()),
+        refund_status: refund.map(|_| "REFUND_SUCCESS".to_owned()),
+        gmt_refund_pay: refund.and_then(|(_, r)| r.at).map(time_text),
+    };
     answer(sim, method, &response)
 }
 

@@ -183,7 +183,7 @@ async fn query(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
                 fields.extend(consume_fields(order, paid).into_iter().map(|(k, v)| (k.to_owned(), v)));
                 (fields, slow)
             }
-            None => (common(&request, "34", "查无此交易[0000034]"), false),
+            None => (refund_status(&ledger, &request), false),
         }
     };
     if slow {
@@ -191,6 +191,29 @@ async fn query(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     }
     fields.insert("txnType".into(), "00".into());
     answer(&sim, fields)
+}
+
+/// The query answer for a refund's `orderId` and `txnTime` (or "not found").
+fn refund_status(ledger: &crate::ledger::Ledger, request: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let field = |name: &str| request.get(name).map(String::as_str).unwrap_or("");
+    let found = ledger
+        .orders
+        .values()
+        .filter(|o| o.provider == Provider::UnionPay)
+        .flat_map(|o| o.refunds.iter())
+        .find(|r| r.out_refund_no == field("orderId") && r.txn_time == field("txnTime"));
+    let Some(refund) = found else { return common(request, "34", "查无此交易[0000034]") };
+    let mut fields = common(request, "00", "成功[0000000]");
+    let (orig, message) = if refund.done { ("00", "成功[0000000]") } else { ("05", "交易处理中") };
+    fields.insert("origRespCode".into(), orig.into());
+    fields.insert("origRespMsg".into(), message.into());
+    fields.insert("queryId".into(), refund.refund_id.clone());
+    fields.insert("txnAmt".into(), refund.amount.get().to_string());
+    fields.insert("currencyCode".into(), "156".into());
+    if let Some(at) = refund.at {
+        fields.insert("traceTime".into(), at.format("%m%d%H%M%S").to_string());
+    }
+    fields
 }
 
 /// `backTransReq.do`: refunds (txnType 04).

@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/v3/pay/transactions/out-trade-no/{no}", get(query))
         .route("/v3/pay/transactions/out-trade-no/{no}/close", post(close))
         .route("/v3/refund/domestic/refunds", post(refund))
+        .route("/v3/refund/domestic/refunds/{no}", get(query_refund))
 }
 
 fn rfc3339(time: DateTime<chrono::FixedOffset>) -> String {
@@ -324,6 +325,30 @@ async fn refund(
         );
     }
     answer(&sim, StatusCode::OK, serde_json::to_string(&refund).expect("JSON"))
+}
+
+async fn query_refund(
+    State(sim): State<Arc<Sim>>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path(no): Path<String>,
+) -> Response {
+    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, b"") {
+        return refused;
+    }
+    let found = {
+        let ledger = sim.ledger.lock().expect("ledger lock");
+        let wechat = ledger.orders.values().filter(|o| o.provider == Provider::Wechat);
+        wechat
+            .flat_map(|o| o.refunds.iter().map(move |r| (o, r)))
+            .find(|(_, r)| r.out_refund_no == no)
+            .map(|(o, r)| wire_refund(o, r))
+    };
+    match found {
+        Some(refund) => answer(&sim, StatusCode::OK, serde_json::to_string(&refund).expect("JSON")),
+        None => error(&sim, StatusCode::NOT_FOUND, "RESOURCE_NOT_EXISTS", "退款单不存在"),
+    }
 }
 
 fn wire_refund(order: &Order, refund: &Refund) -> wire::Refund {

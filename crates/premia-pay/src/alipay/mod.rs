@@ -261,6 +261,39 @@ impl Alipay {
         })
     }
 
+    /// Queries a refund (`alipay.trade.fastpay.refund.query`).
+    pub async fn query_refund(&self, request: &RefundRequest) -> Result<RefundStatus, PayError> {
+        const OP: &str = "query_refund";
+        check_order_number("out_trade_no", &request.out_trade_no)?;
+        check_order_number("out_refund_no", &request.out_refund_no)?;
+        let content = wire::RefundQueryContent {
+            out_trade_no: request.out_trade_no.clone(),
+            out_request_no: request.out_refund_no.clone(),
+        };
+        let biz = serde_json::to_string(&content).expect("biz_content serializes");
+        let (status, answer): (_, wire::RefundQueryResponse) =
+            self.call(OP, "alipay.trade.fastpay.refund.query", biz, &[]).await?;
+        if status.code != SUCCESS {
+            return Err(rejected(OP, status));
+        }
+        let (amount, state) = match answer.refund_amount.as_deref() {
+            Some(amount) if answer.refund_status.as_deref().is_none_or(|s| s == "REFUND_SUCCESS") => (
+                Fen::parse_yuan_text(amount)?,
+                RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
+            ),
+            Some(amount) => (Fen::parse_yuan_text(amount)?, RefundState::Processing),
+            None => (Fen::from_yuan(request.amount)?, RefundState::NotFound),
+        };
+        Ok(RefundStatus {
+            provider: Provider::Alipay,
+            out_trade_no: request.out_trade_no.clone(),
+            out_refund_no: request.out_refund_no.clone(),
+            provider_refund_no: answer.trade_no,
+            amount: Money::cny(amount),
+            state,
+        })
+    }
+
     /// Verifies a notification: the form body as received.
     pub fn verify_notification(&self, body: &[u8]) -> Result<Notice, NotifyError> {
         let mut params = BTreeMap::new();

@@ -138,3 +138,39 @@ pub struct CloseResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_trade_no: Option<String>,
 }
+
+/// `biz_content` of `alipay.trade.fastpay.refund.query`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundQueryContent {
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The refund's number.
+    pub out_request_no: String,
+}
+
+/// `alipay_trade_fastpay_refund_query_response`: without `refund_amount` the refund does not
+/// exist (was never accepted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundQueryResponse {
+    /// Status.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Alipay's trade number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_no: Option<String>,
+    /// The order's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_trade_no: Option<String>,
+    /// The refund's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_request_no: Option<String>,
+    /// Refunded by this request, yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_amount: Option<String>,
+    /// `REFUND_SUCCESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_status: Option<String>,
+    /// When the refund was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_refund_pay: Option<String>,
+}

@@ -258,7 +258,7 @@ impl UnionPay {
         for (name, value) in [
             ("orderId", request.out_refund_no.clone()),
             ("origQryId", request.provider_trade_no.clone()),
-            ("txnTime", time_text(Utc::now().fixed_offset())),
+            ("txnTime", time_text(request.requested_at)),
             ("txnAmt", amount.get().to_string()),
             ("backUrl", self.config.back_url.to_string()),
             // Echoed in the refund's notification, which otherwise names only the payment's queryId.
@@ -278,6 +278,36 @@ impl UnionPay {
             provider_refund_no: answer.get("queryId").cloned(),
             amount: Money::cny(amount),
             state: RefundState::Processing,
+        })
+    }
+
+    /// Queries a refund by its number and `requested_at` (the `txnTime` it was sent with).
+    pub async fn query_refund(&self, request: &RefundRequest) -> Result<RefundStatus, PayError> {
+        const OP: &str = "query_refund";
+        check_order_number("out_refund_no", &request.out_refund_no)?;
+        let mut query = self.common("00", "00", "000000");
+        query.insert("orderId".into(), request.out_refund_no.clone());
+        query.insert("txnTime".into(), time_text(request.requested_at));
+        let answer = self.call(OP, path::QUERY, query).await?;
+        let field = |name: &str| answer.get(name).map(String::as_str).unwrap_or("");
+        let state = match (field("respCode"), field("origRespCode")) {
+            ("00", "00") => RefundState::Succeeded { at: trace_time(field("txnTime"), field("traceTime")) },
+            ("00", code) if processing(code) => RefundState::Processing,
+            ("00", code) => RefundState::Failed { reason: format!("{code} {}", field("origRespMsg")) },
+            ("34", _) => RefundState::NotFound,
+            _ => return Err(rejected(OP, &answer)),
+        };
+        let amount = match field("txnAmt") {
+            "" => Fen::from_yuan(request.amount)?,
+            text => Fen::parse_fen_text(text)?,
+        };
+        Ok(RefundStatus {
+            provider: Provider::UnionPay,
+            out_trade_no: request.out_trade_no.clone(),
+            out_refund_no: request.out_refund_no.clone(),
+            provider_refund_no: answer.get("queryId").cloned(),
+            amount: Money::cny(amount),
+            state,
         })
     }
 

@@ -298,6 +298,37 @@ impl WechatPay {
         )
     }
 
+    /// Queries a refund by its number (退款查询).
+    pub async fn query_refund(&self, request: &RefundRequest) -> Result<RefundStatus, PayError> {
+        const OP: &str = "query_refund";
+        check_order_number("out_refund_no", &request.out_refund_no)?;
+        let path = format!("/v3/refund/domestic/refunds/{}", request.out_refund_no);
+        let answer = self.call(OP, http::Method::GET, &path, None).await?;
+        match answer.status {
+            200 => {
+                let refund: wire::Refund = Self::parse(OP, &answer)?;
+                refund_status(
+                    OP,
+                    &refund.out_trade_no,
+                    &refund.out_refund_no,
+                    &refund.refund_id,
+                    &refund.status,
+                    refund.success_time.as_deref(),
+                    &refund.amount,
+                )
+            }
+            404 => Ok(RefundStatus {
+                provider: Provider::Wechat,
+                out_trade_no: request.out_trade_no.clone(),
+                out_refund_no: request.out_refund_no.clone(),
+                provider_refund_no: None,
+                amount: Money::cny(Fen::from_yuan(request.amount)?),
+                state: RefundState::NotFound,
+            }),
+            _ => Err(Self::rejected(OP, &answer)),
+        }
+    }
+
     /// Verifies and decrypts a notification, with the clock's time for the timestamp check.
     pub fn verify_notification(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notice, NotifyError> {
         self.verify_notification_at(headers, body, Utc::now().timestamp())
