@@ -315,7 +315,7 @@ pub enum Submission {
 
 /// What "submit" sends: `{"quote": <the quote>, "resident_id": "<the number>"}`, the quote compact and
 /// byte for byte as the engine wrote it (the server's fast path compares bytes), beside the number it
-/// was priced with (the server checks the two against each other before trusting the quote's hash).
+/// was priced with (the server checks its birth date and sex against the quote, and keys the person by it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     /// The JSON body.
@@ -609,8 +609,9 @@ impl State {
     pub fn application(&self) -> Result<Application, Submission> {
         let quote = self.quote().ok_or(Submission::None)?;
         let number = self.form.resident_id.trim();
-        // The quote is re-priced on every change, so a quote with a hash was priced with this number.
-        if number.is_empty() || quote.request.insured.resident_id_hash.is_none() {
+        // The quote is re-priced on every change, and a number that is not valid gives no quote: with a
+        // number typed, the quote was priced with it (its birth date and sex, which the server checks).
+        if number.is_empty() {
             return Err(Submission::ResidentIdNeeded);
         }
         Ok(Application::new(quote, number))
@@ -886,7 +887,6 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             birth_date,
             age: None,
             resident_id,
-            resident_id_hash: None,
             sex: if by_id { None } else { form.sex },
             smoker: form.smoker,
             occupation_class: form.occupation_class,
