@@ -43,7 +43,8 @@ fn the_blacklist_keys_people_by_the_servers_secret_and_never_stores_the_number()
     assert_ne!(person["value"], salted.as_str());
     // … but HMAC under the secret generated on first use, mode 0600, in a 0700 folder.
     let secret = std::fs::read_to_string(data.join("server-secret.key")).unwrap();
-    let secret = premia_server::secret::ServerSecret::from_master(&premia_core::coupon::key_bytes(secret.trim()).unwrap());
+    let secret =
+        premia_server::secret::ServerSecret::from_master(&premia_core::coupon::key_bytes(secret.trim()).unwrap());
     assert_eq!(person["value"], secret.identity(id).as_str());
     #[cfg(unix)]
     {
@@ -60,7 +61,11 @@ fn the_blacklist_keys_people_by_the_servers_secret_and_never_stores_the_number()
     // A mistyped number is refused with the rule it breaks (exit 1), in both languages.
     let output = server(&data, &["blacklist", "add", "--resident-id", "110105194912310021", "--reason", "x"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("resident_id.checksum") && stderr(&output).contains("校验"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("resident_id.checksum") && stderr(&output).contains("校验"),
+        "{}",
+        stderr(&output)
+    );
     assert!(server(&data, &["blacklist", "remove", "--resident-id", id]).status.success());
     assert_eq!(server(&data, &["blacklist", "remove", "--resident-id", id]).status.code(), Some(1));
 }
@@ -108,7 +113,11 @@ fn referral_credits_list_empty_and_serve_is_the_default() {
     // No subcommand runs the server: with the illustrative demo catalogue and no --allow-demo it refuses.
     let output = server(&data, &["--bind", "127.0.0.1:0"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("illustrative") && stderr(&output).contains("--allow-demo"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("illustrative") && stderr(&output).contains("--allow-demo"),
+        "{}",
+        stderr(&output)
+    );
     let output = server(&data, &["serve", "--bind", "127.0.0.1:0"]);
     assert!(stderr(&output).contains("--allow-demo"));
 }

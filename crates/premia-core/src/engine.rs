@@ -142,11 +142,7 @@ struct Person<'r> {
 }
 
 impl<'r> Person<'r> {
-    fn from_request(
-        insured: &'r Insured,
-        date: NaiveDate,
-        errors: &mut Vec<Error>,
-    ) -> Option<Self> {
+    fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
         // A bad occupation class is reported but does not stop the coverages being checked.
         if !(1..=7).contains(&insured.occupation_class) {
             errors.push(Error::new(
@@ -155,10 +151,9 @@ impl<'r> Person<'r> {
             ));
         }
         let before = errors.len();
-        let from_id = insured
-            .resident_id
-            .as_deref()
-            .and_then(|text| resident_id::parse(text, date, "insured.resident_id").map_err(|e| errors.extend(e.into_vec())).ok());
+        let from_id = insured.resident_id.as_deref().and_then(|text| {
+            resident_id::parse(text, date, "insured.resident_id").map_err(|e| errors.extend(e.into_vec())).ok()
+        });
         let birth_date = match (&from_id, insured.birth_date) {
             (Some(id), Some(given)) if given != id.birth_date => {
                 errors.push(Error::new(

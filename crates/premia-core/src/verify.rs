@@ -44,7 +44,12 @@ pub enum RequoteReason {
 
 /// A request for a re-quote: `request` priced again on `today` (the reason says why its own date or
 /// catalogue no longer holds).
-pub fn requote(catalogue: &Catalogue, request: &QuoteRequest, today: NaiveDate, reason: RequoteReason) -> Result<Verdict, Errors> {
+pub fn requote(
+    catalogue: &Catalogue,
+    request: &QuoteRequest,
+    today: NaiveDate,
+    reason: RequoteReason,
+) -> Result<Verdict, Errors> {
     let fresh = QuoteRequest { quote_date: today, ..request.clone() };
     let fresh = crate::quote(catalogue, &fresh)?;
     Ok(Verdict::RequoteNeeded { reason, fresh: Box::new(fresh) })

@@ -43,7 +43,8 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(API_CSP));
     }
     if state.config.tls_terminated {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }
     response
 }

@@ -181,8 +181,18 @@ impl Metrics {
             "Submissions whose insured or agent is blacklisted.",
             &self.blacklist_hits,
         );
-        counter(&mut out, "premia_rate_limited_total", "Requests refused by a per-client rate limit (429).", &self.rate_limited);
-        counter(&mut out, "premia_overloaded_total", "Requests refused over the in-flight cap (503).", &self.overloaded);
+        counter(
+            &mut out,
+            "premia_rate_limited_total",
+            "Requests refused by a per-client rate limit (429).",
+            &self.rate_limited,
+        );
+        counter(
+            &mut out,
+            "premia_overloaded_total",
+            "Requests refused over the in-flight cap (503).",
+            &self.overloaded,
+        );
         out
     }
 }

@@ -76,7 +76,8 @@ impl ServerSecret {
                 tracing::info!("generated a new server secret at {}", path.display());
             }
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading server secret {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading server secret {}", path.display()))?;
         let master = premia_core::coupon::key_bytes(text.trim())
             .ok_or_else(|| anyhow::anyhow!("server secret {} is not 64 hex digits", path.display()))?;
         Ok(ServerSecret::from_master(&master))

@@ -71,6 +71,9 @@ pub fn system_clock(offset: chrono::FixedOffset) -> Clock {
 
 /// A clock reading the instant `now` gives in the insurer's offset: the date there, whatever the zone
 /// of the machine the server runs on.
-pub fn clock_at(now: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static, offset: chrono::FixedOffset) -> Clock {
+pub fn clock_at(
+    now: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static,
+    offset: chrono::FixedOffset,
+) -> Clock {
     Arc::new(move || now().with_timezone(&offset).date_naive())
 }

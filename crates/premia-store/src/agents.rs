@@ -126,7 +126,11 @@ impl Store {
             return Ok(None);
         }
         let revoked: Option<i64> = row.try_get("revoked_at")?;
-        Ok(Some(AgentCredential { token_id: id.to_owned(), agent_code: row.try_get("agent_code")?, revoked: revoked.is_some() }))
+        Ok(Some(AgentCredential {
+            token_id: id.to_owned(),
+            agent_code: row.try_get("agent_code")?,
+            revoked: revoked.is_some(),
+        }))
     }
 
     /// The agent code a bearer token belongs to, if it is well-formed, known and not revoked.

@@ -227,7 +227,10 @@ async fn write_batch(pool: &AnyPool, batch: &[Job]) -> Result<Vec<Result<Submitt
 enum Refusal {
     Database(sqlx::Error),
     /// Every use of a referral code is taken.
-    ReferralLimit { code: String, max_uses: u32 },
+    ReferralLimit {
+        code: String,
+        max_uses: u32,
+    },
 }
 
 impl From<sqlx::Error> for Refusal {
@@ -486,8 +489,7 @@ pub(crate) async fn backfill_redemption_series(pool: &AnyPool) -> Result<(), sql
     .fetch_all(pool)
     .await?;
     for row in rows {
-        let (catalogue, coupon, quote): (String, String, String) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(3)?);
+        let (catalogue, coupon, quote): (String, String, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(3)?);
         let quote: serde_json::Value = serde_json::from_str(&quote).unwrap_or_default();
         let series = quote["coupons_used"]
             .as_array()

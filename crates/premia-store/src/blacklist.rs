@@ -97,12 +97,13 @@ impl Store {
         let mut removed = 0;
         let mut tx = self.pool().begin().await?;
         for (scheme, value) in identity.keys() {
-            removed += sqlx::query::<Any>("DELETE FROM blacklist WHERE kind = 'resident_id' AND scheme = $1 AND value = $2")
-                .bind(scheme.as_str())
-                .bind(value)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            removed +=
+                sqlx::query::<Any>("DELETE FROM blacklist WHERE kind = 'resident_id' AND scheme = $1 AND value = $2")
+                    .bind(scheme.as_str())
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
         }
         if removed > 0 {
             let detail = serde_json::json!({ "kind": "resident_id", "entries": removed }).to_string();
@@ -154,8 +155,14 @@ impl Store {
             if let Some(row) = row {
                 let found = entry(&row)?;
                 if scheme == Scheme::Salted {
-                    self.blacklist_insert(BlacklistKind::ResidentId, "hmac", &identity.keyed, &found.reason, "migration")
-                        .await?;
+                    self.blacklist_insert(
+                        BlacklistKind::ResidentId,
+                        "hmac",
+                        &identity.keyed,
+                        &found.reason,
+                        "migration",
+                    )
+                    .await?;
                 }
                 return Ok(Some(found));
             }
@@ -175,7 +182,13 @@ impl Store {
     }
 
     /// Add an entry exactly as given (a hash of `scheme`): for migrations and tests of them.
-    pub async fn blacklist_raw(&self, kind: BlacklistKind, scheme: &str, value: &str, reason: &str) -> Result<bool, StoreError> {
+    pub async fn blacklist_raw(
+        &self,
+        kind: BlacklistKind,
+        scheme: &str,
+        value: &str,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
         self.blacklist_insert(kind, scheme, value, reason, "test").await
     }
 }

@@ -190,8 +190,7 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
         }
         // Created here, owner-only, before SQLite creates it: SQLite gives its -wal and -shm files the
         // database file's mode.
-        private_file(Path::new(path))
-            .map_err(|source| StoreError::DataDir { path: path.to_owned(), source })?;
+        private_file(Path::new(path)).map_err(|source| StoreError::DataDir { path: path.to_owned(), source })?;
     }
     let query = if query.contains("mode=") { query.to_owned() } else { format!("mode=rwc&{query}") };
     Ok(format!("sqlite://{path}?{}", query.trim_end_matches('&')))

@@ -38,7 +38,8 @@ impl Args {
         match self.command {
             Command::Issue { agent_code, label } => {
                 let code = agent_code.trim();
-                let valid = (2..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                let valid = (2..=16).contains(&code.len())
+                    && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
                 if !valid {
                     let kind = premia_core::ErrorKind::AgentCode { value: code.to_owned() };
                     return Ok(output::refused(&premia_core::Errors::one("agent_code", kind)));

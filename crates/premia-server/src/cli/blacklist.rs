@@ -60,10 +60,13 @@ impl Args {
                         Ok(id) => id,
                         Err(errors) => return Ok(output::refused(&errors)),
                     };
-                    let added = admin.store.blacklist_person(&admin.secret.identity(&id.number), &reason, "cli").await?;
+                    let added =
+                        admin.store.blacklist_person(&admin.secret.identity(&id.number), &reason, "cli").await?;
                     Ok(said(added, "customer"))
                 }
-                (None, Some(code)) => Ok(said(admin.store.blacklist_agent(code.trim(), &reason, "cli").await?, "agent")),
+                (None, Some(code)) => {
+                    Ok(said(admin.store.blacklist_agent(code.trim(), &reason, "cli").await?, "agent"))
+                }
                 (None, None) => Ok(ExitCode::from(2)),
             },
             Command::Remove { who } => {
@@ -93,7 +96,15 @@ impl Args {
                 } else {
                     let rows: Vec<Vec<String>> = entries
                         .iter()
-                        .map(|e| vec![e.kind.as_str().into(), e.scheme.clone(), e.value.clone(), e.reason.clone(), output::time(e.added_at)])
+                        .map(|e| {
+                            vec![
+                                e.kind.as_str().into(),
+                                e.scheme.clone(),
+                                e.value.clone(),
+                                e.reason.clone(),
+                                output::time(e.added_at),
+                            ]
+                        })
                         .collect();
                     output::table(&["kind 类型", "scheme", "value 值", "reason 原因", "added 加入时间"], &rows);
                 }

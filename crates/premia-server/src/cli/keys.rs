@@ -55,7 +55,13 @@ impl Args {
                 } else {
                     let rows: Vec<Vec<String>> = keys
                         .iter()
-                        .map(|k| vec![k.kid.clone(), output::time(k.created_at), k.retired_at.map(output::time).unwrap_or_default()])
+                        .map(|k| {
+                            vec![
+                                k.kid.clone(),
+                                output::time(k.created_at),
+                                k.retired_at.map(output::time).unwrap_or_default(),
+                            ]
+                        })
                         .collect();
                     output::table(&["kid", "recorded 记录", "retired 停用"], &rows);
                 }

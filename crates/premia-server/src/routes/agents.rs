@@ -70,9 +70,17 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, quote: &Quote) -> Res
         // A blacklisted agent is refused whatever code the quote claims (with `refer`, only its own code
         // gets as far as being referred).
         state.metrics.blacklist_hit();
-        Some(("blacklist.declined", "无法受理此投保申请，请联系客服", "this application cannot be accepted; please contact us"))
+        Some((
+            "blacklist.declined",
+            "无法受理此投保申请，请联系客服",
+            "this application cannot be accepted; please contact us",
+        ))
     } else if credential.agent_code != *agent_code {
-        Some(("auth.wrong_agent", "代理人令牌不属于报价中的代理人", "the agent token belongs to another agent than the quote's"))
+        Some((
+            "auth.wrong_agent",
+            "代理人令牌不属于报价中的代理人",
+            "the agent token belongs to another agent than the quote's",
+        ))
     } else {
         None
     };
@@ -80,7 +88,8 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, quote: &Quote) -> Res
         let detail = json!({
             "code": code, "token_id": credential.token_id, "token_agent": credential.agent_code, "claimed": agent_code,
         });
-        let event = NewAuditEvent::new("auth.refused", detail.to_string()).actor(credential.agent_code.clone());
+        let name = if code == "blacklist.declined" { code } else { "auth.refused" };
+        let event = NewAuditEvent::new(name, detail.to_string()).actor(credential.agent_code.clone());
         state.store.audit(&event).await.map_err(|e| ApiError::unavailable(&e.to_string()))?;
         return Err(ApiError::server(StatusCode::FORBIDDEN, ServerError::new(code, "Authorization", zh, en)));
     }

@@ -146,7 +146,11 @@ pub(super) async fn submit(
         .coupons_used
         .iter()
         .filter(|c| c.single_use)
-        .map(|c| Redemption { catalogue_id: quote.catalogue.id.clone(), series: c.series.clone(), coupon_id: c.id.clone() })
+        .map(|c| Redemption {
+            catalogue_id: quote.catalogue.id.clone(),
+            series: c.series.clone(),
+            coupon_id: c.id.clone(),
+        })
         .collect();
     let new = NewApplication {
         number,
@@ -253,7 +257,13 @@ impl Facts {
 
 /// A quote dated before today is accepted only with the server's stamp for its digest and date; else it
 /// is priced again today (409 with the fresh quote).
-fn proven(state: &AppState, catalogue: &premia_core::Catalogue, quote: &Quote, stamp: Option<&str>, today: NaiveDate) -> Result<(), ApiError> {
+fn proven(
+    state: &AppState,
+    catalogue: &premia_core::Catalogue,
+    quote: &Quote,
+    stamp: Option<&str>,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
     let date = quote.request.quote_date;
     match stamp.map(|s| state.secret.verify_stamp(s)) {
         Some(Some(stamp)) if stamp.digest == quote.digest && stamp.quote_date == date => Ok(()),
@@ -317,9 +327,12 @@ fn decided(state: &AppState, decision: Outcome) -> Result<&'static str, ApiError
             "核保所需信息不完整（如健康告知），请补充后重新报价",
             "underwriting needs more information (e.g. health answers): complete the quote first",
         )),
-        Outcome::Decline => {
-            Err(undecided(state, "underwriting.declined", "核保结论为拒保，无法投保", "underwriting declined this application"))
-        }
+        Outcome::Decline => Err(undecided(
+            state,
+            "underwriting.declined",
+            "核保结论为拒保，无法投保",
+            "underwriting declined this application",
+        )),
     }
 }
 
@@ -507,7 +520,9 @@ fn requote(state: &AppState, reason: RequoteReason, fresh: Box<Quote>) -> ApiErr
             "报价日期早于今天且无本服务器的报价凭证：请确认按今天计算的新报价",
             "the quote is dated before today without this server's stamp: confirm the fresh quote priced today",
         ),
-        RequoteReason::Expired => ("quote.valid_until", "报价已过期，请确认新报价", "the quote has expired: confirm the fresh quote"),
+        RequoteReason::Expired => {
+            ("quote.valid_until", "报价已过期，请确认新报价", "the quote has expired: confirm the fresh quote")
+        }
         RequoteReason::CatalogueVersionChanged => {
             ("quote.catalogue", "产品目录已更新，请确认新报价", "the catalogue changed: confirm the fresh quote")
         }
