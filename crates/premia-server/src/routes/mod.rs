@@ -44,7 +44,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/catalogue", get(catalogue::list))
         .route("/api/catalogue/{version}", get(catalogue::version))
         .route("/api/quotes/verify", post(quotes::verify).layer(rate(Route::Verify)))
-        .route("/api/quotes", post(quotes::submit).layer(rate(Route::Submit)))
+        .route(
+            "/api/quotes",
+            post(quotes::submit)
+                .layer(rate(Route::Submit))
+                .layer(middleware::map_response(applications::with_challenge)),
+        )
         .route(
             "/api/applications/{number}",
             get(applications::get).layer(middleware::map_response(applications::with_challenge)),
