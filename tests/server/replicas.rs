@@ -91,7 +91,10 @@ async fn two_replicas_on_one_postgresql() {
     let mut statuses = Vec::new();
     for task in tasks {
         let (status, answer) = task.await.unwrap();
-        assert!(status == 201 || (status == 409 && answer["errors"][0]["code"] == "coupon.redeemed"), "{status}: {answer}");
+        assert!(
+            status == 201 || (status == 409 && answer["errors"][0]["code"] == "coupon.redeemed"),
+            "{status}: {answer}"
+        );
         statuses.push(status);
     }
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "exactly one redemption across the replicas");
