@@ -177,6 +177,11 @@ impl Config {
     }
 }
 
+/// China Standard Time, the insurer's default zone (the administration commands' "today").
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,9 +227,4 @@ mod tests {
         assert_eq!(config.blacklist_action, BlacklistAction::Refer);
         assert!(Config::try_parse_from(["premia-server", "--utc-offset", "China"]).is_err());
     }
-}
-
-/// China Standard Time, the insurer's default zone (the administration commands' "today").
-pub fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
 }

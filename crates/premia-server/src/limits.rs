@@ -91,7 +91,7 @@ impl RateLimits {
     /// The client's address: the configured proxy header's (its last value) or the connection's.
     fn client(&self, request: &Request) -> IpAddr {
         let from_header = self.client_ip_header.as_ref().and_then(|name| {
-            let value = request.headers().get_all(name).iter().last()?.to_str().ok()?;
+            let value = request.headers().get_all(name).iter().next_back()?.to_str().ok()?;
             value.rsplit(',').next()?.trim().parse().ok()
         });
         from_header

@@ -15,7 +15,7 @@ fn main() -> std::process::ExitCode {
         .init();
     let config = match cli.command {
         None => cli.serve,
-        Some(Command::Serve(config)) => config,
+        Some(Command::Serve(config)) => *config,
         Some(command) => return administer(command),
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();

@@ -148,8 +148,9 @@ fn local_today() -> String {
 /// Today in the insurer's zone (`offset_minutes` east of UTC), from the browser's clock: the page quotes
 /// on the insurer's date, not the date of a browser in another zone (the server's today is the same).
 fn insurer_today(offset_minutes: i32) -> String {
-    let shifted = js_sys::Date::now() + f64::from(offset_minutes) * 60_000.0;
-    let at = js_sys::Date::new(&JsValue::from_f64(shifted));
+    // Milliseconds as integers: a timestamp is whole milliseconds, and no float arithmetic is needed.
+    let shifted = js_sys::Date::now() as i64 + i64::from(offset_minutes) * 60_000;
+    let at = js_sys::Date::new(&JsValue::from_f64(shifted as f64));
     format!("{:04}-{:02}-{:02}", at.get_utc_full_year(), at.get_utc_month() + 1, at.get_utc_date())
 }
 

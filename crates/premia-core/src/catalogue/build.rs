@@ -1050,18 +1050,18 @@ impl Builder<'_> {
             // A referral is a reward someone gets: its series says how many applications one code may bring.
             let max_uses = match (what, r.max_uses) {
                 ("referral", None) => {
-                    self.error(&format!("{field}.max_uses"), ErrorKind::Required);
+                    self.error(format!("{field}.max_uses"), ErrorKind::Required);
                     None
                 }
                 ("referral", Some(0)) => {
                     let kind = ErrorKind::OutOfRange { value: "0".into(), min: "1".into(), max: u32::MAX.to_string() };
-                    self.error(&format!("{field}.max_uses"), kind);
+                    self.error(format!("{field}.max_uses"), kind);
                     None
                 }
                 ("referral", uses) => uses,
                 (_, Some(_)) => {
                     let kind = ErrorKind::Syntax { message: "max_uses is for referral series".into() };
-                    self.error(&format!("{field}.max_uses"), kind);
+                    self.error(format!("{field}.max_uses"), kind);
                     None
                 }
                 (_, None) => None,

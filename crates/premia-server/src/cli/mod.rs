@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (the default).
-    Serve(Config),
+    Serve(Box<Config>),
     /// The blacklist (黑名单): add, remove, list customers (by resident ID number) and agents.
     Blacklist(blacklist::Args),
     /// Agent tokens for the API: issue, revoke, list.
