@@ -47,8 +47,15 @@ pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBo
         }
         Verified::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
         Verified::RequoteNeeded { reason, fresh } => {
+            #[derive(serde::Serialize)]
+            struct Verdict<'a> {
+                verdict: &'static str,
+                #[serde(flatten)]
+                requote: Requote<'a>,
+            }
             let stamp = state.secret.stamp(&fresh.digest, fresh.request.quote_date);
-            json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh, "stamp": stamp })
+            let answer = Verdict { verdict: "requote_needed", requote: Requote { reason, fresh: &fresh, stamp } };
+            return Ok(json_response(StatusCode::OK, &answer));
         }
         Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
@@ -90,13 +97,9 @@ pub(super) async fn submit(
     }
     // Keys are the caller's own, for this person: a key another client chose never meets this one.
     let scope = format!("{}|{}", caller.scope(), identity.keyed);
-    // Fingerprint of the quote as parsed (and the stamp), so whitespace and key order do not make a retry
-    // "different".
-    let body_hash = {
-        let mut bytes = serde_json::to_vec(&submitted).unwrap_or_default();
-        bytes.extend_from_slice(application.stamp.as_deref().unwrap_or_default().as_bytes());
-        premia_store::sha256_hex(&bytes)
-    };
+    // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
+    // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
+    let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
             return replay_or_conflict(&state, &hash, &body_hash, &record);
@@ -209,7 +212,7 @@ async fn stored(
                     format!("coupon {coupon} has already been redeemed"),
                 ),
             )
-            .with("redeemed_by", json!({ "coupon": coupon })))
+            .with("redeemed_by", &json!({ "coupon": coupon })))
         }
         Err(StoreError::ReferralLimit { code, max_uses }) => {
             state.metrics.application("refused");
@@ -508,8 +511,17 @@ fn mismatched(mismatches: Vec<premia_core::verify::Mismatch>) -> ApiError {
     ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         errors: json!(errors),
-        extra: Some(("mismatches", json!(mismatches))),
+        extra: serde_json::value::to_raw_value(&mismatches).ok().map(|raw| ("mismatches", raw)),
     }
+}
+
+/// A re-quote as answered: the fresh quote in the engine's own field order (a client sends it back as it
+/// is, and the fast path recognises it), with its stamp.
+#[derive(serde::Serialize)]
+struct Requote<'a> {
+    reason: RequoteReason,
+    fresh: &'a Quote,
+    stamp: String,
 }
 
 /// 409 with the fresh quote priced today, stamped (so that it keeps its price if confirmed after midnight).
@@ -530,7 +542,7 @@ fn requote(state: &AppState, reason: RequoteReason, fresh: Box<Quote>) -> ApiErr
     state.metrics.application("refused");
     let stamp = state.secret.stamp(&fresh.digest, fresh.request.quote_date);
     ApiError::server(StatusCode::CONFLICT, ServerError::new("quote.requote_needed", field, zh, en))
-        .with("requote", json!({ "reason": reason, "fresh": fresh, "stamp": stamp }))
+        .with("requote", &Requote { reason, fresh: &fresh, stamp })
 }
 
 fn store_error(error: StoreError) -> ApiError {
