@@ -29,8 +29,10 @@ pub const STAMP_TYPE: &str = "premia-stamp+jws";
 
 /// The derived keys; the master secret itself is not kept.
 pub struct ServerSecret {
-    identity: [u8; 32],
-    stamp: [u8; 32],
+    /// HMAC keyed with the identity key, its key schedule done once (cloned per use).
+    identity: HmacSha256,
+    /// The same for the stamp key.
+    stamp: HmacSha256,
     fingerprint: String,
     /// The stamp's protected header, base64url-encoded once.
     stamp_header: String,
@@ -42,9 +44,16 @@ impl std::fmt::Debug for ServerSecret {
     }
 }
 
-fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+fn keyed(key: &[u8]) -> HmacSha256 {
     // HMAC takes a key of any length: new_from_slice cannot fail.
-    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
+}
+
+fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    finish(keyed(key), parts)
+}
+
+fn finish(mut mac: HmacSha256, parts: &[&[u8]]) -> [u8; 32] {
     for part in parts {
         mac.update(part);
     }
@@ -60,8 +69,8 @@ pub struct Stamp {
 
 impl ServerSecret {
     pub fn from_master(master: &[u8; 32]) -> ServerSecret {
-        let identity = mac(master, &[b"premia identity v1"]);
-        let stamp = mac(master, &[b"premia quote stamp v1"]);
+        let identity = keyed(&mac(master, &[b"premia identity v1"]));
+        let stamp = keyed(&mac(master, &[b"premia quote stamp v1"]));
         let fingerprint = premia_core::digest::hex(&mac(master, &[b"premia secret fingerprint v1"]))[..32].to_owned();
         let header = format!("{{\"alg\":\"HS256\",\"typ\":\"{STAMP_TYPE}\",\"kid\":\"{}\"}}", &fingerprint[..16]);
         ServerSecret { identity, stamp, fingerprint, stamp_header: URL_SAFE_NO_PAD.encode(header) }
@@ -90,14 +99,14 @@ impl ServerSecret {
 
     /// The keyed identity of a (checked, normalized) resident ID number: HMAC-SHA-256, hex.
     pub fn identity(&self, number: &str) -> String {
-        premia_core::digest::hex(&mac(&self.identity, &[number.to_ascii_uppercase().as_bytes()]))
+        premia_core::digest::hex(&finish(self.identity.clone(), &[number.to_ascii_uppercase().as_bytes()]))
     }
 
     /// A compact JWS (HS256) saying the server priced the quote with this digest on `quote_date`.
     pub fn stamp(&self, digest: &str, quote_date: NaiveDate) -> String {
         let payload = format!("{{\"digest\":\"{digest}\",\"quote_date\":\"{quote_date}\"}}");
         let signing_input = format!("{}.{}", self.stamp_header, URL_SAFE_NO_PAD.encode(payload));
-        let signature = mac(&self.stamp, &[signing_input.as_bytes()]);
+        let signature = finish(self.stamp.clone(), &[signing_input.as_bytes()]);
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
@@ -109,7 +118,7 @@ impl ServerSecret {
             return None;
         }
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        let mut check = HmacSha256::new_from_slice(&self.stamp).ok()?;
+        let mut check = self.stamp.clone();
         check.update(signing_input.as_bytes());
         check.verify_slice(&signature).ok()?;
         #[derive(serde::Deserialize)]
