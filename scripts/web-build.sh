@@ -87,7 +87,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$work/site" --out-name prem
 
 rm -rf "$dist"
 mkdir -p "$dist/pkg"
-cp "$root"/web/{index.html,widget-demo.html,premia-widget.js,premia.css,site.css,site.js} "$dist/"
+cp "$root"/web/{index.html,widget-demo.html,widget-demo.js,widget-demo.css,premia-widget.js,premia.css,site.css,site.js} "$dist/"
 cp "$work/site/premia.js" "$dist/pkg/"
 optimize "$work/site/premia_bg.wasm" "$dist/pkg/premia_bg.wasm"
 # The names glue and module call each other by, shortened in both (web/tools/minify-names.mjs): 4 KB.

@@ -225,7 +225,25 @@ describe("quote site", () => {
     await id.fill(FEMALE_30_ID);
     assert.equal(await needed.count(), 0);
     assert.equal(await headline(page), "¥9,715.00");
-    assert.equal(await page.evaluate(() => globalThis.premiaApp.current().quote.request.insured.resident_id_hash.length), 64);
+    // Priced by the number: the quote keeps the birth date and sex it gives, nothing of the number itself.
+    const insured = await page.evaluate(() => globalThis.premiaApp.current().quote.request.insured);
+    assert.equal(insured.birth_date, "1996-05-01");
+    assert.equal(JSON.stringify(insured).includes(FEMALE_30_ID.slice(0, 17)), false);
+    assert.equal("resident_id_hash" in insured, false);
+    await page.context().close();
+  });
+
+  it("quotes on the insurer's date, not on the date of a browser in another zone", async () => {
+    // 17:00 UTC on 25 November: in Los Angeles still the 25th (09:00), in China already the 26th (01:00).
+    const page = await openPage(browser, { timezoneId: "America/Los_Angeles" });
+    await page.clock.setFixedTime(new Date("2026-11-25T17:00:00Z"));
+    await page.goto(`${site.url}/index.html`);
+    await page.locator(".premia-toolbar").waitFor();
+    assert.equal(await page.evaluate(() => new Date().getDate()), 25, "the browser's own date");
+    await fillCustomer(page);
+    const quoteDate = await page.evaluate(() => globalThis.premiaApp.current().quote.request.quote_date);
+    assert.equal(quoteDate, "2026-11-26", "the date in +08:00, as the server decides it");
+    assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 

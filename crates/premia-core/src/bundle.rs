@@ -90,7 +90,7 @@ pub struct DroppedProduct {
 /// The bundles `profile` may buy on `date`, ranked: by the catalogue's order of preference, then by
 /// first-year premium. Errors only when the profile itself is unusable (e.g. no birth date).
 pub fn recommend(catalogue: &Catalogue, profile: &Profile, date: NaiveDate) -> Result<Vec<Recommendation>, Errors> {
-    let age = crate::engine::insured_age(catalogue, &profile.insured, date)?;
+    let age = crate::engine::insured_age(&profile.insured, date)?;
     let mut offers = Vec::new();
     for bundle in catalogue.bundles.iter().filter(|b| b.ages.contains(age)) {
         if let Some(offer) = offer(catalogue, profile, bundle, date)? {

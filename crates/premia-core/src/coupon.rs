@@ -83,6 +83,9 @@ pub struct PercentRule {
     pub percent: Decimal,
     pub applies_to: AppliesTo,
     pub eligible: Eligibility,
+    /// Referral series: how many applications one referral code may bring (each credits its referrer;
+    /// the server counts them). Required for referrals, absent for campaigns.
+    pub max_uses: Option<u32>,
 }
 
 /// A fixed-amount voucher series.

@@ -176,6 +176,10 @@ fn resolve<'c, 'r>(
         }
         TokenKind::Referral => {
             let rule = rules.referrals.iter().find(|r| r.id == claims.series).ok_or_else(unknown)?;
+            // Bound to its referrer: the server credits them, and refuses the code on their own application.
+            if claims.referrer.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(ErrorKind::CouponNoReferrer);
+            }
             Ok(Candidate {
                 entered,
                 kind: CouponKind::Referral,

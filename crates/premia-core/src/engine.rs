@@ -34,7 +34,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
         ));
     }
     check_channel(&request.channel, &mut errors);
-    let person = Person::from_request(catalogue, &request.insured, date, &mut errors);
+    let person = Person::from_request(&request.insured, date, &mut errors);
     if request.coverages.is_empty() {
         errors.push(Error::new("coverages", ErrorKind::NoCoverages));
     }
@@ -111,9 +111,9 @@ fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
 const ZERO_FEN: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
 
 /// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
-pub(crate) fn insured_age(catalogue: &Catalogue, insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
+pub(crate) fn insured_age(insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
     let mut errors = Vec::new();
-    let person = Person::from_request(catalogue, insured, date, &mut errors);
+    let person = Person::from_request(insured, date, &mut errors);
     match (person, Errors::from_vec(errors)) {
         (Some(p), None) => Ok(p.age),
         (_, Some(errors)) => Err(errors),
@@ -139,16 +139,10 @@ struct Person<'r> {
     sex: Sex,
     /// Age at last birthday.
     age: u32,
-    id_hash: Option<String>,
 }
 
 impl<'r> Person<'r> {
-    fn from_request(
-        catalogue: &Catalogue,
-        insured: &'r Insured,
-        date: NaiveDate,
-        errors: &mut Vec<Error>,
-    ) -> Option<Self> {
+    fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
         // A bad occupation class is reported but does not stop the coverages being checked.
         if !(1..=7).contains(&insured.occupation_class) {
             errors.push(Error::new(
@@ -158,12 +152,6 @@ impl<'r> Person<'r> {
         }
         let before = errors.len();
         let from_id = insured.resident_id.as_deref().and_then(|text| {
-            if insured.resident_id_hash.is_some() {
-                errors.push(Error::new(
-                    "insured.resident_id_hash",
-                    ErrorKind::Syntax { message: "give resident_id or resident_id_hash, not both".into() },
-                ));
-            }
             resident_id::parse(text, date, "insured.resident_id").map_err(|e| errors.extend(e.into_vec())).ok()
         });
         let birth_date = match (&from_id, insured.birth_date) {
@@ -228,13 +216,10 @@ impl<'r> Person<'r> {
                 None
             }
         };
-        let id_hash = from_id
-            .map(|id| resident_id::salted_hash(&id.number, &catalogue.id_hash_salt))
-            .or_else(|| insured.resident_id_hash.clone());
         if errors.len() != before {
             return None;
         }
-        Some(Person { insured, birth_date, sex: sex?, age: age?, id_hash })
+        Some(Person { insured, birth_date, sex: sex?, age: age? })
     }
 
     /// Age by the product's basis. Without a birth date only the given age is known; it is used as is.
@@ -242,14 +227,13 @@ impl<'r> Person<'r> {
         self.birth_date.and_then(|birth| age::age_on(basis, birth, date)).unwrap_or(self.age)
     }
 
-    /// The request as a quote records it: the resident ID number replaced by its salted hash, with the
-    /// birth date and sex it gave. Re-quoting this echo gives the same quote.
+    /// The request as a quote records it: the resident ID number replaced by the birth date and sex it
+    /// gave (nothing of the number itself stays). Re-quoting this echo gives the same quote.
     fn echo(&self, request: &QuoteRequest) -> QuoteRequest {
         let mut echo = request.clone();
         if echo.insured.resident_id.take().is_some() {
             echo.insured.birth_date = self.birth_date;
             echo.insured.sex = Some(self.sex);
-            echo.insured.resident_id_hash = self.id_hash.clone();
         }
         echo
     }

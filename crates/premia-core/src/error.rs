@@ -290,6 +290,8 @@ pub enum ErrorKind {
     CouponUnknown { code: String },
     /// A signed coupon that cannot be read.
     CouponMalformed,
+    /// A referral code that names no referrer: nobody could be credited.
+    CouponNoReferrer,
     /// A signed coupon whose signature does not verify: forged or altered.
     CouponBadSignature,
     /// Before the coupon's first day.
@@ -381,6 +383,7 @@ impl ErrorKind {
             IdContradicts { .. } => "resident_id.contradicts",
             CouponUnknown { .. } => "coupon.unknown",
             CouponMalformed => "coupon.malformed",
+            CouponNoReferrer => "coupon.no_referrer",
             CouponBadSignature => "coupon.bad_signature",
             CouponNotYetValid { .. } => "coupon.not_yet_valid",
             CouponExpired { .. } => "coupon.expired",
@@ -601,6 +604,7 @@ impl ErrorKind {
                 format!("no campaign, voucher or referral has code {}", Quoted(code)),
             ),
             CouponMalformed => Text::fixed("优惠券无法识别（格式错误）", "the coupon cannot be read (malformed)"),
+            CouponNoReferrer => Text::fixed("推荐码未写明推荐人", "the referral code names no referrer"),
             CouponBadSignature => {
                 Text::fixed("优惠券签名无效：可能被伪造或篡改", "the coupon's signature is invalid: forged or altered")
             }

@@ -141,7 +141,6 @@ fn write_insured(out: &mut Vec<u8>, insured: &Insured) {
         birth_date,
         age,
         resident_id,
-        resident_id_hash,
         sex,
         smoker,
         occupation_class,
@@ -175,10 +174,6 @@ fn write_insured(out: &mut Vec<u8>, insured: &Insured) {
     if let Some(id) = resident_id {
         key(out, b"\"resident_id\":");
         string(out, id);
-    }
-    if let Some(hash) = resident_id_hash {
-        key(out, b"\"resident_id_hash\":");
-        string(out, hash);
     }
     if let Some(sex) = sex {
         key(out, b"\"sex\":\"");
@@ -1729,7 +1724,6 @@ mod tests {
         has("rejected coupons", &|q| !q.rejected_coupons.is_empty());
         has("coupons used", &|q| !q.coupons_used.is_empty());
         has("an annuity", &|q| q.coverages.iter().any(|c| c.annuity_amount.is_some()));
-        has("a resident ID hash", &|q| q.request.insured.resident_id_hash.is_some());
         has("an age without a birth date", &|q| q.request.insured.age.is_some());
         has("a bundle", &|q| q.request.bundle.is_some());
         has("an agent", &|q| matches!(q.request.channel, crate::Channel::Agent { .. }));

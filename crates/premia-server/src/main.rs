@@ -1,16 +1,23 @@
-//! `premia-server`: see `premia-server --help` and docs/server.md.
+//! `premia-server`: see `premia-server --help` and docs/server.md. With no subcommand (or `serve`) it
+//! runs the server; `blacklist`, `agent`, `referrals` and `keys` administer its data.
 
 use clap::Parser;
-use premia_server::Config;
+use premia_server::cli::{Cli, Command, administer};
 
 fn main() -> std::process::ExitCode {
-    let config = Config::parse();
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
+        .with_writer(std::io::stderr)
         .init();
+    let config = match cli.command {
+        None => cli.serve,
+        Some(Command::Serve(config)) => *config,
+        Some(command) => return administer(command),
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = config.workers {
         runtime.worker_threads(workers.max(1));

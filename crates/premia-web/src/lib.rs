@@ -57,6 +57,11 @@ impl Mounted {
         self.bridge.latest()
     }
 
+    /// The agent's bearer token for submissions (`None` clears it).
+    pub fn set_agent_token(&self, token: Option<String>) {
+        self.bridge.set_agent_token(token);
+    }
+
     pub fn unmount(&mut self) {
         if let Some(handle) = self.handle.take() {
             handle.destroy();

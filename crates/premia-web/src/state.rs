@@ -288,6 +288,24 @@ pub enum Action {
     DismissSubmission,
 }
 
+/// The server's answer that the quote no longer holds (409 `quote.requote_needed`): its fresh quote, priced
+/// on the server's today, for the person to see and confirm before it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requote {
+    /// Why (`dated_before_today`, `expired`, `catalogue_version_changed`).
+    pub reason: String,
+    /// The server's words for it.
+    pub message: premia_core::Text,
+    /// The fresh quote as compact JSON: the server's own bytes, sent back as they are.
+    pub fresh: String,
+    /// Its digest (the confirmed submission's `Idempotency-Key`).
+    pub digest: String,
+    /// Its annual premium, as the server wrote it.
+    pub annual_premium: String,
+    /// The server's stamp for it: the fresh quote keeps its price even if confirmed after midnight.
+    pub stamp: Option<String>,
+}
+
 /// What became of the last submission.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Submission {
@@ -311,11 +329,13 @@ pub enum Submission {
     /// "Submit" on a quote priced without the insured's resident ID number: an application needs it (the
     /// server checks it against the quote), so the page asks for it beside its field and sends nothing.
     ResidentIdNeeded,
+    /// The server priced the quote again (today's date, a new catalogue): shown until confirmed.
+    Requote(Box<Requote>),
 }
 
 /// What "submit" sends: `{"quote": <the quote>, "resident_id": "<the number>"}`, the quote compact and
 /// byte for byte as the engine wrote it (the server's fast path compares bytes), beside the number it
-/// was priced with (the server checks the two against each other before trusting the quote's hash).
+/// was priced with (the server checks its birth date and sex against the quote, and keys the person by it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     /// The JSON body.
@@ -334,6 +354,14 @@ impl Application {
         }
         let body = serde_json::to_string(&Envelope { quote, resident_id }).unwrap_or_default();
         Application { body, digest: quote.digest.clone() }
+    }
+
+    /// The server's fresh quote, confirmed: `{"quote": <its bytes>, "resident_id": …, "stamp": …}`.
+    pub fn confirmed(requote: &Requote, resident_id: &str) -> Application {
+        let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
+        let stamp = requote.stamp.as_deref().map(|s| format!(",\"stamp\":{}", text(s))).unwrap_or_default();
+        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id.trim()));
+        Application { body, digest: requote.digest.clone() }
     }
 
     /// The body indented, as shown when no server takes it.
@@ -366,29 +394,60 @@ impl Submission {
                 Submission::Accepted { application, status }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
-            _ => {
-                let read_error = |e: &Json| {
-                    let message = e.get("message")?;
-                    Some(ServerError {
-                        code: text(e, "code")?,
-                        field: text(e, "field").unwrap_or_default(),
-                        message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
-                    })
-                };
-                let errors = body_json
-                    .as_ref()
-                    .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
-                    .unwrap_or_else(|| {
-                        let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
-                        vec![ServerError {
-                            code: "http".into(),
-                            field: String::new(),
-                            message: premia_core::Text::new(text.clone(), text),
-                        }]
-                    });
-                Submission::Refused { status, errors }
-            }
+            409 => match body_json.as_ref().and_then(Requote::read) {
+                Some(requote) => Submission::Requote(Box::new(requote)),
+                None => Submission::refused(status, body_json.as_ref(), body),
+            },
+            _ => Submission::refused(status, body_json.as_ref(), body),
         }
+    }
+
+    fn refused(status: u16, body_json: Option<&Json>, body: &str) -> Submission {
+        let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
+        let read_error = |e: &Json| {
+            let message = e.get("message")?;
+            Some(ServerError {
+                code: text(e, "code")?,
+                field: text(e, "field").unwrap_or_default(),
+                message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
+            })
+        };
+        let errors = body_json
+            .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
+            .unwrap_or_else(|| {
+                let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+                vec![ServerError {
+                    code: "http".into(),
+                    field: String::new(),
+                    message: premia_core::Text::new(text.clone(), text),
+                }]
+            });
+        Submission::Refused { status, errors }
+    }
+}
+
+impl Requote {
+    /// The re-quote in a 409 answer: `{"errors": [{code: "quote.requote_needed", …}], "requote": {reason,
+    /// fresh, stamp}}`.
+    fn read(body: &Json) -> Option<Requote> {
+        let error = body.get("errors")?.as_array()?.first()?;
+        if error.get("code")?.as_str()? != "quote.requote_needed" {
+            return None;
+        }
+        let message = error.get("message")?;
+        let requote = body.get("requote")?;
+        let fresh = requote.get("fresh")?;
+        Some(Requote {
+            reason: requote.get("reason")?.as_str()?.to_owned(),
+            message: premia_core::Text::new(
+                message.get("zh")?.as_str()?.to_owned(),
+                message.get("en")?.as_str()?.to_owned(),
+            ),
+            fresh: fresh.compact(),
+            digest: fresh.get("digest")?.as_str()?.to_owned(),
+            annual_premium: fresh.get("totals")?.get("annual_premium")?.as_str()?.to_owned(),
+            stamp: requote.get("stamp").and_then(Json::as_str).map(str::to_owned),
+        })
     }
 }
 
@@ -609,8 +668,9 @@ impl State {
     pub fn application(&self) -> Result<Application, Submission> {
         let quote = self.quote().ok_or(Submission::None)?;
         let number = self.form.resident_id.trim();
-        // The quote is re-priced on every change, so a quote with a hash was priced with this number.
-        if number.is_empty() || quote.request.insured.resident_id_hash.is_none() {
+        // The quote is re-priced on every change, and a number that is not valid gives no quote: with a
+        // number typed, the quote was priced with it (its birth date and sex, which the server checks).
+        if number.is_empty() {
             return Err(Submission::ResidentIdNeeded);
         }
         Ok(Application::new(quote, number))
@@ -886,7 +946,6 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             birth_date,
             age: None,
             resident_id,
-            resident_id_hash: None,
             sex: if by_id { None } else { form.sex },
             smoker: form.smoker,
             occupation_class: form.occupation_class,
@@ -1235,6 +1294,33 @@ mod tests {
         // A number that is not valid gives no quote, so nothing to submit.
         let state = run(state, [Action::ResidentId("1101011996".into())]);
         assert_eq!(state.application(), Err(Submission::None));
+    }
+
+    #[test]
+    fn a_requote_is_shown_and_confirmed_with_the_servers_own_quote_and_stamp() {
+        let state = run(fresh(None), ci_customer());
+        let quote = state.quote().expect("priced");
+        let fresh = serde_json::to_string(quote).unwrap();
+        let body = format!(
+            r#"{{"errors":[{{"code":"quote.requote_needed","field":"quote.request.quote_date","message":{{"zh":"请确认新报价","en":"confirm the fresh quote"}}}}],"requote":{{"reason":"dated_before_today","fresh":{fresh},"stamp":"h.p.s"}}}}"#
+        );
+        let Submission::Requote(requote) = Submission::from_response(409, &body, String::new()) else {
+            panic!("a 409 re-quote is shown as one");
+        };
+        assert_eq!(requote.reason, "dated_before_today");
+        assert_eq!(requote.fresh, fresh, "the server's bytes, to send back as they are");
+        assert_eq!(requote.annual_premium, "9715.00");
+        assert_eq!(requote.message.en, "confirm the fresh quote");
+        let number = "110101199605010024";
+        let application = Application::confirmed(&requote, &format!(" {number} "));
+        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":"{number}","stamp":"h.p.s"}}"#));
+        assert_eq!(application.digest, quote.digest);
+        // Another 409 (a redeemed coupon) is a refusal.
+        let redeemed = r#"{"errors":[{"code":"coupon.redeemed","field":"quote.request.coupons[0]","message":{"zh":"已使用","en":"used"}}]}"#;
+        assert!(matches!(
+            Submission::from_response(409, redeemed, String::new()),
+            Submission::Refused { status: 409, .. }
+        ));
     }
 
     #[test]

@@ -745,7 +745,7 @@ fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> H
 }
 
 /// The result of "submit": a confirmation, the server's refusal, or the payload when no server answered.
-pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
+pub fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEvent>) -> Html {
     let lang = state.lang;
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
     match &state.submission {
@@ -772,6 +772,24 @@ pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
                 <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
             </section>
         },
+        // The server priced the quote again (on its today): the new price, to confirm before it is sent.
+        Submission::Requote(requote) => {
+            let price = requote
+                .annual_premium
+                .parse()
+                .map(|p| crate::i18n::money(&p))
+                .unwrap_or_else(|_| requote.annual_premium.clone());
+            html! {
+                <section class="premia-submission is-requote" role="alert" data-reason={requote.reason.clone()}>
+                    <p>{ requote.message.get(lang).to_owned() }</p>
+                    <p class="premia-fresh-price">
+                        { Label::FreshPrice.get(lang) }{ " " }<strong class="premia-amount">{ price }</strong>
+                    </p>
+                    <button type="button" class="premia-primary premia-confirm" onclick={on_confirm}>{ Label::ConfirmFresh.get(lang) }</button>
+                    <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                </section>
+            }
+        }
         Submission::Unavailable { payload } => html! {
             <section class="premia-submission is-unavailable" role="status">
                 <p>{ Label::SubmitUnavailable.get(lang) }</p>

@@ -1047,8 +1047,28 @@ impl Builder<'_> {
             self.new_id(Noun::Coupon, &r.id, rules.iter().any(|x| x.id == r.id), &field);
             let percent = self.dec_in(&r.percent, &format!("{field}.percent"), Decimal::ZERO, Decimal::ONE);
             let eligible = self.eligibility(&r.eligible, codes, &format!("{field}.eligible"));
+            // A referral is a reward someone gets: its series says how many applications one code may bring.
+            let max_uses = match (what, r.max_uses) {
+                ("referral", None) => {
+                    self.error(format!("{field}.max_uses"), ErrorKind::Required);
+                    None
+                }
+                ("referral", Some(0)) => {
+                    let kind = ErrorKind::OutOfRange { value: "0".into(), min: "1".into(), max: u32::MAX.to_string() };
+                    self.error(format!("{field}.max_uses"), kind);
+                    None
+                }
+                ("referral", uses) => uses,
+                (_, Some(_)) => {
+                    let kind = ErrorKind::Syntax { message: "max_uses is for referral series".into() };
+                    self.error(format!("{field}.max_uses"), kind);
+                    None
+                }
+                (_, None) => None,
+            };
             if let Some(percent) = percent {
-                rules.push(PercentRule { id: r.id, name: r.name, percent, applies_to: r.applies_to, eligible });
+                let (id, name, applies_to) = (r.id, r.name, r.applies_to);
+                rules.push(PercentRule { id, name, percent, applies_to, eligible, max_uses });
             }
         }
         rules
