@@ -13,7 +13,7 @@ use crate::coupon::{
     self, AppliesTo, Claims, CouponKind, Discount, Eligibility, PaymentType, PercentRule, RejectedCoupon, TokenKind,
     UsedCoupon, VoucherSeries,
 };
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Noun};
 use crate::money::RoundingStep;
 use crate::quote::CoverageQuote;
 use crate::request::{Channel, QuoteRequest};
@@ -82,19 +82,25 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
     let gross_total: Decimal = coverages.iter().map(|c| c.total_premium).sum();
     let round = |v: Decimal| catalogue.rounding.round(RoundingStep::Discount, v);
     let ws = &mut applied.worksheet;
-    let cap_first_year = round(ws.push(
+    let cap_first_year = ws.push(
         StepKind::DiscountCap { share: rules.cap, gross: gross_first_year, over_terms: false },
         gross_first_year * rules.cap,
-    ));
-    let cap_total = round(ws.push(
+    );
+    let cap_first_year = ws.round(&catalogue.rounding, RoundingStep::Discount, cap_first_year);
+    let cap_total = ws.push(
         StepKind::DiscountCap { share: rules.cap, gross: gross_total, over_terms: true },
         gross_total * rules.cap,
-    ));
+    );
+    let cap_total = ws.round(&catalogue.rounding, RoundingStep::Discount, cap_total);
     let (mut used_first_year, mut used_total) = (Decimal::ZERO, Decimal::ZERO);
     let mut kinds_used = HashSet::new();
 
     for candidate in candidates {
-        let outcome = discount(catalogue, request, age, coverages, &candidate, &mut applied.worksheet);
+        // A coupon's steps go into the quote's worksheet only if it gives its discount: one refused (a
+        // second coupon of its kind, a code entered twice in other spellings, nothing left under the
+        // cap) leaves no steps behind, so the worksheet shows each discount's working once.
+        let mut steps = Worksheet::default();
+        let outcome = discount(catalogue, request, age, coverages, &candidate, &mut steps);
         let mut discount = match outcome {
             Ok(d) => d,
             Err(kind) => {
@@ -102,6 +108,12 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
                 continue;
             }
         };
+        if applied.discounts.iter().any(|d| d.code == discount.code) {
+            // The same coupon again, in another spelling ("online-2026" after "ONLINE-2026").
+            let kind = ErrorKind::Duplicate { what: Noun::Coupon, name: discount.code };
+            applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
+            continue;
+        }
         if kinds_used.contains(&candidate.kind) {
             let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind.name() };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
@@ -123,7 +135,7 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             discount.total = total;
             discount.capped = true;
             let step = StepKind::DiscountCapped { coupon: discount.code.clone(), before, left: left_first_year };
-            applied.worksheet.push(step, discount.first_year);
+            steps.push(step, discount.first_year);
         }
         if discount.first_year <= Decimal::ZERO {
             let kind = ErrorKind::CouponOverCap { cap: rules.cap.to_string() };
@@ -131,6 +143,7 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             continue;
         }
         kinds_used.insert(candidate.kind);
+        applied.worksheet.steps.append(&mut steps.steps);
         used_first_year += discount.first_year;
         used_total += discount.total;
         if let Source::Percent { claims: Some(claims), .. } | Source::Voucher { claims, .. } = &candidate.source {
@@ -234,7 +247,7 @@ fn discount(
     ws: &mut Worksheet,
 ) -> Result<Discount, ErrorKind> {
     let code = candidate.code();
-    let round = |v: Decimal| catalogue.rounding.round(RoundingStep::Discount, v);
+    let rounding = &catalogue.rounding;
     let (name, percent, applies_to, targets) = match &candidate.source {
         Source::Bundle(bundle) => {
             if !bundle.ages.contains(age) {
@@ -263,10 +276,16 @@ fn discount(
                     minimum: series.min_premium.to_string(),
                 });
             }
-            let amount = round(ws.push(
+            let amount = ws.push(
                 StepKind::DiscountAmount { coupon: code.clone(), eligible: base, amount: series.amount },
                 series.amount.min(base),
-            ));
+            );
+            // A voucher's face value is taken as it is, put in the discount's form only if it is not.
+            let amount = if rounding.holds(RoundingStep::Discount, amount) {
+                amount
+            } else {
+                ws.round(rounding, RoundingStep::Discount, amount)
+            };
             return Ok(Discount {
                 kind: candidate.kind,
                 code,
@@ -290,11 +309,7 @@ fn discount(
             },
             c.first_year_premium * percent,
         );
-        let rule = catalogue.rounding.get(RoundingStep::Discount);
-        let yearly = ws.push(
-            StepKind::Rounding { step: RoundingStep::Discount, from: exact, scale: rule.scale, mode: rule.mode },
-            round(exact),
-        );
+        let yearly = ws.round(rounding, RoundingStep::Discount, exact);
         first_year += yearly;
         total += match applies_to {
             AppliesTo::FirstYear => yearly,

@@ -11,7 +11,7 @@ use crate::coupon::Discount;
 use crate::digest;
 use crate::discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
-use crate::money::{RoundingRules, RoundingStep};
+use crate::money::{self, RoundingRules, RoundingStep};
 use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
 use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
@@ -62,7 +62,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
     }
     let Some(person) = person else { return Err(Errors::one("insured", ErrorKind::Required)) };
     let discounts = discount::apply(catalogue, request, person.age, &coverages);
-    let totals = totals(&coverages, &discounts.discounts);
+    let totals = totals(&catalogue.rounding, &coverages, &discounts.discounts);
     let decision = Decision::combine(
         coverages
             .iter()
@@ -90,25 +90,25 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
     Ok(quote)
 }
 
-fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
-    // Sums start from 0.00 so that a quote with nothing in a column still shows fen, not "0".
-    let sum = |values: &mut dyn Iterator<Item = Decimal>| values.fold(ZERO_FEN, |a, b| a + b);
-    let first_year_premium = sum(&mut coverages.iter().map(|c| c.first_year_premium));
-    let total_premium = sum(&mut coverages.iter().map(|c| c.total_premium));
-    let discount_first_year = sum(&mut discounts.iter().map(|d| d.first_year));
-    let discount_total = sum(&mut discounts.iter().map(|d| d.total));
+fn totals(rules: &RoundingRules, coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
+    // Sums start from zero in the catalogue's form of the figures they add (0.00 for fen), so a quote
+    // with nothing in a column (every coverage declined, no discount) shows it as its rule says, not "0".
+    let premiums = rules.round(RoundingStep::Instalment, Decimal::ZERO);
+    let discounted = rules.round(RoundingStep::Discount, Decimal::ZERO);
+    let first_year_premium = money::sum(premiums, coverages.iter().map(|c| c.first_year_premium));
+    let total_premium = money::sum(premiums, coverages.iter().map(|c| c.total_premium));
+    let discount_first_year = money::sum(discounted, discounts.iter().map(|d| d.first_year));
+    let discount_total = money::sum(discounted, discounts.iter().map(|d| d.total));
     Totals {
-        annual_premium: sum(&mut coverages.iter().map(|c| c.annual_premium)),
+        annual_premium: money::sum(premiums, coverages.iter().map(|c| c.annual_premium)),
         first_year_premium,
         total_premium,
         discount_first_year,
         discount_total,
-        net_first_year_premium: first_year_premium - discount_first_year,
-        net_total_premium: total_premium - discount_total,
+        net_first_year_premium: money::difference(first_year_premium, discount_first_year),
+        net_total_premium: money::difference(total_premium, discount_total),
     }
 }
-
-const ZERO_FEN: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
 
 /// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
 pub(crate) fn insured_age(catalogue: &Catalogue, insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
@@ -354,25 +354,31 @@ fn price_coverage(
     };
     let rules = &product.rounding;
     let priced = rating::base_premium(&product.rating, &case, &mut ws).map(|raw| {
-        let base = round(&mut ws, rules, RoundingStep::BasePremium, raw);
+        let base = ws.round(rules, RoundingStep::BasePremium, raw);
         let mut rated = base;
+        // Any factor applied, even one of exactly 1 (200.00 × 1.0 = 200.000), is followed by the rated
+        // premium's rounding step: the figure takes the scale its rule says whatever the factors were.
+        let mut factored = false;
         if insured.smoker {
             if let Some(f) = product.factors.smoker {
                 let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
                 rated = ws.push(step, rated * f);
+                factored = true;
             }
         }
         if let Some(f) = occupation_factor {
             let class = Some(insured.occupation_class);
             let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
             rated = ws.push(step, rated * f);
+            factored = true;
         }
         if loading > Decimal::ZERO {
             rated =
                 ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
+            factored = true;
         }
-        if rated != base {
-            rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
+        if factored || !rules.holds(RoundingStep::RatedPremium, rated) {
+            rated = ws.round(rules, RoundingStep::RatedPremium, rated);
         }
         rated
     });
@@ -389,7 +395,7 @@ fn price_coverage(
         let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
         match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
             Ok(raw) => {
-                let premium = round(&mut ws, rules, RoundingStep::RiderPremium, raw);
+                let premium = ws.round(rules, RoundingStep::RiderPremium, raw);
                 rider_quotes.push(RiderQuote {
                     code: rider.code.clone(),
                     name: rider.name.clone(),
@@ -404,18 +410,23 @@ fn price_coverage(
     if errors.len() != before {
         return None;
     }
-    let annual = base_premium + rider_quotes.iter().map(|r| r.annual_premium).sum::<Decimal>();
+    let annual = money::sum(base_premium, rider_quotes.iter().map(|r| r.annual_premium));
     if !rider_quotes.is_empty() {
-        ws.push(StepKind::AnnualPremium { base: base_premium, riders: annual - base_premium }, annual);
+        let riders = money::difference(annual, base_premium);
+        ws.push(StepKind::AnnualPremium { base: base_premium, riders }, annual);
     }
     let frequency = coverage.frequency;
     let modal = product.modal_factor(frequency).unwrap_or(Decimal::ONE);
     let per_year = frequency.instalments_per_year();
-    let instalment = if frequency == Frequency::Annual {
+    // Paid yearly the instalment is the annual premium itself (the modal factor is 1, and no step shows
+    // it), rounded by the instalment's rule only if it does not already have that rule's form.
+    let instalment = if frequency != Frequency::Annual {
+        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
+        ws.round(rules, RoundingStep::Instalment, exact)
+    } else if rules.holds(RoundingStep::Instalment, annual) {
         annual
     } else {
-        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
-        round(&mut ws, rules, RoundingStep::Instalment, exact)
+        ws.round(rules, RoundingStep::Instalment, annual)
     };
     let first_year = instalment * Decimal::from(per_year);
     ws.push(StepKind::FirstYear { instalment, instalments: per_year }, first_year);
@@ -449,11 +460,6 @@ fn price_coverage(
         decision,
         worksheet: ws.steps,
     }))
-}
-
-fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
-    let rule = rules.get(step);
-    ws.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rule.apply(value))
 }
 
 fn check_issue_age(

@@ -54,6 +54,10 @@ pub struct Rounding {
 }
 
 impl Rounding {
+    /// The most decimal places a catalogue may round to: a premium rounded to it still fits a
+    /// `Decimal` with room to spare (at ten places up to 7.9 × 10^18).
+    pub const MAX_SCALE: u32 = 10;
+
     /// To the fen (0.01), half up: the rule unless the catalogue says otherwise.
     pub const FEN_HALF_UP: Rounding = Rounding { scale: 2, mode: RoundMode::HalfUp };
 
@@ -76,6 +80,26 @@ impl fmt::Display for Rounding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} dp {}", self.scale, self.mode.name())
     }
+}
+
+/// `zero` plus every value, at the widest scale among them (a sum of figures at 0 and 3 places has
+/// 3). `Decimal` addition alone does not promise that: it returns the other term as it is when one
+/// term is zero (248 + 0.000 is 248), so a sum's places would depend on which figures are zero.
+pub fn sum(zero: Decimal, values: impl IntoIterator<Item = Decimal>) -> Decimal {
+    let (mut total, mut scale) = (zero, zero.scale());
+    for value in values {
+        total += value;
+        scale = scale.max(value.scale());
+    }
+    total.rescale(scale);
+    total
+}
+
+/// `a − b` at the wider of their scales (see [`sum`]).
+pub fn difference(a: Decimal, b: Decimal) -> Decimal {
+    let mut result = a - b;
+    result.rescale(a.scale().max(b.scale()));
+    result
 }
 
 /// The named places where a premium is rounded. The catalogue sets a rule for each (default: fen, half up).
@@ -160,6 +184,13 @@ impl RoundingRules {
 
     pub fn round(&self, step: RoundingStep, value: Decimal) -> Decimal {
         self.get(step).apply(value)
+    }
+
+    /// Whether `value` already is what `step`'s rule makes of it: the same number at the same scale
+    /// (200.000 is not what a rule of two places makes of 200.000).
+    pub fn holds(&self, step: RoundingStep, value: Decimal) -> bool {
+        let rounded = self.round(step, value);
+        rounded == value && rounded.scale() == value.scale()
     }
 }
 

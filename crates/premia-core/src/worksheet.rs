@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalogue::Benefit;
-use crate::money::{RoundMode, RoundingStep};
+use crate::money::{RoundMode, RoundingRules, RoundingStep};
 use crate::request::Sex;
 use crate::term::Frequency;
 use crate::text::Text;
@@ -378,6 +378,14 @@ impl Worksheet {
     pub(crate) fn push(&mut self, kind: StepKind, value: Decimal) -> Decimal {
         self.steps.push(Step { rider: self.rider.clone(), kind, value });
         value
+    }
+
+    /// Round `value` at the named `step` by its rule, and record the rounding.
+    pub(crate) fn round(&mut self, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
+        let rule = rules.get(step);
+        let rounded = rule.apply(value);
+        debug_assert_eq!(rounded.scale(), rule.scale, "a rounded figure has its rule's scale");
+        self.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rounded)
     }
 }
 

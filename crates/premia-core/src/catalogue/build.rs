@@ -235,8 +235,9 @@ impl Builder<'_> {
     fn rounding_rules(&mut self, raw: &RawRoundingRules, base: RoundingRules, field: &str) -> RoundingRules {
         let mut rules = base;
         let check = |b: &mut Self, r: &RawRounding, f: String| -> Option<Rounding> {
-            if r.scale > 10 {
-                b.error(f, ErrorKind::OutOfRange { value: r.scale.to_string(), min: "0".into(), max: "10".into() });
+            if r.scale > Rounding::MAX_SCALE {
+                let (value, max) = (r.scale.to_string(), Rounding::MAX_SCALE.to_string());
+                b.error(f, ErrorKind::OutOfRange { value, min: "0".into(), max });
                 return None;
             }
             Some(Rounding { scale: r.scale, mode: r.mode })
