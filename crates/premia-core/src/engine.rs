@@ -34,6 +34,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
         ));
     }
     check_channel(&request.channel, &mut errors);
+    underwriting::check_figures(&request.insured, &mut errors);
     let person = Person::from_request(catalogue, &request.insured, date, &mut errors);
     if request.coverages.is_empty() {
         errors.push(Error::new("coverages", ErrorKind::NoCoverages));

@@ -8,6 +8,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::text::{Quoted, Text};
+use crate::underwriting::Measure;
 
 /// One thing wrong with a catalogue or a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +263,12 @@ pub enum ErrorKind {
     NoCoverages,
     /// The same product twice in one request.
     DuplicateCoverage { product: String },
+    /// A height or weight no person has: mistyped (metres for centimetres, grams for kilograms, 0).
+    ImpossibleMeasure { measure: Measure, value: String },
+    /// A height and a weight no person has together.
+    ImpossibleBmi { height: String, weight: String, bmi: String },
+    /// Money that cannot be below zero (income, cover already held).
+    NegativeAmount { value: String },
     /// Annuity payouts would start before premiums end.
     PayoutBeforePaymentEnds { payout_age: u32, payment_end_age: u32 },
     /// The cover runs past the end of the mortality table.
@@ -369,6 +376,9 @@ impl ErrorKind {
             AgentCode { .. } => "agent_code.invalid",
             NoCoverages => "coverages.empty",
             DuplicateCoverage { .. } => "coverages.duplicate",
+            ImpossibleMeasure { .. } => "measure.impossible",
+            ImpossibleBmi { .. } => "bmi.impossible",
+            NegativeAmount { .. } => "amount.negative",
             PayoutBeforePaymentEnds { .. } => "annuity.payout_before_payment_end",
             BeyondMortalityTable { .. } => "mortality.beyond_table",
             IdLength { .. } => "resident_id.length",
@@ -557,6 +567,26 @@ impl ErrorKind {
                 format!("产品 {product} 在同一报价中出现两次"),
                 format!("product {product} appears twice in one quote"),
             ),
+            ImpossibleMeasure { measure, value } => {
+                let (min, max) = measure.possible();
+                match measure {
+                    Measure::HeightCm => Text::new(
+                        format!("身高 {value} 厘米不可能，请以厘米为单位填写（{min}–{max}）"),
+                        format!("a height of {value} cm is not possible: give it in centimetres ({min}-{max})"),
+                    ),
+                    Measure::WeightKg => Text::new(
+                        format!("体重 {value} 千克不可能，请以千克为单位填写（{min}–{max}）"),
+                        format!("a weight of {value} kg is not possible: give it in kilograms ({min}-{max})"),
+                    ),
+                }
+            }
+            ImpossibleBmi { height, weight, bmi } => Text::new(
+                format!("身高 {height} 厘米、体重 {weight} 千克不可能同时成立（BMI {bmi}），请核对"),
+                format!("{height} cm and {weight} kg cannot both be right (a BMI of {bmi}): please check them"),
+            ),
+            NegativeAmount { value } => {
+                Text::new(format!("金额不能为负数（{value}）"), format!("an amount cannot be negative ({value})"))
+            }
             PayoutBeforePaymentEnds { payout_age, payment_end_age } => Text::new(
                 format!("{payout_age} 岁开始领取，但交费到 {payment_end_age} 岁才结束"),
                 format!("payouts start at {payout_age}, before premiums end at {payment_end_age}"),

@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, Product};
+use crate::error::{Error, ErrorKind};
 use crate::request::{CoverageRequest, Insured};
 use crate::term::PaymentTerm;
 use crate::text::Text;
@@ -339,6 +340,68 @@ fn occupation(case: &Case<'_>, found: &mut Found) {
             ),
             false,
         ));
+    }
+}
+
+/// A body measurement a person gives for underwriting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    HeightCm,
+    WeightKg,
+}
+
+impl Measure {
+    /// The range any person's figure lies in, newborn to the tallest and heaviest people recorded
+    /// (272 cm, 635 kg). Outside it the figure is mistyped (a height in metres, a weight in grams, a
+    /// zero), not a risk: an input error on its field, never an underwriting outcome.
+    pub fn possible(self) -> (Decimal, Decimal) {
+        match self {
+            Measure::HeightCm => (Decimal::from(30), Decimal::from(272)),
+            Measure::WeightKg => (Decimal::ONE, Decimal::from(650)),
+        }
+    }
+
+    pub fn field(self) -> &'static str {
+        match self {
+            Measure::HeightCm => "insured.height_cm",
+            Measure::WeightKg => "insured.weight_kg",
+        }
+    }
+}
+
+/// The BMI range of every person ever measured, with room to spare: a height and a weight each
+/// possible alone but giving a BMI outside it (170 cm and 5 kg) were not both typed as meant.
+pub const POSSIBLE_BMI: (Decimal, Decimal) =
+    (Decimal::from_parts(5, 0, 0, false, 0), Decimal::from_parts(250, 0, 0, false, 0));
+
+/// The request's figures for underwriting as input rules: a height or weight no person has, or money
+/// below zero, is an error on its field (so the page, the API and the server all refuse it the same way).
+pub(crate) fn check_figures(insured: &Insured, errors: &mut Vec<Error>) {
+    let mut possible = true;
+    for (measure, value) in [(Measure::HeightCm, insured.height_cm), (Measure::WeightKg, insured.weight_kg)] {
+        let Some(value) = value else { continue };
+        let (min, max) = measure.possible();
+        if value < min || value > max {
+            possible = false;
+            errors
+                .push(Error::new(measure.field(), ErrorKind::ImpossibleMeasure { measure, value: value.to_string() }));
+        }
+    }
+    if let (Some(height), Some(weight), true) = (insured.height_cm, insured.weight_kg, possible) {
+        let bmi = bmi_of(height, weight).unwrap_or_default();
+        if bmi < POSSIBLE_BMI.0 || bmi > POSSIBLE_BMI.1 {
+            for measure in [Measure::HeightCm, Measure::WeightKg] {
+                let (height, weight, bmi) = (height.to_string(), weight.to_string(), bmi.to_string());
+                errors.push(Error::new(measure.field(), ErrorKind::ImpossibleBmi { height, weight, bmi }));
+            }
+        }
+    }
+    for (field, value) in
+        [("insured.annual_income", insured.annual_income), ("insured.existing_cover", insured.existing_cover)]
+    {
+        if let Some(value) = value.filter(|v| v.is_sign_negative() && !v.is_zero()) {
+            errors.push(Error::new(field, ErrorKind::NegativeAmount { value: value.to_string() }));
+        }
     }
 }
 

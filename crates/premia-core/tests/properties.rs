@@ -165,6 +165,36 @@ proptest! {
         }
     }
 
+    /// Underwriting decides only on a height and weight a person can have: any other pair is refused
+    /// as an input error on its field, and every BMI a decision names is one people have.
+    #[test]
+    fn underwriting_decides_only_on_possible_measurements(
+        height_hundredths in 0u32..40_000, weight_tenths in 0u32..10_000,
+    ) {
+        let (height, weight) = (Decimal::new(height_hundredths.into(), 2), Decimal::new(weight_tenths.into(), 1));
+        let mut person = insured(30, Sex::Female, false);
+        person.height_cm = Some(height);
+        person.weight_kg = Some(weight);
+        let r = request(person, coverage("CI", Decimal::from(500_000), "lifelong", "years:20", Frequency::Annual));
+        let (min_h, max_h) = premia_core::underwriting::Measure::HeightCm.possible();
+        let (min_w, max_w) = premia_core::underwriting::Measure::WeightKg.possible();
+        let possible = (min_h..=max_h).contains(&height) && (min_w..=max_w).contains(&weight);
+        match quote(catalogue(), &r) {
+            Ok(q) => {
+                prop_assert!(possible, "{height} cm, {weight} kg priced");
+                let bmi = premia_core::underwriting::bmi_of(height, weight).unwrap();
+                let (low, high) = premia_core::underwriting::POSSIBLE_BMI;
+                prop_assert!((low..=high).contains(&bmi), "BMI {bmi} decided: {:?}", q.decision);
+            }
+            Err(errors) => {
+                for e in &errors {
+                    prop_assert!(["measure.impossible", "bmi.impossible"].contains(&e.code()), "{e}");
+                    prop_assert!(["insured.height_cm", "insured.weight_kg"].contains(&e.field.as_str()), "{e}");
+                }
+            }
+        }
+    }
+
     /// Arbitrary text never panics the request reader or the catalogue loader.
     #[test]
     fn arbitrary_text_never_panics_the_readers(text in ".{0,400}") {
