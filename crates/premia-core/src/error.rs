@@ -180,6 +180,10 @@ pub enum ErrorKind {
     FileMissing { path: String },
     /// Not a plain decimal number.
     NotDecimal { value: String },
+    /// What a person typed into an amount field is not a number (see `money::read_typed`).
+    NotAnAmount { value: String },
+    /// What a person typed into a date field is not a date (the form sends `YYYY-MM-DD`).
+    NotADate { value: String },
     /// A term spelling that is not accepted.
     BadTerm { value: String, expected: &'static str },
     /// A list or table that must not be empty.
@@ -331,6 +335,8 @@ impl ErrorKind {
             #[cfg(feature = "toml")]
             FileMissing { .. } => "file.missing",
             NotDecimal { .. } => "decimal.invalid",
+            NotAnAmount { .. } => "amount.invalid",
+            NotADate { .. } => "date.invalid",
             BadTerm { .. } => "term.invalid",
             Empty => "empty",
             Duplicate { .. } => "duplicate",
@@ -418,6 +424,14 @@ impl ErrorKind {
             NotDecimal { value } => Text::new(
                 format!("“{value}”不是十进制数（例如 \"1234.50\"）"),
                 format!("{} is not a decimal number (write e.g. \"1234.50\")", Quoted(value)),
+            ),
+            NotAnAmount { value } => Text::new(
+                format!("无法识别“{value}”，请填写数字，例如 500000 或 50万"),
+                format!("{} is not a number we can read: write it like 500000 or 500,000", Quoted(value)),
+            ),
+            NotADate { value } => Text::new(
+                format!("“{value}”不是有效日期，请按 年-月-日 填写，例如 1990-05-01"),
+                format!("{} is not a date: write it as year-month-day, e.g. 1990-05-01", Quoted(value)),
             ),
             BadTerm { value, expected } => Text::new(
                 format!("“{value}”不是有效期间，应为 {expected}"),

@@ -9,6 +9,7 @@ use std::fmt;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorKind;
 use crate::text::Text;
 
 /// How a rounding step treats the digits it drops.
@@ -194,6 +195,43 @@ impl RoundingRules {
     }
 }
 
+/// An amount as a person types it into a form, read the way they mean it: digits full-width or not
+/// (`５０００００`), grouped with commas or spaces (`500,000`, `50 0000`), with a yuan sign or 元
+/// (`￥500000`, `500000元`), or counted in 万, 千 or 亿 (`50万`, `1.5万`, `２０万元`). The number itself
+/// is then read as strictly as [`strict::parse`] reads one (no exponent, no float): what cannot be read
+/// is [`ErrorKind::NotAnAmount`], and nothing typed is [`ErrorKind::Required`]. A number counted in
+/// units is written without trailing zeros (`1.5万` is 15000).
+pub fn read_typed(text: &str) -> Result<Decimal, ErrorKind> {
+    let not_an_amount = || ErrorKind::NotAnAmount { value: text.trim().to_owned() };
+    let mut plain = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '0'..='9' | '.' | '-' => plain.push(c),
+            '０'..='９' => plain.push(char::from(b'0' + (u32::from(c) - u32::from('０')) as u8)),
+            '．' => plain.push('.'),
+            '－' => plain.push('-'),
+            // Grouping people write between digits, and the currency they may add.
+            ',' | '，' | '_' | '\'' | '¥' | '￥' | '元' => {}
+            _ if c.is_whitespace() => {}
+            unit => plain.push(unit),
+        }
+    }
+    if plain.is_empty() {
+        return Err(ErrorKind::Required);
+    }
+    let (number, unit) = match plain.chars().last() {
+        Some('万' | '萬') => (&plain[..plain.len() - '万'.len_utf8()], 10_000),
+        Some('千') => (&plain[..plain.len() - '千'.len_utf8()], 1_000),
+        Some('亿' | '億') => (&plain[..plain.len() - '亿'.len_utf8()], 100_000_000),
+        _ => (plain.as_str(), 1),
+    };
+    let value = strict::parse(number).ok_or_else(not_an_amount)?;
+    if unit == 1 {
+        return Ok(value);
+    }
+    value.checked_mul(Decimal::from(unit)).map(|v| v.normalize()).ok_or_else(not_an_amount)
+}
+
 /// Serde helpers for money fields in requests: a decimal string ("1234.50") or an integer, never a
 /// floating-point number, which JSON clients cannot carry exactly.
 pub mod strict {
@@ -313,6 +351,33 @@ mod tests {
         assert_eq!(strict::parse(&widest).map(|d| d.scale()), Some(28));
         assert_eq!(strict::parse(&format!("{widest}1")), None, "refused, not rounded");
         assert_eq!(strict::parse("79228162514264337593543950336"), None, "above Decimal::MAX");
+    }
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        for (typed, read) in [
+            ("500000", "500000"),
+            ("500,000", "500000"),
+            ("50 0000", "500000"),
+            ("50万", "500000"),
+            ("５０万", "500000"),
+            ("５０００００", "500000"),
+            ("￥500,000.00", "500000.00"),
+            ("500000元", "500000"),
+            ("1.5万", "15000"),
+            ("２０ 万 元", "200000"),
+            ("3千", "3000"),
+            ("1亿", "100000000"),
+            ("１２３４．５", "1234.5"),
+            ("-1", "-1"),
+        ] {
+            assert_eq!(read_typed(typed).map(|d| d.to_string()), Ok(read.to_owned()), "{typed}");
+        }
+        assert_eq!(read_typed("  "), Err(ErrorKind::Required));
+        for bad in ["abc", "1e5", "50万万", "1万5千", "万", "5.", "1,2.3.4", "1米65", "79228162514264337593543950335万"]
+        {
+            assert_eq!(read_typed(bad), Err(ErrorKind::NotAnAmount { value: bad.to_owned() }), "{bad}");
+        }
     }
 
     #[test]
