@@ -223,9 +223,14 @@ fn quote_explain_shows_decisions_and_discounts() {
     let out = premia(&["--lang", "en", "quote", "--explain", "examples/requests/ci-two-coupons.json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    for expected in
-        ["accept with conditions", "(+25.00%)", "thyroid disease excluded", "PROMO-NOV", "V-DEMO-0001", "Underwriting:"]
-    {
+    for expected in [
+        "Accepted with conditions",
+        "(+25.00%)",
+        "thyroid disease excluded",
+        "PROMO-NOV",
+        "V-DEMO-0001",
+        "Underwriting:",
+    ] {
         assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
     }
 }

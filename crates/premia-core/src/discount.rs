@@ -18,6 +18,7 @@ use crate::money::RoundingStep;
 use crate::quote::CoverageQuote;
 use crate::request::{Channel, QuoteRequest};
 use crate::term::PaymentTerm;
+use crate::text::{Lang, Text};
 use crate::worksheet::{StepKind, Worksheet};
 
 /// The discounts of a quote and what became of every coupon.
@@ -138,7 +139,7 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             steps.push(step, discount.first_year);
         }
         if discount.first_year <= Decimal::ZERO {
-            let kind = ErrorKind::CouponOverCap { cap: rules.cap.to_string() };
+            let kind = ErrorKind::CouponOverCap { cap: format!("{}%", (rules.cap * Decimal::ONE_HUNDRED).normalize()) };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }
@@ -198,8 +199,18 @@ fn resolve<'c, 'r>(
     }
 }
 
+/// Products by their names, for a message a person reads: the names joined by `zh` and `en`.
+fn names(catalogue: &Catalogue, date: NaiveDate, codes: &[String], zh: &str, en: &str) -> Text {
+    let named = |lang: Lang| {
+        let name = |code: &String| catalogue.product(code, date).map_or(code.clone(), |p| p.name.get(lang).to_owned());
+        codes.iter().map(name).collect::<Vec<_>>().join(if lang == Lang::Zh { zh } else { en })
+    };
+    Text::new(named(Lang::Zh), named(Lang::En))
+}
+
 /// The coverages a discount may reduce, or why there are none.
 fn eligible<'q>(
+    catalogue: &Catalogue,
     rule: &Eligibility,
     request: &QuoteRequest,
     coverages: &'q [CoverageQuote],
@@ -216,12 +227,14 @@ fn eligible<'q>(
         Channel::Agent { .. } => "agent",
     };
     if !rule.channels.is_empty() && !rule.channels.iter().any(|c| c == channel) {
-        return Err(ErrorKind::CouponWrongChannel { channel: channel.to_owned() });
+        return Err(ErrorKind::CouponWrongChannel { channel });
     }
     let by_product: Vec<&CoverageQuote> =
         coverages.iter().filter(|c| rule.products.is_empty() || rule.products.contains(&c.product)).collect();
     if by_product.is_empty() {
-        return Err(ErrorKind::CouponWrongProduct { products: rule.products.join(", ") });
+        return Err(ErrorKind::CouponWrongProduct {
+            products: names(catalogue, request.quote_date, &rule.products, "、", ", "),
+        });
     }
     let by_payment: Vec<&CoverageQuote> = by_product
         .into_iter()
@@ -259,16 +272,17 @@ fn discount(
             let targets: Vec<&CoverageQuote> =
                 coverages.iter().filter(|c| bundle.items.iter().any(|i| i.product == c.product)).collect();
             if targets.len() < 2 {
-                let products: Vec<&str> = bundle.items.iter().map(|i| i.product.as_str()).collect();
-                return Err(ErrorKind::CouponWrongProduct { products: products.join(" + ") });
+                let products: Vec<String> = bundle.items.iter().map(|i| i.product.clone()).collect();
+                let products = names(catalogue, request.quote_date, &products, " + ", " + ");
+                return Err(ErrorKind::CouponWrongProduct { products });
             }
             (bundle.name.clone(), bundle.discount.unwrap_or_default(), AppliesTo::FirstYear, targets)
         }
         Source::Percent { rule, .. } => {
-            (rule.name.clone(), rule.percent, rule.applies_to, eligible(&rule.eligible, request, coverages)?)
+            (rule.name.clone(), rule.percent, rule.applies_to, eligible(catalogue, &rule.eligible, request, coverages)?)
         }
         Source::Voucher { series, .. } => {
-            let targets = eligible(&series.eligible, request, coverages)?;
+            let targets = eligible(catalogue, &series.eligible, request, coverages)?;
             let base: Decimal = targets.iter().map(|c| c.first_year_premium).sum();
             if base < series.min_premium {
                 return Err(ErrorKind::CouponBelowMinimum {

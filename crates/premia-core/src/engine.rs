@@ -566,12 +566,12 @@ fn check_terms(
     let coverage_years = coverage.coverage_term.years(age);
     if coverage_years.is_none() && coverage.coverage_term != crate::term::CoverageTerm::Lifelong {
         ok = false;
-        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.to_string(), age });
+        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.label(), age });
     }
     let payment_years = coverage.payment_term.years(age);
     if payment_years.is_none() {
         ok = false;
-        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.to_string(), age });
+        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.label(), age });
     }
     if let (Some(pay), Some(cover)) = (payment_years, coverage_years) {
         if pay > cover {
@@ -579,8 +579,8 @@ fn check_terms(
             err(
                 "payment_term",
                 ErrorKind::PaymentLongerThanCoverage {
-                    payment: coverage.payment_term.to_string(),
-                    coverage: coverage.coverage_term.to_string(),
+                    payment: coverage.payment_term.label(),
+                    coverage: coverage.coverage_term.label(),
                 },
             );
         }
@@ -591,7 +591,7 @@ fn check_terms(
 fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMut(&str, ErrorKind)) {
     let frequency = coverage.frequency;
     if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
-        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.name().to_owned() });
+        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.label() });
     } else if product.modal_factor(frequency).is_none() {
         let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
         err(

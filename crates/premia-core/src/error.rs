@@ -248,11 +248,11 @@ pub enum ErrorKind {
     /// A value the product does not offer.
     NotOffered { what: Noun, value: String, product: String, offered: String },
     /// Premiums would be paid for longer than the cover lasts.
-    PaymentLongerThanCoverage { payment: String, coverage: String },
+    PaymentLongerThanCoverage { payment: Text, coverage: Text },
     /// A "to age N" term that has already ended at this age.
-    TermAlreadyEnded { term: String, age: u32 },
+    TermAlreadyEnded { term: Text, age: u32 },
     /// Single premium is paid once: the frequency must be annual.
-    SingleNeedsAnnual { frequency: String },
+    SingleNeedsAnnual { frequency: Text },
     /// The rate table has no rate for this combination.
     NoRate { product: String, detail: String },
     /// An occupation class outside 1-7.
@@ -308,9 +308,9 @@ pub enum ErrorKind {
     /// After the coupon's last day.
     CouponExpired { until: String },
     /// None of the quote's products is eligible.
-    CouponWrongProduct { products: String },
+    CouponWrongProduct { products: Text },
     /// Not for this sales channel.
-    CouponWrongChannel { channel: String },
+    CouponWrongChannel { channel: &'static str },
     /// Not for this payment type (e.g. regular premium only, never single premium).
     CouponPaymentType { required: &'static str },
     /// The eligible premium is below the coupon's minimum.
@@ -545,16 +545,16 @@ impl ErrorKind {
                 )
             }
             PaymentLongerThanCoverage { payment, coverage } => Text::new(
-                format!("交费期间 {payment} 长于保障期间 {coverage}"),
-                format!("payment term {payment} is longer than coverage term {coverage}"),
+                format!("交费期间（{}）长于保障期间（{}）", payment.zh, coverage.zh),
+                format!("premiums ({}) would be paid for longer than the cover lasts ({})", payment.en, coverage.en),
             ),
             TermAlreadyEnded { term, age } => Text::new(
-                format!("{age} 岁时期间 {term} 已届满"),
-                format!("term {term} has already ended at age {age}"),
+                format!("{age} 岁时“{}”已届满", term.zh),
+                format!("{} has already ended at age {age}", Quoted(&term.en)),
             ),
             SingleNeedsAnnual { frequency } => Text::new(
-                format!("趸交只交一次，交费频率须为年交，而不是 {frequency}"),
-                format!("a single premium is paid once: frequency must be annual, not {frequency}"),
+                format!("趸交只交一次，交费频率须为年交，而不是{}", frequency.zh),
+                format!("a single premium is paid once: the frequency must be annual, not {}", frequency.en),
             ),
             NoRate { product, detail } => Text::new(
                 format!("产品 {product} 的费率表没有此项费率：{detail}"),
@@ -655,13 +655,14 @@ impl ErrorKind {
                 Text::new(format!("优惠已于 {until} 过期"), format!("the coupon expired on {until}"))
             }
             CouponWrongProduct { products } => Text::new(
-                format!("优惠仅适用于产品：{products}"),
-                format!("the coupon applies only to products {products}"),
+                format!("优惠仅适用于：{}", products.zh),
+                format!("the coupon applies only to {}", products.en),
             ),
-            CouponWrongChannel { channel } => Text::new(
-                format!("优惠不适用于 {channel} 渠道"),
-                format!("the coupon is not for the {channel} channel"),
-            ),
+            CouponWrongChannel { channel } => {
+                let (zh, en) =
+                    if *channel == "agent" { ("代理人", "agents'") } else { ("网上直销", "direct online") };
+                Text::new(format!("此优惠不适用于{zh}投保"), format!("the coupon is not for {en} sales"))
+            }
             CouponPaymentType { required } => {
                 let zh = if *required == "regular" { "期缴" } else { "趸交" };
                 Text::new(
@@ -679,10 +680,15 @@ impl ErrorKind {
                     "discounts already reach the regulatory cap ({cap} of the premium): nothing is left for this one"
                 ),
             ),
-            CouponDuplicateKind { kind } => Text::new(
-                format!("每份报价只能使用一张{kind}类优惠"),
-                format!("only one {kind} coupon may be used per quote"),
-            ),
+            CouponDuplicateKind { kind } => {
+                let (zh, en) = match *kind {
+                    "campaign" => ("活动优惠", "campaign discount"),
+                    "referral" => ("推荐优惠", "referral discount"),
+                    "voucher" => ("抵用券", "voucher"),
+                    _ => ("组合优惠", "bundle discount"),
+                };
+                Text::new(format!("每份报价只能使用一项{zh}"), format!("only one {en} may be used per quote"))
+            }
             CouponWrongCatalogue { catalogue } => Text::new(
                 format!("优惠为产品目录 {catalogue} 签发，不适用于本目录"),
                 format!("the coupon was issued for catalogue {catalogue}, not this one"),

@@ -37,6 +37,16 @@ impl RoundMode {
         }
     }
 
+    /// The mode in words, for the worksheet a customer reads (its `name` stays in the JSON).
+    pub fn label(self) -> Text {
+        match self {
+            RoundMode::HalfUp => Text::fixed("四舍五入", "half up"),
+            RoundMode::HalfEven => Text::fixed("四舍六入五成双", "half to even"),
+            RoundMode::Down => Text::fixed("舍去", "down"),
+            RoundMode::Up => Text::fixed("进一", "up"),
+        }
+    }
+
     fn strategy(self) -> RoundingStrategy {
         match self {
             RoundMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,

@@ -34,12 +34,12 @@ pub enum Outcome {
 impl Outcome {
     pub fn label(self) -> Text {
         match self {
-            Outcome::Accept => Text::fixed("标准承保", "accept"),
-            Outcome::AcceptWithConditions => Text::fixed("有条件承保", "accept with conditions"),
-            Outcome::MedicalExam => Text::fixed("需体检", "medical exam required"),
-            Outcome::Refer => Text::fixed("转人工核保", "referred to manual underwriting"),
-            Outcome::Pending => Text::fixed("待补充信息", "pending: information missing"),
-            Outcome::Decline => Text::fixed("拒保", "decline"),
+            Outcome::Accept => Text::fixed("标准承保", "Accepted"),
+            Outcome::AcceptWithConditions => Text::fixed("有条件承保", "Accepted with conditions"),
+            Outcome::MedicalExam => Text::fixed("需体检", "Medical exam needed"),
+            Outcome::Refer => Text::fixed("转人工核保", "Referred to an underwriter"),
+            Outcome::Pending => Text::fixed("待补充信息", "More information needed"),
+            Outcome::Decline => Text::fixed("不予承保", "Declined"),
         }
     }
 
@@ -480,13 +480,15 @@ fn questions(case: &Case<'_>, found: &mut Found) {
         found.push((r, rule.two_person_review));
     }
     if !unanswered.is_empty() {
-        let list = unanswered.join(", ");
+        // In words, not question codes: the form marks which questions are still open.
+        let n = unanswered.len();
+        let en = if n == 1 {
+            "1 health question is not answered yet".to_owned()
+        } else {
+            format!("{n} health questions are not answered yet")
+        };
         found.push((
-            reason(
-                "question.missing",
-                Outcome::Pending,
-                Text::new(format!("请回答健康告知问题：{list}"), format!("health questions to answer: {list}")),
-            ),
+            reason("question.missing", Outcome::Pending, Text::new(format!("还有 {n} 个健康告知问题未回答"), en)),
             false,
         ));
     }

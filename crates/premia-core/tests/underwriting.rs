@@ -165,12 +165,16 @@ fn a_loading_raises_the_premium_and_shows_in_the_worksheet() {
 }
 
 #[test]
-fn unanswered_questions_leave_the_decision_pending_and_name_them() {
+fn unanswered_questions_leave_the_decision_pending_and_say_how_many_in_words() {
     let mut partial = healthy();
     partial["insured"]["health_answers"].as_object_mut().unwrap().remove("HEART");
+    partial["insured"]["health_answers"].as_object_mut().unwrap().remove("HTN");
     let q = run(&partial).unwrap();
     assert_eq!(q.decision.outcome, Outcome::Pending);
-    assert!(q.decision.reasons[0].message.en.contains("HEART"));
+    let reason = &q.decision.reasons[0];
+    assert_eq!(reason.rule, "question.missing");
+    assert_eq!(reason.message.zh, "还有 2 个健康告知问题未回答", "words, not the codes HEART, HTN");
+    assert_eq!(reason.message.en, "2 health questions are not answered yet");
     assert!(q.totals.annual_premium > rust_decimal::Decimal::ZERO, "the price is still shown");
 }
 
