@@ -59,7 +59,10 @@ fn a_bad_request_lists_every_error_on_stderr_and_exits_1() {
     ] {
         assert!(stderr.contains(expected), "missing {expected} in\n{stderr}");
     }
-    assert!(stderr.contains("年龄 66 岁超过产品 CI 的最高投保年龄 55 岁"), "both languages:\n{stderr}");
+    assert!(
+        stderr.contains("被保险人 66 岁，超过安心重疾险（2026版）的最高投保年龄 55 岁"),
+        "both languages:\n{stderr}"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
 use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
+use crate::text::Text;
 use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
@@ -299,14 +300,14 @@ fn price_coverage(
     check_annuity(product, coverage, age, payment_years, &mut err);
     let insured = person.insured;
     if product.requires_social_insurance && !insured.social_insurance {
-        err("product", ErrorKind::RequiresSocialInsurance { product: code.to_owned() });
+        err("product", ErrorKind::RequiresSocialInsurance { product: product.name.clone() });
     }
     if let Rating::Flat { regions } = &product.rating {
         match &insured.region {
             None => errors.push(Error::new("insured.region", ErrorKind::Required)),
             Some(region) if !regions.contains_key(region) => errors.push(Error::new(
                 "insured.region",
-                ErrorKind::RegionNotSold { region: region.clone(), product: code.to_owned() },
+                ErrorKind::RegionNotSold { region: region_name(catalogue, region), product: product.name.clone() },
             )),
             Some(_) => {}
         }
@@ -471,7 +472,7 @@ fn check_issue_age(
     err: &mut impl FnMut(&str, ErrorKind),
 ) {
     let limits = product.issue_age;
-    let code = || product.code.clone();
+    let code = || product.name.clone();
     if age < limits.min {
         err("product", ErrorKind::AgeBelowMin { age, min: limits.min, product: code() });
     } else if age > limits.max {
@@ -489,8 +490,15 @@ fn check_issue_age(
     }
 }
 
-fn check_amount_rule(rule: &AmountRule, value: Decimal, product: &str, f: &str, err: &mut impl FnMut(&str, ErrorKind)) {
-    let product = product.to_owned();
+/// `product` names what the rule is of (a product, or a rider with its own amount) in messages.
+fn check_amount_rule(
+    rule: &AmountRule,
+    value: Decimal,
+    product: &Text,
+    f: &str,
+    err: &mut impl FnMut(&str, ErrorKind),
+) {
+    let product = product.clone();
     if value < rule.min {
         err(f, ErrorKind::AmountBelowMin { value: value.to_string(), min: rule.min.to_string(), product });
     } else if value > rule.max {
@@ -516,14 +524,14 @@ fn check_amount(
             AmountKind::SumAssured => "annuity_amount",
             AmountKind::AnnuityAmount => "sum_assured",
         };
-        err(other_field, ErrorKind::AmountNotUsed { product: product.code.clone() });
+        err(other_field, ErrorKind::AmountNotUsed { product: product.name.clone() });
     }
     // A product with one fixed amount (e.g. a million-medical plan) needs none in the request.
     let Some(value) = given.or_else(|| rule.fixed()) else {
         err(field, ErrorKind::Required);
         return None;
     };
-    check_amount_rule(rule, value, &product.code, field, err);
+    check_amount_rule(rule, value, &product.name, field, err);
     Some(value)
 }
 
@@ -537,7 +545,6 @@ fn check_terms(
     age: u32,
     err: &mut impl FnMut(&str, ErrorKind),
 ) -> (Option<u32>, Option<u32>) {
-    let code = &product.code;
     let mut ok = true;
     if !product.coverage_terms.contains(&coverage.coverage_term) {
         ok = false;
@@ -546,7 +553,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::CoverageTerm,
                 value: coverage.coverage_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.coverage_terms),
             },
         );
@@ -558,7 +565,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::PaymentTerm,
                 value: coverage.payment_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.payment_terms),
             },
         );
@@ -599,7 +606,7 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
             ErrorKind::NotOffered {
                 what: Noun::Frequency,
                 value: frequency.name().to_owned(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: names.join(", "),
             },
         );
@@ -618,7 +625,7 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
             ErrorKind::NotOffered {
                 what: Noun::Plan,
                 value: plan.clone(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
             },
         ),
@@ -637,12 +644,11 @@ fn check_annuity(
         Rating::Actuarial(a) => a.annuity.as_ref(),
         _ => None,
     };
-    let code = &product.code;
     let Some(options) = options else {
         let not_offered = |what, value: u32| ErrorKind::NotOffered {
             what,
             value: value.to_string(),
-            product: code.clone(),
+            product: product.name.clone(),
             offered: String::new(),
         };
         if let Some(v) = coverage.payout_start_age {
@@ -660,7 +666,7 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::PayoutAge,
                 value: r.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.payout_start_ages),
             },
         ),
@@ -679,12 +685,17 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::GuaranteedYears,
                 value: g.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.guaranteed_years),
             },
         ),
         Some(_) => {}
     }
+}
+
+/// A region by its name (its code if the catalogue has none, as in a request for a region it lacks).
+fn region_name(catalogue: &Catalogue, code: &str) -> Text {
+    catalogue.regions.get(code).cloned().unwrap_or_else(|| Text::new(code, code))
 }
 
 /// The occupation factor, if the product rates by occupation. A class the table does not list is
@@ -710,7 +721,7 @@ fn check_riders<'p>(
                 ErrorKind::NotOffered {
                     what: Noun::Rider,
                     value: wanted.code.clone(),
-                    product: product.code.clone(),
+                    product: product.name.clone(),
                     offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
                 },
             ));
@@ -726,7 +737,7 @@ fn check_riders<'p>(
         let amount = match (&rider.amount, wanted.sum_assured) {
             (Some(rule), Some(value)) => {
                 let mut err = |g: &str, kind| errors.push(Error::new(format!("{f}.{g}"), kind));
-                check_amount_rule(rule, value, &product.code, "sum_assured", &mut err);
+                check_amount_rule(rule, value, &rider.name, "sum_assured", &mut err);
                 Some(value)
             }
             (Some(_), None) => {
@@ -736,7 +747,7 @@ fn check_riders<'p>(
             (None, Some(_)) => {
                 errors.push(Error::new(
                     format!("{f}.sum_assured"),
-                    ErrorKind::AmountNotUsed { product: rider.code.clone() },
+                    ErrorKind::AmountNotUsed { product: rider.name.clone() },
                 ));
                 None
             }

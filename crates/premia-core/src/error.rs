@@ -232,21 +232,21 @@ pub enum ErrorKind {
     /// Both age and birth date are given and they disagree.
     AgeContradictsBirthDate { age: u32, from_birth_date: u32 },
     /// Younger than the product's minimum issue age.
-    AgeBelowMin { age: u32, min: u32, product: String },
+    AgeBelowMin { age: u32, min: u32, product: Text },
     /// Older than the product's maximum issue age.
-    AgeAboveMax { age: u32, max: u32, product: String },
+    AgeAboveMax { age: u32, max: u32, product: Text },
     /// Younger than the product's minimum age in days (e.g. 28 days).
-    TooYoungInDays { days: i64, min_days: u32, product: String },
+    TooYoungInDays { days: i64, min_days: u32, product: Text },
     /// An amount below the product's minimum.
-    AmountBelowMin { value: String, min: String, product: String },
+    AmountBelowMin { value: String, min: String, product: Text },
     /// An amount above the product's maximum.
-    AmountAboveMax { value: String, max: String, product: String },
+    AmountAboveMax { value: String, max: String, product: Text },
     /// An amount that is not a multiple of the product's step.
-    AmountNotMultiple { value: String, step: String, product: String },
+    AmountNotMultiple { value: String, step: String, product: Text },
     /// An amount given in a field this product does not use.
-    AmountNotUsed { product: String },
+    AmountNotUsed { product: Text },
     /// A value the product does not offer.
-    NotOffered { what: Noun, value: String, product: String, offered: String },
+    NotOffered { what: Noun, value: String, product: Text, offered: String },
     /// Premiums would be paid for longer than the cover lasts.
     PaymentLongerThanCoverage { payment: Text, coverage: Text },
     /// A "to age N" term that has already ended at this age.
@@ -258,9 +258,9 @@ pub enum ErrorKind {
     /// An occupation class outside 1-7.
     OccupationClass { class: u8 },
     /// The product requires local basic medical insurance (社保).
-    RequiresSocialInsurance { product: String },
+    RequiresSocialInsurance { product: Text },
     /// The product is not sold in this region.
-    RegionNotSold { region: String, product: String },
+    RegionNotSold { region: Text, product: Text },
     /// An agent code that is not 2-16 upper-case letters and digits.
     AgentCode { value: String },
     /// A request with no coverages.
@@ -510,38 +510,38 @@ impl ErrorKind {
                 format!("age {age} contradicts the birth date, which gives age {from_birth_date}"),
             ),
             AgeBelowMin { age, min, product } => Text::new(
-                format!("年龄 {age} 岁低于产品 {product} 的最低投保年龄 {min} 岁"),
-                format!("age {age} is below the issue age limit {min} of product {product}"),
+                format!("被保险人 {age} 岁，低于{}的最低投保年龄 {min} 岁", product.zh),
+                format!("the insured is {age}, below the lowest age {min} that {} insures", product.en),
             ),
             AgeAboveMax { age, max, product } => Text::new(
-                format!("年龄 {age} 岁超过产品 {product} 的最高投保年龄 {max} 岁"),
-                format!("age {age} is above the issue age limit {max} of product {product}"),
+                format!("被保险人 {age} 岁，超过{}的最高投保年龄 {max} 岁", product.zh),
+                format!("the insured is {age}, above the highest age {max} that {} insures", product.en),
             ),
             TooYoungInDays { days, min_days, product } => Text::new(
-                format!("出生仅 {days} 天，产品 {product} 须出生满 {min_days} 天"),
-                format!("{days} days old; product {product} insures from {min_days} days old"),
+                format!("出生仅 {days} 天，{}须出生满 {min_days} 天", product.zh),
+                format!("{days} days old; {} insures from {min_days} days old", product.en),
             ),
             AmountBelowMin { value, min, product } => Text::new(
-                format!("金额 {value} 低于产品 {product} 的最低限额 {min}"),
-                format!("amount {value} is below the minimum {min} of product {product}"),
+                format!("金额 {value} 低于{}的最低限额 {min}", product.zh),
+                format!("amount {value} is below the minimum {min} of {}", product.en),
             ),
             AmountAboveMax { value, max, product } => Text::new(
-                format!("金额 {value} 超过产品 {product} 的最高限额 {max}"),
-                format!("amount {value} is above the maximum {max} of product {product}"),
+                format!("金额 {value} 超过{}的最高限额 {max}", product.zh),
+                format!("amount {value} is above the maximum {max} of {}", product.en),
             ),
             AmountNotMultiple { value, step, product } => Text::new(
-                format!("金额 {value} 不是产品 {product} 要求的 {step} 的整数倍"),
-                format!("amount {value} is not a multiple of {step} for product {product}"),
+                format!("金额 {value} 不是{}要求的 {step} 的整数倍", product.zh),
+                format!("amount {value} is not a multiple of {step} for {}", product.en),
             ),
             AmountNotUsed { product } => Text::new(
-                format!("产品 {product} 不使用此金额字段"),
-                format!("product {product} does not take this amount"),
+                format!("{}不使用此金额字段", product.zh),
+                format!("{} does not take this amount", product.en),
             ),
             NotOffered { what, value, product, offered } => {
                 let w = what.text();
                 Text::new(
-                    format!("产品 {product} 不提供{}“{value}”，可选：{offered}", w.zh),
-                    format!("product {product} does not offer {} {value}; offered: {offered}", w.en),
+                    format!("{}不提供{}“{value}”，可选：{offered}", product.zh, w.zh),
+                    format!("{} does not offer {} {value}; offered: {offered}", product.en, w.en),
                 )
             }
             PaymentLongerThanCoverage { payment, coverage } => Text::new(
@@ -565,12 +565,12 @@ impl ErrorKind {
                 format!("occupation class {class} is not a class 1-7"),
             ),
             RequiresSocialInsurance { product } => Text::new(
-                format!("产品 {product} 要求参加当地基本医疗保险（有社保）"),
-                format!("product {product} requires local basic medical insurance"),
+                format!("{}要求参加当地基本医疗保险（有社保）", product.zh),
+                format!("{} requires local basic medical insurance", product.en),
             ),
             RegionNotSold { region, product } => Text::new(
-                format!("产品 {product} 未在地区 {region} 销售"),
-                format!("product {product} is not sold in region {region}"),
+                format!("{}未在{}销售", product.zh, region.zh),
+                format!("{} is not sold in {}", product.en, region.en),
             ),
             AgentCode { value } => Text::new(
                 format!("代理人编码“{value}”无效，应为 2–16 位大写字母或数字"),
@@ -715,12 +715,16 @@ mod tests {
     fn serializes_code_field_and_both_messages() {
         let error = Error::new(
             "coverages[0].sum_assured",
-            ErrorKind::AmountNotMultiple { value: "1234".into(), step: "10000".into(), product: "CI".into() },
+            ErrorKind::AmountNotMultiple {
+                value: "1234".into(),
+                step: "10000".into(),
+                product: Text::fixed("安心重疾险", "Anxin Critical Illness"),
+            },
         );
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["code"], "amount.step");
         assert_eq!(json["field"], "coverages[0].sum_assured");
-        assert_eq!(json["message"]["en"], "amount 1234 is not a multiple of 10000 for product CI");
+        assert_eq!(json["message"]["en"], "amount 1234 is not a multiple of 10000 for Anxin Critical Illness");
         assert!(json["message"]["zh"].as_str().unwrap().contains("整数倍"));
     }
 
