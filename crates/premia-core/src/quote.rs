@@ -46,6 +46,23 @@ pub struct Quote {
     pub digest: String,
 }
 
+impl Quote {
+    /// What is paid when: for each frequency the priced coverages are paid at, their instalments added
+    /// up, the most frequent first (a critical-illness cover paid monthly beside a medical cover paid
+    /// yearly: the monthly sum, then the yearly one). One entry when every coverage pays alike.
+    pub fn instalments(&self) -> Vec<(Frequency, Decimal)> {
+        let mut paid: Vec<(Frequency, Decimal)> = Vec::new();
+        for c in &self.coverages {
+            match paid.iter_mut().find(|(f, _)| *f == c.frequency) {
+                Some((_, sum)) => *sum = crate::money::sum(*sum, [c.instalment_premium]),
+                None => paid.push((c.frequency, c.instalment_premium)),
+            }
+        }
+        paid.sort_by_key(|(f, _)| std::cmp::Reverse(f.instalments_per_year()));
+        paid
+    }
+}
+
 /// One priced coverage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
