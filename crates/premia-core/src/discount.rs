@@ -2,8 +2,6 @@
 //! in the catalogue's order and hold the total under the regulatory cap. Every coupon that does not
 //! apply gets a reason; none is silently dropped.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -94,7 +92,6 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
     );
     let cap_total = ws.round(&catalogue.rounding, RoundingStep::Discount, cap_total);
     let (mut used_first_year, mut used_total) = (Decimal::ZERO, Decimal::ZERO);
-    let mut kinds_used = HashSet::new();
 
     for candidate in candidates {
         // A coupon's steps go into the quote's worksheet only if it gives its discount: one refused (a
@@ -115,7 +112,8 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }
-        if kinds_used.contains(&candidate.kind) {
+        // One discount of each kind: the kinds used are those of the discounts given so far.
+        if applied.discounts.iter().any(|d| d.kind == candidate.kind) {
             let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind.name() };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
@@ -143,7 +141,6 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }
-        kinds_used.insert(candidate.kind);
         applied.worksheet.steps.append(&mut steps.steps);
         used_first_year += discount.first_year;
         used_total += discount.total;

@@ -51,14 +51,13 @@ impl Quote {
     /// up, the most frequent first (a critical-illness cover paid monthly beside a medical cover paid
     /// yearly: the monthly sum, then the yearly one). One entry when every coverage pays alike.
     pub fn instalments(&self) -> Vec<(Frequency, Decimal)> {
-        let mut paid: Vec<(Frequency, Decimal)> = Vec::new();
-        for c in &self.coverages {
-            match paid.iter_mut().find(|(f, _)| *f == c.frequency) {
-                Some((_, sum)) => *sum = crate::money::sum(*sum, [c.instalment_premium]),
-                None => paid.push((c.frequency, c.instalment_premium)),
+        let mut paid = Vec::new();
+        for frequency in Frequency::ALL.into_iter().rev() {
+            let mut at = self.coverages.iter().filter(|c| c.frequency == frequency).map(|c| c.instalment_premium);
+            if let Some(first) = at.next() {
+                paid.push((frequency, crate::money::sum(first, at)));
             }
         }
-        paid.sort_by_key(|(f, _)| std::cmp::Reverse(f.instalments_per_year()));
         paid
     }
 }

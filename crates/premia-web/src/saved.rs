@@ -1,170 +1,131 @@
-//! The form kept in the tab's `sessionStorage`, so a reload or Back does not lose what the person typed:
-//! written as JSON, read back leniently (a field that cannot be read keeps the fresh form's value, so an
-//! older or damaged copy never stops the page).
+//! The form kept in the tab's `sessionStorage`, so a reload or Back does not lose what the person typed.
+//!
+//! Kept as lines of `name=value`, the values as typed (a form's text fields hold no line breaks), and read
+//! back leniently: a line that cannot be read leaves the fresh form's value, so an older or damaged copy
+//! never stops the page. (Lines, not JSON: a few lines of code instead of a serializer and a reader of
+//! their own in the module the widget downloads.)
 //!
 //! **Never kept:** the resident ID number (personal data the page holds only while it is shown). Health
 //! answers are kept, in this tab only: `sessionStorage` ends with the tab, and "start over" removes it.
 
-use std::collections::BTreeMap;
+use std::fmt::Write;
 
-use premia_core::json::{self, Json};
 use premia_core::request::HealthAnswer;
 use premia_core::{Frequency, Sex};
-use serde::Serialize;
 
-use crate::state::{CoverageForm, Form, RiderForm};
+use crate::state::{CoverageForm, Form};
 
-/// What is kept: every field of the form as typed, but the resident ID number.
-#[derive(Serialize)]
-struct Kept<'f> {
-    birth_date: &'f str,
-    sex: Option<Sex>,
-    smoker: bool,
-    occupation_class: u8,
-    social_insurance: bool,
-    region: &'f str,
-    height_cm: &'f str,
-    weight_kg: &'f str,
-    annual_income: &'f str,
-    existing_cover: &'f str,
-    health_answers: &'f BTreeMap<String, HealthAnswer>,
-    coverages: Vec<KeptCoverage<'f>>,
-    bundle: Option<&'f str>,
-    coupons: &'f [String],
-    coupon_draft: &'f str,
-}
-
-#[derive(Serialize)]
-struct KeptCoverage<'f> {
-    product: &'f str,
-    amount: &'f str,
-    coverage_term: &'f str,
-    payment_term: &'f str,
-    frequency: Frequency,
-    plan: Option<&'f str>,
-    payout_start_age: Option<u32>,
-    guaranteed_years: Option<u32>,
-    /// The codes of the riders chosen, each with its amount as typed.
-    riders: Vec<(&'f str, bool, &'f str)>,
-}
+/// The first line: a copy written by another layout is not read.
+const VERSION: &str = "premia-form 1";
 
 /// The form as kept (without the resident ID number).
 pub fn write(form: &Form) -> String {
-    let coverages = form
-        .coverages
-        .iter()
-        .map(|c| KeptCoverage {
-            product: &c.product,
-            amount: &c.amount,
-            coverage_term: &c.coverage_term,
-            payment_term: &c.payment_term,
-            frequency: c.frequency,
-            plan: c.plan.as_deref(),
-            payout_start_age: c.payout_start_age,
-            guaranteed_years: c.guaranteed_years,
-            riders: c.riders.iter().map(|r| (r.code.as_str(), r.chosen, r.amount.as_str())).collect(),
-        })
-        .collect();
-    let kept = Kept {
-        birth_date: &form.birth_date,
-        sex: form.sex,
-        smoker: form.smoker,
-        occupation_class: form.occupation_class,
-        social_insurance: form.social_insurance,
-        region: &form.region,
-        height_cm: &form.height_cm,
-        weight_kg: &form.weight_kg,
-        annual_income: &form.annual_income,
-        existing_cover: &form.existing_cover,
-        health_answers: &form.health_answers,
-        coverages,
-        bundle: form.bundle.as_deref(),
-        coupons: &form.coupons,
-        coupon_draft: &form.coupon_draft,
+    let mut out = String::from(VERSION);
+    let mut line = |name: &str, value: &str| {
+        let _ = write!(out, "\n{name}={value}");
     };
-    serde_json::to_string(&kept).unwrap_or_default()
+    line("birth_date", &form.birth_date);
+    line("sex", form.sex.map_or("", Sex::name));
+    line("smoker", if form.smoker { "1" } else { "" });
+    line("occupation_class", &form.occupation_class.to_string());
+    line("social_insurance", if form.social_insurance { "1" } else { "" });
+    line("region", &form.region);
+    line("height_cm", &form.height_cm);
+    line("weight_kg", &form.weight_kg);
+    line("annual_income", &form.annual_income);
+    line("existing_cover", &form.existing_cover);
+    for (question, answer) in &form.health_answers {
+        let yes = if answer.yes { "1" } else { "" };
+        line("answer", &format!("{question}|{yes}|{}", answer.follow_up.as_deref().unwrap_or_default()));
+    }
+    line("bundle", form.bundle.as_deref().unwrap_or_default());
+    for coupon in &form.coupons {
+        line("coupon", coupon);
+    }
+    line("coupon_draft", &form.coupon_draft);
+    // Last, the coverages: each one's lines follow its `product` line.
+    for c in &form.coverages {
+        line("product", &c.product);
+        line("amount", &c.amount);
+        line("coverage_term", &c.coverage_term);
+        line("payment_term", &c.payment_term);
+        line("frequency", c.frequency.name());
+        line("plan", c.plan.as_deref().unwrap_or_default());
+        line("payout_start_age", &c.payout_start_age.map(|a| a.to_string()).unwrap_or_default());
+        line("guaranteed_years", &c.guaranteed_years.map(|a| a.to_string()).unwrap_or_default());
+        for r in c.riders.iter().filter(|r| r.chosen) {
+            line("rider", &format!("{}|{}", r.code, r.amount));
+        }
+    }
+    out
 }
 
-/// `fresh` with every field `text` keeps that can be read. A coverage of a product `fresh` has no
-/// form for (not offered here) is left out; `None` if `text` is not a kept form at all.
+/// `fresh` with every line of `text` that can be read. A coverage of a product `coverage` gives no form
+/// for (one the app does not offer) is left out; `None` if `text` is not a kept form.
 pub fn read(text: &str, fresh: &Form, coverage: impl Fn(&str) -> Option<CoverageForm>) -> Option<Form> {
-    let kept = json::parse(text).ok()?;
-    let Json::Object(_) = kept else { return None };
-    let mut form = fresh.clone();
-    let text = |key: &str, into: &mut String| {
-        if let Some(value) = kept.get(key).and_then(Json::as_str) {
-            value.clone_into(into);
+    let mut lines = text.lines();
+    if lines.next() != Some(VERSION) {
+        return None;
+    }
+    let mut form = Form { coverages: Vec::new(), ..fresh.clone() };
+    // Lines of a coverage whose product is not offered here are skipped with it.
+    let mut skipping = false;
+    for (name, value) in lines.filter_map(|l| l.split_once('=')) {
+        let text = value.to_owned();
+        let whole = value.parse().ok();
+        if name == "product" {
+            let added = coverage(value);
+            skipping = added.is_none();
+            form.coverages.extend(added);
+            continue;
         }
-    };
-    text("birth_date", &mut form.birth_date);
-    text("region", &mut form.region);
-    text("height_cm", &mut form.height_cm);
-    text("weight_kg", &mut form.weight_kg);
-    text("annual_income", &mut form.annual_income);
-    text("existing_cover", &mut form.existing_cover);
-    text("coupon_draft", &mut form.coupon_draft);
-    form.sex = match kept.get("sex").and_then(Json::as_str) {
-        Some("male") => Some(Sex::Male),
-        Some("female") => Some(Sex::Female),
-        _ => form.sex,
-    };
-    form.smoker = flag(kept.get("smoker")).unwrap_or(form.smoker);
-    form.social_insurance = flag(kept.get("social_insurance")).unwrap_or(form.social_insurance);
-    let class = kept.get("occupation_class").and_then(Json::as_u64).and_then(|c| u8::try_from(c).ok());
-    form.occupation_class = class.unwrap_or(form.occupation_class);
-    if let Some(Json::Object(answers)) = kept.get("health_answers") {
-        form.health_answers = answers
-            .iter()
-            .filter_map(|(question, answer)| {
-                let yes = flag(answer.get("yes"))?;
-                let follow_up = answer.get("follow_up").and_then(Json::as_str).map(str::to_owned);
-                Some((question.clone(), HealthAnswer { yes, follow_up }))
-            })
-            .collect();
-    }
-    if let Some(list) = kept.get("coverages").and_then(Json::as_array) {
-        form.coverages = list.iter().filter_map(|c| read_coverage(c, &coverage)).collect();
-    }
-    form.bundle = kept.get("bundle").and_then(Json::as_str).map(str::to_owned);
-    if let Some(list) = kept.get("coupons").and_then(Json::as_array) {
-        form.coupons = list.iter().filter_map(Json::as_str).map(str::to_owned).collect();
-    }
-    Some(form)
-}
-
-fn flag(value: Option<&Json>) -> Option<bool> {
-    match value {
-        Some(Json::Bool(b)) => Some(*b),
-        _ => None,
-    }
-}
-
-fn read_coverage(kept: &Json, fresh: &impl Fn(&str) -> Option<CoverageForm>) -> Option<CoverageForm> {
-    let mut form = fresh(kept.get("product")?.as_str()?)?;
-    let text = |key: &str, into: &mut String| {
-        if let Some(value) = kept.get(key).and_then(Json::as_str) {
-            value.clone_into(into);
+        if let (Some(c), false) = (form.coverages.last_mut(), skipping) {
+            match name {
+                "amount" => c.amount = text,
+                "coverage_term" => c.coverage_term = text,
+                "payment_term" => c.payment_term = text,
+                "frequency" => c.frequency = Frequency::from_name(value).unwrap_or(c.frequency),
+                "plan" if !value.is_empty() => c.plan = Some(text),
+                "payout_start_age" => c.payout_start_age = whole.or(c.payout_start_age),
+                "guaranteed_years" => c.guaranteed_years = whole.or(c.guaranteed_years),
+                "rider" => {
+                    let (code, amount) = value.split_once('|').unwrap_or((value, ""));
+                    if let Some(rider) = c.riders.iter_mut().find(|r| r.code == code) {
+                        rider.chosen = true;
+                        amount.clone_into(&mut rider.amount);
+                    }
+                }
+                _ => {}
+            }
+            continue;
         }
-    };
-    text("amount", &mut form.amount);
-    text("coverage_term", &mut form.coverage_term);
-    text("payment_term", &mut form.payment_term);
-    if let Some(frequency) = kept.get("frequency").and_then(Json::as_str).and_then(Frequency::from_name) {
-        form.frequency = frequency;
-    }
-    if let Some(plan) = kept.get("plan").and_then(Json::as_str) {
-        form.plan = Some(plan.to_owned());
-    }
-    let whole = |key: &str| kept.get(key).and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
-    form.payout_start_age = whole("payout_start_age").or(form.payout_start_age);
-    form.guaranteed_years = whole("guaranteed_years").or(form.guaranteed_years);
-    for rider in kept.get("riders").and_then(Json::as_array).unwrap_or_default() {
-        let Some([code, chosen, amount]) = rider.as_array() else { continue };
-        let mine = form.riders.iter_mut().find(|r: &&mut RiderForm| Some(r.code.as_str()) == code.as_str());
-        if let (Some(mine), Some(chosen)) = (mine, flag(Some(chosen))) {
-            mine.chosen = chosen;
-            amount.as_str().unwrap_or_default().clone_into(&mut mine.amount);
+        match name {
+            "birth_date" => form.birth_date = text,
+            "sex" => form.sex = [Sex::Male, Sex::Female].into_iter().find(|s| s.name() == value),
+            "smoker" => form.smoker = !value.is_empty(),
+            "occupation_class" => form.occupation_class = value.parse().unwrap_or(form.occupation_class),
+            "social_insurance" => form.social_insurance = !value.is_empty(),
+            "region" => form.region = text,
+            "height_cm" => form.height_cm = text,
+            "weight_kg" => form.weight_kg = text,
+            "annual_income" => form.annual_income = text,
+            "existing_cover" => form.existing_cover = text,
+            "answer" => {
+                let mut parts = value.splitn(3, '|');
+                let (Some(question), Some(yes), follow_up) = (parts.next(), parts.next(), parts.next()) else {
+                    continue;
+                };
+                let follow_up = follow_up.filter(|f| !f.is_empty()).map(str::to_owned);
+                form.health_answers.insert(question.to_owned(), HealthAnswer { yes: !yes.is_empty(), follow_up });
+            }
+            "bundle" => form.bundle = Some(text).filter(|b| !b.is_empty()),
+            "coupon" => form.coupons.push(text),
+            "coupon_draft" => form.coupon_draft = text,
+            _ => {}
         }
+    }
+    if form.coverages.is_empty() {
+        form.coverages = fresh.coverages.clone();
     }
     Some(form)
 }

@@ -187,39 +187,23 @@ pub struct InsuredPrefill {
 impl Prefill {
     /// Read a prefill for an app offering `settings.offered` of `catalogue`: as [`Prefill::from_json`],
     /// and each coverage's product must be one the app offers. A coverage naming a product it does not
-    /// offer is reported as that (`prefill.coverages[0].product: unknown product "NOPE"`), not as the
-    /// terms it lacks for a product it does not have.
+    /// offer is reported as that, first (`prefill.coverages[0].product: unknown product "NOPE"`), not
+    /// as the terms it lacks for a product it does not have.
     pub fn read(value: &Json, catalogue: &Catalogue, settings: &Settings) -> Result<Prefill, premia_core::Errors> {
         let mut unknown = Vec::new();
         let coverages = value.get("coverages").and_then(Json::as_array).unwrap_or_default();
         for (i, coverage) in coverages.iter().enumerate() {
             let Some(code) = coverage.get("product").and_then(Json::as_str) else { continue };
             let offered = settings.offered.as_ref().is_none_or(|codes| codes.iter().any(|c| c == code));
-            let kind = match catalogue.product(code, settings.quote_date) {
-                Some(_) if offered => continue,
-                None if offered && catalogue.product_codes().iter().any(|c| c == code) => {
-                    ErrorKind::ProductNotInForce { product: code.to_owned(), date: settings.quote_date.to_string() }
-                }
-                _ => ErrorKind::Unknown { what: premia_core::error::Noun::Product, name: code.to_owned() },
-            };
-            unknown
-                .push((format!("prefill.coverages[{i}]"), Error::new(format!("prefill.coverages[{i}].product"), kind)));
+            if !offered || catalogue.product(code, settings.quote_date).is_none() {
+                let kind = ErrorKind::Unknown { what: premia_core::error::Noun::Product, name: code.to_owned() };
+                unknown.push(Error::new(format!("prefill.coverages[{i}].product"), kind));
+            }
         }
-        let read = Prefill::from_json(value);
-        if unknown.is_empty() {
-            return read;
+        match premia_core::Errors::from_vec(unknown) {
+            Some(errors) => Err(errors),
+            None => Prefill::from_json(value),
         }
-        // The rest of what is wrong, less what follows from the products it does not offer.
-        let within = |e: &Error| {
-            unknown
-                .iter()
-                .any(|(coverage, _)| e.field.strip_prefix(coverage.as_str()).is_some_and(|r| r.starts_with('.')))
-        };
-        let others: Vec<Error> =
-            read.err().into_iter().flat_map(premia_core::Errors::into_vec).filter(|e| !within(e)).collect();
-        let errors: Vec<Error> = unknown.into_iter().map(|(_, e)| e).chain(others).collect();
-        Err(premia_core::Errors::from_vec(errors)
-            .unwrap_or_else(|| premia_core::Errors::one("prefill", ErrorKind::Required)))
     }
 
     /// Read a prefill from a JSON tree, every broken field named (`prefill.insured.sex`), with the
@@ -1461,10 +1445,14 @@ mod tests {
         assert_eq!(again.quote().map(|q| &q.totals), state.quote().map(|q| &q.totals), "the same price again");
         // Damaged or foreign text starts afresh; a product this app does not offer is left out.
         let fresh_state = fresh(Some(&["CI", "MED"]));
-        for junk in ["", "{", "[1,2]", r#"{"sex":"other","occupation_class":"x","coverages":[{"product":"TERM"}]}"#] {
+        for junk in [
+            "",
+            "{",
+            "premia-form 0\nsex=female",
+            "premia-form 1\nsex=other\noccupation_class=x\nproduct=TERM\namount=1",
+        ] {
             let restored = State::restored(state.catalogue.clone(), state.settings.clone(), Lang::Zh, Some(junk));
-            assert_eq!(restored.form.coverages.len(), if junk.contains("TERM") { 0 } else { 1 }, "{junk}");
-            assert_eq!(restored.form.sex, None, "{junk}");
+            assert_eq!(restored.form, fresh_state.form, "{junk}");
         }
         // Start over: a fresh form, and nothing to keep.
         let over = run(state, [Action::StartOver]);
@@ -1512,16 +1500,9 @@ mod tests {
             "not this widget's"
         );
         let both = read(r#"{"insured":{"sex":"x"},"coverages":[{"product":"MED"},{"product":"NOPE"}]}"#);
-        assert!(both.contains(&("prefill.coverages[1].product".to_owned(), "unknown".to_owned())), "{both:?}");
-        assert!(both.contains(&("prefill.insured.sex".to_owned(), "syntax".to_owned())), "{both:?}");
-        assert!(
-            both.iter().any(|(f, _)| f.starts_with("prefill.coverages[0].")),
-            "the known product's own errors stay: {both:?}"
-        );
-        assert!(
-            !both.iter().any(|(f, _)| f.starts_with("prefill.coverages[1].") && !f.ends_with(".product")),
-            "{both:?}"
-        );
+        assert_eq!(both, [("prefill.coverages[1].product".to_owned(), "unknown".to_owned())], "the product first");
+        let known = read(r#"{"insured":{"sex":"x"},"coverages":[{"product":"MED"}]}"#);
+        assert!(known.contains(&("prefill.insured.sex".to_owned(), "syntax".to_owned())), "{known:?}");
         assert_eq!(
             read(
                 r#"{"coverages":[{"product":"MED","coverage_term":"years:1","payment_term":"years:1","frequency":"annual","plan":"D10K"}]}"#

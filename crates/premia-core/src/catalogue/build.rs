@@ -1,6 +1,6 @@
 //! Validation: raw document → indexed `Catalogue`, collecting every problem with its place.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -1109,7 +1109,7 @@ impl Builder<'_> {
 
     // ---- indexes and tests ------------------------------------------------------------------
 
-    fn index(&mut self, products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
+    fn index(&mut self, products: &[Product]) -> (Vec<(String, Vec<usize>)>, Vec<String>) {
         for (i, p) in products.iter().enumerate() {
             if products[..i].iter().any(|q| q.code == p.code && q.version == p.version) {
                 self.error(
