@@ -171,11 +171,14 @@ describe("quote page walkthrough", () => {
     await page.keyboard.press("Enter");
     await page.locator(".premia-question[data-question=HTN] input[value=yes]").check();
     await page.click(".premia-worksheet summary");
-    const codes = /\b(CANCER|HEART|HTN|DIABETES|HOSPITAL|THYROID|half_up|campaign|years:\d+|to_age:\d+|no_social|accept|decline|refer|pending)\b|\.csv|\[CI-|CI: |MED: /;
+    const codes = /\b(CANCER|HEART|HTN|DIABETES|HOSPITAL|THYROID|half_up|years:\d+|to_age:\d+|no_social)\b|campaign类|\.csv|\[CI-|CI: |MED: /;
+    const outcomes = ["accept", "accept_with_conditions", "medical_exam", "refer", "pending", "decline"];
     for (const lang of ["zh", "en"]) {
       const text = await page.locator(".premia").innerText();
       const found = text.match(codes);
       assert.equal(found, null, `${lang}: ${found?.[0]} in ${text.slice(Math.max(0, (found?.index ?? 0) - 80), (found?.index ?? 0) + 80)}`);
+      const badges = await page.locator(".premia-badge").allTextContents();
+      assert.ok(badges.length > 0 && !badges.some((b) => outcomes.includes(b.trim())), `${lang}: ${badges}`);
       await shot(page, `issue11-words-${lang}`);
       await page.click(".premia-lang[lang]");
     }

@@ -93,7 +93,7 @@ pub fn toolbar(state: &State, dispatch: &Dispatch) -> Html {
                 <p class="premia-subtitle">{ Label::Subtitle.get(lang) }</p>
             </div>
             <div class="premia-tools">
-                <button type="button" class="premia-lang" onclick={start_over}>{ Label::StartOver.get(lang) }</button>
+                <button type="button" class="premia-button premia-start-over" onclick={start_over}>{ Label::StartOver.get(lang) }</button>
                 <button type="button" class="premia-lang" lang={i18n::tag(other)} {onclick}>
                     { Label::SwitchLanguage.get(lang) }
                 </button>
@@ -585,7 +585,10 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
     let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
     let _ = dispatch;
     html! {
-        <aside class="premia-summary" aria-labelledby="premia-price-title">
+        // On the site the panel is the page's complementary landmark; inside a CRM's page, where two
+        // widgets would make two landmarks of the same name, it is a plain part of the widget.
+        <@{if state.settings.page_heading { "aside" } else { "div" }} class="premia-summary"
+            aria-labelledby={state.settings.page_heading.then_some("premia-price-title")}>
             { heading(state, 1, "premia-summary-title", Some("premia-price-title".to_owned()), Label::YourPrice.get(lang)) }
             <div class="premia-price" aria-live="polite" aria-atomic="true">{ body }</div>
             if let Some(quote) = state.quote() {
@@ -599,7 +602,7 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
                     { Label::Print.get(lang) }
                 </button>
             </div>
-        </aside>
+        </@>
     }
 }
 
