@@ -198,6 +198,7 @@ describe("quote page walkthrough", () => {
     const schedule = await page.locator(".premia-schedule").textContent();
     assert.match(schedule, new RegExp(`月交 ¥${Number(ci.instalment_premium).toLocaleString("en", { minimumFractionDigits: 2 })}`));
     assert.match(schedule, new RegExp(`年交 ¥${Number(med.instalment_premium).toLocaleString("en", { minimumFractionDigits: 2 })}`));
+    assert.equal(await page.locator("[data-figure=total-annual]").count(), 0, "no 'per year' figure that is not what a year costs");
     await shot(page, "issue11-mixed-frequencies");
     await page.context().close();
   });

@@ -717,8 +717,12 @@ fn priced(state: &State, quote: &Quote) -> Html {
             { headline }
             <p class="premia-insured-line">{ who.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ") }</p>
             <dl class="premia-totals">
-                <div><dt>{ Label::PerYear.get(lang) }</dt>
-                    <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
+                // The annual premium is what a year costs only when every cover is paid yearly; paid
+                // monthly, a year costs the instalments (the first-year figure), not the annual basis.
+                if matches!(instalments.as_slice(), [(Frequency::Annual, _)]) {
+                    <div><dt>{ Label::PerYear.get(lang) }</dt>
+                        <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
+                }
                 <div><dt>{ Label::FirstYear.get(lang) }</dt>
                     <dd data-figure="total-first-year">{ money(&quote.totals.first_year_premium) }</dd></div>
                 <div><dt>{ Label::TotalOverTerm.get(lang) }</dt>
