@@ -11,8 +11,12 @@
 //   quote-date   the quote date, YYYY-MM-DD (default: today in the insurer's zone, whatever the browser's)
 //   utc-offset   the insurer's UTC offset that "today" is read in (default +08:00)
 //   endpoint     URL "submit" POSTs the application to, {quote, resident_id} (default: none; the payload is shown)
+//   persist-key  keep the form in this tab's sessionStorage under this key, so a reload or Back restores it
+//                (e.g. the CRM's id for the customer; never the resident ID number); absent: nothing is kept
 // Methods and properties:
-//   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling)
+//   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling); throws a
+//                                                      PremiaError naming what it cannot take (e.g. a product
+//                                                      this widget does not offer)
 //   el.customer = { birth_date, sex, smoker, occupation_class, social_insurance, region }
 //   el.agentToken = "pat_…"                            the agent's token, sent as Authorization with the
 //                                                      submission (by script only: never an attribute)
@@ -91,7 +95,14 @@ class PremiaQuote extends HTMLElement {
         this.shadowRoot.adoptedStyleSheets = [sheet];
         this.#app = api.mount(root, this.#options());
         this.#app.setAgentToken(this.#agentToken);
-        for (const data of this.#pending.splice(0)) this.#app.prefill(data);
+        // A prefill given before the widget started and refused is reported; the widget still starts.
+        for (const data of this.#pending.splice(0)) {
+          try {
+            this.#app.prefill(data);
+          } catch (error) {
+            this.#report(error);
+          }
+        }
         this.#settle.resolve(this);
       })
       .catch((error) => this.#fail(error));
@@ -146,17 +157,23 @@ class PremiaQuote extends HTMLElement {
       quoteDate: attr("quote-date"),
       utcOffset: attr("utc-offset"),
       endpoint: attr("endpoint"),
+      persistKey: this.hasAttribute("persist-key") ? `premia-quote:${this.getAttribute("persist-key")}` : undefined,
     };
   }
 
-  #fail(error) {
+  #report(error) {
     const message = error?.errors?.map((e) => `${e.field}: ${e.message.en} / ${e.message.zh}`).join("\n") ?? String(error);
+    this.dispatchEvent(new CustomEvent("premia-error", { detail: { message }, bubbles: true, composed: true }));
+    return message;
+  }
+
+  #fail(error) {
+    const message = this.#report(error);
     const box = document.createElement("p");
     box.setAttribute("role", "alert");
     box.style.cssText = "font: 14px/1.5 system-ui, sans-serif; color: #b42318; padding: 12px; border: 1px solid #b42318;";
     box.textContent = `报价组件无法启动 / The quote widget could not start: ${message}`;
     this.shadowRoot.replaceChildren(box);
-    this.dispatchEvent(new CustomEvent("premia-error", { detail: { message }, bubbles: true, composed: true }));
     this.#settle.reject(error);
   }
 }

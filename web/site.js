@@ -31,6 +31,8 @@ try {
     quoteDate: params.get("date") ?? day.today ?? undefined,
     utcOffset: day.utcOffset ?? undefined,
     endpoint: new URL("/api/quotes", location.href).href,
+    // What was typed survives a reload or Back in this tab (never the resident ID number).
+    persistKey: "premia.quote",
   });
   if (params.get("lang")) app.setLang(params.get("lang"));
   target.removeAttribute("aria-busy");

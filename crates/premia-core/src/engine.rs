@@ -11,12 +11,13 @@ use crate::coupon::Discount;
 use crate::digest;
 use crate::discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
-use crate::money::{RoundingRules, RoundingStep};
+use crate::money::{self, RoundingRules, RoundingStep};
 use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
 use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
 use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
+use crate::text::Text;
 use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
@@ -34,6 +35,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
         ));
     }
     check_channel(&request.channel, &mut errors);
+    underwriting::check_figures(&request.insured, &mut errors);
     let person = Person::from_request(&request.insured, date, &mut errors);
     if request.coverages.is_empty() {
         errors.push(Error::new("coverages", ErrorKind::NoCoverages));
@@ -62,7 +64,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
     }
     let Some(person) = person else { return Err(Errors::one("insured", ErrorKind::Required)) };
     let discounts = discount::apply(catalogue, request, person.age, &coverages);
-    let totals = totals(&coverages, &discounts.discounts);
+    let totals = totals(&catalogue.rounding, &coverages, &discounts.discounts);
     let decision = Decision::combine(
         coverages
             .iter()
@@ -90,25 +92,25 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
     Ok(quote)
 }
 
-fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
-    // Sums start from 0.00 so that a quote with nothing in a column still shows fen, not "0".
-    let sum = |values: &mut dyn Iterator<Item = Decimal>| values.fold(ZERO_FEN, |a, b| a + b);
-    let first_year_premium = sum(&mut coverages.iter().map(|c| c.first_year_premium));
-    let total_premium = sum(&mut coverages.iter().map(|c| c.total_premium));
-    let discount_first_year = sum(&mut discounts.iter().map(|d| d.first_year));
-    let discount_total = sum(&mut discounts.iter().map(|d| d.total));
+fn totals(rules: &RoundingRules, coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
+    // Sums start from zero in the catalogue's form of the figures they add (0.00 for fen), so a quote
+    // with nothing in a column (every coverage declined, no discount) shows it as its rule says, not "0".
+    let premiums = rules.round(RoundingStep::Instalment, Decimal::ZERO);
+    let discounted = rules.round(RoundingStep::Discount, Decimal::ZERO);
+    let first_year_premium = money::sum(premiums, coverages.iter().map(|c| c.first_year_premium));
+    let total_premium = money::sum(premiums, coverages.iter().map(|c| c.total_premium));
+    let discount_first_year = money::sum(discounted, discounts.iter().map(|d| d.first_year));
+    let discount_total = money::sum(discounted, discounts.iter().map(|d| d.total));
     Totals {
-        annual_premium: sum(&mut coverages.iter().map(|c| c.annual_premium)),
+        annual_premium: money::sum(premiums, coverages.iter().map(|c| c.annual_premium)),
         first_year_premium,
         total_premium,
         discount_first_year,
         discount_total,
-        net_first_year_premium: first_year_premium - discount_first_year,
-        net_total_premium: total_premium - discount_total,
+        net_first_year_premium: money::difference(first_year_premium, discount_first_year),
+        net_total_premium: money::difference(total_premium, discount_total),
     }
 }
-
-const ZERO_FEN: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
 
 /// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
 pub(crate) fn insured_age(insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
@@ -282,14 +284,14 @@ fn price_coverage(
     check_annuity(product, coverage, age, payment_years, &mut err);
     let insured = person.insured;
     if product.requires_social_insurance && !insured.social_insurance {
-        err("product", ErrorKind::RequiresSocialInsurance { product: code.to_owned() });
+        err("product", ErrorKind::RequiresSocialInsurance { product: product.name.clone() });
     }
     if let Rating::Flat { regions } = &product.rating {
         match &insured.region {
             None => errors.push(Error::new("insured.region", ErrorKind::Required)),
             Some(region) if !regions.contains_key(region) => errors.push(Error::new(
                 "insured.region",
-                ErrorKind::RegionNotSold { region: region.clone(), product: code.to_owned() },
+                ErrorKind::RegionNotSold { region: region_name(catalogue, region), product: product.name.clone() },
             )),
             Some(_) => {}
         }
@@ -338,25 +340,31 @@ fn price_coverage(
     };
     let rules = &product.rounding;
     let priced = rating::base_premium(&product.rating, &case, &mut ws).map(|raw| {
-        let base = round(&mut ws, rules, RoundingStep::BasePremium, raw);
+        let base = ws.round(rules, RoundingStep::BasePremium, raw);
         let mut rated = base;
+        // Any factor applied, even one of exactly 1 (200.00 × 1.0 = 200.000), is followed by the rated
+        // premium's rounding step: the figure takes the scale its rule says whatever the factors were.
+        let mut factored = false;
         if insured.smoker {
             if let Some(f) = product.factors.smoker {
                 let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
                 rated = ws.push(step, rated * f);
+                factored = true;
             }
         }
         if let Some(f) = occupation_factor {
             let class = Some(insured.occupation_class);
             let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
             rated = ws.push(step, rated * f);
+            factored = true;
         }
         if loading > Decimal::ZERO {
             rated =
                 ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
+            factored = true;
         }
-        if rated != base {
-            rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
+        if factored || !rules.holds(RoundingStep::RatedPremium, rated) {
+            rated = ws.round(rules, RoundingStep::RatedPremium, rated);
         }
         rated
     });
@@ -373,7 +381,7 @@ fn price_coverage(
         let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
         match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
             Ok(raw) => {
-                let premium = round(&mut ws, rules, RoundingStep::RiderPremium, raw);
+                let premium = ws.round(rules, RoundingStep::RiderPremium, raw);
                 rider_quotes.push(RiderQuote {
                     code: rider.code.clone(),
                     name: rider.name.clone(),
@@ -388,18 +396,23 @@ fn price_coverage(
     if errors.len() != before {
         return None;
     }
-    let annual = base_premium + rider_quotes.iter().map(|r| r.annual_premium).sum::<Decimal>();
+    let annual = money::sum(base_premium, rider_quotes.iter().map(|r| r.annual_premium));
     if !rider_quotes.is_empty() {
-        ws.push(StepKind::AnnualPremium { base: base_premium, riders: annual - base_premium }, annual);
+        let riders = money::difference(annual, base_premium);
+        ws.push(StepKind::AnnualPremium { base: base_premium, riders }, annual);
     }
     let frequency = coverage.frequency;
     let modal = product.modal_factor(frequency).unwrap_or(Decimal::ONE);
     let per_year = frequency.instalments_per_year();
-    let instalment = if frequency == Frequency::Annual {
+    // Paid yearly the instalment is the annual premium itself (the modal factor is 1, and no step shows
+    // it), rounded by the instalment's rule only if it does not already have that rule's form.
+    let instalment = if frequency != Frequency::Annual {
+        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
+        ws.round(rules, RoundingStep::Instalment, exact)
+    } else if rules.holds(RoundingStep::Instalment, annual) {
         annual
     } else {
-        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
-        round(&mut ws, rules, RoundingStep::Instalment, exact)
+        ws.round(rules, RoundingStep::Instalment, annual)
     };
     let first_year = instalment * Decimal::from(per_year);
     ws.push(StepKind::FirstYear { instalment, instalments: per_year }, first_year);
@@ -435,11 +448,6 @@ fn price_coverage(
     }))
 }
 
-fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
-    let rule = rules.get(step);
-    ws.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rule.apply(value))
-}
-
 fn check_issue_age(
     product: &Product,
     person: &Person<'_>,
@@ -448,7 +456,7 @@ fn check_issue_age(
     err: &mut impl FnMut(&str, ErrorKind),
 ) {
     let limits = product.issue_age;
-    let code = || product.code.clone();
+    let code = || product.name.clone();
     if age < limits.min {
         err("product", ErrorKind::AgeBelowMin { age, min: limits.min, product: code() });
     } else if age > limits.max {
@@ -466,13 +474,22 @@ fn check_issue_age(
     }
 }
 
-fn check_amount_rule(rule: &AmountRule, value: Decimal, product: &str, f: &str, err: &mut impl FnMut(&str, ErrorKind)) {
-    let product = product.to_owned();
+/// `product` names what the rule is of (a product, or a rider with its own amount) in messages.
+fn check_amount_rule(
+    rule: &AmountRule,
+    value: Decimal,
+    product: &Text,
+    f: &str,
+    err: &mut impl FnMut(&str, ErrorKind),
+) {
+    let product = product.clone();
     if value < rule.min {
         err(f, ErrorKind::AmountBelowMin { value: value.to_string(), min: rule.min.to_string(), product });
     } else if value > rule.max {
         err(f, ErrorKind::AmountAboveMax { value: value.to_string(), max: rule.max.to_string(), product });
-    } else if !(value % rule.step).is_zero() {
+    // A multiple of the step divides by it without a fraction. (Division rather than `%`, whose code the
+    // browser build would carry for this one check; exact here: the value is within the rule's maximum.)
+    } else if !value.checked_div(rule.step).is_some_and(|q| q.fract().is_zero()) {
         err(f, ErrorKind::AmountNotMultiple { value: value.to_string(), step: rule.step.to_string(), product });
     }
 }
@@ -493,14 +510,14 @@ fn check_amount(
             AmountKind::SumAssured => "annuity_amount",
             AmountKind::AnnuityAmount => "sum_assured",
         };
-        err(other_field, ErrorKind::AmountNotUsed { product: product.code.clone() });
+        err(other_field, ErrorKind::AmountNotUsed { product: product.name.clone() });
     }
     // A product with one fixed amount (e.g. a million-medical plan) needs none in the request.
     let Some(value) = given.or_else(|| rule.fixed()) else {
         err(field, ErrorKind::Required);
         return None;
     };
-    check_amount_rule(rule, value, &product.code, field, err);
+    check_amount_rule(rule, value, &product.name, field, err);
     Some(value)
 }
 
@@ -514,7 +531,6 @@ fn check_terms(
     age: u32,
     err: &mut impl FnMut(&str, ErrorKind),
 ) -> (Option<u32>, Option<u32>) {
-    let code = &product.code;
     let mut ok = true;
     if !product.coverage_terms.contains(&coverage.coverage_term) {
         ok = false;
@@ -523,7 +539,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::CoverageTerm,
                 value: coverage.coverage_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.coverage_terms),
             },
         );
@@ -535,7 +551,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::PaymentTerm,
                 value: coverage.payment_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.payment_terms),
             },
         );
@@ -543,12 +559,12 @@ fn check_terms(
     let coverage_years = coverage.coverage_term.years(age);
     if coverage_years.is_none() && coverage.coverage_term != crate::term::CoverageTerm::Lifelong {
         ok = false;
-        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.to_string(), age });
+        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.label(), age });
     }
     let payment_years = coverage.payment_term.years(age);
     if payment_years.is_none() {
         ok = false;
-        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.to_string(), age });
+        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.label(), age });
     }
     if let (Some(pay), Some(cover)) = (payment_years, coverage_years) {
         if pay > cover {
@@ -556,8 +572,8 @@ fn check_terms(
             err(
                 "payment_term",
                 ErrorKind::PaymentLongerThanCoverage {
-                    payment: coverage.payment_term.to_string(),
-                    coverage: coverage.coverage_term.to_string(),
+                    payment: coverage.payment_term.label(),
+                    coverage: coverage.coverage_term.label(),
                 },
             );
         }
@@ -568,7 +584,7 @@ fn check_terms(
 fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMut(&str, ErrorKind)) {
     let frequency = coverage.frequency;
     if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
-        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.name().to_owned() });
+        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.label() });
     } else if product.modal_factor(frequency).is_none() {
         let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
         err(
@@ -576,7 +592,7 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
             ErrorKind::NotOffered {
                 what: Noun::Frequency,
                 value: frequency.name().to_owned(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: names.join(", "),
             },
         );
@@ -595,7 +611,7 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
             ErrorKind::NotOffered {
                 what: Noun::Plan,
                 value: plan.clone(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
             },
         ),
@@ -614,12 +630,11 @@ fn check_annuity(
         Rating::Actuarial(a) => a.annuity.as_ref(),
         _ => None,
     };
-    let code = &product.code;
     let Some(options) = options else {
         let not_offered = |what, value: u32| ErrorKind::NotOffered {
             what,
             value: value.to_string(),
-            product: code.clone(),
+            product: product.name.clone(),
             offered: String::new(),
         };
         if let Some(v) = coverage.payout_start_age {
@@ -637,7 +652,7 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::PayoutAge,
                 value: r.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.payout_start_ages),
             },
         ),
@@ -656,12 +671,17 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::GuaranteedYears,
                 value: g.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.guaranteed_years),
             },
         ),
         Some(_) => {}
     }
+}
+
+/// A region by its name (its code if the catalogue has none, as in a request for a region it lacks).
+fn region_name(catalogue: &Catalogue, code: &str) -> Text {
+    catalogue.regions.get(code).cloned().unwrap_or_else(|| Text::new(code, code))
 }
 
 /// The occupation factor, if the product rates by occupation. A class the table does not list is
@@ -687,7 +707,7 @@ fn check_riders<'p>(
                 ErrorKind::NotOffered {
                     what: Noun::Rider,
                     value: wanted.code.clone(),
-                    product: product.code.clone(),
+                    product: product.name.clone(),
                     offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
                 },
             ));
@@ -703,7 +723,7 @@ fn check_riders<'p>(
         let amount = match (&rider.amount, wanted.sum_assured) {
             (Some(rule), Some(value)) => {
                 let mut err = |g: &str, kind| errors.push(Error::new(format!("{f}.{g}"), kind));
-                check_amount_rule(rule, value, &product.code, "sum_assured", &mut err);
+                check_amount_rule(rule, value, &rider.name, "sum_assured", &mut err);
                 Some(value)
             }
             (Some(_), None) => {
@@ -713,7 +733,7 @@ fn check_riders<'p>(
             (None, Some(_)) => {
                 errors.push(Error::new(
                     format!("{f}.sum_assured"),
-                    ErrorKind::AmountNotUsed { product: rider.code.clone() },
+                    ErrorKind::AmountNotUsed { product: rider.name.clone() },
                 ));
                 None
             }

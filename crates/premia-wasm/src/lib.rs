@@ -17,7 +17,7 @@ pub mod api;
 pub mod summary;
 
 use premia_core::{Channel, Lang};
-use premia_web::{Action, MountOptions, Mounted, Prefill, Settings};
+use premia_web::{Action, MountOptions, Mounted, Settings};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement};
 
@@ -53,6 +53,9 @@ export interface MountOptions {
   host?: HTMLElement;
   /** Remember the language switch in localStorage (the site does; a widget follows `lang`). */
   rememberLang?: boolean;
+  /** Keep the form in the tab's sessionStorage under this key across a reload or Back (never the
+   * resident ID number); default: nothing is kept. */
+  persistKey?: string;
 }
 "#;
 
@@ -180,11 +183,10 @@ pub struct QuoteApp {
 #[wasm_bindgen]
 impl QuoteApp {
     /// Fill in what is already known: `{ insured: {...}, coverages: [...] }` in the request's spelling.
+    /// A product this app does not offer is refused by name (`prefill.coverages[0].product`).
     pub fn prefill(&self, #[wasm_bindgen(unchecked_param_type = "Prefill")] data: JsValue) -> Result<(), JsValue> {
         let prefill = api::parse_json(&to_json(&data)?, "prefill").map_err(throw)?;
-        let prefill = Prefill::from_json(&prefill).map_err(|errors| throw(errors.into()))?;
-        self.mounted.dispatch(Action::Prefill(Box::new(prefill)));
-        Ok(())
+        self.mounted.prefill(&prefill).map_err(|errors| throw(errors.into()))
     }
 
     /// The agent's bearer token (from `premia-server agent issue`), sent as `Authorization` with
@@ -264,6 +266,7 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
         host,
         endpoint: get_string(options, "endpoint"),
         remember_lang: get(options, "rememberLang").and_then(|v| v.as_bool()).unwrap_or(false),
+        persist_key: get_string(options, "persistKey"),
     })
 }
 

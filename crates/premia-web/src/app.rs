@@ -57,6 +57,8 @@ pub struct AppProps {
     pub endpoint: Option<String>,
     /// Remember the language switch in localStorage (the site; a widget follows its `lang` attribute).
     pub remember_lang: bool,
+    /// Keep the form in the tab's sessionStorage under this key (see [`crate::saved`]).
+    pub persist_key: Option<String>,
     pub bridge: Rc<Bridge>,
 }
 
@@ -68,6 +70,7 @@ impl PartialEq for AppProps {
             && self.host == other.host
             && self.endpoint == other.endpoint
             && self.remember_lang == other.remember_lang
+            && self.persist_key == other.persist_key
             && Rc::ptr_eq(&self.bridge, &other.bridge)
     }
 }
@@ -76,11 +79,13 @@ impl PartialEq for AppProps {
 pub fn quote_app(props: &AppProps) -> Html {
     let state = {
         let (catalogue, settings, lang) = (props.catalogue.clone(), props.settings.clone(), props.lang);
-        use_reducer(move || State::new(catalogue, settings, lang))
+        let kept = props.persist_key.as_deref().and_then(browser::kept);
+        use_reducer(move || State::restored(catalogue, settings, lang, kept.as_deref()))
     };
     use_bridge(&props.bridge, &state);
     use_quote_events(props, &state);
     use_remembered_lang(props.remember_lang, state.lang);
+    use_kept_form(props.persist_key.clone(), &state);
 
     let dispatch = state.dispatcher();
     let on_submit = submit_callback(props, &state);
@@ -139,6 +144,17 @@ fn use_quote_events(props: &AppProps, state: &UseReducerHandle<State>) {
 /// `{ "quote": Quote | null, "errors": Error[] }`, the detail of `premia-quote-change`.
 fn change_detail(state: &State) -> String {
     crate::state::outcome_json(Some(&state.outcome))
+}
+
+/// After each change, the form kept for a reload or Back; after "start over", nothing.
+#[hook]
+fn use_kept_form(key: Option<String>, state: &UseReducerHandle<State>) {
+    let state = state.clone();
+    use_effect_with(state.revision, move |_| {
+        if let Some(key) = key {
+            browser::keep(&key, state.keep.then(|| crate::saved::write(&state.form)).as_deref());
+        }
+    });
 }
 
 #[hook]

@@ -38,6 +38,26 @@ pub fn remember_lang(lang: Lang) {
     }
 }
 
+/// The tab's `sessionStorage` (it ends with the tab); `None` where the browser refuses it.
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+pub fn kept(key: &str) -> Option<String> {
+    session()?.get_item(key).ok()?
+}
+
+/// Keep `value` under `key` for this tab, or (`None`) keep nothing there. A refusal (private browsing,
+/// a full store) only means a reload starts afresh.
+pub fn keep(key: &str, value: Option<&str>) {
+    if let Some(storage) = session() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
+}
+
 pub fn print() {
     if let Some(window) = web_sys::window() {
         let _ = window.print();

@@ -88,6 +88,10 @@ pub enum Label {
     Decision,
     Declined,
     TwoPersonReview,
+    StartOver,
+    PriceBlocked,
+    FromResidentId,
+    ReadAs,
 }
 
 impl Label {
@@ -206,7 +210,14 @@ impl Label {
             NetTotal => Text::fixed("交费期内实付总保费", "Total after discounts"),
             Decision => Text::fixed("核保结论", "Underwriting decision"),
             Declined => Text::fixed("不予承保", "Not insurable"),
-            TwoPersonReview => Text::fixed("需双人复核", "needs two-underwriter review"),
+            TwoPersonReview => Text::fixed("将由两位核保人员审核", "two underwriters will look at it"),
+            StartOver => Text::fixed("重新开始", "Start over"),
+            PriceBlocked => Text::fixed(
+                "暂时无法计算保费，请先处理以下内容：",
+                "The price cannot be worked out until these are put right:",
+            ),
+            FromResidentId => Text::fixed("按身份证号码填写", "From the resident ID number"),
+            ReadAs => Text::fixed("识别为", "Read as"),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Validation: raw document → indexed `Catalogue`, collecting every problem with its place.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -235,8 +235,9 @@ impl Builder<'_> {
     fn rounding_rules(&mut self, raw: &RawRoundingRules, base: RoundingRules, field: &str) -> RoundingRules {
         let mut rules = base;
         let check = |b: &mut Self, r: &RawRounding, f: String| -> Option<Rounding> {
-            if r.scale > 10 {
-                b.error(f, ErrorKind::OutOfRange { value: r.scale.to_string(), min: "0".into(), max: "10".into() });
+            if r.scale > Rounding::MAX_SCALE {
+                let (value, max) = (r.scale.to_string(), Rounding::MAX_SCALE.to_string());
+                b.error(f, ErrorKind::OutOfRange { value, min: "0".into(), max });
                 return None;
             }
             Some(Rounding { scale: r.scale, mode: r.mode })
@@ -1128,7 +1129,7 @@ impl Builder<'_> {
 
     // ---- indexes and tests ------------------------------------------------------------------
 
-    fn index(&mut self, products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
+    fn index(&mut self, products: &[Product]) -> (Vec<(String, Vec<usize>)>, Vec<String>) {
         for (i, p) in products.iter().enumerate() {
             if products[..i].iter().any(|q| q.code == p.code && q.version == p.version) {
                 self.error(

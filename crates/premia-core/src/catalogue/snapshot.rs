@@ -484,7 +484,13 @@ impl Snap for RoundingRules {
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let mut rules = RoundingRules::default();
         for step in RoundingStep::ALL {
-            rules.set(step, Rounding::take(input)?);
+            let at = input.at;
+            let rule = Rounding::take(input)?;
+            // Only a validated catalogue is compiled: a scale beyond what validation allows is damage.
+            if rule.scale > Rounding::MAX_SCALE {
+                return Err(at);
+            }
+            rules.set(step, rule);
         }
         Ok(rules)
     }
