@@ -24,9 +24,11 @@ const TYPES = {
  *   acceptQuotesAt  a path where POSTed applications ({ quote, resident_id }) are accepted (201, as the
  *                   premia server answers) and recorded in `received` ({ body, quote, residentId,
  *                   idempotencyKey }); anything else (a bare quote) is refused with 422 as the server does
+ *   statusPages     the 201 also names the application's status page (`status_url`), as the premia server
+ *                   will once its underwriting desk has one
  * Resolves to { url, port, received, close() }.
  */
-export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt } = {}) {
+export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt, statusPages = false } = {}) {
   const base = resolve(root);
   const received = [];
   const server = createServer(async (req, res) => {
@@ -53,7 +55,8 @@ export async function serve(root, { port = 0, cors = false, extra = {}, acceptQu
       // The premia server's answer shape (crates/premia-server, POST /api/quotes).
       res.writeHead(201, { ...headers, "content-type": "application/json" });
       const application = `P20261125${String(received.length).padStart(6, "0")}`;
-      return res.end(JSON.stringify({ application, status: "accepted", digest: received.at(-1).quote.digest }));
+      const statusUrl = statusPages ? { status_url: `/applications/${application}/status` } : {};
+      return res.end(JSON.stringify({ application, status: "accepted", digest: received.at(-1).quote.digest, ...statusUrl }));
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(404, headers);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, QUOTE_DATE, artifacts, dist, launch, openPage, residentId, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, artifacts, completeForApplication, dist, launch, openPage, residentId, shot } from "./support.mjs";
 
 const FEMALE_30 = "1996-05-01";
 
@@ -252,6 +252,7 @@ describe("quote site", () => {
     const page = await open();
     await fillCustomer(page);
     await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
+    await completeForApplication(page);
     const digest = await page.evaluate(() => globalThis.premiaApp.current().quote.digest);
     await page.click(".premia-primary");
     const box = page.locator(".premia-submission.is-unavailable");
@@ -266,6 +267,7 @@ describe("quote site", () => {
 
     const served = await open({}, withApi);
     await served.fill("#premia-insured-resident_id", FEMALE_30_ID);
+    await completeForApplication(served);
     await served.click(".premia-primary");
     const accepted = served.locator(".premia-submission.is-accepted");
     await accepted.waitFor();
@@ -284,6 +286,25 @@ describe("quote site", () => {
       "sent compact, the quote byte for byte as the engine writes it",
     );
     await served.context().close();
+  });
+
+  it("links to the application's status page when the server names one", async () => {
+    const withStatus = await serve(dist, { acceptQuotesAt: "/api/quotes", statusPages: true });
+    try {
+      const page = await open({}, withStatus);
+      await fillCustomer(page);
+      await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
+      await completeForApplication(page);
+      await page.click(".premia-primary");
+      const link = page.locator(".premia-submission.is-accepted a");
+      await link.waitFor();
+      assert.equal(await link.getAttribute("href"), "/applications/P20261125000001/status");
+      assert.equal(await link.textContent(), "查看申请进度");
+      await shot(page, "site-accepted-status-link");
+      await page.context().close();
+    } finally {
+      await withStatus.close();
+    }
   });
 
   it("is usable by keyboard: every control is labelled, focus follows the form, the price is announced", async () => {

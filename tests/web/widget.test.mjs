@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, QUOTE_DATE, dist, launch, openPage, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, completeForApplication, dist, launch, openPage, shot } from "./support.mjs";
 
 const CUSTOMER = { birth_date: "1996-05-01", sex: "female", occupation_class: 1, social_insurance: true };
 
@@ -121,6 +121,7 @@ describe("quote widget", () => {
     assert.equal(priced.detail.quote.totals.annual_premium, "9715.00");
     assert.equal(priced.detail.quote.request.insured.birth_date, "1996-05-01");
     assert.equal("resident_id_hash" in priced.detail.quote.request.insured, false, "nothing of the number in the quote");
+    await completeForApplication(page, "#w ");
     await page.locator("#w .premia-primary").click();
     const submitted = await page.evaluate(() => globalThis.events.find((e) => e.name === "premia-submit"));
     assert.deepEqual(Object.keys(submitted.detail), ["quote", "resident_id"]);

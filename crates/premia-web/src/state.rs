@@ -14,10 +14,11 @@ use premia_core::request::HealthAnswer;
 use premia_core::resident_id::{self, ResidentId};
 use premia_core::{
     Catalogue, Channel, CoverageRequest, CoverageTerm, Error, Frequency, Insured, Lang, PaymentTerm, Product, Quote,
-    QuoteRequest, RiderRequest, Sex,
+    QuoteRequest, RiderRequest, Sex, Text,
 };
 use serde::Deserialize;
 
+use crate::i18n::Label;
 use crate::options;
 
 /// Where the app runs and what it may offer: fixed for the life of one mounted app.
@@ -338,10 +339,12 @@ pub enum Submission {
     #[default]
     None,
     Sending,
-    /// The server took it: its application number and status (`accepted`, `referred`).
+    /// The server took it: its application number and status (`accepted`, `referred`), and where the
+    /// person can follow it, when the server gives such a page (`status_url`).
     Accepted {
         application: String,
         status: String,
+        status_url: Option<String>,
     },
     /// The server refused it (HTTP status) with its typed errors, `{code, field, message}` like the core's.
     Refused {
@@ -355,6 +358,10 @@ pub enum Submission {
     /// "Submit" on a quote priced without the insured's resident ID number: an application needs it (the
     /// server checks it against the quote), so the page asks for it beside its field and sends nothing.
     ResidentIdNeeded,
+    /// "Submit" on a quote whose underwriting waits for answers or figures (unanswered health questions,
+    /// height and weight, income): the server would refuse it, so the page lists what is missing (see
+    /// [`State::missing`]), moves focus to the first, and sends nothing.
+    Incomplete,
     /// The server priced the quote again (today's date, a new catalogue): shown until confirmed.
     Requote(Box<Requote>),
 }
@@ -378,6 +385,7 @@ impl Application {
             quote: &'a Quote,
             resident_id: &'a str,
         }
+        let resident_id = &resident_id::normalize(resident_id);
         let body = serde_json::to_string(&Envelope { quote, resident_id }).unwrap_or_default();
         Application { body, digest: quote.digest.clone() }
     }
@@ -386,7 +394,8 @@ impl Application {
     pub fn confirmed(requote: &Requote, resident_id: &str) -> Application {
         let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
         let stamp = requote.stamp.as_deref().map(|s| format!(",\"stamp\":{}", text(s))).unwrap_or_default();
-        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id.trim()));
+        let number = resident_id::normalize(resident_id);
+        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(&number));
         Application { body, digest: requote.digest.clone() }
     }
 
@@ -397,7 +406,7 @@ impl Application {
 }
 
 /// An error as the server answers it: the core's error shape.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct ServerError {
     pub code: String,
     #[serde(default)]
@@ -417,7 +426,11 @@ impl Submission {
             200..=299 => {
                 let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
                 let (application, status) = created.unwrap_or_default();
-                Submission::Accepted { application, status }
+                // Only a web address (absolute, or a path on the server's origin) becomes a link.
+                let status_url = body_json.as_ref().and_then(|v| text(v, "status_url")).filter(|url| {
+                    url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/') && !url.starts_with("//")
+                });
+                Submission::Accepted { application, status, status_url }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
             409 => match body_json.as_ref().and_then(Requote::read) {
@@ -452,6 +465,27 @@ impl Submission {
     }
 }
 
+/// The event that tells a widget's host what the server answered, and its detail (JSON):
+/// `premia-submitted` with the server's 201 answer (application number, status, token, …),
+/// `premia-requote` with its 409 answer (`errors`, and `requote`: the reason, the fresh quote and its
+/// stamp), `premia-refused` with `{status, errors}` (the server's typed errors). Nothing when no server
+/// took the submission (the payload is shown instead).
+pub fn answer_event(status: u16, body: &str, submission: &Submission) -> Option<(&'static str, String)> {
+    match submission {
+        Submission::Accepted { .. } => Some(("premia-submitted", body.to_owned())),
+        Submission::Requote(_) => Some(("premia-requote", body.to_owned())),
+        Submission::Refused { errors, .. } => {
+            #[derive(serde::Serialize)]
+            struct Refused<'a> {
+                status: u16,
+                errors: &'a [ServerError],
+            }
+            serde_json::to_string(&Refused { status, errors }).ok().map(|detail| ("premia-refused", detail))
+        }
+        _ => None,
+    }
+}
+
 impl Requote {
     /// The re-quote in a 409 answer: `{"errors": [{code: "quote.requote_needed", …}], "requote": {reason,
     /// fresh, stamp}}`.
@@ -475,6 +509,15 @@ impl Requote {
             stamp: requote.get("stamp").and_then(Json::as_str).map(str::to_owned),
         })
     }
+}
+
+/// Something an application still needs: the request field to give (its control's id follows from it)
+/// and what to call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// `insured.resident_id`, `insured.health_answers.HEART`, `insured.height_cm`, …
+    pub field: String,
+    pub label: Text,
 }
 
 /// The core's answer to the current form.
@@ -564,6 +607,8 @@ pub struct State {
     pub submission: Submission,
     /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
     pub revision: u64,
+    /// Bumped at each answer to a submission: the app moves focus to the answer.
+    pub answered: u32,
     /// The form is worth keeping for a reload or Back: something was done to it since the page opened
     /// or since "start over".
     pub keep: bool,
@@ -610,6 +655,7 @@ impl State {
             touched: BTreeSet::new(),
             submission: Submission::None,
             revision: 0,
+            answered: 0,
             keep: false,
         }
     }
@@ -736,13 +782,53 @@ impl State {
     /// number (typing it re-prices the quote with it).
     pub fn application(&self) -> Result<Application, Submission> {
         let quote = self.quote().ok_or(Submission::None)?;
-        let number = self.form.resident_id.trim();
         // The quote is re-priced on every change, and a number that is not valid gives no quote: with a
         // number typed, the quote was priced with it (its birth date and sex, which the server checks).
-        if number.is_empty() {
-            return Err(Submission::ResidentIdNeeded);
+        match self.missing().as_slice() {
+            [] => Ok(Application::new(quote, &self.form.resident_id)),
+            [only] if only.field == field::RESIDENT_ID => Err(Submission::ResidentIdNeeded),
+            _ => Err(Submission::Incomplete),
         }
-        Ok(Application::new(quote, number))
+    }
+
+    /// What an application of the current quote still needs, in the form's order: the resident ID
+    /// number, then what underwriting waits for (the core's pending reasons: each unanswered health
+    /// question, the height, weight or income not given). Empty when it can be sent, or without a quote.
+    pub fn missing(&self) -> Vec<Missing> {
+        let Some(quote) = self.quote() else { return Vec::new() };
+        let mut missing: Vec<Missing> = Vec::new();
+        let mut add = |field: String, label: Text| {
+            if !missing.iter().any(|m| m.field == field) {
+                missing.push(Missing { field, label });
+            }
+        };
+        if self.form.resident_id.trim().is_empty() {
+            add(field::RESIDENT_ID.to_owned(), Label::ResidentId.text());
+        }
+        let pending = quote.decision.reasons.iter().filter(|r| r.outcome == premia_core::underwriting::Outcome::Pending);
+        for reason in pending {
+            for &needed in reason.needs() {
+                let (value, label) = match needed {
+                    "insured.health_answers" => {
+                        for question in questions(&self.catalogue, &self.settings, &self.form) {
+                            if !self.form.health_answers.contains_key(&question.id) {
+                                add(format!("{needed}.{}", question.id), question.text.clone());
+                            }
+                        }
+                        continue;
+                    }
+                    field::HEIGHT => (self.form.height_cm.as_str(), Label::HeightCm.text()),
+                    field::WEIGHT => (self.form.weight_kg.as_str(), Label::WeightKg.text()),
+                    field::INCOME => (self.form.annual_income.as_str(), Label::AnnualIncome.text()),
+                    // A field this form does not have: the reason's own words say what it needs.
+                    _ => ("", reason.message.clone()),
+                };
+                if value.trim().is_empty() {
+                    add(needed.to_owned(), label);
+                }
+            }
+        }
+        missing
     }
 
     fn apply(&mut self, action: Action) {
@@ -763,6 +849,7 @@ impl State {
             }
             Action::SubmitFinished(submission) => {
                 self.submission = submission;
+                self.answered += 1;
                 return;
             }
             Action::DismissSubmission => {
@@ -843,12 +930,16 @@ impl State {
             }
         }
         self.keep = true;
-        // A changed form makes any earlier submission result stale.
-        if self.submission != Submission::Sending {
+        // A changed form makes any earlier submission result stale; the list of what an application
+        // still needs stays while something is missing, so answering one question leaves the rest listed.
+        if !matches!(self.submission, Submission::Sending | Submission::Incomplete) {
             self.submission = Submission::None;
         }
         self.outcome = Rc::new(evaluate(&self.catalogue, &self.settings, &self.form));
         self.recommendations = Rc::new(recommend(&self.catalogue, &self.settings, &self.form));
+        if self.submission == Submission::Incomplete && self.missing().is_empty() {
+            self.submission = Submission::None;
+        }
         self.revision += 1;
     }
 
@@ -1357,7 +1448,7 @@ mod tests {
         let created = r#"{"application":"P20261125000001","status":"referred","digest":"x"}"#;
         assert_eq!(
             Submission::from_response(201, created, payload.clone()),
-            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into() }
+            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into(), status_url: None }
         );
         let refused =
             r#"{"errors":[{"code":"underwriting.pending","field":"","message":{"zh":"请补充","en":"complete it"}}]}"#;
@@ -1595,5 +1686,101 @@ mod tests {
             ),
             []
         );
+    }
+
+    /// The demo customer, complete for an application: by resident ID number, height and weight, and
+    /// every question of CI answered "no".
+    fn applicant() -> Vec<Action> {
+        let mut actions = vec![
+            Action::ResidentId("110101199605010024".into()),
+            Action::HeightCm("165".into()),
+            Action::WeightKg("58".into()),
+        ];
+        for q in ["CANCER", "HEART", "HTN", "DIABETES", "HOSPITAL", "THYROID"] {
+            actions.push(Action::Answer { question: q.into(), yes: false });
+        }
+        actions
+    }
+
+    fn fields(state: &State) -> Vec<String> {
+        state.missing().into_iter().map(|m| m.field).collect()
+    }
+
+    #[test]
+    fn an_application_waits_for_what_underwriting_needs_and_says_what_it_is() {
+        let complete = run(fresh(None), applicant());
+        assert!(complete.missing().is_empty());
+        assert!(complete.application().is_ok());
+        // Two questions unanswered: both listed, in the form's order, by their words; nothing to send.
+        let partial = run(
+            fresh(None),
+            applicant().into_iter().filter(|a| !matches!(a, Action::Answer { question, .. } if question == "HEART" || question == "HOSPITAL")),
+        );
+        assert_eq!(partial.quote().unwrap().decision.outcome, premia_core::underwriting::Outcome::Pending);
+        assert_eq!(fields(&partial), ["insured.health_answers.HEART", "insured.health_answers.HOSPITAL"]);
+        assert!(partial.missing()[0].label.en.to_lowercase().contains("heart"), "{:?}", partial.missing()[0].label);
+        assert_eq!(partial.application(), Err(Submission::Incomplete));
+        // Shown after "submit"; answering one keeps the other listed; answering both clears it.
+        let asked = run(partial, [Action::SubmitFinished(Submission::Incomplete)]);
+        let one = run(asked, [Action::Answer { question: "HEART".into(), yes: false }]);
+        assert_eq!(one.submission, Submission::Incomplete);
+        assert_eq!(fields(&one), ["insured.health_answers.HOSPITAL"]);
+        let both = run(one, [Action::Answer { question: "HOSPITAL".into(), yes: false }]);
+        assert_eq!(both.submission, Submission::None);
+        assert!(both.application().is_ok());
+        // Without height and weight (CI underwrites by BMI), and without the number: all of it, number first.
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, applicant().into_iter().skip(3));
+        assert_eq!(fields(&state), [field::RESIDENT_ID, field::HEIGHT, field::WEIGHT]);
+        assert_eq!(state.application(), Err(Submission::Incomplete));
+        // The number alone: asked for beside its field, as before.
+        let state = run(state, [Action::HeightCm("165".into()), Action::WeightKg("58".into())]);
+        assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
+        // Income above the non-medical total is needed too: CI at 600,000 with 300,000 held.
+        let state = run(
+            fresh(None),
+            applicant().into_iter().chain([
+                Action::ExistingCover("300000".into()),
+                Action::Coverage(0, CoverageAction::Amount("600000".into())),
+            ]),
+        );
+        assert!(fields(&state).contains(&field::INCOME.to_owned()), "{:?}", fields(&state));
+    }
+
+    #[test]
+    fn the_application_carries_the_number_as_the_core_reads_it() {
+        let typed = "１１０１０１ 19960501-002４";
+        let state = run(fresh(None), applicant().into_iter().chain([Action::ResidentId(typed.into())]));
+        let application = state.application().expect("complete");
+        assert!(application.body.ends_with(r#","resident_id":"110101199605010024"}"#), "{}", application.body);
+        assert_eq!(state.form.resident_id, typed, "the field keeps what was typed");
+    }
+
+    #[test]
+    fn the_servers_answer_is_told_to_the_host() {
+        let created = r#"{"application":"PA20261125-0000000001","status":"accepted","token":"a.b.c","status_url":"/status/PA1"}"#;
+        let accepted = Submission::from_response(201, created, String::new());
+        let Submission::Accepted { status_url, .. } = &accepted else { panic!("{accepted:?}") };
+        assert_eq!(status_url.as_deref(), Some("/status/PA1"));
+        assert_eq!(answer_event(201, created, &accepted), Some(("premia-submitted", created.to_owned())));
+        // Only a web address becomes a link.
+        for bad in ["javascript:alert(1)", "//evil.example/x", "data:text/html,x"] {
+            let body = format!(r#"{{"application":"PA1","status":"accepted","status_url":"{bad}"}}"#);
+            assert!(
+                matches!(Submission::from_response(201, &body, String::new()), Submission::Accepted { status_url: None, .. }),
+                "{bad}"
+            );
+        }
+        let refused = r#"{"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"}}]}"#;
+        let submission = Submission::from_response(401, refused, String::new());
+        let (name, detail) = answer_event(401, refused, &submission).unwrap();
+        assert_eq!(name, "premia-refused");
+        assert_eq!(
+            detail,
+            r#"{"status":401,"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"}}]}"#
+        );
+        let (_, detail) = answer_event(502, "<html>", &Submission::from_response(502, "<html>", String::new())).unwrap();
+        assert!(detail.starts_with(r#"{"status":502,"errors":[{"code":"http""#), "{detail}");
+        assert_eq!(answer_event(404, "", &Submission::from_response(404, "", "{}".into())), None, "no server: no answer");
     }
 }
