@@ -17,7 +17,7 @@ use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
 use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
-use crate::text::Text;
+use crate::text::{Lang, Text};
 use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
@@ -521,8 +521,25 @@ fn check_amount(
     Some(value)
 }
 
-fn offered<T: ToString>(values: &[T]) -> String {
-    values.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+/// What a product offers, in words: each value's label, joined as each language lists things.
+fn offered<T>(values: &[T], label: impl Fn(&T) -> Text) -> Text {
+    let labels: Vec<Text> = values.iter().map(label).collect();
+    let join = |lang, separator| labels.iter().map(|t| t.get(lang)).collect::<Vec<_>>().join(separator);
+    Text::new(join(Lang::Zh, "、"), join(Lang::En, ", "))
+}
+
+/// A value as given, in both languages (a code the catalogue has no name for).
+fn as_given(value: &str) -> Text {
+    Text::new(value, value)
+}
+
+/// An age and a number of years as a person reads them.
+fn age_text(age: &u32) -> Text {
+    Text::new(format!("{age} 岁"), format!("age {age}"))
+}
+
+fn years_text(years: &u32) -> Text {
+    Text::new(format!("{years} 年"), format!("{years} years"))
 }
 
 fn check_terms(
@@ -538,9 +555,9 @@ fn check_terms(
             "coverage_term",
             ErrorKind::NotOffered {
                 what: Noun::CoverageTerm,
-                value: coverage.coverage_term.to_string(),
+                value: coverage.coverage_term.label(),
                 product: product.name.clone(),
-                offered: offered(&product.coverage_terms),
+                offered: offered(&product.coverage_terms, |t| t.label()),
             },
         );
     }
@@ -550,9 +567,9 @@ fn check_terms(
             "payment_term",
             ErrorKind::NotOffered {
                 what: Noun::PaymentTerm,
-                value: coverage.payment_term.to_string(),
+                value: coverage.payment_term.label(),
                 product: product.name.clone(),
-                offered: offered(&product.payment_terms),
+                offered: offered(&product.payment_terms, |t| t.label()),
             },
         );
     }
@@ -586,14 +603,13 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
     if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
         err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.label() });
     } else if product.modal_factor(frequency).is_none() {
-        let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
         err(
             "frequency",
             ErrorKind::NotOffered {
                 what: Noun::Frequency,
-                value: frequency.name().to_owned(),
+                value: frequency.label(),
                 product: product.name.clone(),
-                offered: names.join(", "),
+                offered: offered(&product.frequencies, |(f, _)| f.label()),
             },
         );
     }
@@ -610,9 +626,9 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
             "plan",
             ErrorKind::NotOffered {
                 what: Noun::Plan,
-                value: plan.clone(),
+                value: as_given(plan),
                 product: product.name.clone(),
-                offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
+                offered: offered(plans, |p| p.name.clone()),
             },
         ),
         _ => {}
@@ -631,17 +647,17 @@ fn check_annuity(
         _ => None,
     };
     let Some(options) = options else {
-        let not_offered = |what, value: u32| ErrorKind::NotOffered {
+        let not_offered = |what, value: Text| ErrorKind::NotOffered {
             what,
-            value: value.to_string(),
+            value,
             product: product.name.clone(),
-            offered: String::new(),
+            offered: Text::fixed("", ""),
         };
         if let Some(v) = coverage.payout_start_age {
-            err("payout_start_age", not_offered(Noun::PayoutAge, v));
+            err("payout_start_age", not_offered(Noun::PayoutAge, age_text(&v)));
         }
         if let Some(v) = coverage.guaranteed_years {
-            err("guaranteed_years", not_offered(Noun::GuaranteedYears, v));
+            err("guaranteed_years", not_offered(Noun::GuaranteedYears, years_text(&v)));
         }
         return;
     };
@@ -651,9 +667,9 @@ fn check_annuity(
             "payout_start_age",
             ErrorKind::NotOffered {
                 what: Noun::PayoutAge,
-                value: r.to_string(),
+                value: age_text(&r),
                 product: product.name.clone(),
-                offered: offered(&options.payout_start_ages),
+                offered: offered(&options.payout_start_ages, age_text),
             },
         ),
         Some(r) => {
@@ -670,9 +686,9 @@ fn check_annuity(
             "guaranteed_years",
             ErrorKind::NotOffered {
                 what: Noun::GuaranteedYears,
-                value: g.to_string(),
+                value: years_text(&g),
                 product: product.name.clone(),
-                offered: offered(&options.guaranteed_years),
+                offered: offered(&options.guaranteed_years, years_text),
             },
         ),
         Some(_) => {}
@@ -706,9 +722,9 @@ fn check_riders<'p>(
                 format!("{f}.code"),
                 ErrorKind::NotOffered {
                     what: Noun::Rider,
-                    value: wanted.code.clone(),
+                    value: as_given(&wanted.code),
                     product: product.name.clone(),
-                    offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
+                    offered: offered(&product.riders, |r| r.name.clone()),
                 },
             ));
             continue;

@@ -246,7 +246,9 @@ pub enum ErrorKind {
     /// An amount given in a field this product does not use.
     AmountNotUsed { product: Text },
     /// A value the product does not offer.
-    NotOffered { what: Noun, value: String, product: Text, offered: String },
+    /// The value and what is offered instead in words ("20年交", "10,000 yuan deductible a year"); the
+    /// codes stay in the request.
+    NotOffered { what: Noun, value: Text, product: Text, offered: Text },
     /// Premiums would be paid for longer than the cover lasts.
     PaymentLongerThanCoverage { payment: Text, coverage: Text },
     /// A "to age N" term that has already ended at this age.
@@ -543,8 +545,8 @@ impl ErrorKind {
             NotOffered { what, value, product, offered } => {
                 let w = what.text();
                 Text::new(
-                    format!("{}不提供{}“{value}”，可选：{offered}", product.zh, w.zh),
-                    format!("{} does not offer {} {value}; offered: {offered}", product.en, w.en),
+                    format!("{}不提供{}“{}”，可选：{}", product.zh, w.zh, value.zh, offered.zh),
+                    format!("{} does not offer {} {}; offered: {}", product.en, w.en, value.en, offered.en),
                 )
             }
             PaymentLongerThanCoverage { payment, coverage } => Text::new(

@@ -304,3 +304,24 @@ fn refusals_name_products_channels_and_kinds_in_words_not_codes() {
 fn product_name(code: &str) -> String {
     demo::catalogue().product(code, "2026-11-25".parse().unwrap()).unwrap().name.zh.to_string()
 }
+
+#[test]
+fn a_capped_every_year_discount_shows_its_scaled_total_as_a_step_of_its_own() {
+    // A 1% cap: 97.15 of 9715.00 in the first year, 1943.00 of 194,300.00 over the 20 years.
+    let text = demo::TOML.replace(r#"cap = "0.15""#, r#"cap = "0.01""#);
+    let catalogue = Catalogue::load(&text, &demo::file).unwrap();
+    let q = run_on(&catalogue, &request_with(&["ONLINE-2026"], "2026-11-25", "years:20"));
+    // 2% every year: 194.30 a year, 3886.00 over the terms; the cap keeps 97.15 of the first year's
+    // 194.30, so every year keeps the same half: 3886.00 × 97.15 ÷ 194.30 = 1943.00.
+    let discount = &q.discounts[0];
+    assert!(discount.capped);
+    assert_eq!((discount.first_year.to_string(), discount.total.to_string()), ("97.15".into(), "1943.00".into()));
+    let codes: Vec<&str> = q.discount_worksheet.iter().map(|s| s.code()).collect();
+    let scaled = codes.iter().position(|c| *c == "discount.scaled").expect("the scaled total has its step");
+    assert_eq!(codes[scaled + 1], "rounding", "rounded at the discount's rule, and that shown too");
+    let step = &q.discount_worksheet[scaled];
+    assert_eq!(step.value.to_string(), "1943.00");
+    assert_eq!(step.detail().unwrap().en, "ONLINE-2026: 3886.00 × 97.15 kept in the first year ÷ 194.30 before");
+    assert_eq!(q.discount_worksheet[scaled + 1].value, discount.total, "the step's result is the discount's total");
+    assert_eq!(q.totals.discount_total, discount.total);
+}

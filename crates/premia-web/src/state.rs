@@ -1467,8 +1467,9 @@ mod tests {
 
     #[test]
     fn an_application_is_the_quote_beside_the_number_it_was_priced_with() {
-        // Priced by birth date and sex: submitting asks for the number, and sends nothing.
-        let state = run(fresh(None), ci_customer());
+        // Priced by birth date and sex (and complete for underwriting): submitting asks for the number,
+        // and sends nothing.
+        let state = run(fresh(None), ci_customer().into_iter().chain(applicant().into_iter().skip(1)));
         assert!(state.quote().is_some());
         assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
         let state = run(state, [Action::SubmitFinished(Submission::ResidentIdNeeded)]);
