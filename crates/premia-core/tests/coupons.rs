@@ -310,7 +310,9 @@ fn a_capped_every_year_discount_shows_its_scaled_total_as_a_step_of_its_own() {
     // A 1% cap: 97.15 of 9715.00 in the first year, 1943.00 of 194,300.00 over the 20 years.
     let text = demo::TOML.replace(r#"cap = "0.15""#, r#"cap = "0.01""#);
     let catalogue = Catalogue::load(&text, &demo::file).unwrap();
-    let q = run_on(&catalogue, &request_with(&["ONLINE-2026"], "2026-11-25", "years:20"));
+    let mut direct = request_with(&["ONLINE-2026"], "2026-11-25", "years:20");
+    direct["channel"] = json!({ "kind": "direct" });
+    let q = run_on(&catalogue, &direct);
     // 2% every year: 194.30 a year, 3886.00 over the terms; the cap keeps 97.15 of the first year's
     // 194.30, so every year keeps the same half: 3886.00 × 97.15 ÷ 194.30 = 1943.00.
     let discount = &q.discounts[0];

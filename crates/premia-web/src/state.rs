@@ -2,7 +2,7 @@
 //! core says of it. Pure (no DOM, no clock) so `cargo test` checks it natively; the components only
 //! render a [`State`] and dispatch [`Action`]s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -406,7 +406,7 @@ impl Application {
 }
 
 /// An error as the server answers it: the core's error shape.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ServerError {
     pub code: String,
     #[serde(default)]
@@ -475,12 +475,22 @@ pub fn answer_event(status: u16, body: &str, submission: &Submission) -> Option<
         Submission::Accepted { .. } => Some(("premia-submitted", body.to_owned())),
         Submission::Requote(_) => Some(("premia-requote", body.to_owned())),
         Submission::Refused { errors, .. } => {
-            #[derive(serde::Serialize)]
-            struct Refused<'a> {
-                status: u16,
-                errors: &'a [ServerError],
-            }
-            serde_json::to_string(&Refused { status, errors }).ok().map(|detail| ("premia-refused", detail))
+            // The server's errors as it wrote them; a synthesized one (an answer that was not JSON) by hand.
+            let server = premia_core::json::parse(body).ok().and_then(|v| Some(v.get("errors")?.compact()));
+            let errors = server.unwrap_or_else(|| {
+                let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
+                let written = errors.iter().map(|error| {
+                    format!(
+                        r#"{{"code":{},"field":{},"message":{{"zh":{},"en":{}}}}}"#,
+                        text(&error.code),
+                        text(&error.field),
+                        text(&error.message.zh),
+                        text(&error.message.en)
+                    )
+                });
+                format!("[{}]", written.collect::<Vec<_>>().join(","))
+            });
+            Some(("premia-refused", format!(r#"{{"status":{status},"errors":{errors}}}"#)))
         }
         _ => None,
     }
@@ -603,7 +613,8 @@ pub struct State {
     /// The bundles recommended for the person as typed (empty until their age is known).
     pub recommendations: Rc<Vec<Recommendation>>,
     /// Fields the person has left (or that were prefilled); "required" errors show only for these.
-    pub touched: BTreeSet<&'static str>,
+    /// A handful at most: a list, not a set (no ordered-set code of its own in the module).
+    pub touched: Vec<&'static str>,
     pub submission: Submission,
     /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
     pub revision: u64,
@@ -652,7 +663,7 @@ impl State {
             form,
             outcome: Rc::new(outcome),
             recommendations: Rc::new(recommendations),
-            touched: BTreeSet::new(),
+            touched: Vec::new(),
             submission: Submission::None,
             revision: 0,
             answered: 0,
@@ -701,7 +712,7 @@ impl State {
         let waiting = |e: &Error| {
             e.code() == "required"
                 && field::QUIET_UNTIL_TOUCHED.contains(&e.field.as_str())
-                && !self.touched.contains(e.field.as_str())
+                && !self.touched.iter().any(|f| *f == e.field)
         };
         match &*self.outcome {
             Outcome::Priced(_) => Vec::new(),
@@ -840,7 +851,7 @@ impl State {
                 return;
             }
             Action::Touch(field) => {
-                self.touched.insert(field);
+                self.touch(&[field]);
                 return;
             }
             Action::SubmitStarted => {
@@ -860,7 +871,7 @@ impl State {
             Action::BirthDate(text) => form.birth_date = text,
             Action::Sex(sex) => {
                 form.sex = Some(sex);
-                self.touched.insert(field::SEX);
+                self.touch(&[field::SEX]);
             }
             Action::Smoker(smoker) => form.smoker = smoker,
             Action::OccupationClass(class) => form.occupation_class = class,
@@ -909,7 +920,7 @@ impl State {
                 } else if let Some(product) = self.catalogue.product(&code, date) {
                     form.coverages.push(CoverageForm::new(product));
                 }
-                self.touched.insert(field::COVERAGES);
+                self.touch(&[field::COVERAGES]);
             }
             Action::Coverage(i, change) => {
                 if let Some(coverage) = form.coverages.get_mut(i) {
@@ -920,7 +931,7 @@ impl State {
             Action::Restore(kept) => {
                 *form = *kept;
                 // What was typed before was seen before: its "required" errors may show.
-                self.touched.extend([field::BIRTH_DATE, field::SEX]);
+                self.touch(&[field::BIRTH_DATE, field::SEX]);
             }
             Action::StartOver => {
                 let revision = self.revision;
@@ -943,13 +954,22 @@ impl State {
         self.revision += 1;
     }
 
+    /// The person has left (or a prefill has given) these fields.
+    fn touch(&mut self, fields: &[&'static str]) {
+        for field in fields {
+            if !self.touched.contains(field) {
+                self.touched.push(field);
+            }
+        }
+    }
+
     /// The resident ID number as typed. A valid one fills in the birth date and sex it carries (shown,
     /// not typed), which stay if the number is removed again.
     fn set_resident_id(&mut self, text: String) {
         if let Ok(id) = resident_id::parse(&text, self.settings.quote_date, field::RESIDENT_ID) {
             self.form.birth_date = id.birth_date.to_string();
             self.form.sex = Some(id.sex);
-            self.touched.extend([field::BIRTH_DATE, field::SEX]);
+            self.touch(&[field::BIRTH_DATE, field::SEX]);
         }
         self.form.resident_id = text;
     }
@@ -974,11 +994,11 @@ impl State {
             }
             if let Some(birth) = insured.birth_date {
                 form.birth_date = birth.to_string();
-                self.touched.insert(field::BIRTH_DATE);
+                self.touch(&[field::BIRTH_DATE]);
             }
             if let Some(sex) = insured.sex {
                 form.sex = Some(sex);
-                self.touched.insert(field::SEX);
+                self.touch(&[field::SEX]);
             }
             form.smoker = insured.smoker.unwrap_or(form.smoker);
             form.occupation_class = insured.occupation_class.unwrap_or(form.occupation_class);

@@ -852,6 +852,12 @@ fn steps(
     }
 }
 
+/// "Close" under a submission's result: one view for every kind of result.
+fn close_button(lang: Lang, dispatch: &Dispatch) -> Html {
+    let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
+    html! { <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button> }
+}
+
 /// Where the control of a field that an application still needs is: a health question's first answer,
 /// or the field's own input.
 pub fn missing_selector(field: &str) -> String {
@@ -867,7 +873,6 @@ pub fn missing_selector(field: &str) -> String {
 /// focus here when the server answers (`tabindex=-1`: focusable by script, not a tab stop).
 fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEvent>) -> Html {
     let lang = state.lang;
-    let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
     match &state.submission {
         // The request for the resident ID number is shown beside its field.
         Submission::None | Submission::Sending | Submission::ResidentIdNeeded => Html::default(),
@@ -902,7 +907,7 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 if let Some(url) = status_url {
                     <a class="premia-link" href={url.clone()}>{ Label::StatusLink.get(lang) }</a>
                 }
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { close_button(lang, dispatch) }
             </section>
         },
         Submission::Refused { status, errors } => html! {
@@ -911,16 +916,14 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 { for errors.iter().map(|e| html! {
                     <p class="premia-error" data-code={e.code.clone()}>{ e.message.get(lang).to_owned() }</p>
                 }) }
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { close_button(lang, dispatch) }
             </section>
         },
         // The server priced the quote again (on its today): the new price, to confirm before it is sent.
         Submission::Requote(requote) => {
-            let price = requote
-                .annual_premium
-                .parse()
-                .map(|p| crate::i18n::money(&p))
-                .unwrap_or_else(|_| requote.annual_premium.clone());
+            // Read as the core reads amounts (exactly, no scientific notation): no second decimal parser.
+            let price = premia_core::money::strict::parse(&requote.annual_premium)
+                .map_or_else(|| requote.annual_premium.clone(), |p| crate::i18n::money(&p));
             html! {
                 <section class="premia-submission is-requote" role="alert" tabindex="-1" data-reason={requote.reason.clone()}>
                     <p>{ requote.message.get(lang).to_owned() }</p>
@@ -928,7 +931,7 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                         { Label::FreshPrice.get(lang) }{ " " }<strong class="premia-amount">{ price }</strong>
                     </p>
                     <button type="button" class="premia-primary premia-confirm" onclick={on_confirm}>{ Label::ConfirmFresh.get(lang) }</button>
-                    <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                    { close_button(lang, dispatch) }
                 </section>
             }
         }
@@ -939,7 +942,7 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                     <summary>{ Label::Payload.get(lang) }</summary>
                     <pre class="premia-payload">{ payload.clone() }</pre>
                 </details>
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { close_button(lang, dispatch) }
             </section>
         },
     }
