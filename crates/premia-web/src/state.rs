@@ -851,7 +851,7 @@ impl State {
                 return;
             }
             Action::Touch(field) => {
-                self.touch(&[field]);
+                touch(&mut self.touched, &[field]);
                 return;
             }
             Action::SubmitStarted => {
@@ -871,7 +871,7 @@ impl State {
             Action::BirthDate(text) => form.birth_date = text,
             Action::Sex(sex) => {
                 form.sex = Some(sex);
-                self.touch(&[field::SEX]);
+                touch(&mut self.touched, &[field::SEX]);
             }
             Action::Smoker(smoker) => form.smoker = smoker,
             Action::OccupationClass(class) => form.occupation_class = class,
@@ -920,7 +920,7 @@ impl State {
                 } else if let Some(product) = self.catalogue.product(&code, date) {
                     form.coverages.push(CoverageForm::new(product));
                 }
-                self.touch(&[field::COVERAGES]);
+                touch(&mut self.touched, &[field::COVERAGES]);
             }
             Action::Coverage(i, change) => {
                 if let Some(coverage) = form.coverages.get_mut(i) {
@@ -931,7 +931,7 @@ impl State {
             Action::Restore(kept) => {
                 *form = *kept;
                 // What was typed before was seen before: its "required" errors may show.
-                self.touch(&[field::BIRTH_DATE, field::SEX]);
+                touch(&mut self.touched, &[field::BIRTH_DATE, field::SEX]);
             }
             Action::StartOver => {
                 let revision = self.revision;
@@ -954,22 +954,13 @@ impl State {
         self.revision += 1;
     }
 
-    /// The person has left (or a prefill has given) these fields.
-    fn touch(&mut self, fields: &[&'static str]) {
-        for field in fields {
-            if !self.touched.contains(field) {
-                self.touched.push(field);
-            }
-        }
-    }
-
     /// The resident ID number as typed. A valid one fills in the birth date and sex it carries (shown,
     /// not typed), which stay if the number is removed again.
     fn set_resident_id(&mut self, text: String) {
         if let Ok(id) = resident_id::parse(&text, self.settings.quote_date, field::RESIDENT_ID) {
             self.form.birth_date = id.birth_date.to_string();
             self.form.sex = Some(id.sex);
-            self.touch(&[field::BIRTH_DATE, field::SEX]);
+            touch(&mut self.touched, &[field::BIRTH_DATE, field::SEX]);
         }
         self.form.resident_id = text;
     }
@@ -994,11 +985,11 @@ impl State {
             }
             if let Some(birth) = insured.birth_date {
                 form.birth_date = birth.to_string();
-                self.touch(&[field::BIRTH_DATE]);
+                touch(&mut self.touched, &[field::BIRTH_DATE]);
             }
             if let Some(sex) = insured.sex {
                 form.sex = Some(sex);
-                self.touch(&[field::SEX]);
+                touch(&mut self.touched, &[field::SEX]);
             }
             form.smoker = insured.smoker.unwrap_or(form.smoker);
             form.occupation_class = insured.occupation_class.unwrap_or(form.occupation_class);
@@ -1019,6 +1010,15 @@ impl State {
                 .iter()
                 .filter_map(|c| self.catalogue.product(&c.product, date).map(|p| CoverageForm::from_request(p, c)))
                 .collect();
+        }
+    }
+}
+
+/// The person has left (or a prefill has given) these fields.
+fn touch(touched: &mut Vec<&'static str>, fields: &[&'static str]) {
+    for field in fields {
+        if !touched.contains(field) {
+            touched.push(field);
         }
     }
 }
