@@ -24,11 +24,9 @@ const TYPES = {
  *   acceptQuotesAt  a path where POSTed applications ({ quote, resident_id }) are accepted (201, as the
  *                   premia server answers) and recorded in `received` ({ body, quote, residentId,
  *                   idempotencyKey }); anything else (a bare quote) is refused with 422 as the server does
- *   statusPages     the 201 also names the application's status page (`status_url`), as the premia server
- *                   will once its underwriting desk has one
  * Resolves to { url, port, received, close() }.
  */
-export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt, statusPages = false } = {}) {
+export async function serve(root, { port = 0, cors = false, extra = {}, acceptQuotesAt } = {}) {
   const base = resolve(root);
   const received = [];
   const server = createServer(async (req, res) => {
@@ -55,8 +53,7 @@ export async function serve(root, { port = 0, cors = false, extra = {}, acceptQu
       // The premia server's answer shape (crates/premia-server, POST /api/quotes).
       res.writeHead(201, { ...headers, "content-type": "application/json" });
       const application = `P20261125${String(received.length).padStart(6, "0")}`;
-      const statusUrl = statusPages ? { status_url: `/applications/${application}/status` } : {};
-      return res.end(JSON.stringify({ application, status: "accepted", digest: received.at(-1).quote.digest, ...statusUrl }));
+      return res.end(JSON.stringify({ application, status: "accepted", digest: received.at(-1).quote.digest }));
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(404, headers);

@@ -176,7 +176,6 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
         const text = await accepted.textContent();
         assert.match(text, lang === "en" ? /No premium has been taken/ : /尚未收取任何保费/);
         assert.doesNotMatch(text, /联系您|与您联系|be in touch|contact you|will call/, "no promise the site cannot keep");
-        assert.equal(await accepted.locator("a").count(), 0, "no status page yet: no link");
         await shot(page, `issue11-accepted-${lang}-${viewport.width}`);
         await page.context().close();
       }
@@ -201,7 +200,7 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.context().close();
   });
 
-  it("sends the resident ID number as the server reads it, however it was typed", async () => {
+  it("sends the resident ID number as it was typed, and the server reads it", async () => {
     const page = await openPage(browser);
     await page.goto(`${serverUrl}/index.html`);
     await page.locator(".premia-toolbar").waitFor();
@@ -211,7 +210,8 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.fill("#premia-insured-resident_id", typed);
     const sent = page.waitForRequest((r) => r.url().endsWith("/api/quotes") && r.method() === "POST");
     await page.click(".premia-primary");
-    assert.equal(JSON.parse((await sent).postData()).resident_id, FEMALE_30_ID);
+    assert.equal(JSON.parse((await sent).postData()).resident_id, typed, "nothing cut or changed");
+    // The server reads it as the core does (spaces, a hyphen, full-width digits), and accepts it.
     await page.locator(".premia-submission.is-accepted").waitFor();
     assert.equal(await page.locator("#premia-insured-resident_id").inputValue(), typed, "the field keeps what was typed");
     await page.context().close();

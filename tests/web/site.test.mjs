@@ -288,25 +288,6 @@ describe("quote site", () => {
     await served.context().close();
   });
 
-  it("links to the application's status page when the server names one", async () => {
-    const withStatus = await serve(dist, { acceptQuotesAt: "/api/quotes", statusPages: true });
-    try {
-      const page = await open({}, withStatus);
-      await fillCustomer(page);
-      await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
-      await completeForApplication(page);
-      await page.click(".premia-primary");
-      const link = page.locator(".premia-submission.is-accepted a");
-      await link.waitFor();
-      assert.equal(await link.getAttribute("href"), "/applications/P20261125000001/status");
-      assert.equal(await link.textContent(), "查看申请进度");
-      await shot(page, "site-accepted-status-link");
-      await page.context().close();
-    } finally {
-      await withStatus.close();
-    }
-  });
-
   it("is usable by keyboard: every control is labelled, focus follows the form, the price is announced", async () => {
     const page = await open();
     const unlabelled = await page.evaluate(() =>

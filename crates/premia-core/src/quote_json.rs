@@ -863,7 +863,13 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
                     out,
                     written,
                     &[Int(r), Lit(" 岁起每年领取，保证 "), Int(g), Lit(" 年，之后生存即领")],
-                    &[Lit("paid yearly from age "), Int(r), Lit(": "), Int(g), Lit(" years for certain, then while alive")],
+                    &[
+                        Lit("paid yearly from age "),
+                        Int(r),
+                        Lit(": "),
+                        Int(g),
+                        Lit(" years for certain, then while alive"),
+                    ],
                 );
             }
         },

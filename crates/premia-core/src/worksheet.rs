@@ -200,9 +200,10 @@ impl StepKind {
                 Text::fixed("纯保费：保额 × 给付现值 ÷ 交费现值", "net premium: cover × benefit value ÷ payment value")
             }
             StepKind::Expenses { .. } => Text::fixed("各年费用的现值", "today's value of the yearly expenses"),
-            StepKind::PremiumLoading { .. } => {
-                Text::fixed("按保费比例收取的费用（每 1 元保费）", "charges in proportion to the premium (per 1 of premium)")
-            }
+            StepKind::PremiumLoading { .. } => Text::fixed(
+                "按保费比例收取的费用（每 1 元保费）",
+                "charges in proportion to the premium (per 1 of premium)",
+            ),
             StepKind::GrossPremium { .. } => Text::fixed(
                 "保费：(给付 + 费用) ÷ (交费现值 − 按保费比例的费用)",
                 "premium: (benefits + expenses) ÷ (payment value − charges on the premium)",

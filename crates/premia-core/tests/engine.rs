@@ -444,8 +444,13 @@ fn what_a_product_does_not_offer_is_said_in_words_not_codes() {
     let term = message(&with(base(), "/coverages/0/payment_term", json!("years:25")), "coverages[0].payment_term");
     assert!(term.zh.contains("“25年交”") && term.zh.contains("20年交"), "{}", term.zh);
     assert!(term.en.contains("25-year pay") && term.en.contains("20-year pay"), "{}", term.en);
-    let rider = message(&with(base(), "/coverages/0/riders", json!([{ "code": "NOPE" }])), "coverages[0].riders[0].code");
-    assert!(rider.en.ends_with("offered: Multiple critical illness claims rider, Payer premium waiver rider"), "{}", rider.en);
+    let rider =
+        message(&with(base(), "/coverages/0/riders", json!([{ "code": "NOPE" }])), "coverages[0].riders[0].code");
+    assert!(
+        rider.en.ends_with("offered: Multiple critical illness claims rider, Payer premium waiver rider"),
+        "{}",
+        rider.en
+    );
     let med = json!({ "product": "MED", "sum_assured": "3000000", "coverage_term": "years:1", "payment_term": "years:1",
                       "frequency": "annual", "plan": "D20K" });
     let plan = message(&with(base(), "/coverages/0", med), "coverages[0].plan");

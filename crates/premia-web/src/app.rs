@@ -257,7 +257,7 @@ fn send(
         {
             PostOutcome::Answered { status, body } => {
                 let submission = Submission::from_response(status, &body, pretty);
-                let event = crate::state::answer_event(status, &body, &submission);
+                let event = crate::state::answer_event(&body, &submission);
                 if let (Some(host), Some((name, detail))) = (&host, event) {
                     browser::emit(host, name, &detail);
                 }

@@ -95,7 +95,6 @@ pub enum Label {
     Unanswered,
     NextAccepted,
     NextReferred,
-    StatusLink,
 }
 
 impl Label {
@@ -231,7 +230,6 @@ impl Label {
                 "An underwriter must review it before it can be accepted; no premium is taken before then. \
                  Keep the application number to ask about it.",
             ),
-            StatusLink => Text::fixed("查看申请进度", "Follow the application"),
         }
     }
 

@@ -339,12 +339,10 @@ pub enum Submission {
     #[default]
     None,
     Sending,
-    /// The server took it: its application number and status (`accepted`, `referred`), and where the
-    /// person can follow it, when the server gives such a page (`status_url`).
+    /// The server took it: its application number and status (`accepted`, `referred`).
     Accepted {
         application: String,
         status: String,
-        status_url: Option<String>,
     },
     /// The server refused it (HTTP status) with its typed errors, `{code, field, message}` like the core's.
     Refused {
@@ -385,7 +383,6 @@ impl Application {
             quote: &'a Quote,
             resident_id: &'a str,
         }
-        let resident_id = &resident_id::normalize(resident_id);
         let body = serde_json::to_string(&Envelope { quote, resident_id }).unwrap_or_default();
         Application { body, digest: quote.digest.clone() }
     }
@@ -394,8 +391,7 @@ impl Application {
     pub fn confirmed(requote: &Requote, resident_id: &str) -> Application {
         let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
         let stamp = requote.stamp.as_deref().map(|s| format!(",\"stamp\":{}", text(s))).unwrap_or_default();
-        let number = resident_id::normalize(resident_id);
-        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(&number));
+        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id));
         Application { body, digest: requote.digest.clone() }
     }
 
@@ -405,8 +401,9 @@ impl Application {
     }
 }
 
-/// An error as the server answers it: the core's error shape.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// An error as the server answers it: the core's error shape (and the shape `premia-refused` tells the
+/// host).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct ServerError {
     pub code: String,
     #[serde(default)]
@@ -426,11 +423,7 @@ impl Submission {
             200..=299 => {
                 let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
                 let (application, status) = created.unwrap_or_default();
-                // Only a web address (absolute, or a path on the server's origin) becomes a link.
-                let status_url = body_json.as_ref().and_then(|v| text(v, "status_url")).filter(|url| {
-                    url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/') && !url.starts_with("//")
-                });
-                Submission::Accepted { application, status, status_url }
+                Submission::Accepted { application, status }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
             409 => match body_json.as_ref().and_then(Requote::read) {
@@ -470,27 +463,20 @@ impl Submission {
 /// `premia-requote` with its 409 answer (`errors`, and `requote`: the reason, the fresh quote and its
 /// stamp), `premia-refused` with `{status, errors}` (the server's typed errors). Nothing when no server
 /// took the submission (the payload is shown instead).
-pub fn answer_event(status: u16, body: &str, submission: &Submission) -> Option<(&'static str, String)> {
+pub fn answer_event(body: &str, submission: &Submission) -> Option<(&'static str, String)> {
     match submission {
         Submission::Accepted { .. } => Some(("premia-submitted", body.to_owned())),
         Submission::Requote(_) => Some(("premia-requote", body.to_owned())),
-        Submission::Refused { errors, .. } => {
-            // The server's errors as it wrote them; a synthesized one (an answer that was not JSON) by hand.
-            let server = premia_core::json::parse(body).ok().and_then(|v| Some(v.get("errors")?.compact()));
-            let errors = server.unwrap_or_else(|| {
-                let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
-                let written = errors.iter().map(|error| {
-                    format!(
-                        r#"{{"code":{},"field":{},"message":{{"zh":{},"en":{}}}}}"#,
-                        text(&error.code),
-                        text(&error.field),
-                        text(&error.message.zh),
-                        text(&error.message.en)
-                    )
-                });
-                format!("[{}]", written.collect::<Vec<_>>().join(","))
-            });
-            Some(("premia-refused", format!(r#"{{"status":{status},"errors":{errors}}}"#)))
+        Submission::Refused { status, errors } => {
+            // The errors as read (the server's typed errors; one of code `http` for an answer that was
+            // not JSON), written by serde as the server writes them.
+            #[derive(serde::Serialize)]
+            struct Refusal<'a> {
+                status: u16,
+                errors: &'a [ServerError],
+            }
+            let detail = serde_json::to_string(&Refusal { status: *status, errors }).unwrap_or_default();
+            Some(("premia-refused", detail))
         }
         _ => None,
     }
@@ -813,10 +799,11 @@ impl State {
                 missing.push(Missing { field, label });
             }
         };
-        if self.form.resident_id.trim().is_empty() {
+        if !self.by_resident_id() {
             add(field::RESIDENT_ID.to_owned(), Label::ResidentId.text());
         }
-        let pending = quote.decision.reasons.iter().filter(|r| r.outcome == premia_core::underwriting::Outcome::Pending);
+        let pending =
+            quote.decision.reasons.iter().filter(|r| r.outcome == premia_core::underwriting::Outcome::Pending);
         for reason in pending {
             for &needed in reason.needs() {
                 let (value, label) = match needed {
@@ -1468,7 +1455,7 @@ mod tests {
         let created = r#"{"application":"P20261125000001","status":"referred","digest":"x"}"#;
         assert_eq!(
             Submission::from_response(201, created, payload.clone()),
-            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into(), status_url: None }
+            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into() }
         );
         let refused =
             r#"{"errors":[{"code":"underwriting.pending","field":"","message":{"zh":"请补充","en":"complete it"}}]}"#;
@@ -1503,10 +1490,11 @@ mod tests {
         assert_eq!(quote.totals.annual_premium.to_string(), "9715.00");
         let application = state.application().expect("ready to send");
         let compact = serde_json::to_string(quote).unwrap();
-        assert_eq!(application.body, format!("{{\"quote\":{compact},\"resident_id\":\"{number}\"}}"));
+        // The number as typed: the server reads it as the core does.
+        assert_eq!(application.body, format!("{{\"quote\":{compact},\"resident_id\":\" {number} \"}}"));
         assert_eq!(application.digest, quote.digest);
         let pretty: serde_json::Value = serde_json::from_str(&application.pretty()).unwrap();
-        assert_eq!(pretty["resident_id"], number);
+        assert_eq!(pretty["resident_id"], format!(" {number} "));
         // A number that is not valid gives no quote, so nothing to submit.
         let state = run(state, [Action::ResidentId("1101011996".into())]);
         assert_eq!(state.application(), Err(Submission::None));
@@ -1529,7 +1517,7 @@ mod tests {
         assert_eq!(requote.message.en, "confirm the fresh quote");
         let number = "110101199605010024";
         let application = Application::confirmed(&requote, &format!(" {number} "));
-        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":"{number}","stamp":"h.p.s"}}"#));
+        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":" {number} ","stamp":"h.p.s"}}"#));
         assert_eq!(application.digest, quote.digest);
         // Another 409 (a redeemed coupon) is a refusal.
         let redeemed = r#"{"errors":[{"code":"coupon.redeemed","field":"quote.request.coupons[0]","message":{"zh":"已使用","en":"used"}}]}"#;
@@ -1735,7 +1723,9 @@ mod tests {
         // Two questions unanswered: both listed, in the form's order, by their words; nothing to send.
         let partial = run(
             fresh(None),
-            applicant().into_iter().filter(|a| !matches!(a, Action::Answer { question, .. } if question == "HEART" || question == "HOSPITAL")),
+            applicant().into_iter().filter(
+                |a| !matches!(a, Action::Answer { question, .. } if question == "HEART" || question == "HOSPITAL"),
+            ),
         );
         assert_eq!(partial.quote().unwrap().decision.outcome, premia_core::underwriting::Outcome::Pending);
         assert_eq!(fields(&partial), ["insured.health_answers.HEART", "insured.health_answers.HOSPITAL"]);
@@ -1769,39 +1759,59 @@ mod tests {
     }
 
     #[test]
-    fn the_application_carries_the_number_as_the_core_reads_it() {
-        let typed = "１１０１０１ 19960501-002４";
+    fn the_application_carries_the_number_as_it_was_typed() {
+        // The server reads the number (spaces, hyphens, full-width digits, a lower-case x) as the core
+        // does: the page sends what the person typed, nothing cut or changed, and so does a confirmation.
+        let typed = " １１０１０１ 19960501-002４ ";
         let state = run(fresh(None), applicant().into_iter().chain([Action::ResidentId(typed.into())]));
+        assert_eq!(
+            state.resident_id().map(|id| id.number),
+            Some("110101199605010024".into()),
+            "read as the core reads it"
+        );
         let application = state.application().expect("complete");
-        assert!(application.body.ends_with(r#","resident_id":"110101199605010024"}"#), "{}", application.body);
+        let sent = premia_core::json::parse(&application.body).unwrap();
+        assert_eq!(sent.get("resident_id").and_then(Json::as_str), Some(typed));
         assert_eq!(state.form.resident_id, typed, "the field keeps what was typed");
+        let requote = Requote {
+            reason: "dated_before_today".into(),
+            message: Text::fixed("", ""),
+            fresh: "{}".into(),
+            digest: "d".into(),
+            annual_premium: "1.00".into(),
+            stamp: Some("a.b.c".into()),
+        };
+        let confirmed = premia_core::json::parse(&Application::confirmed(&requote, typed).body).unwrap();
+        assert_eq!(confirmed.get("resident_id").and_then(Json::as_str), Some(typed));
+        // Hyphens alone are no number: the application still asks for one.
+        let state = run(fresh(None), applicant().into_iter().chain([Action::ResidentId(" - ".into())]));
+        assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
     }
 
     #[test]
     fn the_servers_answer_is_told_to_the_host() {
-        let created = r#"{"application":"PA20261125-0000000001","status":"accepted","token":"a.b.c","status_url":"/status/PA1"}"#;
+        let created = r#"{"application":"PA20261125-0000000001","status":"accepted","token":"a.b.c"}"#;
         let accepted = Submission::from_response(201, created, String::new());
-        let Submission::Accepted { status_url, .. } = &accepted else { panic!("{accepted:?}") };
-        assert_eq!(status_url.as_deref(), Some("/status/PA1"));
-        assert_eq!(answer_event(201, created, &accepted), Some(("premia-submitted", created.to_owned())));
-        // Only a web address becomes a link.
-        for bad in ["javascript:alert(1)", "//evil.example/x", "data:text/html,x"] {
-            let body = format!(r#"{{"application":"PA1","status":"accepted","status_url":"{bad}"}}"#);
-            assert!(
-                matches!(Submission::from_response(201, &body, String::new()), Submission::Accepted { status_url: None, .. }),
-                "{bad}"
-            );
-        }
-        let refused = r#"{"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"}}]}"#;
+        assert_eq!(answer_event(created, &accepted), Some(("premia-submitted", created.to_owned())));
+        let requote = r#"{"errors":[{"code":"quote.requote_needed","field":"quote","message":{"zh":"重新报价","en":"priced again"}}],"requote":{"reason":"dated_before_today","fresh":{"digest":"d","totals":{"annual_premium":"1.00"}},"stamp":"s"}}"#;
+        let asked = Submission::from_response(409, requote, String::new());
+        assert!(matches!(asked, Submission::Requote(_)), "{asked:?}");
+        assert_eq!(answer_event(requote, &asked), Some(("premia-requote", requote.to_owned())));
+        // A refusal: the status and the typed errors, as read (what the server adds beside them is not
+        // part of the event's shape).
+        let refused = r#"{"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"},"extra":1}]}"#;
         let submission = Submission::from_response(401, refused, String::new());
-        let (name, detail) = answer_event(401, refused, &submission).unwrap();
+        let (name, detail) = answer_event(refused, &submission).unwrap();
         assert_eq!(name, "premia-refused");
         assert_eq!(
             detail,
             r#"{"status":401,"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"}}]}"#
         );
-        let (_, detail) = answer_event(502, "<html>", &Submission::from_response(502, "<html>", String::new())).unwrap();
-        assert!(detail.starts_with(r#"{"status":502,"errors":[{"code":"http""#), "{detail}");
-        assert_eq!(answer_event(404, "", &Submission::from_response(404, "", "{}".into())), None, "no server: no answer");
+        let (_, detail) = answer_event("<html>", &Submission::from_response(502, "<html>", String::new())).unwrap();
+        assert!(
+            detail.starts_with(r#"{"status":502,"errors":[{"code":"http","field":"","message":{"zh":"HTTP 502"#),
+            "{detail}"
+        );
+        assert_eq!(answer_event("", &Submission::from_response(404, "", "{}".into())), None, "no server: no answer");
     }
 }

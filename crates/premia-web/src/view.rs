@@ -129,7 +129,7 @@ fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
     let needed_id = format!("{id}-needed");
     // Asked for by "submit": alone, or first among what an application still needs.
     let needed = state.submission == Submission::ResidentIdNeeded
-        || state.submission == Submission::Incomplete && state.form.resident_id.trim().is_empty();
+        || state.submission == Submission::Incomplete && !state.by_resident_id();
     let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::ResidentId(input_value(&e)));
     let described_by: Vec<String> =
         [Some(hint_id.clone()), needed.then(|| needed_id.clone()), errors.described_by].into_iter().flatten().collect();
@@ -895,7 +895,7 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 </ul>
             </section>
         },
-        Submission::Accepted { application, status, status_url } => html! {
+        Submission::Accepted { application, status } => html! {
             <section class="premia-submission is-accepted" role="status" tabindex="-1" data-status={status.clone()}>
                 <p>{ Label::Submitted.get(lang) }</p>
                 if !application.is_empty() {
@@ -904,9 +904,6 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 <p class="premia-next">
                     { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
                 </p>
-                if let Some(url) = status_url {
-                    <a class="premia-link" href={url.clone()}>{ Label::StatusLink.get(lang) }</a>
-                }
                 { close_button(lang, dispatch) }
             </section>
         },
