@@ -39,6 +39,9 @@ const CUSTOMER = {
 
 describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVER_BIN not set" }, () => {
   let browser, server, serverUrl, crm;
+  // The CRM's pages, served from its own (loopback) origin: a test may add one. (A page fulfilled by
+  // `page.route` counts as public to Chromium, which then refuses its requests to a loopback server.)
+  const crmPages = {};
 
   before(async () => {
     const port = await freePort();
@@ -46,7 +49,8 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     // The CRM: another origin (another port) whose page embeds the widget from the premia server.
     const page = `<!doctype html><meta charset="utf-8"><script type="module" src="${serverUrl}/premia-widget.js"></script>
 <premia-quote id="w" channel="agent" agent-code="A123" products="CI" endpoint="${serverUrl}/api/quotes"></premia-quote>`;
-    crm = await serve(dist, { extra: { "/crm.html": page } });
+    crmPages["/crm.html"] = page;
+    crm = await serve(dist, { extra: crmPages });
     server = await startPremiaServer(bin, { port, args: ["--allowed-origin", crm.url] });
     browser = await launch();
   });
@@ -360,7 +364,7 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     const page = await openPage(browser);
     const widget = `<!doctype html><meta charset="utf-8"><script type="module" src="${serverUrl}/premia-widget.js"></script>
 <premia-quote id="old" lang="en" products="CI" quote-date="${dayBefore(today)}" endpoint="${serverUrl}/api/quotes"></premia-quote>`;
-    await page.route(`${crm.url}/requote.html`, (route) => route.fulfill({ contentType: "text/html", body: widget }));
+    crmPages["/requote.html"] = widget;
     await page.goto(`${crm.url}/requote.html`);
     await page.evaluate(() => customElements.whenDefined("premia-quote").then(() => document.getElementById("old").ready));
     await page.evaluate(() => {
