@@ -528,6 +528,15 @@ fn offered<T>(values: &[T], label: impl Fn(&T) -> Text) -> Text {
     Text::new(join(Lang::Zh, "、"), join(Lang::En, ", "))
 }
 
+/// `value` is not among what `product` offers (`offered`).
+fn not_offered(product: &Product, what: Noun, value: Text, offered: Text) -> ErrorKind {
+    ErrorKind::NotOffered {
+        what,
+        product: product.name.clone(),
+        offer: Box::new(crate::error::Offer { value, offered }),
+    }
+}
+
 /// A value as given, in both languages (a code the catalogue has no name for).
 fn as_given(value: &str) -> Text {
     Text::new(value, value)
@@ -553,24 +562,24 @@ fn check_terms(
         ok = false;
         err(
             "coverage_term",
-            ErrorKind::NotOffered {
-                what: Noun::CoverageTerm,
-                value: coverage.coverage_term.label(),
-                product: product.name.clone(),
-                offered: offered(&product.coverage_terms, |t| t.label()),
-            },
+            not_offered(
+                product,
+                Noun::CoverageTerm,
+                coverage.coverage_term.label(),
+                offered(&product.coverage_terms, |t| t.label()),
+            ),
         );
     }
     if !product.payment_terms.contains(&coverage.payment_term) {
         ok = false;
         err(
             "payment_term",
-            ErrorKind::NotOffered {
-                what: Noun::PaymentTerm,
-                value: coverage.payment_term.label(),
-                product: product.name.clone(),
-                offered: offered(&product.payment_terms, |t| t.label()),
-            },
+            not_offered(
+                product,
+                Noun::PaymentTerm,
+                coverage.payment_term.label(),
+                offered(&product.payment_terms, |t| t.label()),
+            ),
         );
     }
     let coverage_years = coverage.coverage_term.years(age);
@@ -605,12 +614,7 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
     } else if product.modal_factor(frequency).is_none() {
         err(
             "frequency",
-            ErrorKind::NotOffered {
-                what: Noun::Frequency,
-                value: frequency.label(),
-                product: product.name.clone(),
-                offered: offered(&product.frequencies, |(f, _)| f.label()),
-            },
+            not_offered(product, Noun::Frequency, frequency.label(), offered(&product.frequencies, |(f, _)| f.label())),
         );
     }
 }
@@ -622,15 +626,9 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
     };
     match (&coverage.plan, plans.is_empty()) {
         (None, false) => err("plan", ErrorKind::Required),
-        (Some(plan), _) if !plans.iter().any(|p| &p.id == plan) => err(
-            "plan",
-            ErrorKind::NotOffered {
-                what: Noun::Plan,
-                value: as_given(plan),
-                product: product.name.clone(),
-                offered: offered(plans, |p| p.name.clone()),
-            },
-        ),
+        (Some(plan), _) if !plans.iter().any(|p| &p.id == plan) => {
+            err("plan", not_offered(product, Noun::Plan, as_given(plan), offered(plans, |p| p.name.clone())))
+        }
         _ => {}
     }
 }
@@ -647,17 +645,12 @@ fn check_annuity(
         _ => None,
     };
     let Some(options) = options else {
-        let not_offered = |what, value: Text| ErrorKind::NotOffered {
-            what,
-            value,
-            product: product.name.clone(),
-            offered: Text::fixed("", ""),
-        };
+        let none = || Text::fixed("", "");
         if let Some(v) = coverage.payout_start_age {
-            err("payout_start_age", not_offered(Noun::PayoutAge, age_text(&v)));
+            err("payout_start_age", not_offered(product, Noun::PayoutAge, age_text(&v), none()));
         }
         if let Some(v) = coverage.guaranteed_years {
-            err("guaranteed_years", not_offered(Noun::GuaranteedYears, years_text(&v)));
+            err("guaranteed_years", not_offered(product, Noun::GuaranteedYears, years_text(&v), none()));
         }
         return;
     };
@@ -665,12 +658,7 @@ fn check_annuity(
         None => err("payout_start_age", ErrorKind::Required),
         Some(r) if !options.payout_start_ages.contains(&r) => err(
             "payout_start_age",
-            ErrorKind::NotOffered {
-                what: Noun::PayoutAge,
-                value: age_text(&r),
-                product: product.name.clone(),
-                offered: offered(&options.payout_start_ages, age_text),
-            },
+            not_offered(product, Noun::PayoutAge, age_text(&r), offered(&options.payout_start_ages, age_text)),
         ),
         Some(r) => {
             if let Some(end) = payment_years.map(|m| age + m) {
@@ -684,12 +672,7 @@ fn check_annuity(
         None => err("guaranteed_years", ErrorKind::Required),
         Some(g) if !options.guaranteed_years.contains(&g) => err(
             "guaranteed_years",
-            ErrorKind::NotOffered {
-                what: Noun::GuaranteedYears,
-                value: years_text(&g),
-                product: product.name.clone(),
-                offered: offered(&options.guaranteed_years, years_text),
-            },
+            not_offered(product, Noun::GuaranteedYears, years_text(&g), offered(&options.guaranteed_years, years_text)),
         ),
         Some(_) => {}
     }
@@ -720,12 +703,7 @@ fn check_riders<'p>(
         let Some(rider) = product.rider(&wanted.code) else {
             errors.push(Error::new(
                 format!("{f}.code"),
-                ErrorKind::NotOffered {
-                    what: Noun::Rider,
-                    value: as_given(&wanted.code),
-                    product: product.name.clone(),
-                    offered: offered(&product.riders, |r| r.name.clone()),
-                },
+                not_offered(product, Noun::Rider, as_given(&wanted.code), offered(&product.riders, |r| r.name.clone())),
             ));
             continue;
         };
