@@ -28,6 +28,8 @@ fn application(number: &str) -> NewApplication {
         coupons: Vec::new(),
         idempotency: None,
         audit: Vec::new(),
+        receipt: None,
+        case: None,
     }
 }
 

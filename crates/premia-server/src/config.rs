@@ -72,6 +72,41 @@ pub struct Config {
     /// Worker threads (default: one per core).
     #[arg(long, env = "PREMIA_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub desk: DeskConfig,
+}
+
+/// The underwriting desk and staff sign-in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeskConfig {
+    /// Hours from submission within which a referred application should have its final decision; the
+    /// queue flags cases past it.
+    #[arg(long = "desk-sla-hours", env = "PREMIA_DESK_SLA_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub sla_hours: u32,
+
+    /// Folder of the built desk page (scripts/desk-build.sh writes it), served at /desk/.
+    #[arg(long = "desk-dir", env = "PREMIA_DESK_DIR", default_value = "crates/premia-desk-web/dist")]
+    pub dir: PathBuf,
+
+    /// Mark the staff session cookie `Secure`: set it when browsers reach the server over TLS (a
+    /// terminating proxy in front of it), as they should.
+    #[arg(long = "secure-cookies", env = "PREMIA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Hours a staff session lasts at most from sign-in.
+    #[arg(long = "staff-session-hours", env = "PREMIA_STAFF_SESSION_HOURS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_hours: u32,
+
+    /// Minutes of inactivity after which a staff session ends.
+    #[arg(long = "staff-idle-minutes", env = "PREMIA_STAFF_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub idle_minutes: u32,
+}
+
+impl DeskConfig {
+    pub fn sla_millis(&self) -> i64 {
+        i64::from(self.sla_hours) * 3_600_000
+    }
 }
 
 fn parse_offset(text: &str) -> Result<FixedOffset, String> {
@@ -107,6 +142,7 @@ mod tests {
         assert_eq!(config.signing_key_path(), PathBuf::from("data/server-key.pem"));
         assert_eq!(config.utc_offset, FixedOffset::east_opt(8 * 3600).unwrap());
         assert_eq!(config.blacklist_action, BlacklistAction::Decline);
+        assert_eq!((config.desk.sla_hours, config.desk.secure_cookies), (24, false));
     }
 
     #[test]

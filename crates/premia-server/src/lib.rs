@@ -11,12 +11,15 @@
 
 pub mod body;
 pub mod catalogues;
+pub mod cli;
 pub mod config;
+pub mod desk;
 pub mod envelope;
 pub mod error;
 pub mod metrics;
 pub mod routes;
 pub mod signing;
+pub mod staff;
 pub mod state;
 pub mod verification;
 

@@ -73,7 +73,8 @@ pub(super) async fn submit(
     let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(key).await.map_err(store_error)? {
-            return replay_or_conflict(&state, &hash, &body_hash, &record);
+            let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
+            return replay_or_conflict(&state, &hash, &body_hash, &record, receipt.as_deref());
         }
     }
 
@@ -136,6 +137,9 @@ pub(super) async fn submit(
         }
     }
 
+    let blacklist_referral = !hits.is_empty();
+    let intake = crate::desk::intake::intake(&state, &quote, status == "referred", blacklist_referral)
+        .map_err(|e| ApiError::unavailable(&e))?;
     let number = application_number(today).map_err(|e| ApiError::unavailable(&e))?;
     for event in &mut audit {
         event.application = Some(number.clone());
@@ -166,16 +170,19 @@ pub(super) async fn submit(
         coupons: facts.coupons.clone(),
         idempotency: key.map(|key| IdempotencyKey { key, body_hash }),
         audit,
+        receipt: Some(intake.receipt.clone()),
+        case: intake.case,
     };
     match state.store.submit(application).await {
         Ok(Submitted::Created(record)) => {
             state.metrics.application(status);
             state.metrics.redeemed(record.coupons.len());
-            Ok(created(&record, false))
+            Ok(created(&record, Some(&intake.receipt), false))
         }
         Ok(Submitted::Replayed(record)) => {
             state.metrics.application("replayed");
-            Ok(created(&record, true))
+            let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
+            Ok(created(&record, receipt.as_deref(), true))
         }
         Err(StoreError::IdempotencyConflict { application }) => Err(idempotency_conflict(&application)),
         Err(StoreError::CouponRedeemed { coupon, application }) => {
@@ -285,10 +292,11 @@ fn replay_or_conflict(
     hash: &str,
     body_hash: &str,
     record: &ApplicationRecord,
+    receipt: Option<&str>,
 ) -> Result<Response, ApiError> {
     if hash == body_hash {
         state.metrics.application("replayed");
-        Ok(created(record, true))
+        Ok(created(record, receipt, true))
     } else {
         Err(idempotency_conflict(&record.number))
     }
@@ -343,8 +351,9 @@ fn store_error(error: StoreError) -> ApiError {
     ApiError::unavailable(&error.to_string())
 }
 
-/// The 201 answer, the same for a new application and for a replay of it.
-fn created(record: &ApplicationRecord, replayed: bool) -> Response {
+/// The 201 answer, the same for a new application and for a replay of it: with the applicant's status
+/// receipt and the page that shows it (`status_url`; the JSON is at `/api/status/{receipt}`).
+fn created(record: &ApplicationRecord, receipt: Option<&str>, replayed: bool) -> Response {
     let created_at = chrono::DateTime::from_timestamp_millis(record.created_at).map(|t| t.to_rfc3339());
     let body = json!({
         "application": record.number,
@@ -354,6 +363,8 @@ fn created(record: &ApplicationRecord, replayed: bool) -> Response {
         "catalogue": { "id": record.catalogue_id, "version": record.catalogue_version },
         "coupons_redeemed": record.coupons,
         "token": record.token,
+        "receipt": receipt,
+        "status_url": receipt.map(crate::desk::status::page_path),
     });
     let mut response = json_response(StatusCode::CREATED, &body);
     let headers = response.headers_mut();
