@@ -4,3 +4,4 @@
 pub mod db;
 pub mod quotes;
 pub mod server;
+pub mod desk;

@@ -45,8 +45,10 @@ pub async fn list(
     let Query(pairs) = query.map_err(|_| invalid("query", "查询字符串无法解析", "the query string cannot be read"))?;
     let filter = filter(&state, &staff, unique(pairs)?, now)?;
     let mut rows = state.store.cases(&filter).await.map_err(unavailable)?;
-    let next = (rows.len() as i64 > filter.limit).then(|| {
-        rows.truncate(usize::try_from(filter.limit).unwrap_or(0));
+    // The filter asks for one row more than the page: whether there is a next page.
+    let page = usize::try_from(filter.limit - 1).unwrap_or(0);
+    let next = (rows.len() > page).then(|| {
+        rows.truncate(page);
         rows.last().map(|last| URL_SAFE_NO_PAD.encode(format!("{}~{}", last.created_at, last.application)))
     });
     let cases = rows.iter().map(|row| summary(&state, row, now)).collect();
