@@ -433,3 +433,42 @@ async fn every_staff_route_by_role_and_without_a_session() {
     }
     assert_eq!(walked, (STAFF_ROUTES.len() - 1) * Role::ALL.len());
 }
+
+/// `openapi.json` is written by hand: hold each documented answer to what the server sends (every key
+/// sent is documented, every required key is sent), and the staff routes to the documented ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_the_desk_as_it_answers() {
+    let server = TestServer::start(None, |_| {}).await;
+    let (_, openapi) = read_json(server.get("/api/openapi.json", &[]).await).await;
+    for (method, path, _) in STAFF_ROUTES {
+        assert!(openapi["paths"][path][method].is_object(), "{method} {path} documented");
+    }
+    let (_, created) = submit(&server, heart_request(950)).await;
+    let number = created["application"].as_str().unwrap();
+    let a = staff(&server, "a.underwriter", "underwriter").await;
+    let me = a.get(&server, "/api/staff/me").await.1;
+    let list = a.get(&server, "/api/desk/cases").await.1;
+    let view = a.get(&server, &format!("/api/desk/cases/{number}")).await.1;
+    let outcome = a.post(&server, &format!("/api/desk/cases/{number}/decisions"), &loading("0.5")).await.1;
+    let stats = a.get(&server, "/api/desk/stats").await.1;
+    let status = read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await.1;
+    let schemas = &openapi["components"]["schemas"];
+    for (schema, answer) in [
+        ("Application", &created),
+        ("StaffMe", &me),
+        ("CaseList", &list),
+        ("CaseSummary", &list["cases"][0]),
+        ("CaseView", &view),
+        ("DeskOutcome", &outcome),
+        ("DeskStats", &stats),
+        ("ApplicationStatus", &status),
+    ] {
+        let documented = schemas[schema]["properties"].as_object().unwrap();
+        for key in answer.as_object().unwrap().keys() {
+            assert!(documented.contains_key(key), "{schema}.{key} is sent but not documented");
+        }
+        for key in schemas[schema]["required"].as_array().unwrap() {
+            assert!(answer.get(key.as_str().unwrap()).is_some(), "{schema}.{key} is required but not sent");
+        }
+    }
+}
