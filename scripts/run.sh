@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # Run Premia on a fresh machine: build the quote site and widget (one WebAssembly module; installs the
-# wasm target, wasm-bindgen, wasm-pack and binaryen on first use), then start the server on
-# http://127.0.0.1:8080 with an embedded SQLite store in ./data (created and migrated on first start).
+# wasm target, wasm-bindgen, wasm-pack and binaryen on first use) and the underwriting desk page (its own
+# module), then start the server on http://127.0.0.1:8080 with an embedded SQLite store in ./data
+# (created and migrated on first start).
 #
-#   ./scripts/run.sh                          # the quote site at /, the widget demo at /widget-demo.html
+#   ./scripts/run.sh                          # the quote site at /, the widget demo at /widget-demo.html,
+#                                             # the underwriting desk at /desk/
 #   ./scripts/run.sh --bind 127.0.0.1:9090    # any premia-server flag (see docs/server.md)
 #   PREMIA_DATABASE_URL=postgres://… ./scripts/run.sh
+#
+# A store without staff accounts gets three demo ones (demo.underwriter, demo.senior, demo.manager);
+# their passwords are printed once. More with `premia-server staff add` (docs/server.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/web-build.sh
-echo "run: starting premia-server (quote site: http://127.0.0.1:8080/, widget demo: http://127.0.0.1:8080/widget-demo.html)" >&2
-exec cargo run --release --locked -p premia-server -- "$@"
+scripts/desk-build.sh
+cargo build --release --locked -q -p premia-server
+server="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/premia-server"
+if [[ -z "$("$server" staff list --json)" ]]; then
+  echo "run: no staff accounts yet: adding demo accounts for the underwriting desk" >&2
+  "$server" staff add demo.underwriter --role underwriter --name "Demo underwriter 核保员"
+  "$server" staff add demo.senior --role senior_underwriter --name "Demo senior 高级核保员"
+  "$server" staff add demo.manager --role manager --name "Demo manager 核保经理"
+fi
+echo "run: starting premia-server (quote site: http://127.0.0.1:8080/, widget demo: http://127.0.0.1:8080/widget-demo.html, underwriting desk: http://127.0.0.1:8080/desk/)" >&2
+exec "$server" "$@"
