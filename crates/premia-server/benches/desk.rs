@@ -63,7 +63,13 @@ async fn start(url: &str, data: &std::path::Path) -> (AppState, String, reqwest:
 async fn seed(url: &str, n: usize) {
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let now = premia_store::now_millis();
-    let products = [("CI", "critical_illness"), ("TERM", "term_life"), ("WL", "whole_life"), ("MED", "medical"), ("ANN", "annuity")];
+    let products = [
+        ("CI", "critical_illness"),
+        ("TERM", "term_life"),
+        ("WL", "whole_life"),
+        ("MED", "medical"),
+        ("ANN", "annuity"),
+    ];
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         let mut apps = String::from(
             "INSERT INTO applications (number, created_at, status, channel, agent_code, resident_id_hash, catalogue_id, \
@@ -78,13 +84,20 @@ async fn seed(url: &str, n: usize) {
             let number = format!("PB{i:09}");
             let (product, line) = products[i % products.len()];
             let open = i % 10 == 0 || i >= n - n / 50;
-            let (status, decided) = if open { ("open", "NULL".to_owned()) } else { ("decided", (at + 3_600_000 * (1 + (i % 40) as i64)).to_string()) };
+            let (status, decided) = if open {
+                ("open", "NULL".to_owned())
+            } else {
+                ("decided", (at + 3_600_000 * (1 + (i % 40) as i64)).to_string())
+            };
             let sep = if k == 0 { "" } else { "," };
             apps.push_str(&format!(
                 "{sep}('{number}', {at}, 'referred', 'direct', NULL, '{:064x}', 'PREMIA-DEMO', '2026.11.0', 'd', '{{}}', '{{}}', '{{}}', 't')",
                 i % 20_000
             ));
-            cases.push_str(&format!("{sep}('{number}', {at}, '{status}', '{product}', '{line}', {}, 0, {decided}, 0, {at})", i64::from(i % 3 == 0)));
+            cases.push_str(&format!(
+                "{sep}('{number}', {at}, '{status}', '{product}', '{line}', {}, 0, {decided}, 0, {at})",
+                i64::from(i % 3 == 0)
+            ));
         }
         let mut tx = conn.begin().await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(apps)).execute(&mut *tx).await.unwrap();
@@ -157,7 +170,8 @@ async fn queue(state: &AppState, base: &str, client: &reqwest::Client, session: 
         let mut times = Vec::with_capacity(200);
         for _ in 0..200 {
             let started = Instant::now();
-            let response = client.get(format!("{base}/api/desk/cases?{query}")).header("cookie", &session.0).send().await.unwrap();
+            let response =
+                client.get(format!("{base}/api/desk/cases?{query}")).header("cookie", &session.0).send().await.unwrap();
             assert_eq!(response.status().as_u16(), 200, "{name}");
             response.bytes().await.unwrap();
             times.push(started.elapsed());
@@ -209,9 +223,24 @@ async fn decisions(state: &AppState, base: &str, client: &reqwest::Client, sessi
             pending: Slot::Keep,
             counter: Slot::Keep,
             requested: Slot::Clear,
-            decision: Some(NewDecision { id: id.clone(), staff_id: staff.clone(), role: "senior_underwriter".into(), kind: "decline".into(), verdict_json: r#"{"kind":"decline","reason":"HEALTH"}"#.into(), note: String::new(), quote_json: None }),
+            decision: Some(NewDecision {
+                id: id.clone(),
+                staff_id: staff.clone(),
+                role: "senior_underwriter".into(),
+                kind: "decline".into(),
+                verdict_json: r#"{"kind":"decline","reason":"HEALTH"}"#.into(),
+                note: String::new(),
+                quote_json: None,
+            }),
             review: None,
-            final_decision: Some(NewFinal { decision_id: id, decided_by: staff.clone(), finalised_by: staff.clone(), outcome: "declined".into(), quote_json: None, token: None }),
+            final_decision: Some(NewFinal {
+                decision_id: id,
+                decided_by: staff.clone(),
+                finalised_by: staff.clone(),
+                outcome: "declined".into(),
+                quote_json: None,
+                token: None,
+            }),
             idempotency: None,
             response_json: "{}".into(),
             audit: vec![premia_store::NewAuditEvent::new("case.decided", "{}").application(number.as_str())],
@@ -254,7 +283,12 @@ async fn submit_referred(state: &AppState, catalogue: &premia_core::Catalogue, i
         idempotency: None,
         audit: Vec::new(),
         receipt: None,
-        case: Some(premia_store::NewCase { product: "CI".into(), line: "critical_illness".into(), needs_second_review: false, blacklist_referral: false }),
+        case: Some(premia_store::NewCase {
+            product: "CI".into(),
+            line: "critical_illness".into(),
+            needs_second_review: false,
+            blacklist_referral: false,
+        }),
     };
     state.store.submit(application).await.unwrap();
     number

@@ -140,6 +140,7 @@ pub(super) async fn submit(
     let blacklist_referral = !hits.is_empty();
     let intake = crate::desk::intake::intake(&state, &quote, status == "referred", blacklist_referral)
         .map_err(|e| ApiError::unavailable(&e))?;
+    let opens_case = intake.case.is_some();
     let number = application_number(today).map_err(|e| ApiError::unavailable(&e))?;
     for event in &mut audit {
         event.application = Some(number.clone());
@@ -177,6 +178,9 @@ pub(super) async fn submit(
         Ok(Submitted::Created(record)) => {
             state.metrics.application(status);
             state.metrics.redeemed(record.coupons.len());
+            if opens_case {
+                state.metrics.desk.case_created();
+            }
             Ok(created(&record, Some(&intake.receipt), false))
         }
         Ok(Submitted::Replayed(record)) => {
