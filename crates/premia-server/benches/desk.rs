@@ -72,8 +72,9 @@ async fn seed(url: &str, n: usize) {
     ];
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         let mut apps = String::from(
-            "INSERT INTO applications (number, created_at, status, channel, agent_code, resident_id_hash, catalogue_id, \
-             catalogue_version, digest, decision, request_json, quote_json, token) VALUES ",
+            "INSERT INTO applications (number, created_at, status, channel, agent_code, resident_id_hash, \
+             resident_id_scheme, catalogue_id, catalogue_version, digest, decision, request_json, quote_json, token) \
+             VALUES ",
         );
         let mut cases = String::from(
             "INSERT INTO cases (application_number, created_at, status, product, line, needs_second_review, \
@@ -91,7 +92,7 @@ async fn seed(url: &str, n: usize) {
             };
             let sep = if k == 0 { "" } else { "," };
             apps.push_str(&format!(
-                "{sep}('{number}', {at}, 'referred', 'direct', NULL, '{:064x}', 'PREMIA-DEMO', '2026.11.0', 'd', '{{}}', '{{}}', '{{}}', 't')",
+                "{sep}('{number}', {at}, 'referred', 'direct', NULL, '{:064x}', 'hmac', 'PREMIA-DEMO', '2026.11.0', 'd', '{{}}', '{{}}', '{{}}', 't')",
                 i % 20_000
             ));
             cases.push_str(&format!(
@@ -271,6 +272,7 @@ async fn submit_referred(state: &AppState, catalogue: &premia_core::Catalogue, i
         status: "referred".into(),
         channel: "direct".into(),
         agent_code: None,
+        agent_token_id: None,
         resident_id_hash: None,
         catalogue_id: quote.catalogue.id.clone(),
         catalogue_version: quote.catalogue.version.clone(),
@@ -280,6 +282,7 @@ async fn submit_referred(state: &AppState, catalogue: &premia_core::Catalogue, i
         quote_json: serde_json::to_string(&quote).unwrap(),
         token: String::new(),
         coupons: Vec::new(),
+        referrals: Vec::new(),
         idempotency: None,
         audit: Vec::new(),
         receipt: None,
