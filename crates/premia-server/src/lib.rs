@@ -14,6 +14,7 @@ pub mod catalogues;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod desk;
 pub mod envelope;
 pub mod error;
 pub mod headers;
@@ -22,6 +23,7 @@ pub mod metrics;
 pub mod routes;
 pub mod secret;
 pub mod signing;
+pub mod staff;
 pub mod state;
 pub mod verification;
 

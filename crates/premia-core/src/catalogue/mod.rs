@@ -62,6 +62,9 @@ pub struct Catalogue {
     pub underwriting: crate::underwriting::Rules,
     pub bundles: Vec<crate::bundle::Bundle>,
     pub coupons: crate::coupon::CouponRules,
+    /// What an underwriter may decide (`[desk]`); empty in the compiled form, which only the browser
+    /// loads.
+    pub desk: crate::desk::DeskRules,
 }
 
 impl Catalogue {
