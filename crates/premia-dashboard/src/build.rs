@@ -479,6 +479,7 @@ pub fn days_of(span: Span) -> (i64, i64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts in fen, written yuan_fen
 mod tests {
     use super::*;
     use crate::period::Grain;

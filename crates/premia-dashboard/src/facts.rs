@@ -333,6 +333,7 @@ pub fn allocate(amount: i64, weights: &[i64]) -> Vec<i64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts in fen, written yuan_fen
 mod tests {
     use super::*;
     use premia_core::QuoteRequest;

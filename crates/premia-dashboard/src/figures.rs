@@ -178,6 +178,7 @@ pub fn growth(current: Decimal, before: Decimal) -> Option<Decimal> {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts in fen, written yuan_fen
 mod tests {
     use super::*;
 
