@@ -42,7 +42,8 @@ async fn a_referred_application_is_a_case_from_its_own_transaction_with_a_status
         let (quote, accepted) = submit(&server, premia_core_request(101)).await;
         let number2 = accepted["application"].as_str().unwrap();
         assert!(server.state.store.case(number2).await.unwrap().is_none());
-        let (_, view) = read_json(server.get(&format!("/api/status/{}", accepted["receipt"].as_str().unwrap()), &[]).await).await;
+        let (_, view) =
+            read_json(server.get(&format!("/api/status/{}", accepted["receipt"].as_str().unwrap()), &[]).await).await;
         assert_eq!(view["status"], "accepted");
         assert_eq!(view["premium"]["annual_premium"], quote.totals.annual_premium.to_string());
         assert_eq!(view["token"], accepted["token"]);
@@ -56,7 +57,8 @@ async fn a_referred_application_is_a_case_from_its_own_transaction_with_a_status
         let token = server.state.store.issue_agent_token("A1001", "test").await.unwrap().token;
         let other = server.state.store.issue_agent_token("B2002", "test").await.unwrap().token;
         let path = format!("/api/applications/{number}/status");
-        let (status, agent_view) = read_json(server.get(&path, &[("authorization", &format!("Bearer {token}"))]).await).await;
+        let (status, agent_view) =
+            read_json(server.get(&path, &[("authorization", &format!("Bearer {token}"))]).await).await;
         assert_eq!((status, &agent_view["status"]), (200, &json!("submitted")));
         let (status, _) = read_json(server.get(&path, &[("authorization", &format!("Bearer {other}"))]).await).await;
         assert_eq!(status, 404);
@@ -87,7 +89,8 @@ async fn a_loading_needs_a_second_senior_who_is_not_its_author() {
         assert_eq!(status, 200, "{label}: {outcome}");
         assert_eq!(outcome["status"], "provisional");
         assert!(outcome.get("token").is_none(), "nothing is final before the second review");
-        let new_first_year: rust_decimal::Decimal = outcome["quote"]["totals"]["first_year_premium"].as_str().unwrap().parse().unwrap();
+        let new_first_year: rust_decimal::Decimal =
+            outcome["quote"]["totals"]["first_year_premium"].as_str().unwrap().parse().unwrap();
         assert!(new_first_year > quote.totals.first_year_premium);
         let step = outcome["quote"]["coverages"][0]["worksheet"]
             .as_array()
@@ -107,7 +110,10 @@ async fn a_loading_needs_a_second_senior_who_is_not_its_author() {
         assert_eq!(s.post(&server, &format!("{second_path}/decisions"), &loading("0.25")).await.0, 200);
         let (status, error) = s.post(&server, &format!("{second_path}/review"), &agree).await;
         assert_eq!((status, error["errors"][0]["code"].as_str()), (403, Some("review.own_decision")), "{error}");
-        assert_eq!(error["errors"][0]["message"]["en"], "a second review is by another senior underwriter: you cannot review your own decision");
+        assert_eq!(
+            error["errors"][0]["message"]["en"],
+            "a second review is by another senior underwriter: you cannot review your own decision"
+        );
 
         // B confirms: final, with the new figures signed.
         let (status, done) = b.post(&server, &format!("{case_path}/review"), &agree).await;
@@ -121,7 +127,8 @@ async fn a_loading_needs_a_second_senior_who_is_not_its_author() {
         let (_, again) = b.post(&server, &format!("{case_path}/review"), &agree).await;
         assert_eq!(again["errors"][0]["code"], "case.decided");
 
-        let (status, view) = read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
+        let (status, view) =
+            read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
         assert_eq!(status, 200);
         assert_eq!(view["status"], "accepted");
         assert_eq!(view["premium"]["first_year_premium"], new_first_year.to_string());
@@ -188,13 +195,16 @@ async fn a_disagreement_goes_to_a_manager_who_made_neither_decision() {
         let (status, error) = b.post(&server, &format!("{path}/review"), &json!({ "agree": false })).await;
         assert_eq!((status, error["errors"][0]["field"].as_str()), (422, Some("verdict")));
 
-        let (status, error) = a.post(&server, &format!("{path}/resolve"), &json!({ "decision": first["decision"] })).await;
+        let (status, error) =
+            a.post(&server, &format!("{path}/resolve"), &json!({ "decision": first["decision"] })).await;
         assert_eq!((status, error["errors"][0]["code"].as_str()), (403, Some("role.forbidden")));
         let (status, error) = m.post(&server, &format!("{path}/resolve"), &json!({ "decision": "nope" })).await;
         assert_eq!((status, error["errors"][0]["field"].as_str()), (422, Some("decision")));
-        let (status, done) = m.post(&server, &format!("{path}/resolve"), &json!({ "decision": escalated["decision"] })).await;
+        let (status, done) =
+            m.post(&server, &format!("{path}/resolve"), &json!({ "decision": escalated["decision"] })).await;
         assert_eq!((status, done["status"].as_str()), (200, Some("decided")), "{done}");
-        let (_, view) = read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
+        let (_, view) =
+            read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
         assert_eq!(view["status"], "declined");
         assert_eq!(view["reason"]["id"], "HEALTH");
         assert!(!view.to_string().contains("LVEF"), "never the internal note");
@@ -211,19 +221,31 @@ async fn a_single_underwriter_decides_an_ordinary_case_and_asks_for_facts() {
         let receipt = created["receipt"].as_str().unwrap();
         let path = format!("/api/desk/cases/{number}");
         let a = staff(&server, "a.underwriter", "underwriter").await;
-        let (status, outcome) = a.post(&server, &format!("{path}/decisions"), &json!({ "verdict": { "kind": "medical_exam" } })).await;
+        let (status, outcome) =
+            a.post(&server, &format!("{path}/decisions"), &json!({ "verdict": { "kind": "medical_exam" } })).await;
         assert_eq!((status, outcome["status"].as_str()), (200, Some("waiting")), "{outcome}");
         let (_, view) = read_json(server.get(&format!("/api/status/{receipt}"), &[]).await).await;
-        assert_eq!((view["status"].as_str(), view["requested"]["id"].as_str()), (Some("under_review"), Some("medical_exam")));
+        assert_eq!(
+            (view["status"].as_str(), view["requested"]["id"].as_str()),
+            (Some("under_review"), Some("medical_exam"))
+        );
 
         // Bad verdicts: typed, bilingual, naming the field.
         let (status, error) = a.post(&server, &format!("{path}/decisions"), &loading("0.30")).await;
         assert_eq!((status, error["errors"][0]["field"].as_str()), (422, Some("verdict.loading")));
         assert_eq!(error["errors"][0]["code"], "desk.loading_step");
         assert!(error["errors"][0]["message"]["zh"].as_str().unwrap().contains("加费"));
-        let (status, error) = a.post(&server, &format!("{path}/decisions"), &json!({ "verdict": { "kind": "accept", "premium": "1" } })).await;
+        let (status, error) = a
+            .post(&server, &format!("{path}/decisions"), &json!({ "verdict": { "kind": "accept", "premium": "1" } }))
+            .await;
         assert_eq!((status, error["errors"][0]["field"].as_str()), (400, Some("verdict")), "{error}");
-        let (status, error) = a.post(&server, &format!("{path}/decisions"), &json!({ "verdict": { "kind": "postpone", "months": 5, "reason": "HEALTH" } })).await;
+        let (status, error) = a
+            .post(
+                &server,
+                &format!("{path}/decisions"),
+                &json!({ "verdict": { "kind": "postpone", "months": 5, "reason": "HEALTH" } }),
+            )
+            .await;
         assert_eq!((status, error["errors"][0]["field"].as_str()), (422, Some("verdict.months")));
 
         let postpone = json!({ "verdict": { "kind": "postpone", "months": 6, "reason": "HEALTH" } });
@@ -271,7 +293,8 @@ async fn the_case_view_shows_what_is_needed_without_the_id_and_is_audited() {
         let audit = server.state.store.audit_of(number).await.unwrap();
         assert!(audit.iter().any(|e| e.event == "case.opened" && e.actor.as_deref() == Some("a.underwriter")));
         // Opened: the applicant now reads "under review".
-        let (_, status_view) = read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
+        let (_, status_view) =
+            read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
         assert_eq!(status_view["status"], "under_review");
     }
 }
@@ -286,7 +309,8 @@ async fn the_queue_lists_oldest_first_with_filters_and_pages() {
         let a = staff(&server, "a.underwriter", "underwriter").await;
         let (status, page) = a.get(&server, "/api/desk/cases?limit=2").await;
         assert_eq!(status, 200, "{label}: {page}");
-        let listed: Vec<&str> = page["cases"].as_array().unwrap().iter().map(|c| c["application"].as_str().unwrap()).collect();
+        let listed: Vec<&str> =
+            page["cases"].as_array().unwrap().iter().map(|c| c["application"].as_str().unwrap()).collect();
         assert_eq!(listed, [numbers[0].as_str(), numbers[1].as_str()]);
         assert_eq!(page["cases"][0]["sla_breached"], true);
         assert_eq!(page["cases"][0]["age_hours"], 30);
@@ -301,7 +325,13 @@ async fn the_queue_lists_oldest_first_with_filters_and_pages() {
         assert_eq!(count(&a.get(&server, "/api/desk/cases?product=CI&line=critical_illness").await.1), 5);
         assert_eq!(count(&a.get(&server, "/api/desk/cases?product=TERM").await.1), 0);
         assert_eq!(count(&a.get(&server, "/api/desk/cases?status=decided").await.1), 0);
-        for (query, field) in [("status=closed", "status"), ("limit=0", "limit"), ("sla=late", "sla"), ("colour=red", "colour"), ("cursor=zz", "cursor")] {
+        for (query, field) in [
+            ("status=closed", "status"),
+            ("limit=0", "limit"),
+            ("sla=late", "sla"),
+            ("colour=red", "colour"),
+            ("cursor=zz", "cursor"),
+        ] {
             let (status, error) = a.get(&server, &format!("/api/desk/cases?{query}")).await;
             assert_eq!((status, error["errors"][0]["field"].as_str()), (422, Some(field)), "{query}");
         }
@@ -342,17 +372,23 @@ async fn signing_in_out_and_backing_off() {
         let (status, error) = read_json(server.post("/api/staff/login", body.clone(), &[]).await).await;
         assert_eq!((status, error["errors"][0]["code"].as_str()), (401, Some("auth.invalid")), "same answer for both");
     }
-    let response = server.post("/api/staff/login", json!({ "username": "wang", "password": password }).to_string(), &[]).await;
+    let response =
+        server.post("/api/staff/login", json!({ "username": "wang", "password": password }).to_string(), &[]).await;
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("; HttpOnly; SameSite=Strict") && !cookie.contains("Secure"), "{cookie}");
     let me: Value = response.json().await.unwrap();
     assert_eq!((me["role"].as_str(), me["csrf"].as_str().unwrap().len()), (Some("underwriter"), 43));
-    let session = Session { username: "wang".into(), cookie: cookie.split(';').next().unwrap().to_owned(), csrf: me["csrf"].as_str().unwrap().to_owned() };
+    let session = Session {
+        username: "wang".into(),
+        cookie: cookie.split(';').next().unwrap().to_owned(),
+        csrf: me["csrf"].as_str().unwrap().to_owned(),
+    };
 
     // No CSRF token, or a cross-site origin: refused before anything changes.
     let (status, error) = read_json(server.post("/api/staff/logout", "{}", &[("cookie", &session.cookie)]).await).await;
     assert_eq!((status, error["errors"][0]["code"].as_str()), (403, Some("csrf.invalid")));
-    let (status, error) = session.post_with(&server, "/api/staff/logout", &json!({}), &[("origin", "https://evil.example")]).await;
+    let (status, error) =
+        session.post_with(&server, "/api/staff/logout", &json!({}), &[("origin", "https://evil.example")]).await;
     assert_eq!((status, error["errors"][0]["code"].as_str()), (403, Some("csrf.origin")));
     assert_eq!(session.post(&server, "/api/staff/logout", &json!({})).await.0, 204);
     let (status, error) = session.get(&server, "/api/staff/me").await;
@@ -362,14 +398,17 @@ async fn signing_in_out_and_backing_off() {
     for _ in 0..5 {
         server.post("/api/staff/login", wrong.clone(), &[]).await;
     }
-    let throttled = server.post("/api/staff/login", json!({ "username": "wang", "password": password }).to_string(), &[]).await;
+    let throttled =
+        server.post("/api/staff/login", json!({ "username": "wang", "password": password }).to_string(), &[]).await;
     assert_eq!(throttled.status().as_u16(), 429);
     assert!(throttled.headers()["retry-after"].to_str().unwrap().parse::<u32>().unwrap() >= 1);
     // A disabled account cannot sign in; a reset password ends sessions and clears the count.
     let session = desk::login(&server, "a.b", &desk::add_staff(&server, "a.b", "manager").await).await;
     assert!(server.state.store.staff_disable("a.b", "test").await.unwrap());
     assert_eq!(session.get(&server, "/api/staff/me").await.0, 401);
-    let again = server.post("/api/staff/login", json!({ "username": "a.b", "password": "a.b-correct-horse" }).to_string(), &[]).await;
+    let again = server
+        .post("/api/staff/login", json!({ "username": "a.b", "password": "a.b-correct-horse" }).to_string(), &[])
+        .await;
     assert_eq!(again.status().as_u16(), 401);
     let events: Vec<String> = server.state.store.audit_log(100).await.unwrap().into_iter().map(|e| e.event).collect();
     for event in ["staff.login", "staff.login_failed", "staff.logout", "staff.disabled"] {
@@ -451,7 +490,8 @@ async fn openapi_documents_the_desk_as_it_answers() {
     let view = a.get(&server, &format!("/api/desk/cases/{number}")).await.1;
     let outcome = a.post(&server, &format!("/api/desk/cases/{number}/decisions"), &loading("0.5")).await.1;
     let stats = a.get(&server, "/api/desk/stats").await.1;
-    let status = read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await.1;
+    let status =
+        read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await.1;
     let schemas = &openapi["components"]["schemas"];
     for (schema, answer) in [
         ("Application", &created),

@@ -86,7 +86,12 @@ async fn login(base: &str, password: &str) -> (String, String) {
     (cookie, me["csrf"].as_str().unwrap().to_owned())
 }
 
-async fn decide(client: &reqwest::Client, base: &str, session: &(String, String), number: &str) -> reqwest::Result<reqwest::Response> {
+async fn decide(
+    client: &reqwest::Client,
+    base: &str,
+    session: &(String, String),
+    number: &str,
+) -> reqwest::Result<reqwest::Response> {
     client
         .post(format!("{base}/api/desk/cases/{number}/decisions"))
         .header("content-type", "application/json")

@@ -33,7 +33,13 @@ fn application(number: &str, two_people: bool) -> NewApplication {
         idempotency: None,
         audit: Vec::new(),
         receipt: Some(format!("{number:_<43}")),
-        case: Some(NewCase { product: "CI".into(), line: "critical_illness".into(), needs_second_review: two_people, blacklist_referral: false }),
+        case: Some(NewCase {
+            product: "CI".into(),
+            line: "critical_illness".into(),
+            needs_second_review: two_people,
+            blacklist_referral: false,
+        }),
+        dashboard: None,
     }
 }
 
@@ -82,6 +88,7 @@ fn final_of(decision: &str, by: &str, finaliser: &str) -> NewFinal {
         outcome: "accepted".into(),
         quote_json: None,
         token: None,
+        dashboard: None,
     }
 }
 
@@ -105,25 +112,55 @@ async fn the_database_refuses_ones_own_second_review_and_a_second_final() {
 
         // The server's checks bypassed: A reviews and finalises A's own decision. The database refuses.
         let mut own = change("PA-OWN", version, "decided");
-        own.review = Some(NewReview { id: "r1".into(), decision_id: "PA-OWN-d1".into(), decided_by: a.clone(), reviewer: a.clone(), agree: true, note: String::new() });
-        assert!(matches!(store.apply_case_change(&own).await, Err(StoreError::Database(_))), "{}: own review", db.label);
+        own.review = Some(NewReview {
+            id: "r1".into(),
+            decision_id: "PA-OWN-d1".into(),
+            decided_by: a.clone(),
+            reviewer: a.clone(),
+            agree: true,
+            note: String::new(),
+        });
+        assert!(
+            matches!(store.apply_case_change(&own).await, Err(StoreError::Database(_))),
+            "{}: own review",
+            db.label
+        );
         let mut own_final = change("PA-OWN", version, "decided");
         own_final.final_decision = Some(final_of("PA-OWN-d1", &a, &a));
-        assert!(matches!(store.apply_case_change(&own_final).await, Err(StoreError::Database(_))), "{}: own final", db.label);
+        assert!(
+            matches!(store.apply_case_change(&own_final).await, Err(StoreError::Database(_))),
+            "{}: own final",
+            db.label
+        );
         // Lying about the author (to get past the CHECK) breaks the foreign key instead.
         let mut forged = change("PA-OWN", version, "decided");
         forged.final_decision = Some(final_of("PA-OWN-d1", &b, &a));
-        assert!(matches!(store.apply_case_change(&forged).await, Err(StoreError::Database(_))), "{}: forged author", db.label);
+        assert!(
+            matches!(store.apply_case_change(&forged).await, Err(StoreError::Database(_))),
+            "{}: forged author",
+            db.label
+        );
         assert_eq!(store.case_row_counts("PA-OWN").await.unwrap(), (1, 0, 0), "{}: nothing written", db.label);
 
         // B may. Then a second final decision, even on the right version, is refused by the key.
         let mut agree = change("PA-OWN", version, "decided");
-        agree.review = Some(NewReview { id: "r2".into(), decision_id: "PA-OWN-d1".into(), decided_by: a.clone(), reviewer: b.clone(), agree: true, note: String::new() });
+        agree.review = Some(NewReview {
+            id: "r2".into(),
+            decision_id: "PA-OWN-d1".into(),
+            decided_by: a.clone(),
+            reviewer: b.clone(),
+            agree: true,
+            note: String::new(),
+        });
         agree.final_decision = Some(final_of("PA-OWN-d1", &a, &b));
         assert_eq!(store.apply_case_change(&agree).await.unwrap(), Applied::Done);
         let mut twice = change("PA-OWN", version + 1, "decided");
         twice.final_decision = Some(final_of("PA-OWN-d1", &a, &b));
-        assert!(matches!(store.apply_case_change(&twice).await, Err(StoreError::Database(_))), "{}: second final", db.label);
+        assert!(
+            matches!(store.apply_case_change(&twice).await, Err(StoreError::Database(_))),
+            "{}: second final",
+            db.label
+        );
         assert_eq!(store.case_row_counts("PA-OWN").await.unwrap(), (1, 1, 1));
 
         // A case that needs one person is finalised by its author.
@@ -152,7 +189,14 @@ async fn twenty_concurrent_confirmations_in_the_store_finalise_once() {
                 let (store, author) = (Arc::clone(&store), author.clone());
                 tokio::spawn(async move {
                     let mut c = change("PA-RACE", version, "decided");
-                    c.review = Some(NewReview { id: format!("review-{i}"), decision_id: "PA-RACE-d1".into(), decided_by: author.clone(), reviewer: reviewer.clone(), agree: true, note: String::new() });
+                    c.review = Some(NewReview {
+                        id: format!("review-{i}"),
+                        decision_id: "PA-RACE-d1".into(),
+                        decided_by: author.clone(),
+                        reviewer: reviewer.clone(),
+                        agree: true,
+                        note: String::new(),
+                    });
                     c.final_decision = Some(final_of("PA-RACE-d1", &author, &reviewer));
                     store.apply_case_change(&c).await
                 })
@@ -186,7 +230,10 @@ async fn a_case_is_stored_with_its_application_or_not_at_all() {
         assert!(store.case("PA-KEY-2").await.unwrap().is_none(), "{}", db.label);
         assert!(store.receipt_of("PA-KEY-2").await.unwrap().is_none());
         assert!(store.case("PA-KEY-1").await.unwrap().is_some());
-        assert_eq!(store.application_of_receipt(&format!("{:_<43}", "PA-KEY-1")).await.unwrap().as_deref(), Some("PA-KEY-1"));
+        assert_eq!(
+            store.application_of_receipt(&format!("{:_<43}", "PA-KEY-1")).await.unwrap().as_deref(),
+            Some("PA-KEY-1")
+        );
     }
 }
 

@@ -53,7 +53,8 @@ fn use_signed_in(state: &UseReducerHandle<State>) {
 fn use_hash(state: &UseReducerHandle<State>) {
     let dispatch = state.dispatcher();
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn Fn()>::new(move || dispatch.dispatch(Action::Show(Screen::from_hash(&browser::hash()))));
+        let listener =
+            Closure::<dyn Fn()>::new(move || dispatch.dispatch(Action::Show(Screen::from_hash(&browser::hash()))));
         let window = web_sys::window();
         if let Some(w) = &window {
             let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
@@ -80,7 +81,9 @@ fn use_screen_data(state: &UseReducerHandle<State>) {
 
 async fn load(screen: Screen, query: String, dispatch: UseReducerDispatcher<State>, lang: Lang) {
     let action = match &screen {
-        Screen::Queue | Screen::Inbox => fetch::<CaseList>(&format!("/api/desk/cases{query}"), lang).await.map(Action::Queue),
+        Screen::Queue | Screen::Inbox => {
+            fetch::<CaseList>(&format!("/api/desk/cases{query}"), lang).await.map(Action::Queue)
+        }
         Screen::Case(number) => {
             fetch::<CaseView>(&format!("/api/desk/cases/{number}"), lang).await.map(|v| Action::Case(Box::new(v)))
         }
@@ -132,7 +135,11 @@ pub fn problems(body: &str) -> Vec<Problem> {
 }
 
 fn unreadable() -> Problem {
-    Problem { code: "unreadable".into(), field: String::new(), message: Text::fixed("服务器的回答无法读取", "the server's answer cannot be read") }
+    Problem {
+        code: "unreadable".into(),
+        field: String::new(),
+        message: Text::fixed("服务器的回答无法读取", "the server's answer cannot be read"),
+    }
 }
 
 fn handlers(state: &UseReducerHandle<State>) -> Handlers {
@@ -166,7 +173,9 @@ fn handlers(state: &UseReducerHandle<State>) -> Handlers {
         decide: Callback::from(move |()| send1("decisions", to_json(s1.form.input()))),
         agree: Callback::from(move |()| send2("review", to_json(Ok(state::agreement(&s2.review_note))))),
         disagree: Callback::from(move |()| send3("review", to_json(s3.form.disagreement(&s3.review_note)))),
-        resolve: Callback::from(move |id: String| send4("resolve", to_json(Ok(state::resolution(&id, &s4.review_note))))),
+        resolve: Callback::from(move |id: String| {
+            send4("resolve", to_json(Ok(state::resolution(&id, &s4.review_note))))
+        }),
         logout: {
             let state = state.clone();
             Callback::from(move |()| {

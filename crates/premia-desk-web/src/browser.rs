@@ -11,7 +11,10 @@ use web_sys::{RequestCredentials, RequestInit, Response};
 pub enum Answer {
     Ok(String),
     /// A typed refusal (`{errors: [...]}`), with its status.
-    Refused { status: u16, body: String },
+    Refused {
+        status: u16,
+        body: String,
+    },
     /// No session (401): the page goes to sign in.
     SignedOut,
     Unreachable,

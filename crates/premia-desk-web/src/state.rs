@@ -138,7 +138,9 @@ impl State {
             pairs.push(("review", "awaiting"));
         } else {
             let f = &self.filters;
-            for (name, value) in [("status", &f.status), ("product", &f.product), ("second_review", &f.second_review), ("sla", &f.sla)] {
+            for (name, value) in
+                [("status", &f.status), ("product", &f.product), ("second_review", &f.second_review), ("sla", &f.sla)]
+            {
                 if !value.is_empty() {
                     pairs.push((name, value));
                 }
@@ -234,7 +236,11 @@ impl DecisionForm {
         let options = &case.options;
         DecisionForm {
             kind: "accept_with_terms".into(),
-            loading: options.proposed_loading.or_else(|| options.loadings.first().copied()).map(|l| l.to_string()).unwrap_or_default(),
+            loading: options
+                .proposed_loading
+                .or_else(|| options.loadings.first().copied())
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
             months: options.postpone_months.first().map(u32::to_string).unwrap_or_default(),
             reason: options.reasons.first().map(|r| r.id.clone()).unwrap_or_default(),
             ..DecisionForm::default()
@@ -265,7 +271,11 @@ impl DecisionForm {
                 let loading = if self.loading.is_empty() {
                     None
                 } else {
-                    Some(self.loading.parse::<Decimal>().map_err(|_| missing("loading", "请选择加费比例", "choose a loading"))?)
+                    Some(
+                        self.loading
+                            .parse::<Decimal>()
+                            .map_err(|_| missing("loading", "请选择加费比例", "choose a loading"))?,
+                    )
                 };
                 let mut exclusions: Vec<ExclusionChoice> =
                     self.exclusions.iter().map(|id| ExclusionChoice { id: Some(id.clone()), text: None }).collect();
@@ -350,7 +360,8 @@ mod tests {
 
     #[test]
     fn the_form_becomes_the_verdict_the_server_reads() {
-        let mut form = DecisionForm { kind: "accept_with_terms".into(), loading: "0.50".into(), ..DecisionForm::default() };
+        let mut form =
+            DecisionForm { kind: "accept_with_terms".into(), loading: "0.50".into(), ..DecisionForm::default() };
         form.exclusions.insert("THYROID".into());
         form.free_text = " 左膝关节 ".into();
         form.note = " ECG normal ".into();
@@ -369,7 +380,11 @@ mod tests {
 
     #[test]
     fn refusals_stay_until_the_next_success_and_name_their_field() {
-        let problem = Problem { code: "desk.loading_step".into(), field: "verdict.loading".into(), message: Text::fixed("x", "x") };
+        let problem = Problem {
+            code: "desk.loading_step".into(),
+            field: "verdict.loading".into(),
+            message: Text::fixed("x", "x"),
+        };
         let s = state().reduce(Action::Busy).reduce(Action::Refused(vec![problem]));
         assert!(!s.busy);
         assert_eq!(s.problem("verdict.loading").unwrap().code, "desk.loading_step");

@@ -66,7 +66,10 @@ fn header(state: &State, h: &Handlers) -> Html {
 
 fn messages(state: &State) -> Html {
     let lang = state.lang;
-    let notice = state.notice.as_ref().map_or_else(|| html! {}, |n| html! { <p class="desk-notice" role="status">{ t(n, lang) }</p> });
+    let notice = state
+        .notice
+        .as_ref()
+        .map_or_else(|| html! {}, |n| html! { <p class="desk-notice" role="status">{ t(n, lang) }</p> });
     let problems: Html = state
         .problems
         .iter()
@@ -81,10 +84,13 @@ fn queue(state: &State, h: &Handlers) -> Html {
     let Some(list) = &state.queue else { return html! {} };
     let rows: Html = list.cases.iter().map(|c| queue_row(c, lang, h)).collect();
     let next = list.next.clone();
-    let more = next.map_or_else(|| html! {}, |cursor| {
-        let page = h.dispatch.reform(move |_: MouseEvent| Action::Page(Some(cursor.clone())));
-        html! { <button class="desk-next" onclick={page}>{ w(lang, "下一页", "Next page") }</button> }
-    });
+    let more = next.map_or_else(
+        || html! {},
+        |cursor| {
+            let page = h.dispatch.reform(move |_: MouseEvent| Action::Page(Some(cursor.clone())));
+            html! { <button class="desk-next" onclick={page}>{ w(lang, "下一页", "Next page") }</button> }
+        },
+    );
     html! {
         <section class={if inbox { "desk-inbox" } else { "desk-queue-page" }}>
             if !inbox { { filters(state, h) } }
@@ -124,19 +130,29 @@ fn filters(state: &State, h: &Handlers) -> Html {
     let lang = state.lang;
     let f = &state.filters;
     let select = |field: &'static str, current: &str, options: Vec<(String, String)>| {
-        let change = h.dispatch.reform(move |e: Event| Action::Filter { field, value: e.target_unchecked_into::<HtmlSelectElement>().value() });
+        let change = h.dispatch.reform(move |e: Event| Action::Filter {
+            field,
+            value: e.target_unchecked_into::<HtmlSelectElement>().value(),
+        });
         let options: Html = options
             .into_iter()
-            .map(|(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> })
+            .map(
+                |(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> },
+            )
             .collect();
         html! { <select class={format!("desk-filter-{field}")} onchange={change}>{ options }</select> }
     };
     let pair = |value: &str, label: &str| (value.to_owned(), label.to_owned());
     let mut statuses = vec![pair("", w(lang, "未完成", "active")), pair("all", w(lang, "全部", "all"))];
     statuses.extend(CaseStatus::ALL.iter().map(|s| pair(s.name(), s.label().get(lang))));
-    let product = h.dispatch.reform(|e: Event| Action::Filter { field: "product", value: e.target_unchecked_into::<HtmlInputElement>().value() });
-    let two = vec![pair("", "—"), pair("true", w(lang, "需要", "needed")), pair("false", w(lang, "不需要", "not needed"))];
-    let sla = vec![pair("", "—"), pair("breached", w(lang, "已超时", "late")), pair("within", w(lang, "未超时", "on time"))];
+    let product = h.dispatch.reform(|e: Event| Action::Filter {
+        field: "product",
+        value: e.target_unchecked_into::<HtmlInputElement>().value(),
+    });
+    let two =
+        vec![pair("", "—"), pair("true", w(lang, "需要", "needed")), pair("false", w(lang, "不需要", "not needed"))];
+    let sla =
+        vec![pair("", "—"), pair("breached", w(lang, "已超时", "late")), pair("within", w(lang, "未超时", "on time"))];
     html! {
         <form class="desk-filters" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
             <label>{ w(lang, "状态", "Status") }{ select("status", &f.status, statuses) }</label>
@@ -180,12 +196,18 @@ fn facts(case: &CaseView, lang: Lang) -> Html {
         (w(lang, "性别", "Sex"), opt(i.sex.map(|s| t(&s.label(), lang)))),
         (w(lang, "吸烟", "Smoker"), if i.smoker { w(lang, "是", "yes") } else { w(lang, "否", "no") }.into()),
         (w(lang, "职业类别", "Occupation class"), i.occupation_class.to_string()),
-        (w(lang, "身高 / 体重", "Height / weight"), format!("{} cm / {} kg", opt(i.height_cm.map(|d| d.to_string())), opt(i.weight_kg.map(|d| d.to_string())))),
+        (
+            w(lang, "身高 / 体重", "Height / weight"),
+            format!("{} cm / {} kg", opt(i.height_cm.map(|d| d.to_string())), opt(i.weight_kg.map(|d| d.to_string()))),
+        ),
         ("BMI", opt(i.bmi.map(|d| d.to_string()))),
         (w(lang, "年收入", "Annual income"), opt(i.annual_income.map(|d| d.to_string()))),
         (w(lang, "已有保额", "Existing cover"), opt(i.existing_cover.map(|d| d.to_string()))),
         (w(lang, "总保额（含已有）", "Total cover (with existing)"), i.cover_total.to_string()),
-        (w(lang, "渠道", "Channel"), format!("{}{}", case.channel, case.agent_code.as_deref().map(|a| format!(" · {a}")).unwrap_or_default())),
+        (
+            w(lang, "渠道", "Channel"),
+            format!("{}{}", case.channel, case.agent_code.as_deref().map(|a| format!(" · {a}")).unwrap_or_default()),
+        ),
     ];
     let rows: Html = rows.into_iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ v }</td></tr> }).collect();
     let blacklist = (!case.blacklist.is_empty()).then(|| html! {
@@ -199,11 +221,13 @@ fn reasons(quote: &Quote, lang: Lang) -> Html {
         .decision
         .reasons
         .iter()
-        .map(|r| html! {
-            <li data-rule={r.rule.clone()}>
-                <code>{ &r.rule }</code>{ " " }{ t(&r.outcome.label(), lang) }{ "：" }{ t(&r.message, lang) }
-                { r.loading.map(|l| format!(" ({})", state::percent(l))).unwrap_or_default() }
-            </li>
+        .map(|r| {
+            html! {
+                <li data-rule={r.rule.clone()}>
+                    <code>{ &r.rule }</code>{ " " }{ t(&r.outcome.label(), lang) }{ "：" }{ t(&r.message, lang) }
+                    { r.loading.map(|l| format!(" ({})", state::percent(l))).unwrap_or_default() }
+                </li>
+            }
         })
         .collect();
     html! { <><h3>{ w(lang, "核保原因与规则", "Underwriting reasons and rules") }</h3><ul class="desk-reasons">{ items }</ul></> }
@@ -258,7 +282,9 @@ fn step(s: &Step, lang: Lang) -> Html {
 
 fn decision_item(d: &DecisionRecord, lang: Lang) -> Html {
     let figures = d.quote.as_ref().map(|q| worksheets(q, lang, w(lang, "此决定的新报价", "This decision's new quote")));
-    let note = (!d.note.is_empty()).then(|| html! { <p class="desk-note">{ format!("{}：{}", w(lang, "内部备注", "Internal note"), d.note) }</p> });
+    let note = (!d.note.is_empty()).then(
+        || html! { <p class="desk-note">{ format!("{}：{}", w(lang, "内部备注", "Internal note"), d.note) }</p> },
+    );
     html! {
         <li class="desk-decision" data-state={d.state.clone()} data-kind={d.verdict.name()}>
             <p>{ format!("{} · {} · {} ({}) · {}", t(&d.label, lang), verdict_detail(d, lang), d.by, t(&d.role.label(), lang), d.at) }</p>
@@ -320,7 +346,8 @@ fn actions(case: &CaseView, state: &State, h: &Handlers) -> Html {
 }
 
 fn note_box(state: &State, h: &Handlers) -> Html {
-    let change = h.dispatch.reform(|e: InputEvent| Action::ReviewNote(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+    let change =
+        h.dispatch.reform(|e: InputEvent| Action::ReviewNote(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
     html! { <textarea class="desk-review-note" placeholder={w(state.lang, "复核意见（内部）", "Review note (internal)")} value={state.review_note.clone()} oninput={change}/> }
 }
 
@@ -329,25 +356,46 @@ fn decision_form(case: &CaseView, state: &State, h: &Handlers) -> Html {
     let form = &state.form;
     let o = &case.options;
     let select = |field: &'static str, current: &str, options: Vec<(String, String)>| {
-        let change = h.dispatch.reform(move |e: Event| Action::Form { field, value: e.target_unchecked_into::<HtmlSelectElement>().value() });
-        let options: Html = options.into_iter().map(|(v, l)| html! { <option value={v.clone()} selected={v == current}>{ l }</option> }).collect();
+        let change = h.dispatch.reform(move |e: Event| Action::Form {
+            field,
+            value: e.target_unchecked_into::<HtmlSelectElement>().value(),
+        });
+        let options: Html = options
+            .into_iter()
+            .map(|(v, l)| html! { <option value={v.clone()} selected={v == current}>{ l }</option> })
+            .collect();
         html! { <select id={format!("desk-{field}")} name={field} onchange={change}>{ options }</select> }
     };
     let kinds = KINDS.iter().map(|k| ((*k).to_owned(), kind_label(k, lang).to_owned())).collect();
-    let loadings = std::iter::once((String::new(), "—".to_owned())).chain(o.loadings.iter().map(|l| (l.to_string(), state::percent(*l)))).collect();
-    let months = o.postpone_months.iter().map(|m| (m.to_string(), format!("{m} {}", w(lang, "个月", "months")))).collect();
+    let loadings = std::iter::once((String::new(), "—".to_owned()))
+        .chain(o.loadings.iter().map(|l| (l.to_string(), state::percent(*l))))
+        .collect();
+    let months =
+        o.postpone_months.iter().map(|m| (m.to_string(), format!("{m} {}", w(lang, "个月", "months")))).collect();
     let reasons = o.reasons.iter().map(|r| (r.id.clone(), t(&r.text, lang))).collect();
     let exclusions: Html = o.exclusions.iter().map(|e| {
         let id = e.id.clone();
         let toggle = h.dispatch.reform(move |_: Event| Action::ToggleExclusion(id.clone()));
         html! { <label class="desk-exclusion"><input type="checkbox" value={e.id.clone()} checked={form.exclusions.contains(&e.id)} onchange={toggle}/>{ t(&e.text, lang) }</label> }
     }).collect();
-    let text = |field: &'static str| h.dispatch.reform(move |e: InputEvent| Action::Form { field, value: e.target_unchecked_into::<HtmlInputElement>().value() });
-    let note = h.dispatch.reform(|e: InputEvent| Action::Form { field: "note", value: e.target_unchecked_into::<HtmlTextAreaElement>().value() });
+    let text = |field: &'static str| {
+        h.dispatch.reform(move |e: InputEvent| Action::Form {
+            field,
+            value: e.target_unchecked_into::<HtmlInputElement>().value(),
+        })
+    };
+    let note = h.dispatch.reform(|e: InputEvent| Action::Form {
+        field: "note",
+        value: e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+    });
     let submit = h.decide.reform(|e: SubmitEvent| e.prevent_default());
     let terms = form.kind == "accept_with_terms";
     let refused = form.kind == "postpone" || form.kind == "decline";
-    let field_error = |field: &str| state.problem(field).map(|p| html! { <span class="desk-field-error" data-field={p.field.clone()}>{ t(&p.message, lang) }</span> });
+    let field_error = |field: &str| {
+        state.problem(field).map(
+            |p| html! { <span class="desk-field-error" data-field={p.field.clone()}>{ t(&p.message, lang) }</span> },
+        )
+    };
     html! {
         <form class="desk-decide" onsubmit={submit}>
             <h3>{ w(lang, "作出决定", "Decide") }</h3>
@@ -401,15 +449,18 @@ fn history(case: &CaseView, lang: Lang) -> Html {
 }
 
 fn stats_view(stats: &Stats, lang: Lang) -> Html {
-    let hours = |m: Option<i64>| m.map_or_else(|| "—".to_owned(), |m| format!("{}.{:02} h", m / 60, (m % 60) * 100 / 60));
+    let hours =
+        |m: Option<i64>| m.map_or_else(|| "—".to_owned(), |m| format!("{}.{:02} h", m / 60, (m % 60) * 100 / 60));
     let rows: Html = stats
         .windows
         .iter()
-        .map(|win| html! {
-            <tr data-days={win.days.to_string()}>
-                <td>{ format!("{} {}", win.days, w(lang, "天", "days")) }</td><td>{ win.decided }</td>
-                <td class="p50">{ hours(win.p50_minutes) }</td><td class="p90">{ hours(win.p90_minutes) }</td>
-            </tr>
+        .map(|win| {
+            html! {
+                <tr data-days={win.days.to_string()}>
+                    <td>{ format!("{} {}", win.days, w(lang, "天", "days")) }</td><td>{ win.decided }</td>
+                    <td class="p50">{ hours(win.p50_minutes) }</td><td class="p90">{ hours(win.p90_minutes) }</td>
+                </tr>
+            }
         })
         .collect();
     html! {

@@ -28,6 +28,8 @@ pub struct Shared {
     pub clock: Clock,
     /// `/api/keys`, serialized once.
     pub jwks: Vec<u8>,
+    /// The premium dashboard's targets, names, counts of verified quotes and shared readings.
+    pub dashboard: crate::dashboard::Dashboard,
 }
 
 impl std::fmt::Debug for AppState {

@@ -18,15 +18,19 @@ pub struct Session {
 pub async fn add_staff(server: &TestServer, username: &str, role: &str) -> String {
     let password = format!("{username}-correct-horse");
     let hash = premia_server::staff::password::hash(&password).expect("hash");
-    server.state.store.staff_add(username, &format!("{username} (test)"), role, &hash, "test").await.expect("add staff");
+    server
+        .state
+        .store
+        .staff_add(username, &format!("{username} (test)"), role, &hash, "test")
+        .await
+        .expect("add staff");
     password
 }
 
 /// Sign in through the API.
 pub async fn login(server: &TestServer, username: &str, password: &str) -> Session {
-    let response = server
-        .post("/api/staff/login", json!({ "username": username, "password": password }).to_string(), &[])
-        .await;
+    let response =
+        server.post("/api/staff/login", json!({ "username": username, "password": password }).to_string(), &[]).await;
     assert_eq!(response.status().as_u16(), 200, "login {username}");
     let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let me: Value = response.json().await.unwrap();
@@ -48,7 +52,13 @@ impl Session {
         self.post_with(server, path, body, &[]).await
     }
 
-    pub async fn post_with(&self, server: &TestServer, path: &str, body: &Value, extra: &[(&str, &str)]) -> (u16, Value) {
+    pub async fn post_with(
+        &self,
+        server: &TestServer,
+        path: &str,
+        body: &Value,
+        extra: &[(&str, &str)],
+    ) -> (u16, Value) {
         let mut headers = vec![("cookie", self.cookie.as_str()), ("x-csrf-token", self.csrf.as_str())];
         headers.extend_from_slice(extra);
         let response = server.post(path, body.to_string(), &headers).await;

@@ -46,6 +46,11 @@ pub const API: &[(&str, &str)] = &[
     ("get", "/status/{receipt}"),
     ("get", "/staff/login"),
     ("get", "/desk/"),
+    // The premium dashboard (crate::dashboard::ROUTES).
+    ("get", "/api/dashboard"),
+    ("get", "/api/dashboard/export"),
+    ("get", "/api/dashboard/live"),
+    ("get", "/dashboard/"),
 ];
 
 /// The whole application: API, metrics, CORS for the configured origins, the static site as fallback.
@@ -64,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .merge(crate::desk::router(state.clone()))
+        .merge(crate::dashboard::router(state.clone()))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .fallback(site::serve);
     let mut app = api.layer(middleware::from_fn_with_state(state.clone(), track)).with_state(state.clone());
@@ -84,6 +90,7 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
     let response = next.run(request).await;
     let route = match route.as_deref() {
         Some(r) if r.starts_with("/desk") || r == "/staff/login.js" => Some("/desk"),
+        Some(r) if r.starts_with("/dashboard") => Some("/dashboard"),
         r => r,
     };
     let route = route.filter(|r| !r.starts_with("/api/{*")).unwrap_or("site");

@@ -23,6 +23,7 @@ pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBo
     let today = state.today();
     let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
+    crate::dashboard::verified::count(&state, &outcome, today);
     let answer = match outcome {
         Verified::Valid(quote) => json!({
             "verdict": "valid", "digest": quote.digest, "catalogue": quote.catalogue, "valid_until": quote.valid_until,
@@ -172,6 +173,7 @@ pub(super) async fn submit(
         audit,
         receipt: Some(intake.receipt.clone()),
         case: intake.case,
+        dashboard: crate::dashboard::intake::facts(&quote),
     };
     match state.store.submit(application).await {
         Ok(Submitted::Created(record)) => {
