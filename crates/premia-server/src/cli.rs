@@ -31,6 +31,9 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Demo data (`demo seed --allow-demo`): never on a production store.
+    #[command(subcommand)]
+    Demo(crate::demo::DemoCommand),
 }
 
 /// Which store an administrative command works on: the server's own settings.

@@ -14,6 +14,7 @@ pub mod catalogues;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod demo;
 pub mod desk;
 pub mod envelope;
 pub mod error;

@@ -16,6 +16,7 @@ fn main() -> std::process::ExitCode {
         None => cli.serve.workers,
         Some(Command::Serve(config)) => config.workers,
         Some(Command::Staff { .. }) => Some(1),
+        Some(Command::Demo(_)) => None,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = workers {
@@ -27,6 +28,7 @@ fn main() -> std::process::ExitCode {
                 None => premia_server::serve(cli.serve).await,
                 Some(Command::Serve(config)) => premia_server::serve(config).await,
                 Some(Command::Staff { store, command }) => premia_server::staff::cmd::run(&store, command).await,
+                Some(Command::Demo(command)) => premia_server::demo::run(command).await,
             }
         })
     });
