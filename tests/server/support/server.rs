@@ -32,6 +32,11 @@ impl TestServer {
         TestServer { base, state, client: reqwest::Client::new(), _data: data }
     }
 
+    /// A server started elsewhere (e.g. with its own clocks), serving at `base`.
+    pub fn from_parts(base: String, state: AppState, data: tempfile::TempDir) -> TestServer {
+        TestServer { base, state, client: reqwest::Client::new(), _data: data }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

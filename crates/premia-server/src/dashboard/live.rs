@@ -15,12 +15,12 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use axum::response::{IntoResponse, Response};
 use premia_dashboard::{Dashboard, Query};
 use premia_store::StoreError;
 
 use super::read;
-use crate::desk::cases::unavailable;
+use crate::desk::cases::{private, unavailable};
 use crate::error::ApiError;
 use crate::staff::Staff;
 use crate::state::AppState;
@@ -56,7 +56,7 @@ pub async fn get(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     uri: Uri,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let query = read::parse(&uri)?;
     let first = read::load(&state, &query).await.map_err(unavailable)?;
     let remote = state.store.facts_changed_at().await.map_err(unavailable)?;
@@ -72,9 +72,10 @@ pub async fn get(
     };
     let stream = futures_util::stream::unfold(live, |mut live| async move {
         let event = live.next().await?;
-        Some((Ok(event), live))
+        Some((Ok::<Event, Infallible>(event), live))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let events = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+    Ok(private(events.into_response()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
