@@ -61,12 +61,16 @@ fn use_live(state: &UseReducerHandle<State>) {
         let source = EventSource::new(&format!("/api/dashboard/live?{query}")).ok();
         let on_dashboard = Closure::<dyn Fn(MessageEvent)>::new({
             let dispatch = dispatch.clone();
-            move |event: MessageEvent| match serde_json::from_str::<Dashboard>(&event.data().as_string().unwrap_or_default()) {
+            move |event: MessageEvent| match serde_json::from_str::<Dashboard>(
+                &event.data().as_string().unwrap_or_default(),
+            ) {
                 Ok(dashboard) => {
                     dispatch.dispatch(Action::Loaded(Box::new(dashboard)));
                     dispatch.dispatch(Action::Live(Live::Open));
                 }
-                Err(_) => dispatch.dispatch(Action::Failed(Text::fixed("数据无法读取", "the figures could not be read"))),
+                Err(_) => {
+                    dispatch.dispatch(Action::Failed(Text::fixed("数据无法读取", "the figures could not be read")))
+                }
             }
         });
         let on_update = Closure::<dyn Fn(MessageEvent)>::new({
@@ -87,9 +91,11 @@ fn use_live(state: &UseReducerHandle<State>) {
                 spawn_local(async move {
                     match browser::get("/api/staff/me").await {
                         Ok((401, _)) => browser::sign_in(lang),
-                        Ok((200, body)) if !body.contains("\"manager\"") && !body.contains("\"analyst\"") => dispatch.dispatch(Action::Failed(
-                            Text::fixed("您的角色无权查看数据看板（需经理或数据分析员）", "your role may not see the dashboard (manager or analyst)"),
-                        )),
+                        Ok((200, body)) if !body.contains("\"manager\"") && !body.contains("\"analyst\"") => dispatch
+                            .dispatch(Action::Failed(Text::fixed(
+                                "您的角色无权查看数据看板（需经理或数据分析员）",
+                                "your role may not see the dashboard (manager or analyst)",
+                            ))),
                         _ => {}
                     }
                 });
@@ -135,7 +141,11 @@ fn use_address(state: &UseReducerHandle<State>) {
     let (query, lang) = (state.query_string(), state.lang);
     use_effect_with((query, lang), move |(query, lang)| {
         browser::set_search(query, *lang);
-        browser::set_title(if *lang == Lang::En { "Premium dashboard · Premia" } else { "保费数据看板 · Premia" });
+        browser::set_title(if *lang == Lang::En {
+            "Premium dashboard · Premia"
+        } else {
+            "保费数据看板 · Premia"
+        });
     });
 }
 

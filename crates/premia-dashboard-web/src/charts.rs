@@ -118,10 +118,14 @@ fn pie(table: &Table, lang: Lang, name: &str) -> Json {
 /// New business premium by group, split by payment kind; `ranked`: horizontal, largest on top.
 fn bars(table: &Table, lang: Lang, name: &str, ranked: bool) -> Json {
     let mut names = labels(table, name, lang);
-    let mut series: Vec<Json> = [("regular", w(lang, "期缴", "regular")), ("single", w(lang, "趸交", "single")), ("short_term", w(lang, "短期险", "short-term"))]
-        .iter()
-        .map(|(column, label)| json!({ "name": label, "type": "bar", "stack": "premium", "data": values(table, column) }))
-        .collect();
+    let mut series: Vec<Json> = [
+        ("regular", w(lang, "期缴", "regular")),
+        ("single", w(lang, "趸交", "single")),
+        ("short_term", w(lang, "短期险", "short-term")),
+    ]
+    .iter()
+    .map(|(column, label)| json!({ "name": label, "type": "bar", "stack": "premium", "data": values(table, column) }))
+    .collect();
     let category = json!({ "type": "category", "data": names.clone(), "axisLabel": { "interval": 0 } });
     if ranked {
         // Largest on top: ECharts draws a category axis from the bottom.
@@ -152,7 +156,8 @@ fn bars(table: &Table, lang: Lang, name: &str, ranked: bool) -> Json {
 
 /// Quotes verified and applications by day, and the conversion between them.
 fn conversion(table: &Table, lang: Lang) -> Json {
-    let days: Vec<String> = labels(table, "day", lang).into_iter().map(|d| d.get(5..).unwrap_or(&d).to_owned()).collect();
+    let days: Vec<String> =
+        labels(table, "day", lang).into_iter().map(|d| d.get(5..).unwrap_or(&d).to_owned()).collect();
     json!({
         "tooltip": { "trigger": "axis" },
         "legend": { "top": 0 },
@@ -207,11 +212,22 @@ mod tests {
             by_agent: rows[..1].to_vec(),
             ..Inputs::default()
         };
-        dashboard(&Query::default(), "2026-11-25".parse().unwrap(), &inputs, &Targets::default(), &Names::default(), "now".into())
+        dashboard(
+            &Query::default(),
+            "2026-11-25".parse().unwrap(),
+            &inputs,
+            &Targets::default(),
+            &Names::default(),
+            "now".into(),
+        )
     }
 
     fn sum(data: &Json) -> Decimal {
-        data.as_array().unwrap().iter().map(|v| v.as_str().or(v["value"].as_str()).unwrap_or("0").parse::<Decimal>().unwrap()).sum()
+        data.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().or(v["value"].as_str()).unwrap_or("0").parse::<Decimal>().unwrap())
+            .sum()
     }
 
     #[test]

@@ -45,7 +45,10 @@ fn header(state: &State, h: &Handlers) -> Html {
         html! { <button class="dash-grain" aria-pressed={current.to_string()} {onclick}>{ g.label().get(lang).to_owned() }</button> }
     });
     let period = state.dashboard.as_ref().map(|b| &b.period);
-    let previous = period.map(|p| { let key = p.previous_key.clone(); d.reform(move |_| Action::Period(key.clone())) });
+    let previous = period.map(|p| {
+        let key = p.previous_key.clone();
+        d.reform(move |_| Action::Period(key.clone()))
+    });
     let next = period.and_then(|p| p.next_key.clone()).map(|key| d.reform(move |_| Action::Period(key.clone())));
     let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
     let live = match state.live {
@@ -53,7 +56,11 @@ fn header(state: &State, h: &Handlers) -> Html {
         Live::Connecting => ("dash-live", w(lang, "连接中", "connecting")),
         Live::Lost => ("dash-live lost", w(lang, "已断开，重连中", "reconnecting")),
     };
-    let export = format!("/api/dashboard/export?{}&format=xlsx&lang={}", state.query_string(), if lang == Lang::En { "en" } else { "zh" });
+    let export = format!(
+        "/api/dashboard/export?{}&format=xlsx&lang={}",
+        state.query_string(),
+        if lang == Lang::En { "en" } else { "zh" }
+    );
     html! {
         <header class="dash-header">
             <h1>{ w(lang, "保费数据看板", "Premium dashboard") }</h1>
@@ -77,7 +84,14 @@ fn header(state: &State, h: &Handlers) -> Html {
     }
 }
 
-fn select(label: &'static str, class: &'static str, value: Option<&str>, options: Vec<(String, String)>, all: &'static str, onchange: Callback<String>) -> Html {
+fn select(
+    label: &'static str,
+    class: &'static str,
+    value: Option<&str>,
+    options: Vec<(String, String)>,
+    all: &'static str,
+    onchange: Callback<String>,
+) -> Html {
     let onchange = onchange.reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
     let value = value.unwrap_or_default().to_owned();
     html! {
@@ -93,7 +107,9 @@ fn select(label: &'static str, class: &'static str, value: Option<&str>, options
 fn filters(state: &State, d: &Callback<Action>) -> Html {
     let lang = state.lang;
     let Some(dashboard) = &state.dashboard else { return html! {} };
-    let choices = |list: &[premia_dashboard::api::Choice]| list.iter().map(|c| (c.code.clone(), c.name.get(lang).to_owned())).collect::<Vec<_>>();
+    let choices = |list: &[premia_dashboard::api::Choice]| {
+        list.iter().map(|c| (c.code.clone(), c.name.get(lang).to_owned())).collect::<Vec<_>>()
+    };
     let all = w(lang, "全部", "all");
     html! {
         <div class="dash-filters">
@@ -106,7 +122,9 @@ fn filters(state: &State, d: &Callback<Action>) -> Html {
 
 fn body(dashboard: &Dashboard, state: &State) -> Html {
     let lang = state.lang;
-    let panel = |chart: &'static str, table: TableId, zh: &'static str, en: &'static str| panel(dashboard, state, chart, table, w(lang, zh, en));
+    let panel = |chart: &'static str, table: TableId, zh: &'static str, en: &'static str| {
+        panel(dashboard, state, chart, table, w(lang, zh, en))
+    };
     html! {
         <>
             <section class="dash-kpis" aria-label={w(lang, "核心指标", "key figures")}>
@@ -171,7 +189,12 @@ fn kpi(k: &Kpi, lang: Lang, targets_shown: bool) -> Html {
 fn panel(dashboard: &Dashboard, state: &State, chart: &'static str, table: TableId, title: &'static str) -> Html {
     let lang = state.lang;
     let Some(t) = dashboard.table(table) else { return html! {} };
-    let csv = format!("/api/dashboard/export?{}&format=csv&table={}&lang={}", state.query_string(), table.name(), if lang == Lang::En { "en" } else { "zh" });
+    let csv = format!(
+        "/api/dashboard/export?{}&format=csv&table={}&lang={}",
+        state.query_string(),
+        table.name(),
+        if lang == Lang::En { "en" } else { "zh" }
+    );
     let wide = if matches!(chart, "trend" | "conversion" | "product" | "") { "dash-panel wide" } else { "dash-panel" };
     html! {
         <section class={wide} id={format!("panel-{}", table.name())}>
