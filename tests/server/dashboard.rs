@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::{Datelike, FixedOffset, NaiveDate, TimeZone};
 use premia_server::demo::generate::{Applicant, Generator};
 use premia_server::{AppState, Config};
 use rust_decimal::Decimal;
@@ -745,5 +745,85 @@ async fn next_event(stream: &mut Events) -> (String, Value) {
             .unwrap()
             .expect("the stream open");
         stream.buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// A store the previous release wrote (commit eabe81c: migration 0001 only; rows in
+/// tests/server/fixtures/release-eabe81c.sql, made by that release's own server) gets its facts when
+/// this server starts: every application counted, each figure as the quote JSON says, once — a second
+/// start adds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_previous_releases_store_gets_its_facts_at_start() {
+    let fixture = include_str!("fixtures/release-eabe81c.sql");
+    let rows: Vec<&str> = fixture.lines().filter(|l| l.starts_with("INSERT")).collect();
+    let folder = tempfile::tempdir().unwrap();
+    let mut backends = vec![(format!("sqlite:{}", folder.path().join("old.db").display()), "sqlite", None)];
+    if let Some(pg) = db::postgres().await {
+        backends.push((pg.url.clone(), "postgres", Some(pg)));
+    }
+    let first = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../premia-store/migrations/0001_init.sql"),
+        first.path().join("0001_init.sql"),
+    )
+    .unwrap();
+    for (url, label, _pg) in backends {
+        // The previous release's schema and rows.
+        sqlx::any::install_default_drivers();
+        let options = if label == "sqlite" { format!("{url}?mode=rwc") } else { url.clone() };
+        let pool = sqlx::AnyPool::connect(&options).await.unwrap();
+        sqlx::migrate::Migrator::new(first.path()).await.unwrap().run(&pool).await.unwrap();
+        for row in &rows {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(row.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}: {row:.80}"));
+        }
+        let last: i64 = sqlx::query_scalar::<sqlx::Any, i64>("SELECT MAX(created_at) FROM applications")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+
+        // This release starts on it: migrations 0010 … 0020, then the facts.
+        let v = Virtual::start(Some(&url)).await;
+        let day = day_of(last);
+        v.set(day, 23);
+        assert!(
+            v.state().store.unfacted(None, 10).await.unwrap().is_empty(),
+            "{label}: every application has its facts"
+        );
+        let analyst = support::desk::staff(&v.server, "old.analyst", "analyst").await;
+        let (policies, stored) = recompute(v.state()).await;
+        assert_eq!(stored.len(), rows.iter().filter(|r| r.starts_with("INSERT INTO applications")).count(), "{label}");
+        assert!(stored.iter().any(|a| !a.automatic), "{label}: referred applications too");
+        let done = Done::default();
+        let period = day.format("%Y-%m").to_string();
+        for filter in [
+            Filter::default(),
+            Filter { channel: Some("agent"), ..Filter::default() },
+            Filter { region: Some("unknown"), ..Filter::default() },
+        ] {
+            let (status, board) =
+                analyst.get(&v.server, &format!("/api/dashboard?grain=month&period={period}{}", filter.query())).await;
+            assert_eq!(status, 200, "{label}: {board}");
+            let from = day.with_day(1).unwrap();
+            for (id, value) in expected_kpis(&policies, &stored, &done, &filter, from, day) {
+                assert_eq!(kpi(&board, id), &value, "{label} {filter:?}: {id}");
+            }
+        }
+        let (_, before) = analyst.get(&v.server, &format!("/api/dashboard?grain=month&period={period}")).await;
+        assert!(kpi(&before, "policies")["count"].as_i64().unwrap() >= 50, "{label}: {}", kpi(&before, "policies"));
+        assert!(
+            kpi(&before, "coupon_cost")["money"].as_str().unwrap() != "0.00",
+            "{label}: the old quotes' discounts are counted"
+        );
+        drop(v);
+        // Started again: nothing is counted twice.
+        let again = Virtual::start(Some(&url)).await;
+        again.set(day, 23);
+        let analyst = support::desk::staff(&again.server, "old.analyst.2", "analyst").await;
+        let (_, after) = analyst.get(&again.server, &format!("/api/dashboard?grain=month&period={period}")).await;
+        assert_eq!(after["kpis"], before["kpis"], "{label}: a second start adds nothing");
     }
 }
