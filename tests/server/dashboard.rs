@@ -827,3 +827,30 @@ async fn a_previous_releases_store_gets_its_facts_at_start() {
         assert_eq!(after["kpis"], before["kpis"], "{label}: a second start adds nothing");
     }
 }
+
+/// `openapi.json` is written by hand: hold the dashboard's documented answers to what the server sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_the_dashboard_as_it_answers() {
+    let server = TestServer::start(None, |_| {}).await;
+    let (_, openapi) = read_json(server.get("/api/openapi.json", &[]).await).await;
+    for (method, path, _) in premia_server::dashboard::ROUTES {
+        assert!(openapi["paths"][path][method].is_object(), "{method} {path} documented");
+    }
+    let analyst = support::desk::staff(&server, "doc.analyst", "analyst").await;
+    let (_, board) = analyst.get(&server, "/api/dashboard").await;
+    let schemas = &openapi["components"]["schemas"];
+    for (schema, answer) in [("Dashboard", &board), ("DashboardKpi", &board["kpis"][0]), ("DashboardTable", &board["tables"][0])] {
+        let documented = schemas[schema]["properties"].as_object().unwrap();
+        for key in answer.as_object().unwrap().keys() {
+            assert!(documented.contains_key(key), "{schema}.{key} is sent but not documented");
+        }
+        for key in schemas[schema]["required"].as_array().unwrap() {
+            assert!(answer.get(key.as_str().unwrap()).is_some(), "{schema}.{key} is required but not sent");
+        }
+    }
+    let kinds: Vec<&str> = schemas["DashboardTableId"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let tables: Vec<&str> = premia_dashboard::TableId::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(kinds, tables);
+    let figures: Vec<&str> = schemas["DashboardKpi"]["properties"]["id"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(figures, premia_dashboard::FigureId::ALL.iter().map(|f| f.name()).collect::<Vec<_>>());
+}
