@@ -40,6 +40,9 @@ pub struct SeedArgs {
     /// Leave every referred application with the desk instead of deciding those due.
     #[arg(long)]
     pub no_decisions: bool,
+    /// Only if the store has no application yet (what `./scripts/run.sh` asks: a demo on a fresh store).
+    #[arg(long)]
+    pub if_empty: bool,
     /// Ed25519 seed (hex) to sign vouchers and referral codes with; without it, only campaign codes.
     #[arg(long, default_value = "catalogue/keys/demo-coupon-signing.key")]
     pub coupon_key: std::path::PathBuf,
@@ -84,6 +87,10 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<Summary> {
             .date_naive()
     });
     let state = crate::state_with_store_clock(args.server.clone(), clock, store_clock).await?;
+    if args.if_empty && state.store.application_count().await? > 0 {
+        tracing::info!("demo seed: the store has applications already; nothing seeded (--if-empty)");
+        return Ok(Summary::default());
+    }
     let coupon_key = read_coupon_key(&args.coupon_key);
     let seeder = Seeder::start(state, &args, now).await?;
     let started = Instant::now();
