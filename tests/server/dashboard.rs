@@ -839,7 +839,9 @@ async fn openapi_documents_the_dashboard_as_it_answers() {
     let analyst = support::desk::staff(&server, "doc.analyst", "analyst").await;
     let (_, board) = analyst.get(&server, "/api/dashboard").await;
     let schemas = &openapi["components"]["schemas"];
-    for (schema, answer) in [("Dashboard", &board), ("DashboardKpi", &board["kpis"][0]), ("DashboardTable", &board["tables"][0])] {
+    for (schema, answer) in
+        [("Dashboard", &board), ("DashboardKpi", &board["kpis"][0]), ("DashboardTable", &board["tables"][0])]
+    {
         let documented = schemas[schema]["properties"].as_object().unwrap();
         for key in answer.as_object().unwrap().keys() {
             assert!(documented.contains_key(key), "{schema}.{key} is sent but not documented");
@@ -848,9 +850,15 @@ async fn openapi_documents_the_dashboard_as_it_answers() {
             assert!(answer.get(key.as_str().unwrap()).is_some(), "{schema}.{key} is required but not sent");
         }
     }
-    let kinds: Vec<&str> = schemas["DashboardTableId"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        schemas["DashboardTableId"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     let tables: Vec<&str> = premia_dashboard::TableId::ALL.iter().map(|t| t.name()).collect();
     assert_eq!(kinds, tables);
-    let figures: Vec<&str> = schemas["DashboardKpi"]["properties"]["id"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let figures: Vec<&str> = schemas["DashboardKpi"]["properties"]["id"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(figures, premia_dashboard::FigureId::ALL.iter().map(|f| f.name()).collect::<Vec<_>>());
 }

@@ -42,30 +42,64 @@ async fn main() {
         for (label, filter) in &filters {
             let name = |what: &str| format!("{} {what}{label}", grain.name());
             let store = &store;
-            worst = worst.max(time(&name("premium by channel·product·line·province·kind"), runs, || async move {
-                store.premium_rows(current, filter, &[Dim::Channel, Dim::Product, Dim::Line, Dim::Province, Dim::Kind]).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("premium by channel·line·kind (previous)"), runs, || async move {
-                store.premium_rows(days_of(c.previous), filter, &[Dim::Channel, Dim::Line, Dim::Kind]).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("trend by day·kind"), runs, || async move {
-                store.premium_rows(days_of(trend_span(period)), filter, &[Dim::Day, Dim::Kind]).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("agents ranked"), runs, || async move {
-                store.agent_rows(current, filter).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("coupons by rule"), runs, || async move {
-                store.coupon_rows(current, filter).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("applications (straight through)"), runs, || async move {
-                store.application_sums(current, filter).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("manual underwriting times"), runs, || async move {
-                store.manual_times(current, filter).await.unwrap();
-            }).await);
-            worst = worst.max(time(&name("conversion by day"), runs, || async move {
-                store.conversion_days(current, filter).await.unwrap();
-            }).await);
+            worst = worst.max(
+                time(&name("premium by channel·product·line·province·kind"), runs, || async move {
+                    store
+                        .premium_rows(
+                            current,
+                            filter,
+                            &[Dim::Channel, Dim::Product, Dim::Line, Dim::Province, Dim::Kind],
+                        )
+                        .await
+                        .unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("premium by channel·line·kind (previous)"), runs, || async move {
+                    store
+                        .premium_rows(days_of(c.previous), filter, &[Dim::Channel, Dim::Line, Dim::Kind])
+                        .await
+                        .unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("trend by day·kind"), runs, || async move {
+                    store.premium_rows(days_of(trend_span(period)), filter, &[Dim::Day, Dim::Kind]).await.unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("agents ranked"), runs, || async move {
+                    store.agent_rows(current, filter).await.unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("coupons by rule"), runs, || async move {
+                    store.coupon_rows(current, filter).await.unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("applications (straight through)"), runs, || async move {
+                    store.application_sums(current, filter).await.unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("manual underwriting times"), runs, || async move {
+                    store.manual_times(current, filter).await.unwrap();
+                })
+                .await,
+            );
+            worst = worst.max(
+                time(&name("conversion by day"), runs, || async move {
+                    store.conversion_days(current, filter).await.unwrap();
+                })
+                .await,
+            );
         }
         for (label, query) in [
             ("", query.clone()),
@@ -75,9 +109,13 @@ async fn main() {
         ] {
             let state = &state;
             let query = &query;
-            time(&format!("{} GET /api/dashboard (every query, as served){label}", grain.name()), runs, || async move {
-                premia_server::dashboard::read::load(state, query).await.unwrap();
-            })
+            time(
+                &format!("{} GET /api/dashboard (every query, as served){label}", grain.name()),
+                runs,
+                || async move {
+                    premia_server::dashboard::read::load(state, query).await.unwrap();
+                },
+            )
             .await;
         }
     }

@@ -89,11 +89,17 @@ fn percent(fraction: Decimal) -> String {
     format!("{:.2}%", fraction * Decimal::ONE_HUNDRED)
 }
 
+/// Text a spreadsheet program would read as a formula (`=…`, `+…`, `-…`, `@…`) gets a leading `'`:
+/// agent codes come from the applications, and a CSV opened in a spreadsheet must not run one.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
 /// A cell as CSV text.
 pub fn cell_text(cell: &Cell, lang: Lang) -> String {
     match cell {
-        Cell::Text(text) => text.clone(),
-        Cell::Label(text) => text.get(lang).to_owned(),
+        Cell::Text(text) => inert(text),
+        Cell::Label(text) => inert(text.get(lang)),
         Cell::Money(d) => d.to_string(),
         Cell::Count(n) | Cell::Minutes(n) => n.to_string(),
         Cell::Share(d) | Cell::Change(Change::Relative(d)) => percent(*d),
@@ -182,6 +188,12 @@ mod tests {
                     Cell::Change(Change::Points("-0.0150".parse().unwrap())),
                 ],
                 vec![Cell::Text("direct".into()), Cell::Money("0.00".parse().unwrap()), Cell::Empty, Cell::Empty],
+                vec![
+                    Cell::Text("=HYPERLINK(\"x\")".into()),
+                    Cell::Money("-1.00".parse().unwrap()),
+                    Cell::Empty,
+                    Cell::Empty,
+                ],
             ],
         }
     }
@@ -191,7 +203,7 @@ mod tests {
         let text = String::from_utf8(csv(&table(), Lang::En).unwrap()).unwrap();
         assert_eq!(
             text,
-            "\u{feff}name,new business premium,share,vs previous\n\"agents, \"\"offline\"\"\",1234.50,62.50%,-1.50 pp\ndirect,0.00,,\n"
+            "\u{feff}name,new business premium,share,vs previous\n\"agents, \"\"offline\"\"\",1234.50,62.50%,-1.50 pp\ndirect,0.00,,\n\"'=HYPERLINK(\"\"x\"\")\",-1.00,,\n"
         );
         let zh = String::from_utf8(csv(&table(), Lang::Zh).unwrap()).unwrap();
         assert!(zh.starts_with("\u{feff}名称,新单保费,占比,环比\n\"代理人, 线下\""), "{zh}");
