@@ -3,6 +3,7 @@
 //! `premia_dashboard`'s code: the definitions of docs/dashboard.md written again here, over
 //! `serde_json::Value`); the routes by role; the exports; a live update within a second of a 201 and
 //! of a desk decision; the facts of a store written by the previous release (commit eabe81c).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use premia_dashboard::api::Query;
 use premia_dashboard::build::{days_of, trend_span};
 use premia_dashboard::period::{Comparison, Grain};
-use premia_store::{Dim, FactFilter, Store};
+use premia_store::{Dim, FactFilter};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
