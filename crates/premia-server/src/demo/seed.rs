@@ -194,6 +194,7 @@ impl Seeder {
         let counts = premia_dashboard::facts::allocate(i64::try_from(args.applications).unwrap_or(i64::MAX), &weights);
         let mut summary = Summary::default();
         let mut pending: Vec<Pending> = Vec::new();
+        let mut in_flight: Option<(i64, Vec<Submission>)> = None;
         let catalogue_of = |date: NaiveDate| self.state.catalogues.in_force(date).catalogue.clone();
         for (day, count) in days.iter().zip(counts) {
             let catalogue = catalogue_of(*day);
@@ -210,16 +211,20 @@ impl Seeder {
             for c in 0..chunks {
                 let at = opening
                     + (closing - opening).max(0) * i64::try_from(c).unwrap_or(0) / i64::try_from(chunks).unwrap_or(1);
-                if !args.no_decisions {
-                    self.decide_due(&mut pending, at, generator.rng(), &mut summary).await;
-                }
-                self.now.set(at);
                 let take = chunk.min(left);
                 left -= take;
+                // Priced while the previous chunk is still being stored (the clock is not moved yet).
                 let batch: Vec<Applicant> = (0..take).map(|_| generator.applicant(&catalogue, *day)).collect();
                 // Quotes priced and verified but never applied for: conversion is not 100 %.
                 let abandoned = (0..take).filter(|_| generator.rng().chance(40)).count();
                 let abandoned: Vec<Applicant> = (0..abandoned).map(|_| generator.applicant(&catalogue, *day)).collect();
+                if let Some((then, handles)) = in_flight.take() {
+                    collect(then, handles, generator.rng(), &mut pending, &mut summary).await;
+                }
+                if !args.no_decisions {
+                    self.decide_due(&mut pending, at, generator.rng(), &mut summary).await;
+                }
+                self.now.set(at);
                 for applicant in &abandoned {
                     if self.verify(applicant).await {
                         summary.verified += 1;
@@ -231,28 +236,11 @@ impl Seeder {
                     let token = agent_of(&applicant).and_then(|a| self.tokens.get(&a).cloned());
                     handles.push(tokio::spawn(async move { submit(&router, &applicant, token.as_deref()).await }));
                 }
-                for handle in handles {
-                    let Ok((verified, status, body)) = handle.await else { continue };
-                    summary.verified += u64::from(verified);
-                    match (status, body["status"].as_str()) {
-                        (201, Some("referred")) => {
-                            summary.submitted += 1;
-                            summary.referred += 1;
-                            let hours = 1 + generator.rng().below(20) + generator.rng().below(30);
-                            let number = body["application"].as_str().unwrap_or_default().to_owned();
-                            let due = at
-                                + i64::try_from(hours).unwrap_or(1) * 3_600_000
-                                + i64::try_from(generator.rng().below(3_600_000)).unwrap_or(0);
-                            pending.push(Pending { number, due });
-                        }
-                        (201, _) => summary.submitted += 1,
-                        _ => {
-                            tracing::debug!("demo seed: refused {status}: {body}");
-                            summary.refused += 1;
-                        }
-                    }
-                }
+                in_flight = Some((at, handles));
             }
+        }
+        if let Some((then, handles)) = in_flight.take() {
+            collect(then, handles, generator.rng(), &mut pending, &mut summary).await;
         }
         if !args.no_decisions {
             self.decide_due(&mut pending, real_now, generator.rng(), &mut summary).await;
@@ -270,23 +258,45 @@ impl Seeder {
         status == 200 && body["verdict"] == "valid"
     }
 
-    /// Decide, at the time each is due, the cases due by `until` (the clock moves with them).
+    /// Decide the cases due by `until`, a group at a time, each group at the time its last case fell
+    /// due (the clock moves with them).
     async fn decide_due(&self, pending: &mut Vec<Pending>, until: i64, rng: &mut Rng, summary: &mut Summary) {
         pending.sort_by_key(|p| std::cmp::Reverse(p.due));
+        let mut due = Vec::new();
         while pending.last().is_some_and(|p| p.due <= until) {
-            let Some(case) = pending.pop() else { break };
-            self.now.set(case.due);
-            if self.decide(&case.number, rng).await {
-                summary.decided += 1;
+            due.extend(pending.pop());
+        }
+        for group in due.chunks(64) {
+            self.now.set(group.iter().map(|p| p.due).max().unwrap_or(until));
+            let mut handles = Vec::with_capacity(group.len());
+            for case in group {
+                let verdict = self.verdict(rng);
+                let (router, number) = (self.router.clone(), case.number.clone());
+                let underwriter = staff_post(
+                    &self.underwriter,
+                    &format!("/api/desk/cases/{number}/decisions"),
+                    &json!({ "verdict": verdict, "note": "demo seed" }),
+                );
+                let review = staff_post(
+                    &self.senior,
+                    &format!("/api/desk/cases/{number}/review"),
+                    &json!({ "agree": true, "note": "demo seed" }),
+                );
+                handles.push(tokio::spawn(async move { decide(&router, &number, underwriter, review).await }));
+            }
+            for handle in handles {
+                if matches!(handle.await, Ok(true)) {
+                    summary.decided += 1;
+                }
             }
         }
     }
 
-    /// One case: a decision by the underwriter; confirmed by the senior when it needs a second person.
-    async fn decide(&self, number: &str, rng: &mut Rng) -> bool {
+    /// What the underwriter decides: mostly acceptance, a quarter with a loading, some postponed or declined.
+    fn verdict(&self, rng: &mut Rng) -> Value {
         let desk = &self.state.catalogues.in_force(self.state.today()).catalogue.desk;
         let reason = desk.reasons.first().map(|r| r.id.clone()).unwrap_or_default();
-        let verdict = match rng.below(100) {
+        match rng.below(100) {
             0..=54 => json!({ "kind": "accept" }),
             55..=79 => {
                 let steps = ((desk.loading.max - desk.loading.min) / desk.loading.step).trunc();
@@ -298,43 +308,65 @@ impl Seeder {
                 json!({ "kind": "postpone", "months": desk.postpone_months.first().copied().unwrap_or(6), "reason": reason })
             }
             _ => json!({ "kind": "decline", "reason": reason }),
-        };
-        let path = format!("/api/desk/cases/{number}/decisions");
-        let (status, body, _) = call(
-            &self.router,
-            self.staff_post(&self.underwriter, &path, &json!({ "verdict": verdict, "note": "demo seed" })),
-        )
-        .await;
-        if status != 200 {
-            tracing::debug!("demo seed: deciding {number}: {status} {body}");
-            return false;
         }
-        if body["status"] == "provisional" {
-            let path = format!("/api/desk/cases/{number}/review");
-            let (status, body, _) = call(
-                &self.router,
-                self.staff_post(&self.senior, &path, &json!({ "agree": true, "note": "demo seed" })),
-            )
-            .await;
-            if status != 200 {
-                tracing::debug!("demo seed: reviewing {number}: {status} {body}");
-                return false;
+    }
+}
+
+/// A submission in flight: whether its quote verified, and the answer to it.
+type Submission = tokio::task::JoinHandle<(bool, u16, Value)>;
+
+/// The answers of a chunk submitted at `at`: counted, and the referred ones given a time to be decided.
+async fn collect(at: i64, handles: Vec<Submission>, rng: &mut Rng, pending: &mut Vec<Pending>, summary: &mut Summary) {
+    for handle in handles {
+        let Ok((verified, status, body)) = handle.await else { continue };
+        summary.verified += u64::from(verified);
+        match (status, body["status"].as_str()) {
+            (201, Some("referred")) => {
+                summary.submitted += 1;
+                summary.referred += 1;
+                let hours = 1 + rng.below(20) + rng.below(30);
+                let number = body["application"].as_str().unwrap_or_default().to_owned();
+                let due = at
+                    + i64::try_from(hours).unwrap_or(1) * 3_600_000
+                    + i64::try_from(rng.below(3_600_000)).unwrap_or(0);
+                pending.push(Pending { number, due });
+            }
+            (201, _) => summary.submitted += 1,
+            _ => {
+                tracing::debug!("demo seed: refused {status}: {body}");
+                summary.refused += 1;
             }
         }
-        true
     }
+}
 
-    fn staff_post(&self, session: &Session, path: &str, body: &Value) -> Request<Body> {
-        let mut request = post(path, body);
-        let headers = request.headers_mut();
-        if let Ok(cookie) = session.cookie.parse() {
-            headers.insert(header::COOKIE, cookie);
-        }
-        if let Ok(csrf) = session.csrf.parse() {
-            headers.insert("x-csrf-token", csrf);
-        }
-        request
+/// One case: the underwriter's decision; the senior's agreeing review when it needs a second person.
+async fn decide(router: &Router, number: &str, decision: Request<Body>, review: Request<Body>) -> bool {
+    let (status, body, _) = call(router, decision).await;
+    if status != 200 {
+        tracing::debug!("demo seed: deciding {number}: {status} {body}");
+        return false;
     }
+    if body["status"] == "provisional" {
+        let (status, body, _) = call(router, review).await;
+        if status != 200 {
+            tracing::debug!("demo seed: reviewing {number}: {status} {body}");
+            return false;
+        }
+    }
+    true
+}
+
+fn staff_post(session: &Session, path: &str, body: &Value) -> Request<Body> {
+    let mut request = post(path, body);
+    let headers = request.headers_mut();
+    if let Ok(cookie) = session.cookie.parse() {
+        headers.insert(header::COOKIE, cookie);
+    }
+    if let Ok(csrf) = session.csrf.parse() {
+        headers.insert("x-csrf-token", csrf);
+    }
+    request
 }
 
 fn agent_of(applicant: &Applicant) -> Option<String> {
