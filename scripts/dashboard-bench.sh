@@ -80,12 +80,13 @@ stop_server() {
 
 bench_submit() {
   need_wrk
+  echo "== building the base ($BASE) in a temporary worktree (release profile, sharing the target folder's dependencies)"
+  git -C "$root" worktree add -f -q "$WORK/base" "$BASE"
+  (cd "$WORK/base" && CARGO_TARGET_DIR="$root/$TARGET" cargo build --release -q -p premia-server)
+  cp "$TARGET/release/premia-server" "$WORK/premia-server-before"
   cargo build --release -q -p premia-server
   cargo build --release -q -p premia-server --example quotes_jsonl
-  echo "== building the base ($BASE) in a temporary worktree (release profile)"
-  git -C "$root" worktree add -f -q "$WORK/base" "$BASE"
-  (cd "$WORK/base" && CARGO_TARGET_DIR="$WORK/base-target" cargo build --release -q -p premia-server)
-  local before="$WORK/base-target/release/premia-server" after="$TARGET/release/premia-server"
+  local before="$WORK/premia-server-before" after="$TARGET/release/premia-server"
   "$TARGET/release/examples/quotes_jsonl" --applications 2000 "$(today)" \
     | grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' >"$WORK/submit.jsonl"
   pg_start
