@@ -82,7 +82,7 @@ bench_submit() {
   need_wrk
   echo "== building the base ($BASE) in a temporary worktree (release profile, sharing the target folder's dependencies)"
   git -C "$root" worktree add -f -q "$WORK/base" "$BASE"
-  (cd "$WORK/base" && CARGO_TARGET_DIR="$root/$TARGET" cargo build --release -q -p premia-server)
+  (cd "$WORK/base" && CARGO_TARGET_DIR="$(realpath -m "$TARGET")" cargo build --release -q -p premia-server)
   cp "$TARGET/release/premia-server" "$WORK/premia-server-before"
   cargo build --release -q -p premia-server
   cargo build --release -q -p premia-server --example quotes_jsonl
