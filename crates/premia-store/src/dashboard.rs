@@ -104,6 +104,13 @@ impl Rollup {
 
     /// Add everything to the rollup tables, key by key in order.
     pub(crate) async fn apply(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        self.apply_premium(conn).await?;
+        self.apply_agents(conn).await?;
+        self.apply_discounts(conn).await?;
+        self.apply_applications(conn).await
+    }
+
+    async fn apply_premium(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for ((day, channel, product, province, kind), (line, a)) in &self.premium {
             sqlx::query::<Any>(
                 "INSERT INTO dashboard_premium_daily (day, channel, product, line, province, kind, policies, first_year, \
@@ -129,6 +136,10 @@ impl Rollup {
             .execute(&mut *conn)
             .await?;
         }
+        Ok(())
+    }
+
+    async fn apply_agents(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for ((day, agent, kind), a) in &self.agents {
             sqlx::query::<Any>(
                 "INSERT INTO dashboard_agent_daily (day, agent_code, kind, policies, first_year, gross, \
@@ -151,6 +162,10 @@ impl Rollup {
             .execute(&mut *conn)
             .await?;
         }
+        Ok(())
+    }
+
+    async fn apply_discounts(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for ((day, channel, product, province, kind, rule), (uses, first_year, total)) in &self.discounts {
             sqlx::query::<Any>(
                 "INSERT INTO dashboard_discount_daily (day, channel, product, province, kind, rule, uses, first_year, total) \
@@ -172,6 +187,10 @@ impl Rollup {
             .execute(&mut *conn)
             .await?;
         }
+        Ok(())
+    }
+
+    async fn apply_applications(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for ((day, channel, province, product), (submitted, automatic, referred)) in &self.applications {
             sqlx::query::<Any>(
                 "INSERT INTO dashboard_application_daily (day, channel, province, product, submitted, automatic, referred) \
