@@ -36,9 +36,14 @@ today() { TZ=Asia/Shanghai date +%F; }
 bench_queries() {
   cargo build --release -q -p premia-server
   cargo build --release -q -p premia-server --example dashboard_queries
-  pg_start
   echo "== machine: $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')"
-  for url in "$PREMIA_TEST_POSTGRES_URL" "sqlite:$WORK/dashboard.db"; do
+  # One store at a time (a million applications take about 10 GB on disk): BACKENDS="postgres sqlite".
+  for backend in ${BACKENDS:-postgres sqlite}; do
+    local url="sqlite:$WORK/dashboard.db"
+    if [[ $backend == postgres ]]; then
+      pg_start
+      url=$PREMIA_TEST_POSTGRES_URL
+    fi
     echo "== seeding $APPLICATIONS applications over 365 days into ${url%%:*} (demo seed: the server's own routes)"
     local started=$SECONDS
     "$TARGET/release/premia-server" demo seed --allow-demo --applications "$APPLICATIONS" --days 365 \
@@ -49,6 +54,9 @@ bench_queries() {
     fi
     echo "== every dashboard query on ${url%%:*}, $RUNS runs each after a warm-up"
     "$TARGET/release/examples/dashboard_queries" "$url" "$(today)" "$RUNS"
+    echo "store size: $(du -sh "${PREMIA_PG_DIR:-$WORK}" | cut -f1)"
+    pg_stop
+    rm -rf "$WORK/dashboard.db"* "$WORK/data"
   done
 }
 
