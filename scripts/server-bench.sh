@@ -49,18 +49,36 @@ quotes() {
 }
 
 # A pool of application bodies for /api/quotes: {"quote": …, "resident_id": …}, each quote priced with the
-# insured's resident ID number (no single-use vouchers: each would redeem once).
+# insured's resident ID number (no single-use vouchers: each would redeem once; direct sales only:
+# agent-channel ones need their agents' tokens).
 applications() {
   local count=$1 out=$2
-  "$TARGET/release/examples/quotes_jsonl" --applications "$count" "$(today)" >"$out.all"
-  grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" | head -n "$count" >"$out"
+  "$TARGET/release/examples/quotes_jsonl" --applications "$((count * 3))" "$(today)" >"$out.all"
+  grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" |
+    grep -F '"channel":{"kind":"direct"}' | head -n "$count" >"$out"
+}
+
+# The load comes from one address (wrk on loopback), far above a person's or a CRM's rate: the bench
+# raises its own per-client limits (LIMITS=off measures without any, for the "what the limits cost" row);
+# every other limit (timeouts, caps, headers) stays as configured by default.
+LIMITS=${LIMITS:-on}
+limit_args() {
+  if [[ "$LIMITS" == off ]]; then
+    echo "--verify-rate 0 --submit-rate 0"
+  else
+    echo "--verify-rate 1000000 --verify-burst 1000000 --submit-rate 1000000 --submit-burst 1000000"
+  fi
 }
 
 start_server() {
-  local url=$1 port
+  local url=$1 port metrics_port
   port=$(pg_free_port)
+  metrics_port=$(pg_free_port)
+  # shellcheck disable=SC2046
   "$TARGET/release/premia-server" --bind "127.0.0.1:$port" --data-dir "$WORK/data" --database-url "$url" \
-    --site-dir "$WORK/no-site" >"$WORK/server.log" 2>&1 &
+    --site-dir "$WORK/no-site" --allow-demo --metrics-bind "127.0.0.1:$metrics_port" $(limit_args) \
+    >"$WORK/server.log" 2>&1 &
+  METRICS="http://127.0.0.1:$metrics_port/metrics"
   SERVER_PID=$!
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { BASE="http://127.0.0.1:$port"; return; }
@@ -87,7 +105,7 @@ bench_verify() {
   start_server "sqlite:$WORK/data/verify.db"
   echo "== POST /api/quotes/verify, $CONNECTIONS connections, $DURATION (wrk on the same 2 cores)"
   load /api/quotes/verify "$WORK/verify.jsonl"
-  grep -E 'premia_verifications_total' <(curl -s "$BASE/metrics")
+  grep -E 'premia_verifications_total' <(curl -s "$METRICS")
   stop_server
 }
 
@@ -96,13 +114,13 @@ bench_submit() {
   start_server "sqlite:$WORK/data/submit.db"
   echo "== POST /api/quotes on SQLite (WAL, synchronous=FULL), $CONNECTIONS connections, $DURATION"
   load /api/quotes "$WORK/submit.jsonl" 1
-  grep -E 'premia_applications_total' <(curl -s "$BASE/metrics")
+  grep -E 'premia_applications_total' <(curl -s "$METRICS")
   stop_server
   pg_start
   start_server "$PREMIA_TEST_POSTGRES_URL"
   echo "== POST /api/quotes on PostgreSQL (fsync on), $CONNECTIONS connections, $DURATION"
   load /api/quotes "$WORK/submit.jsonl" 1
-  grep -E 'premia_applications_total' <(curl -s "$BASE/metrics")
+  grep -E 'premia_applications_total' <(curl -s "$METRICS")
   stop_server
 }
 

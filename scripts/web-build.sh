@@ -51,6 +51,7 @@ env "${size_env[@]}" WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-
 
 # -O1, not -Oz: on top of rustc's opt-level "z", binaryen's -Oz/-Os/-O2 passes make the module 10%
 # smaller raw but 14% LARGER gzip-compressed (what a browser downloads); -O1 gives the smallest gzip.
+# Identical functions (a generic instance per type that compiled to the same code) are merged after -O1.
 # Then the functions are put in an order where similar ones are neighbours (web/tools/order-functions.mjs:
 # about 4% smaller compressed, same code), and names and debug info are stripped.
 # Measured in BENCHMARKS.md ("wasm-opt levels", "function order").
@@ -61,7 +62,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # optimize IN OUT: a module as wasm-bindgen wrote it, optimized and ordered, into OUT.
 optimize() {
-  "$wasm_opt" "$1" -o "$work/optimized.wasm" -O1 -g "${features[@]}"
+  "$wasm_opt" "$1" -o "$work/optimized.wasm" -O1 --duplicate-function-elimination -g "${features[@]}"
   node "$root/web/tools/order-functions.mjs" "$work/optimized.wasm" "$work/ordered.wasm"
   "$wasm_opt" "$work/ordered.wasm" -o "$2" --reorder-functions-by-name "${features[@]}" \
     --strip-debug --strip-producers
@@ -87,7 +88,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$work/site" --out-name prem
 
 rm -rf "$dist"
 mkdir -p "$dist/pkg"
-cp "$root"/web/{index.html,widget-demo.html,premia-widget.js,premia.css,site.css,site.js} "$dist/"
+cp "$root"/web/{index.html,widget-demo.html,widget-demo.js,widget-demo.css,premia-widget.js,premia.css,site.css,site.js} "$dist/"
 cp "$work/site/premia.js" "$dist/pkg/"
 optimize "$work/site/premia_bg.wasm" "$dist/pkg/premia_bg.wasm"
 # The names glue and module call each other by, shortened in both (web/tools/minify-names.mjs): 4 KB.

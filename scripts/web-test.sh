@@ -47,7 +47,8 @@ fi
 echo "web-test: node tests (browser e2e, npm package, parity, premia server)" >&2
 cd "$root/tests/web"
 PREMIA_PARITY_DIR="$parity" PREMIA_PARITY_COUNT="$count" PREMIA_SERVER_BIN="$server_bin" \
-  node --test --test-concurrency=1 site.test.mjs widget.test.mjs npm.test.mjs parity.test.mjs server.test.mjs desk.test.mjs dashboard.test.mjs
+  node --test --test-concurrency=1 site.test.mjs widget.test.mjs walkthrough.test.mjs a11y.test.mjs npm.test.mjs \
+  parity.test.mjs server.test.mjs desk.test.mjs dashboard.test.mjs
 
 # With PREMIA_WASM_QUOTES_OUT=FILE, also write the server tests' genuine corpus (10,000 quotes, seed 1,
 # dated their "today") as quoted by the wasm build: scripts/test.sh hands it to the server suite.

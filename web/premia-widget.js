@@ -8,11 +8,18 @@
 //   channel      "direct" (default) or "agent"
 //   agent-code   the agent's code (with channel="agent"), 2-16 upper-case letters and digits
 //   products     comma-separated product codes to offer, e.g. "CI,MED" (default: every product)
-//   quote-date   the quote date, YYYY-MM-DD (default: today in the browser's time zone)
+//   quote-date   the quote date, YYYY-MM-DD (default: today in the insurer's zone, whatever the browser's)
+//   utc-offset   the insurer's UTC offset that "today" is read in (default +08:00)
 //   endpoint     URL "submit" POSTs the application to, {quote, resident_id} (default: none; the payload is shown)
+//   persist-key  keep the form in this tab's sessionStorage under this key, so a reload or Back restores it
+//                (e.g. the CRM's id for the customer; never the resident ID number); absent: nothing is kept
 // Methods and properties:
-//   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling)
+//   el.prefill({ insured: {...}, coverages: [...] })   fill in what the CRM knows (request spelling); throws a
+//                                                      PremiaError naming what it cannot take (e.g. a product
+//                                                      this widget does not offer)
 //   el.customer = { birth_date, sex, smoker, occupation_class, social_insurance, region }
+//   el.agentToken = "pat_…"                            the agent's token, sent as Authorization with the
+//                                                      submission (by script only: never an attribute)
 //   el.current                                         { quote, errors } as last shown
 //   el.ready                                           a Promise that settles once the app is mounted
 // Events (bubble, composed):
@@ -53,6 +60,7 @@ class PremiaQuote extends HTMLElement {
 
   #app = null;
   #pending = [];
+  #agentToken = null;
   #ready;
   #settle;
 
@@ -70,10 +78,12 @@ class PremiaQuote extends HTMLElement {
 
   connectedCallback() {
     // A `customer` set before this element was upgraded is an own property hiding the setter: replay it.
-    if (Object.hasOwn(this, "customer")) {
-      const customer = this.customer;
-      delete this.customer;
-      this.customer = customer;
+    for (const name of ["customer", "agentToken"]) {
+      if (Object.hasOwn(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
     }
     if (this.#app) return;
     const root = document.createElement("div");
@@ -84,7 +94,15 @@ class PremiaQuote extends HTMLElement {
         if (!this.isConnected || this.#app) return;
         this.shadowRoot.adoptedStyleSheets = [sheet];
         this.#app = api.mount(root, this.#options());
-        for (const data of this.#pending.splice(0)) this.#app.prefill(data);
+        this.#app.setAgentToken(this.#agentToken);
+        // A prefill given before the widget started and refused is reported; the widget still starts.
+        for (const data of this.#pending.splice(0)) {
+          try {
+            this.#app.prefill(data);
+          } catch (error) {
+            this.#report(error);
+          }
+        }
         this.#settle.resolve(this);
       })
       .catch((error) => this.#fail(error));
@@ -109,6 +127,21 @@ class PremiaQuote extends HTMLElement {
     this.prefill({ insured });
   }
 
+  /**
+   * The agent's bearer token (`premia-server agent issue`). Set it from the CRM's script; it is kept in
+   * this element's private state, sent only as `Authorization` with a submission, and never reflected to
+   * an attribute (markup travels: into the DOM, copies of the page, error reports). Reading it back gives
+   * whether one is set, not the token.
+   */
+  set agentToken(token) {
+    this.#agentToken = typeof token === "string" && token.trim() ? token.trim() : null;
+    this.#app?.setAgentToken(this.#agentToken);
+  }
+
+  get agentToken() {
+    return this.#agentToken !== null;
+  }
+
   get current() {
     return this.#app ? this.#app.current() : { quote: null, errors: [] };
   }
@@ -122,18 +155,25 @@ class PremiaQuote extends HTMLElement {
       agentCode: attr("agent-code"),
       products: attr("products"),
       quoteDate: attr("quote-date"),
+      utcOffset: attr("utc-offset"),
       endpoint: attr("endpoint"),
+      persistKey: this.hasAttribute("persist-key") ? `premia-quote:${this.getAttribute("persist-key")}` : undefined,
     };
   }
 
-  #fail(error) {
+  #report(error) {
     const message = error?.errors?.map((e) => `${e.field}: ${e.message.en} / ${e.message.zh}`).join("\n") ?? String(error);
+    this.dispatchEvent(new CustomEvent("premia-error", { detail: { message }, bubbles: true, composed: true }));
+    return message;
+  }
+
+  #fail(error) {
+    const message = this.#report(error);
     const box = document.createElement("p");
     box.setAttribute("role", "alert");
     box.style.cssText = "font: 14px/1.5 system-ui, sans-serif; color: #b42318; padding: 12px; border: 1px solid #b42318;";
     box.textContent = `报价组件无法启动 / The quote widget could not start: ${message}`;
     this.shadowRoot.replaceChildren(box);
-    this.dispatchEvent(new CustomEvent("premia-error", { detail: { message }, bubbles: true, composed: true }));
     this.#settle.reject(error);
   }
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 
 use premia_server::config::BlacklistAction;
 use premia_server::signing::verify_token;
-use premia_store::BlacklistKind;
 use serde_json::{Value, json};
 use support::quotes;
 use support::server::{TestServer, json as read_json, servers};
@@ -67,13 +66,16 @@ async fn twenty_concurrent_retries_with_one_key_make_one_application() {
     for (server, label, _db) in servers(|_| {}).await {
         let catalogue = premia_core::demo::catalogue();
         let application = quotes::one(&catalogue, 5, Some("A1002"));
+        let token = server.token_for("A1002").await;
         let tasks: Vec<_> = (0..20)
             .map(|_| {
                 let (client, url, body) = (server.client.clone(), server.url("/api/quotes"), application.envelope());
+                let token = token.clone();
                 tokio::spawn(async move {
                     let response = client
                         .post(url)
                         .header("content-type", "application/json")
+                        .header("authorization", token)
                         .header("idempotency-key", "4f1c7d6e-retry-once")
                         .body(body)
                         .send()
@@ -102,14 +104,24 @@ async fn twenty_concurrent_retries_with_one_key_make_one_application() {
         let response = server.post("/api/quotes", pretty, &[("idempotency-key", "4f1c7d6e-retry-once")]).await;
         assert_eq!(response.headers()["idempotent-replayed"], "true");
         assert_eq!(response.status(), 201);
-        let other = quotes::one(&catalogue, 6, Some("A1002"));
+        // Another quote for the same person under the same key: refused, naming no application.
+        let mut changed = application.quote.request.clone();
+        changed.insured.smoker = !changed.insured.smoker;
+        let other = premia_core::quote(&catalogue, &changed).unwrap();
         let (status, error) = read_json(
-            server.post("/api/quotes", other.envelope(), &[("idempotency-key", "4f1c7d6e-retry-once")]).await,
+            server
+                .post(
+                    "/api/quotes",
+                    quotes::envelope(&other, &application.resident_id),
+                    &[("idempotency-key", "4f1c7d6e-retry-once")],
+                )
+                .await,
         )
         .await;
-        assert_eq!(status, 422);
+        assert_eq!(status, 422, "{label}: {error}");
         assert_eq!(error["errors"][0]["code"], "idempotency_key.reused");
-        assert!(numbers.contains(error["application"].as_str().unwrap()));
+        assert_eq!(error["errors"][0]["field"], "Idempotency-Key");
+        assert!(numbers.iter().all(|n| !error.to_string().contains(n.as_str())), "no application is named: {error}");
         assert_eq!(server.state.store.application_count().await.unwrap(), 1);
     }
 }
@@ -120,11 +132,11 @@ async fn blacklisted_agents_are_declined_or_referred_as_configured() {
     let application = quotes::one(&catalogue, 9, Some("A6666"));
     for (server, label, _db) in servers(|_| {}).await {
         let store = &server.state.store;
-        store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
+        store.blacklist_agent("A6666", "commission fraud", "test").await.unwrap();
         let (status, error) = read_json(server.post("/api/quotes", application.envelope(), &[]).await).await;
         assert_eq!(status, 403, "{label}: {error}");
         assert_eq!(error["errors"][0]["code"], "blacklist.declined");
-        assert_eq!(error["errors"][0]["field"], "request.channel.agent_code");
+        assert_eq!(error["errors"][0]["field"], "Authorization", "the agent's own token is refused: {error}");
         assert!(!error.to_string().contains("commission fraud"), "the reason stays internal");
         assert_eq!(store.application_count().await.unwrap(), 0);
         let log = store.audit_log(20).await.unwrap();
@@ -134,7 +146,7 @@ async fn blacklisted_agents_are_declined_or_referred_as_configured() {
         assert_eq!(server.post("/api/quotes", fine.envelope(), &[]).await.status(), 201);
     }
     for (server, label, _db) in servers(|c| c.blacklist_action = BlacklistAction::Refer).await {
-        server.state.store.blacklist_add(BlacklistKind::Agent, "A6666", "commission fraud").await.unwrap();
+        server.state.store.blacklist_agent("A6666", "commission fraud", "test").await.unwrap();
         let (status, created) = read_json(server.post("/api/quotes", application.envelope(), &[]).await).await;
         assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{label}: {created}");
         let log = server.state.store.audit_log(20).await.unwrap();
@@ -362,7 +374,7 @@ async fn openapi_documents_every_route() {
     assert_eq!(body_schema("/api/quotes/verify"), openapi["components"]["schemas"]["Quote"]);
     let envelope = body_schema("/api/quotes");
     let fields: Vec<&str> = premia_server::envelope::FIELDS.to_vec();
-    assert_eq!(envelope["required"], json!(fields));
+    assert_eq!(envelope["required"], json!(["quote", "resident_id"]), "the stamp is optional");
     assert_eq!(envelope["properties"].as_object().unwrap().keys().map(String::as_str).collect::<Vec<_>>(), fields);
     assert_eq!(envelope["additionalProperties"], false);
     assert_eq!(resolve(&envelope["properties"]["quote"]), openapi["components"]["schemas"]["Quote"]);
@@ -378,7 +390,7 @@ async fn health_metrics_and_cors() {
     server.post("/api/quotes/verify", body(&quotes::one(&catalogue, 1, None).quote), &[]).await;
     server.post("/api/quotes/verify", b"{".to_vec(), &[]).await;
     server.post("/api/quotes", quotes::one(&catalogue, 2, None).envelope(), &[]).await;
-    let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
+    let metrics = server.metrics();
     for line in [
         "premia_verifications_total{outcome=\"valid\"} 2",
         "premia_verifications_total{outcome=\"rejected\"} 1",
@@ -431,7 +443,7 @@ async fn the_site_is_served_or_explained() {
 }
 
 /// 64 applicants submit at once, each quote using the same single-use voucher: exactly one application
-/// redeems it; the 63 others are refused with 409 naming that application.
+/// redeems it; the 63 others are refused with 409 naming the coupon (not the application that has it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn coupon_race_over_http_redeems_the_voucher_once() {
     let catalogue = premia_core::demo::catalogue();
@@ -445,14 +457,17 @@ async fn coupon_race_over_http_redeems_the_voucher_once() {
         })
         .collect();
     for (server, label, _db) in servers(|_| {}).await {
+        let token = server.token_for("A1001").await;
         let tasks: Vec<_> = bodies
             .iter()
             .cloned()
             .map(|body| {
                 let (client, url) = (server.client.clone(), server.url("/api/quotes"));
+                let token = token.clone();
                 tokio::spawn(async move {
-                    let response =
-                        client.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+                    let request =
+                        client.post(url).header("content-type", "application/json").header("authorization", token);
+                    let response = request.body(body).send().await.unwrap();
                     read_json(response).await
                 })
             })
@@ -463,19 +478,28 @@ async fn coupon_race_over_http_redeems_the_voucher_once() {
                 (201, created) => winners.push(created["application"].as_str().unwrap().to_owned()),
                 (409, refused) => {
                     assert_eq!(refused["errors"][0]["code"], "coupon.redeemed", "{label}: {refused}");
-                    assert_eq!(refused["redeemed_by"]["coupon"], "V200-RACE-1");
-                    refusals.push(refused["redeemed_by"]["application"].as_str().unwrap().to_owned());
+                    assert_eq!(refused["errors"][0]["field"], "quote.request.coupons[0]", "{label}: {refused}");
+                    assert_eq!(
+                        refused["redeemed_by"],
+                        json!({ "coupon": "V200-RACE-1" }),
+                        "another application is never named"
+                    );
+                    refusals.push(refused);
                 }
                 other => panic!("{label}: unexpected {other:?}"),
             }
         }
         assert_eq!(winners.len(), 1, "{label}: exactly one redemption");
         assert_eq!(refusals.len(), 63, "{label}");
-        assert!(refusals.iter().all(|a| *a == winners[0]), "{label}: every refusal names the winner");
         let store = &server.state.store;
-        assert_eq!(store.redemption("V200-RACE-1").await.unwrap().as_ref(), Some(&winners[0]));
+        let redemption = premia_store::Redemption {
+            catalogue_id: "PREMIA-DEMO".into(),
+            series: "V200".into(),
+            coupon_id: "V200-RACE-1".into(),
+        };
+        assert_eq!(store.redemption(&redemption).await.unwrap().as_ref(), Some(&winners[0]));
         assert_eq!(store.application_count().await.unwrap(), 1, "{label}");
-        let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
+        let metrics = server.metrics();
         assert!(metrics.contains("premia_coupon_redemptions_total 1\n"), "{label}");
         assert!(metrics.contains("premia_coupon_redemptions_refused_total 63\n"), "{label}");
         let refused_events = store.audit_log(200).await.unwrap().iter().filter(|e| e.event == "coupon.refused").count();
@@ -484,19 +508,18 @@ async fn coupon_race_over_http_redeems_the_voucher_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blacklisted_customers_are_found_by_their_id_hash() {
+async fn blacklisted_customers_are_found_by_their_keyed_identity() {
     let catalogue = premia_core::demo::catalogue();
     let (request, id) = quotes::applicant(0, &[]);
     let quote = premia_core::quote(&catalogue, &request).unwrap();
-    let hash = quote.request.insured.resident_id_hash.clone().expect("the quote carries the hash");
     assert!(!body(&quote).windows(id.len()).any(|w| w == id.as_bytes()), "the number itself never leaves the engine");
-    // What `premia blacklist add --resident-id` stores: the catalogue-salted hash.
-    assert_eq!(hash, premia_core::resident_id::salted_hash(&id, &catalogue.id_hash_salt));
     let server = TestServer::start(None, |_| {}).await;
-    server.state.store.blacklist_add(BlacklistKind::ResidentId, &hash, "claims fraud").await.unwrap();
+    // What `premia-server blacklist add --resident-id` stores: HMAC of the number under the server's secret.
+    let keyed = server.state.secret.identity(&id);
+    server.state.store.blacklist_person(&keyed, "claims fraud", "test").await.unwrap();
     let (status, error) = read_json(server.post("/api/quotes", quotes::envelope(&quote, &id), &[]).await).await;
     assert_eq!(status, 403, "{error}");
-    assert_eq!(error["errors"][0]["field"], "request.insured.resident_id_hash");
+    assert_eq!(error["errors"][0]["field"], "resident_id");
     let (request, other_id) = quotes::applicant(5, &[]);
     let other = premia_core::quote(&catalogue, &request).unwrap();
     assert_eq!(server.post("/api/quotes", quotes::envelope(&other, &other_id), &[]).await.status(), 201);

@@ -141,7 +141,7 @@ async fn a_loading_needs_a_second_senior_who_is_not_its_author() {
             (f, r)
         };
         assert_eq!((finals, reviews), (1, 1));
-        let metrics = server.get("/metrics", &[]).await.text().await.unwrap();
+        let metrics = server.metrics();
         assert!(metrics.contains("premia_desk_time_to_decision_seconds_count 1\n"), "{metrics}");
     }
 }

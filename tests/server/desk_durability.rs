@@ -27,7 +27,9 @@ fn free_port() -> u16 {
 
 async fn start(data: &std::path::Path, url: &str, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_premia-server"))
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url])
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url, "--allow-demo"])
+        // One test client submitting and deciding as fast as it can: no per-client limit here.
+        .args(["--submit-rate", "0"])
         .arg("--data-dir")
         .arg(data)
         .arg("--site-dir")
@@ -58,6 +60,8 @@ async fn submit_referred(base: &str, n: u64) -> Vec<String> {
     for day in 0..n {
         let (mut request, id) = quotes::applicant_on(server_today(), 2000 + day, &[]);
         request.insured.weight_kg = Some("88".parse().unwrap());
+        // Direct sales: an agent's application would need that agent's token (the API tests have those).
+        request.channel = premia_core::Channel::Direct;
         let quote = premia_core::quote(&catalogue, &request).unwrap();
         let response = client
             .post(format!("{base}/api/quotes"))
@@ -66,8 +70,9 @@ async fn submit_referred(base: &str, n: u64) -> Vec<String> {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 201);
+        let status = response.status().as_u16();
         let created: Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "{created}");
         numbers.push(created["application"].as_str().unwrap().to_owned());
     }
     numbers

@@ -21,6 +21,7 @@ fn application(number: &str, two_people: bool) -> NewApplication {
         status: "referred".into(),
         channel: "direct".into(),
         agent_code: None,
+        agent_token_id: None,
         resident_id_hash: Some("cd".repeat(32)),
         catalogue_id: "PREMIA-DEMO".into(),
         catalogue_version: "2026.11.0".into(),
@@ -30,6 +31,7 @@ fn application(number: &str, two_people: bool) -> NewApplication {
         quote_json: "{}".into(),
         token: format!("token-for-{number}"),
         coupons: Vec::new(),
+        referrals: Vec::new(),
         idempotency: None,
         audit: Vec::new(),
         receipt: Some(format!("{number:_<43}")),
@@ -221,12 +223,14 @@ async fn a_case_is_stored_with_its_application_or_not_at_all() {
     for db in db::all().await {
         let store = open(&db).await;
         let mut first = application("PA-KEY-1", true);
-        first.idempotency = Some(IdempotencyKey { key: "k".into(), body_hash: "h1".into() });
+        first.idempotency =
+            Some(IdempotencyKey { scope: "direct|someone".into(), key: "k".into(), body_hash: "h1".into() });
         store.submit(first).await.unwrap();
         // Another application under the same key is refused: its case and receipt are not written.
         let mut second = application("PA-KEY-2", true);
-        second.idempotency = Some(IdempotencyKey { key: "k".into(), body_hash: "h2".into() });
-        assert!(matches!(store.submit(second).await, Err(StoreError::IdempotencyConflict { .. })));
+        second.idempotency =
+            Some(IdempotencyKey { scope: "direct|someone".into(), key: "k".into(), body_hash: "h2".into() });
+        assert!(matches!(store.submit(second).await, Err(StoreError::IdempotencyConflict)));
         assert!(store.case("PA-KEY-2").await.unwrap().is_none(), "{}", db.label);
         assert!(store.receipt_of("PA-KEY-2").await.unwrap().is_none());
         assert!(store.case("PA-KEY-1").await.unwrap().is_some());

@@ -28,7 +28,9 @@ fn free_port() -> u16 {
 
 async fn start(data: &std::path::Path, url: &str, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_premia-server"))
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url])
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url, "--allow-demo"])
+        // Eight clients on one address, as fast as they can: no per-client limit here.
+        .args(["--submit-rate", "0"])
         .arg("--data-dir")
         .arg(data)
         .arg("--site-dir")
@@ -60,9 +62,11 @@ async fn acknowledged_applications_survive_kill_9() {
         databases.push(("postgres", pg.url.clone(), Some(pg)));
     }
     let catalogue = premia_core::demo::catalogue();
-    // Quotes that redeem no voucher and are accepted: each submission must succeed on its own merits.
-    let corpus: Vec<Vec<u8>> = quotes::applications(&catalogue, 3_000, 99, server_today())
+    // Direct-sales quotes that redeem no voucher and are accepted: each submission must succeed on its own
+    // merits (agent-channel ones would need their agents' tokens; the API tests have those).
+    let corpus: Vec<Vec<u8>> = quotes::applications(&catalogue, 5_000, 99, server_today())
         .iter()
+        .filter(|a| a.quote.request.channel == premia_core::Channel::Direct)
         .filter(|a| a.quote.coupons_used.iter().all(|c| !c.single_use))
         .filter(|a| a.quote.decision.outcome != premia_core::underwriting::Outcome::Decline)
         .take(2_000)

@@ -276,12 +276,10 @@ fn the_corpus_has_every_kind_of_quote() {
     for q in &corpus {
         *outcomes.entry(format!("{:?}", q.decision.outcome)).or_insert(0) += 1;
     }
-    let hashed = corpus.iter().filter(|q| q.request.insured.resident_id_hash.is_some()).count();
     let discounted = corpus.iter().filter(|q| !q.discounts.is_empty()).count();
     let vouchers = corpus.iter().filter(|q| q.coupons_used.iter().any(|c| c.single_use)).count();
-    eprintln!("{outcomes:?}, {hashed} with a resident ID hash, {discounted} discounted, {vouchers} with a voucher");
+    eprintln!("{outcomes:?}, {discounted} discounted, {vouchers} with a voucher");
     assert!(discounted > 200 && vouchers > 100, "{discounted} discounted, {vouchers} with vouchers");
     assert!(outcomes.get("Accept").copied().unwrap_or(0) > 1_000, "{outcomes:?}");
     assert!(outcomes.get("Refer").copied().unwrap_or(0) > 50, "{outcomes:?}");
-    assert!(hashed > 400, "{hashed}");
 }

@@ -10,6 +10,13 @@ import { after, before, describe, it } from "node:test";
 import { serve } from "./server.mjs";
 import { FEMALE_30_ID, dist, freePort, launch, openPage, residentId, shot, startPremiaServer } from "./support.mjs";
 
+/** A day before `date` ("YYYY-MM-DD"). */
+function dayBefore(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
 const bin = process.env.PREMIA_SERVER_BIN;
 // Given by the resident ID number (born 1996-05-01, female): an application needs it.
 const CUSTOMER = {
@@ -80,6 +87,47 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.context().close();
   });
 
+  it("quotes on the server's today, whatever the browser's zone, with the site's CSP and no console error", async () => {
+    const { today } = await (await fetch(`${serverUrl}/api/catalogue`)).json();
+    const page = await openPage(browser, { timezoneId: "Pacific/Honolulu" });
+    await page.goto(`${serverUrl}/index.html`);
+    await page.locator(".premia-toolbar").waitFor();
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), CUSTOMER);
+    assert.equal(await page.evaluate(() => globalThis.premiaApp.current().quote.request.quote_date), today);
+    assert.deepEqual(page.problems, [], "the wasm module runs under the CSP ('wasm-unsafe-eval'), nothing inline is refused");
+    await page.context().close();
+  });
+
+  it("shows the fresh price of a back-dated quote and submits it once confirmed", async () => {
+    const { today } = await (await fetch(`${serverUrl}/api/catalogue`)).json();
+    const page = await openPage(browser);
+    // A page left open since yesterday (its date given as ?date=): the server prices it again today.
+    await page.goto(`${serverUrl}/index.html?date=${dayBefore(today)}&lang=en`);
+    await page.locator(".premia-toolbar").waitFor();
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), CUSTOMER);
+    const sent = [];
+    page.on("request", (r) => r.url().endsWith("/api/quotes") && sent.push(JSON.parse(r.postData())));
+    await page.click(".premia-primary");
+    const requote = page.locator(".premia-submission.is-requote");
+    await requote.waitFor();
+    assert.equal(await requote.getAttribute("data-reason"), "dated_before_today");
+    assert.match(await requote.textContent(), /confirm the fresh quote priced today/);
+    assert.match(await requote.locator(".premia-amount").textContent(), /^¥[\d,]+\.\d\d$/);
+    await shot(page, "server-site-requote");
+    assert.equal(sent.length, 1);
+    // Confirmed: the server's fresh quote goes back as it is, with its stamp, and is accepted.
+    await requote.locator(".premia-confirm").click();
+    const accepted = page.locator(".premia-submission.is-accepted .premia-application");
+    await accepted.waitFor();
+    assert.match(await accepted.textContent(), /PA\d{8}-/);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].quote.request.quote_date, today);
+    assert.match(sent[1].stamp, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(sent[1].resident_id, FEMALE_30_ID);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   it("asks for the number when the quote was priced without it, and shows the server's refusal of one that does not match", async () => {
     const page = await openPage(browser);
     await page.goto(`${serverUrl}/index.html?lang=en`);
@@ -93,9 +141,9 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     assert.match(await needed.textContent(), /To apply, enter the insured's resident ID number/);
     await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
 
-    // A client that swaps in another valid number (same birth date and sex, another person) is refused:
-    // the quote's hash is not that number's. The page shows the server's typed error, in English.
-    const other = residentId("11010119960501004");
+    // A client that swaps in another valid number (another person, born another day) is refused: its birth
+    // date is not the quote's. The page shows the server's typed error, in English.
+    const other = residentId("11010119960502002");
     await page.route("**/api/quotes", (route) => {
       const sent = JSON.parse(route.request().postData());
       route.continue({ postData: JSON.stringify({ ...sent, resident_id: other }) });
@@ -104,8 +152,8 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     const refused = page.locator(".premia-submission.is-refused");
     await refused.waitFor();
     assert.equal(await refused.getAttribute("data-status"), "422");
-    assert.equal(await refused.locator("[data-code]").getAttribute("data-code"), "resident_id.mismatch");
-    assert.match(await refused.textContent(), /does not match the quote/);
+    assert.equal(await refused.locator("[data-code]").getAttribute("data-code"), "resident_id.contradicts");
+    assert.match(await refused.textContent(), /birth date/);
     await shot(page, "server-site-id-mismatch");
     await page.unroute("**/api/quotes");
 
@@ -118,20 +166,35 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     await page.context().close();
   });
 
-  it("lets a widget on a CRM page of another origin submit to the server", async () => {
+  it("lets a widget on a CRM page of another origin submit to the server with the agent's token", async () => {
     const page = await openPage(browser);
     await page.goto(`${crm.url}/crm.html`);
     // The widget's files come from the server's origin: this needs its CORS answer for the CRM origin.
     await page.evaluate(() => customElements.whenDefined("premia-quote"));
     await page.evaluate(() => document.getElementById("w").ready);
     await page.evaluate((insured) => document.getElementById("w").prefill({ insured }), CUSTOMER);
+    // Without the agent's token the server refuses the agent-channel application, and the widget says so.
+    await page.locator("#w .premia-primary").click();
+    const refused = page.locator("#w .premia-submission.is-refused");
+    await refused.waitFor();
+    assert.equal(await refused.getAttribute("data-status"), "401");
+    assert.equal(await refused.locator("[data-code]").getAttribute("data-code"), "auth.required");
+    await page.locator("#w .premia-submission button").click();
+    // The CRM's script gives the token (never an attribute: the markup does not carry it).
+    const token = await server.admin(["agent", "issue", "A123", "--label", "crm test"]);
+    await page.evaluate((t) => (document.getElementById("w").agentToken = t), token);
+    assert.equal(await page.evaluate(() => document.getElementById("w").outerHTML.includes("pat_")), false);
+    assert.equal(await page.evaluate(() => document.getElementById("w").agentToken), true);
+    const sentAuth = page.waitForRequest((r) => r.url().endsWith("/api/quotes") && r.method() === "POST");
     const submitted = page.evaluate(
       () => new Promise((ok) => document.addEventListener("premia-submit", (e) => ok(e.detail), { once: true })),
     );
     await page.locator("#w .premia-primary").click();
+    assert.equal((await sentAuth).headers().authorization, `Bearer ${token}`);
     const detail = await submitted;
     assert.match(detail.quote.digest, /^[0-9a-f]{64}$/);
     assert.equal(detail.resident_id, FEMALE_30_ID);
+    assert.equal(JSON.stringify(detail).includes(token), false, "the token is not in the event");
     const accepted = page.locator("#w .premia-submission.is-accepted");
     await accepted.waitFor();
     assert.match(await accepted.textContent(), /投保申请号 PA\d{8}-/);

@@ -86,17 +86,17 @@ describe("quote site", () => {
     const amount = page.locator("#premia-coverages-0-sum_assured");
     await amount.fill("505000");
     const error = page.locator("#premia-coverages-0-sum_assured-error");
-    assert.match(await error.textContent(), /金额 505000 不是产品 CI 要求的 10000 的整数倍/);
+    assert.match(await error.textContent(), /金额 505000 不是安心重疾险（2026版）要求的 10000 的整数倍/);
     assert.equal(await error.locator("[data-code]").getAttribute("data-code"), "amount.step");
     assert.equal(await amount.getAttribute("aria-invalid"), "true");
     assert.match(await amount.getAttribute("aria-describedby"), /premia-coverages-0-sum_assured-error/);
     assert.equal(await page.locator(".premia-amount").count(), 0, "no price for an invalid request");
     await shot(page, "site-error-zh");
     await page.click(".premia-lang");
-    assert.match(await error.textContent(), /amount 505000 is not a multiple of 10000 for product CI/);
+    assert.match(await error.textContent(), /amount 505000 is not a multiple of 10000 for Anxin Critical Illness \(2026\)/);
 
-    await amount.fill("50万");
-    assert.match(await error.textContent(), /is not a decimal number/);
+    await amount.fill("五十万");
+    assert.match(await error.textContent(), /is not a number we can read/);
     await amount.fill("600,000");
     assert.equal(await error.count(), 0);
     assert.equal(await amount.getAttribute("aria-invalid"), "false");
@@ -105,7 +105,7 @@ describe("quote site", () => {
     await page.fill("#premia-insured-birth_date", "1960-01-01");
     assert.match(
       await page.locator("#premia-coverages-0-product-error").textContent(),
-      /age 66 is above the issue age limit 55 of product CI/,
+      /the insured is 66, above the highest age 55 that Anxin Critical Illness \(2026\) insures/,
     );
     await shot(page, "site-error-en");
     assert.deepEqual(page.problems, []);
@@ -120,6 +120,7 @@ describe("quote site", () => {
     const error = page.locator("#premia-insured-resident_id-error");
     assert.equal(await error.count(), 0);
     assert.equal(await page.locator("#premia-insured-birth_date").isDisabled(), true, "birth date comes from the ID");
+    assert.equal(await page.locator("#premia-insured-birth_date").inputValue(), "1996-05-01", "and is shown");
     assert.equal(await headline(page), "¥9,715.00", "female, 30: the same price as typing them in");
     assert.match(await page.locator(".premia-insured-line").textContent(), /^女/);
 
@@ -225,7 +226,25 @@ describe("quote site", () => {
     await id.fill(FEMALE_30_ID);
     assert.equal(await needed.count(), 0);
     assert.equal(await headline(page), "¥9,715.00");
-    assert.equal(await page.evaluate(() => globalThis.premiaApp.current().quote.request.insured.resident_id_hash.length), 64);
+    // Priced by the number: the quote keeps the birth date and sex it gives, nothing of the number itself.
+    const insured = await page.evaluate(() => globalThis.premiaApp.current().quote.request.insured);
+    assert.equal(insured.birth_date, "1996-05-01");
+    assert.equal(JSON.stringify(insured).includes(FEMALE_30_ID.slice(0, 17)), false);
+    assert.equal("resident_id_hash" in insured, false);
+    await page.context().close();
+  });
+
+  it("quotes on the insurer's date, not on the date of a browser in another zone", async () => {
+    // 17:00 UTC on 25 November: in Los Angeles still the 25th (09:00), in China already the 26th (01:00).
+    const page = await openPage(browser, { timezoneId: "America/Los_Angeles" });
+    await page.clock.setFixedTime(new Date("2026-11-25T17:00:00Z"));
+    await page.goto(`${site.url}/index.html`);
+    await page.locator(".premia-toolbar").waitFor();
+    assert.equal(await page.evaluate(() => new Date().getDate()), 25, "the browser's own date");
+    await fillCustomer(page);
+    const quoteDate = await page.evaluate(() => globalThis.premiaApp.current().quote.request.quote_date);
+    assert.equal(quoteDate, "2026-11-26", "the date in +08:00, as the server decides it");
+    assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 

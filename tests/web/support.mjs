@@ -42,7 +42,8 @@ export async function freePort() {
 export async function startPremiaServer(bin, { port, args = [] } = {}) {
   port ??= await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "premia-web-server-"));
-  const child = spawn(bin, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist, ...args], {
+  // The demo catalogue is illustrative: a demo server (as scripts/run.sh starts it).
+  const child = spawn(bin, ["--bind", `127.0.0.1:${port}`, "--data-dir", dataDir, "--site-dir", dist, "--allow-demo", ...args], {
     cwd: repo,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -68,7 +69,17 @@ export async function startPremiaServer(bin, { port, args = [] } = {}) {
     }
     await new Promise((ok) => setTimeout(ok, 100));
   }
-  return { port, url, close };
+  /** Run an administration subcommand on this server's data (e.g. ["agent", "issue", "A123"]): its stdout. */
+  const admin = (subcommand) =>
+    new Promise((ok, fail) => {
+      const run = spawn(bin, [...subcommand, "--data-dir", dataDir], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      run.stdout.on("data", (chunk) => (out += chunk));
+      run.stderr.on("data", (chunk) => (err += chunk));
+      run.on("exit", (code) => (code === 0 ? ok(out.trim()) : fail(new Error(`premia-server ${subcommand.join(" ")}: ${err}`))));
+    });
+  return { port, url, dataDir, admin, close };
 }
 
 export async function launch() {
@@ -86,8 +97,11 @@ export async function launch() {
 }
 
 /** A page that fails the test on any uncaught error or console error (other than a refused submission). */
-export async function openPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1, locale = "zh-CN" } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor, locale });
+export async function openPage(
+  browser,
+  { width = 1280, height = 900, deviceScaleFactor = 1, locale = "zh-CN", timezoneId = undefined } = {},
+) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor, locale, timezoneId });
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));

@@ -119,7 +119,8 @@ describe("quote widget", () => {
     await page.locator("#w #premia-insured-resident_id").fill(FEMALE_30_ID);
     const priced = await page.evaluate(() => globalThis.events.at(-1));
     assert.equal(priced.detail.quote.totals.annual_premium, "9715.00");
-    assert.match(priced.detail.quote.request.insured.resident_id_hash, /^[0-9a-f]{64}$/);
+    assert.equal(priced.detail.quote.request.insured.birth_date, "1996-05-01");
+    assert.equal("resident_id_hash" in priced.detail.quote.request.insured, false, "nothing of the number in the quote");
     await page.locator("#w .premia-primary").click();
     const submitted = await page.evaluate(() => globalThis.events.find((e) => e.name === "premia-submit"));
     assert.deepEqual(Object.keys(submitted.detail), ["quote", "resident_id"]);

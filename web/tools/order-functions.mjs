@@ -10,7 +10,7 @@
 // renumbers every call, table entry and export consistently:
 //   wasm-opt OUT.wasm --reorder-functions-by-name --strip-debug ...
 // The order: function bodies sorted by their bytes, then chained greedily, each next function the one
-// sharing the most 4-byte sequences with the last one placed. Deterministic for a given input.
+// most similar to the last one placed (the Jaccard index of their 4-byte sequences). Deterministic for a given input.
 import { readFileSync, writeFileSync } from "node:fs";
 import { leb, readImports, readLeb, readSections, writeSections } from "./wasm-module.mjs";
 
@@ -59,7 +59,9 @@ function similarityChain(functions) {
       let shared = 0;
       const [small, large] = candidate.size < last.size ? [candidate, last] : [last, candidate];
       for (const s of small) if (large.has(s)) shared++;
-      const score = shared / (1 + candidate.size);
+      // Jaccard similarity: shared over all shingles of the two (1.4 KB less zopfli on the site's
+      // module than sharing over the candidate's own size, which favoured small functions).
+      const score = shared / (1 + candidate.size + last.size - shared);
       if (score > best) {
         best = score;
         bestAt = j;

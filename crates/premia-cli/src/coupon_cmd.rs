@@ -36,8 +36,9 @@ pub enum Command {
         /// Last day the token may be used (YYYY-MM-DD).
         #[arg(long)]
         expires: Option<NaiveDate>,
-        /// For referral codes: the referring customer.
-        #[arg(long)]
+        /// For referral codes (required): the referring customer, by their own application number
+        /// (the server credits them, and refuses the code on that person's own application).
+        #[arg(long, required_if_eq("kind", "referral"))]
         referrer: Option<String>,
         /// Catalogue the token is for; default the embedded demo catalogue.
         #[arg(long)]

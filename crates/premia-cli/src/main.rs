@@ -7,8 +7,6 @@
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod agent_cmd;
-mod blacklist_cmd;
 mod catalogue_cmd;
 mod coupon_cmd;
 mod id_cmd;
@@ -50,10 +48,6 @@ enum Command {
     },
     /// Re-validate a file of submitted quotes (JSON lines) on every core; exit 1 if any is invalid.
     Verify(verify_cmd::Args),
-    /// The server's blacklist: add, remove, list.
-    Blacklist(blacklist_cmd::Args),
-    /// Agent tokens for the server's API: issue, revoke, list.
-    Agent(agent_cmd::Args),
     /// Validate and inspect catalogues.
     Catalogue {
         #[command(subcommand)]
@@ -149,8 +143,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Quote { catalogue, explain, request } => quote_cmd::run(catalogue.as_deref(), &request, explain, lang),
         Command::Verify(args) => args.run(),
-        Command::Blacklist(args) => args.run(),
-        Command::Agent(args) => args.run(),
         Command::Catalogue { command: CatalogueCommand::Check { file } } => catalogue_cmd::check(file.as_deref(), lang),
         Command::Catalogue { command: CatalogueCommand::Compile { file, out } } => {
             catalogue_cmd::compile(&file, out.as_deref())

@@ -59,7 +59,10 @@ fn a_bad_request_lists_every_error_on_stderr_and_exits_1() {
     ] {
         assert!(stderr.contains(expected), "missing {expected} in\n{stderr}");
     }
-    assert!(stderr.contains("年龄 66 岁超过产品 CI 的最高投保年龄 55 岁"), "both languages:\n{stderr}");
+    assert!(
+        stderr.contains("被保险人 66 岁，超过安心重疾险（2026版）的最高投保年龄 55 岁"),
+        "both languages:\n{stderr}"
+    );
 }
 
 #[test]
@@ -223,9 +226,14 @@ fn quote_explain_shows_decisions_and_discounts() {
     let out = premia(&["--lang", "en", "quote", "--explain", "examples/requests/ci-two-coupons.json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    for expected in
-        ["accept with conditions", "(+25.00%)", "thyroid disease excluded", "PROMO-NOV", "V-DEMO-0001", "Underwriting:"]
-    {
+    for expected in [
+        "Accepted with conditions",
+        "(+25.00%)",
+        "thyroid disease excluded",
+        "PROMO-NOV",
+        "V-DEMO-0001",
+        "Underwriting:",
+    ] {
         assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
     }
 }

@@ -90,7 +90,7 @@ pub struct DroppedProduct {
 /// The bundles `profile` may buy on `date`, ranked: by the catalogue's order of preference, then by
 /// first-year premium. Errors only when the profile itself is unusable (e.g. no birth date).
 pub fn recommend(catalogue: &Catalogue, profile: &Profile, date: NaiveDate) -> Result<Vec<Recommendation>, Errors> {
-    let age = crate::engine::insured_age(catalogue, &profile.insured, date)?;
+    let age = crate::engine::insured_age(&profile.insured, date)?;
     let mut offers = Vec::new();
     for bundle in catalogue.bundles.iter().filter(|b| b.ages.contains(age)) {
         if let Some(offer) = offer(catalogue, profile, bundle, date)? {
@@ -139,7 +139,7 @@ fn offer(
                     (d.product.clone(), why.map_or_else(|| Outcome::Decline.label(), |r| r.message.clone()))
                 })
                 .collect::<Vec<_>>(),
-            Err(errors) => products_in_error(&errors, &items)?,
+            Err(errors) => products_in_error(errors, &items)?,
         };
         if drop.is_empty() || bundle.if_declined == IfDeclined::DropBundle {
             return Ok(None);
@@ -153,11 +153,12 @@ fn offer(
 }
 
 /// Errors that name a coverage mean that product cannot be sold to this person (e.g. outside its
-/// issue ages): drop it. Any other error is about the profile, and is returned.
-fn products_in_error(errors: &Errors, items: &[CoverageRequest]) -> Result<Vec<(String, Text)>, Errors> {
+/// issue ages): drop it. Any other error is about the profile, and is returned. (Taken by value: the
+/// errors returned are moved, not cloned, which keeps `ErrorKind`'s `Clone` out of the browser build.)
+fn products_in_error(errors: Errors, items: &[CoverageRequest]) -> Result<Vec<(String, Text)>, Errors> {
     let mut products = Vec::new();
     let mut other = Vec::new();
-    for e in errors {
+    for e in errors.into_vec() {
         let index = e.field.strip_prefix("coverages[").and_then(|rest| rest.split(']').next()?.parse::<usize>().ok());
         match index.and_then(|i| items.get(i)) {
             Some(item) => {
@@ -165,7 +166,7 @@ fn products_in_error(errors: &Errors, items: &[CoverageRequest]) -> Result<Vec<(
                     products.push((item.product.clone(), e.message()));
                 }
             }
-            None => other.push(Error::new(e.field.clone(), e.kind.clone())),
+            None => other.push(e),
         }
     }
     match Errors::from_vec(other) {

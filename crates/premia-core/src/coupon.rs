@@ -83,6 +83,9 @@ pub struct PercentRule {
     pub percent: Decimal,
     pub applies_to: AppliesTo,
     pub eligible: Eligibility,
+    /// Referral series: how many applications one referral code may bring (each credits its referrer;
+    /// the server counts them). Required for referrals, absent for campaigns.
+    pub max_uses: Option<u32>,
 }
 
 /// A fixed-amount voucher series.
@@ -167,16 +170,38 @@ pub fn is_token(text: &str) -> bool {
 /// Read and verify a token. A token is rejected as malformed if it cannot be decoded, and as forged if
 /// its signature does not verify against `key`.
 pub fn verify_token(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, ErrorKind> {
-    let (signed, signature) = token.rsplit_once('.').ok_or(ErrorKind::CouponMalformed)?;
-    let payload = signed.strip_prefix(TOKEN_PREFIX).ok_or(ErrorKind::CouponMalformed)?;
-    let signature = base64url_decode(signature).ok_or(ErrorKind::CouponMalformed)?;
-    let signature = Signature::from_slice(&signature).map_err(|_| ErrorKind::CouponMalformed)?;
-    let key = key.ok_or(ErrorKind::CouponBadSignature)?;
-    key.verify(signed.as_bytes(), &signature).map_err(|_| ErrorKind::CouponBadSignature)?;
-    let payload = base64url_decode(payload).ok_or(ErrorKind::CouponMalformed)?;
-    let payload = std::str::from_utf8(&payload).map_err(|_| ErrorKind::CouponMalformed)?;
-    let claims = crate::json::parse(payload).map_err(|_| ErrorKind::CouponMalformed)?;
-    read_claims(&claims).ok_or(ErrorKind::CouponMalformed)
+    verify(token, key).map_err(TokenError::kind)
+}
+
+/// Why a token is refused: the two ways a token can fail, small enough to keep in the cache and copy
+/// out of it (an `ErrorKind` would need its general `Clone`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenError {
+    Malformed,
+    Forged,
+}
+
+impl TokenError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            TokenError::Malformed => ErrorKind::CouponMalformed,
+            TokenError::Forged => ErrorKind::CouponBadSignature,
+        }
+    }
+}
+
+fn verify(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, TokenError> {
+    use TokenError::{Forged, Malformed};
+    let (signed, signature) = token.rsplit_once('.').ok_or(Malformed)?;
+    let payload = signed.strip_prefix(TOKEN_PREFIX).ok_or(Malformed)?;
+    let signature = base64url_decode(signature).ok_or(Malformed)?;
+    let signature = Signature::from_slice(&signature).map_err(|_| Malformed)?;
+    let key = key.ok_or(Forged)?;
+    key.verify(signed.as_bytes(), &signature).map_err(|_| Forged)?;
+    let payload = base64url_decode(payload).ok_or(Malformed)?;
+    let payload = std::str::from_utf8(&payload).map_err(|_| Malformed)?;
+    let claims = crate::json::parse(payload).map_err(|_| Malformed)?;
+    read_claims(&claims).ok_or(Malformed)
 }
 
 /// base64url without padding, as tokens write both parts, read as strictly as the `base64` crate's
@@ -248,22 +273,22 @@ fn read_claims(value: &crate::json::Json) -> Option<Claims> {
 /// microseconds. Read-mostly, so many threads share it without waiting on each other; bounded: it
 /// forgets everything when full.
 #[derive(Debug, Default)]
-pub(crate) struct TokenCache(RwLock<HashMap<String, Result<Claims, ErrorKind>>>);
+pub(crate) struct TokenCache(RwLock<HashMap<String, Result<Claims, TokenError>>>);
 
 const TOKEN_CACHE_LIMIT: usize = 4096;
 
 impl TokenCache {
     pub(crate) fn verify(&self, token: &str, key: Option<&VerifyingKey>) -> Result<Claims, ErrorKind> {
         if let Some(known) = self.0.read().ok().and_then(|cache| cache.get(token).cloned()) {
-            return known;
+            return known.map_err(TokenError::kind);
         }
-        let outcome = verify_token(token, key);
-        let Ok(mut cache) = self.0.write() else { return outcome };
+        let outcome = verify(token, key);
+        let Ok(mut cache) = self.0.write() else { return outcome.map_err(TokenError::kind) };
         if cache.len() >= TOKEN_CACHE_LIMIT {
             cache.clear();
         }
         cache.insert(token.to_owned(), outcome.clone());
-        outcome
+        outcome.map_err(TokenError::kind)
     }
 }
 

@@ -197,7 +197,9 @@ impl Canon {
         self.opt(i.birth_date, Self::date);
         self.opt(i.age, Self::u32);
         self.opt(i.resident_id.as_deref(), Self::text);
-        self.opt(i.resident_id_hash.as_deref(), Self::text);
+        // The slot of the retired `resident_id_hash` (a salted hash a quote once carried): always absent,
+        // so the encoding and every digest stay as they were for quotes without one.
+        self.opt(None::<&str>, Self::text);
         self.opt(i.sex.map(Sex::name), Self::text);
         self.flag(i.smoker);
         self.u32(u32::from(i.occupation_class));

@@ -2,8 +2,6 @@
 //! in the catalogue's order and hold the total under the regulatory cap. Every coupon that does not
 //! apply gets a reason; none is silently dropped.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -13,11 +11,12 @@ use crate::coupon::{
     self, AppliesTo, Claims, CouponKind, Discount, Eligibility, PaymentType, PercentRule, RejectedCoupon, TokenKind,
     UsedCoupon, VoucherSeries,
 };
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Noun};
 use crate::money::RoundingStep;
 use crate::quote::CoverageQuote;
 use crate::request::{Channel, QuoteRequest};
 use crate::term::PaymentTerm;
+use crate::text::{Lang, Text};
 use crate::worksheet::{StepKind, Worksheet};
 
 /// The discounts of a quote and what became of every coupon.
@@ -82,19 +81,24 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
     let gross_total: Decimal = coverages.iter().map(|c| c.total_premium).sum();
     let round = |v: Decimal| catalogue.rounding.round(RoundingStep::Discount, v);
     let ws = &mut applied.worksheet;
-    let cap_first_year = round(ws.push(
+    let cap_first_year = ws.push(
         StepKind::DiscountCap { share: rules.cap, gross: gross_first_year, over_terms: false },
         gross_first_year * rules.cap,
-    ));
-    let cap_total = round(ws.push(
+    );
+    let cap_first_year = ws.round(&catalogue.rounding, RoundingStep::Discount, cap_first_year);
+    let cap_total = ws.push(
         StepKind::DiscountCap { share: rules.cap, gross: gross_total, over_terms: true },
         gross_total * rules.cap,
-    ));
+    );
+    let cap_total = ws.round(&catalogue.rounding, RoundingStep::Discount, cap_total);
     let (mut used_first_year, mut used_total) = (Decimal::ZERO, Decimal::ZERO);
-    let mut kinds_used = HashSet::new();
 
     for candidate in candidates {
-        let outcome = discount(catalogue, request, age, coverages, &candidate, &mut applied.worksheet);
+        // A coupon's steps go into the quote's worksheet only if it gives its discount: one refused (a
+        // second coupon of its kind, a code entered twice in other spellings, nothing left under the
+        // cap) leaves no steps behind, so the worksheet shows each discount's working once.
+        let mut steps = Worksheet::default();
+        let outcome = discount(catalogue, request, age, coverages, &candidate, &mut steps);
         let mut discount = match outcome {
             Ok(d) => d,
             Err(kind) => {
@@ -102,7 +106,14 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
                 continue;
             }
         };
-        if kinds_used.contains(&candidate.kind) {
+        if applied.discounts.iter().any(|d| d.code == discount.code) {
+            // The same coupon again, in another spelling ("online-2026" after "ONLINE-2026").
+            let kind = ErrorKind::Duplicate { what: Noun::Coupon, name: discount.code };
+            applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
+            continue;
+        }
+        // One discount of each kind: the kinds used are those of the discounts given so far.
+        if applied.discounts.iter().any(|d| d.kind == candidate.kind) {
             let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind.name() };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
@@ -123,14 +134,14 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             discount.total = total;
             discount.capped = true;
             let step = StepKind::DiscountCapped { coupon: discount.code.clone(), before, left: left_first_year };
-            applied.worksheet.push(step, discount.first_year);
+            steps.push(step, discount.first_year);
         }
         if discount.first_year <= Decimal::ZERO {
-            let kind = ErrorKind::CouponOverCap { cap: rules.cap.to_string() };
+            let kind = ErrorKind::CouponOverCap { cap: format!("{}%", (rules.cap * Decimal::ONE_HUNDRED).normalize()) };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }
-        kinds_used.insert(candidate.kind);
+        applied.worksheet.steps.append(&mut steps.steps);
         used_first_year += discount.first_year;
         used_total += discount.total;
         if let Source::Percent { claims: Some(claims), .. } | Source::Voucher { claims, .. } = &candidate.source {
@@ -176,6 +187,10 @@ fn resolve<'c, 'r>(
         }
         TokenKind::Referral => {
             let rule = rules.referrals.iter().find(|r| r.id == claims.series).ok_or_else(unknown)?;
+            // Bound to its referrer: the server credits them, and refuses the code on their own application.
+            if claims.referrer.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(ErrorKind::CouponNoReferrer);
+            }
             Ok(Candidate {
                 entered,
                 kind: CouponKind::Referral,
@@ -185,8 +200,18 @@ fn resolve<'c, 'r>(
     }
 }
 
+/// Products by their names, for a message a person reads: the names joined by `zh` and `en`.
+fn names(catalogue: &Catalogue, date: NaiveDate, codes: &[String], zh: &str, en: &str) -> Text {
+    let named = |lang: Lang| {
+        let name = |code: &String| catalogue.product(code, date).map_or(code.clone(), |p| p.name.get(lang).to_owned());
+        codes.iter().map(name).collect::<Vec<_>>().join(if lang == Lang::Zh { zh } else { en })
+    };
+    Text::new(named(Lang::Zh), named(Lang::En))
+}
+
 /// The coverages a discount may reduce, or why there are none.
 fn eligible<'q>(
+    catalogue: &Catalogue,
     rule: &Eligibility,
     request: &QuoteRequest,
     coverages: &'q [CoverageQuote],
@@ -203,12 +228,14 @@ fn eligible<'q>(
         Channel::Agent { .. } => "agent",
     };
     if !rule.channels.is_empty() && !rule.channels.iter().any(|c| c == channel) {
-        return Err(ErrorKind::CouponWrongChannel { channel: channel.to_owned() });
+        return Err(ErrorKind::CouponWrongChannel { channel });
     }
     let by_product: Vec<&CoverageQuote> =
         coverages.iter().filter(|c| rule.products.is_empty() || rule.products.contains(&c.product)).collect();
     if by_product.is_empty() {
-        return Err(ErrorKind::CouponWrongProduct { products: rule.products.join(", ") });
+        return Err(ErrorKind::CouponWrongProduct {
+            products: names(catalogue, request.quote_date, &rule.products, "、", ", "),
+        });
     }
     let by_payment: Vec<&CoverageQuote> = by_product
         .into_iter()
@@ -234,7 +261,7 @@ fn discount(
     ws: &mut Worksheet,
 ) -> Result<Discount, ErrorKind> {
     let code = candidate.code();
-    let round = |v: Decimal| catalogue.rounding.round(RoundingStep::Discount, v);
+    let rounding = &catalogue.rounding;
     let (name, percent, applies_to, targets) = match &candidate.source {
         Source::Bundle(bundle) => {
             if !bundle.ages.contains(age) {
@@ -246,16 +273,17 @@ fn discount(
             let targets: Vec<&CoverageQuote> =
                 coverages.iter().filter(|c| bundle.items.iter().any(|i| i.product == c.product)).collect();
             if targets.len() < 2 {
-                let products: Vec<&str> = bundle.items.iter().map(|i| i.product.as_str()).collect();
-                return Err(ErrorKind::CouponWrongProduct { products: products.join(" + ") });
+                let products: Vec<String> = bundle.items.iter().map(|i| i.product.clone()).collect();
+                let products = names(catalogue, request.quote_date, &products, " + ", " + ");
+                return Err(ErrorKind::CouponWrongProduct { products });
             }
             (bundle.name.clone(), bundle.discount.unwrap_or_default(), AppliesTo::FirstYear, targets)
         }
         Source::Percent { rule, .. } => {
-            (rule.name.clone(), rule.percent, rule.applies_to, eligible(&rule.eligible, request, coverages)?)
+            (rule.name.clone(), rule.percent, rule.applies_to, eligible(catalogue, &rule.eligible, request, coverages)?)
         }
         Source::Voucher { series, .. } => {
-            let targets = eligible(&series.eligible, request, coverages)?;
+            let targets = eligible(catalogue, &series.eligible, request, coverages)?;
             let base: Decimal = targets.iter().map(|c| c.first_year_premium).sum();
             if base < series.min_premium {
                 return Err(ErrorKind::CouponBelowMinimum {
@@ -263,10 +291,16 @@ fn discount(
                     minimum: series.min_premium.to_string(),
                 });
             }
-            let amount = round(ws.push(
+            let amount = ws.push(
                 StepKind::DiscountAmount { coupon: code.clone(), eligible: base, amount: series.amount },
                 series.amount.min(base),
-            ));
+            );
+            // A voucher's face value is taken as it is, put in the discount's form only if it is not.
+            let amount = if rounding.holds(RoundingStep::Discount, amount) {
+                amount
+            } else {
+                ws.round(rounding, RoundingStep::Discount, amount)
+            };
             return Ok(Discount {
                 kind: candidate.kind,
                 code,
@@ -290,11 +324,7 @@ fn discount(
             },
             c.first_year_premium * percent,
         );
-        let rule = catalogue.rounding.get(RoundingStep::Discount);
-        let yearly = ws.push(
-            StepKind::Rounding { step: RoundingStep::Discount, from: exact, scale: rule.scale, mode: rule.mode },
-            round(exact),
-        );
+        let yearly = ws.round(rounding, RoundingStep::Discount, exact);
         first_year += yearly;
         total += match applies_to {
             AppliesTo::FirstYear => yearly,

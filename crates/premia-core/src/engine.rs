@@ -12,12 +12,13 @@ use crate::desk::Terms;
 use crate::digest;
 use crate::discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
-use crate::money::{RoundingRules, RoundingStep};
+use crate::money::{self, RoundingRules, RoundingStep};
 use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
 use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
 use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
+use crate::text::Text;
 use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
@@ -45,7 +46,8 @@ pub(crate) fn quote_with_terms(
         ));
     }
     check_channel(&request.channel, &mut errors);
-    let person = Person::from_request(catalogue, &request.insured, date, &mut errors);
+    underwriting::check_figures(&request.insured, &mut errors);
+    let person = Person::from_request(&request.insured, date, &mut errors);
     if request.coverages.is_empty() {
         errors.push(Error::new("coverages", ErrorKind::NoCoverages));
     }
@@ -73,7 +75,7 @@ pub(crate) fn quote_with_terms(
     }
     let Some(person) = person else { return Err(Errors::one("insured", ErrorKind::Required)) };
     let discounts = discount::apply(catalogue, request, person.age, &coverages);
-    let totals = totals(&coverages, &discounts.discounts);
+    let totals = totals(&catalogue.rounding, &coverages, &discounts.discounts);
     let decision = Decision::combine(
         coverages
             .iter()
@@ -101,30 +103,30 @@ pub(crate) fn quote_with_terms(
     Ok(quote)
 }
 
-fn totals(coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
-    // Sums start from 0.00 so that a quote with nothing in a column still shows fen, not "0".
-    let sum = |values: &mut dyn Iterator<Item = Decimal>| values.fold(ZERO_FEN, |a, b| a + b);
-    let first_year_premium = sum(&mut coverages.iter().map(|c| c.first_year_premium));
-    let total_premium = sum(&mut coverages.iter().map(|c| c.total_premium));
-    let discount_first_year = sum(&mut discounts.iter().map(|d| d.first_year));
-    let discount_total = sum(&mut discounts.iter().map(|d| d.total));
+fn totals(rules: &RoundingRules, coverages: &[CoverageQuote], discounts: &[Discount]) -> Totals {
+    // Sums start from zero in the catalogue's form of the figures they add (0.00 for fen), so a quote
+    // with nothing in a column (every coverage declined, no discount) shows it as its rule says, not "0".
+    let premiums = rules.round(RoundingStep::Instalment, Decimal::ZERO);
+    let discounted = rules.round(RoundingStep::Discount, Decimal::ZERO);
+    let first_year_premium = money::sum(premiums, coverages.iter().map(|c| c.first_year_premium));
+    let total_premium = money::sum(premiums, coverages.iter().map(|c| c.total_premium));
+    let discount_first_year = money::sum(discounted, discounts.iter().map(|d| d.first_year));
+    let discount_total = money::sum(discounted, discounts.iter().map(|d| d.total));
     Totals {
-        annual_premium: sum(&mut coverages.iter().map(|c| c.annual_premium)),
+        annual_premium: money::sum(premiums, coverages.iter().map(|c| c.annual_premium)),
         first_year_premium,
         total_premium,
         discount_first_year,
         discount_total,
-        net_first_year_premium: first_year_premium - discount_first_year,
-        net_total_premium: total_premium - discount_total,
+        net_first_year_premium: money::difference(first_year_premium, discount_first_year),
+        net_total_premium: money::difference(total_premium, discount_total),
     }
 }
 
-const ZERO_FEN: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
-
 /// The insured's age at last birthday on `date`, for choosing bundles; errors if it cannot be known.
-pub(crate) fn insured_age(catalogue: &Catalogue, insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
+pub(crate) fn insured_age(insured: &Insured, date: NaiveDate) -> Result<u32, Errors> {
     let mut errors = Vec::new();
-    let person = Person::from_request(catalogue, insured, date, &mut errors);
+    let person = Person::from_request(insured, date, &mut errors);
     match (person, Errors::from_vec(errors)) {
         (Some(p), None) => Ok(p.age),
         (_, Some(errors)) => Err(errors),
@@ -150,16 +152,10 @@ struct Person<'r> {
     sex: Sex,
     /// Age at last birthday.
     age: u32,
-    id_hash: Option<String>,
 }
 
 impl<'r> Person<'r> {
-    fn from_request(
-        catalogue: &Catalogue,
-        insured: &'r Insured,
-        date: NaiveDate,
-        errors: &mut Vec<Error>,
-    ) -> Option<Self> {
+    fn from_request(insured: &'r Insured, date: NaiveDate, errors: &mut Vec<Error>) -> Option<Self> {
         // A bad occupation class is reported but does not stop the coverages being checked.
         if !(1..=7).contains(&insured.occupation_class) {
             errors.push(Error::new(
@@ -169,12 +165,6 @@ impl<'r> Person<'r> {
         }
         let before = errors.len();
         let from_id = insured.resident_id.as_deref().and_then(|text| {
-            if insured.resident_id_hash.is_some() {
-                errors.push(Error::new(
-                    "insured.resident_id_hash",
-                    ErrorKind::Syntax { message: "give resident_id or resident_id_hash, not both".into() },
-                ));
-            }
             resident_id::parse(text, date, "insured.resident_id").map_err(|e| errors.extend(e.into_vec())).ok()
         });
         let birth_date = match (&from_id, insured.birth_date) {
@@ -239,13 +229,10 @@ impl<'r> Person<'r> {
                 None
             }
         };
-        let id_hash = from_id
-            .map(|id| resident_id::salted_hash(&id.number, &catalogue.id_hash_salt))
-            .or_else(|| insured.resident_id_hash.clone());
         if errors.len() != before {
             return None;
         }
-        Some(Person { insured, birth_date, sex: sex?, age: age?, id_hash })
+        Some(Person { insured, birth_date, sex: sex?, age: age? })
     }
 
     /// Age by the product's basis. Without a birth date only the given age is known; it is used as is.
@@ -253,14 +240,13 @@ impl<'r> Person<'r> {
         self.birth_date.and_then(|birth| age::age_on(basis, birth, date)).unwrap_or(self.age)
     }
 
-    /// The request as a quote records it: the resident ID number replaced by its salted hash, with the
-    /// birth date and sex it gave. Re-quoting this echo gives the same quote.
+    /// The request as a quote records it: the resident ID number replaced by the birth date and sex it
+    /// gave (nothing of the number itself stays). Re-quoting this echo gives the same quote.
     fn echo(&self, request: &QuoteRequest) -> QuoteRequest {
         let mut echo = request.clone();
         if echo.insured.resident_id.take().is_some() {
             echo.insured.birth_date = self.birth_date;
             echo.insured.sex = Some(self.sex);
-            echo.insured.resident_id_hash = self.id_hash.clone();
         }
         echo
     }
@@ -310,14 +296,14 @@ fn price_coverage(
     check_annuity(product, coverage, age, payment_years, &mut err);
     let insured = person.insured;
     if product.requires_social_insurance && !insured.social_insurance {
-        err("product", ErrorKind::RequiresSocialInsurance { product: code.to_owned() });
+        err("product", ErrorKind::RequiresSocialInsurance { product: product.name.clone() });
     }
     if let Rating::Flat { regions } = &product.rating {
         match &insured.region {
             None => errors.push(Error::new("insured.region", ErrorKind::Required)),
             Some(region) if !regions.contains_key(region) => errors.push(Error::new(
                 "insured.region",
-                ErrorKind::RegionNotSold { region: region.clone(), product: code.to_owned() },
+                ErrorKind::RegionNotSold { region: region_name(catalogue, region), product: product.name.clone() },
             )),
             Some(_) => {}
         }
@@ -371,25 +357,31 @@ fn price_coverage(
     };
     let rules = &product.rounding;
     let priced = rating::base_premium(&product.rating, &case, &mut ws).map(|raw| {
-        let base = round(&mut ws, rules, RoundingStep::BasePremium, raw);
+        let base = ws.round(rules, RoundingStep::BasePremium, raw);
         let mut rated = base;
+        // Any factor applied, even one of exactly 1 (200.00 × 1.0 = 200.000), is followed by the rated
+        // premium's rounding step: the figure takes the scale its rule says whatever the factors were.
+        let mut factored = false;
         if insured.smoker {
             if let Some(f) = product.factors.smoker {
                 let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
                 rated = ws.push(step, rated * f);
+                factored = true;
             }
         }
         if let Some(f) = occupation_factor {
             let class = Some(insured.occupation_class);
             let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
             rated = ws.push(step, rated * f);
+            factored = true;
         }
         if loading > Decimal::ZERO {
             rated =
                 ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
+            factored = true;
         }
-        if rated != base {
-            rated = round(&mut ws, rules, RoundingStep::RatedPremium, rated);
+        if factored || !rules.holds(RoundingStep::RatedPremium, rated) {
+            rated = ws.round(rules, RoundingStep::RatedPremium, rated);
         }
         rated
     });
@@ -406,7 +398,7 @@ fn price_coverage(
         let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
         match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
             Ok(raw) => {
-                let premium = round(&mut ws, rules, RoundingStep::RiderPremium, raw);
+                let premium = ws.round(rules, RoundingStep::RiderPremium, raw);
                 rider_quotes.push(RiderQuote {
                     code: rider.code.clone(),
                     name: rider.name.clone(),
@@ -421,18 +413,23 @@ fn price_coverage(
     if errors.len() != before {
         return None;
     }
-    let annual = base_premium + rider_quotes.iter().map(|r| r.annual_premium).sum::<Decimal>();
+    let annual = money::sum(base_premium, rider_quotes.iter().map(|r| r.annual_premium));
     if !rider_quotes.is_empty() {
-        ws.push(StepKind::AnnualPremium { base: base_premium, riders: annual - base_premium }, annual);
+        let riders = money::difference(annual, base_premium);
+        ws.push(StepKind::AnnualPremium { base: base_premium, riders }, annual);
     }
     let frequency = coverage.frequency;
     let modal = product.modal_factor(frequency).unwrap_or(Decimal::ONE);
     let per_year = frequency.instalments_per_year();
-    let instalment = if frequency == Frequency::Annual {
+    // Paid yearly the instalment is the annual premium itself (the modal factor is 1, and no step shows
+    // it), rounded by the instalment's rule only if it does not already have that rule's form.
+    let instalment = if frequency != Frequency::Annual {
+        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
+        ws.round(rules, RoundingStep::Instalment, exact)
+    } else if rules.holds(RoundingStep::Instalment, annual) {
         annual
     } else {
-        let exact = ws.push(StepKind::Modal { frequency, annual, factor: modal }, annual * modal);
-        round(&mut ws, rules, RoundingStep::Instalment, exact)
+        ws.round(rules, RoundingStep::Instalment, annual)
     };
     let first_year = instalment * Decimal::from(per_year);
     ws.push(StepKind::FirstYear { instalment, instalments: per_year }, first_year);
@@ -468,11 +465,6 @@ fn price_coverage(
     }))
 }
 
-fn round(ws: &mut Worksheet, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
-    let rule = rules.get(step);
-    ws.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rule.apply(value))
-}
-
 fn check_issue_age(
     product: &Product,
     person: &Person<'_>,
@@ -481,7 +473,7 @@ fn check_issue_age(
     err: &mut impl FnMut(&str, ErrorKind),
 ) {
     let limits = product.issue_age;
-    let code = || product.code.clone();
+    let code = || product.name.clone();
     if age < limits.min {
         err("product", ErrorKind::AgeBelowMin { age, min: limits.min, product: code() });
     } else if age > limits.max {
@@ -499,13 +491,22 @@ fn check_issue_age(
     }
 }
 
-fn check_amount_rule(rule: &AmountRule, value: Decimal, product: &str, f: &str, err: &mut impl FnMut(&str, ErrorKind)) {
-    let product = product.to_owned();
+/// `product` names what the rule is of (a product, or a rider with its own amount) in messages.
+fn check_amount_rule(
+    rule: &AmountRule,
+    value: Decimal,
+    product: &Text,
+    f: &str,
+    err: &mut impl FnMut(&str, ErrorKind),
+) {
+    let product = product.clone();
     if value < rule.min {
         err(f, ErrorKind::AmountBelowMin { value: value.to_string(), min: rule.min.to_string(), product });
     } else if value > rule.max {
         err(f, ErrorKind::AmountAboveMax { value: value.to_string(), max: rule.max.to_string(), product });
-    } else if !(value % rule.step).is_zero() {
+    // A multiple of the step divides by it without a fraction. (Division rather than `%`, whose code the
+    // browser build would carry for this one check; exact here: the value is within the rule's maximum.)
+    } else if !value.checked_div(rule.step).is_some_and(|q| q.fract().is_zero()) {
         err(f, ErrorKind::AmountNotMultiple { value: value.to_string(), step: rule.step.to_string(), product });
     }
 }
@@ -526,14 +527,14 @@ fn check_amount(
             AmountKind::SumAssured => "annuity_amount",
             AmountKind::AnnuityAmount => "sum_assured",
         };
-        err(other_field, ErrorKind::AmountNotUsed { product: product.code.clone() });
+        err(other_field, ErrorKind::AmountNotUsed { product: product.name.clone() });
     }
     // A product with one fixed amount (e.g. a million-medical plan) needs none in the request.
     let Some(value) = given.or_else(|| rule.fixed()) else {
         err(field, ErrorKind::Required);
         return None;
     };
-    check_amount_rule(rule, value, &product.code, field, err);
+    check_amount_rule(rule, value, &product.name, field, err);
     Some(value)
 }
 
@@ -547,7 +548,6 @@ fn check_terms(
     age: u32,
     err: &mut impl FnMut(&str, ErrorKind),
 ) -> (Option<u32>, Option<u32>) {
-    let code = &product.code;
     let mut ok = true;
     if !product.coverage_terms.contains(&coverage.coverage_term) {
         ok = false;
@@ -556,7 +556,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::CoverageTerm,
                 value: coverage.coverage_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.coverage_terms),
             },
         );
@@ -568,7 +568,7 @@ fn check_terms(
             ErrorKind::NotOffered {
                 what: Noun::PaymentTerm,
                 value: coverage.payment_term.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&product.payment_terms),
             },
         );
@@ -576,12 +576,12 @@ fn check_terms(
     let coverage_years = coverage.coverage_term.years(age);
     if coverage_years.is_none() && coverage.coverage_term != crate::term::CoverageTerm::Lifelong {
         ok = false;
-        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.to_string(), age });
+        err("coverage_term", ErrorKind::TermAlreadyEnded { term: coverage.coverage_term.label(), age });
     }
     let payment_years = coverage.payment_term.years(age);
     if payment_years.is_none() {
         ok = false;
-        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.to_string(), age });
+        err("payment_term", ErrorKind::TermAlreadyEnded { term: coverage.payment_term.label(), age });
     }
     if let (Some(pay), Some(cover)) = (payment_years, coverage_years) {
         if pay > cover {
@@ -589,8 +589,8 @@ fn check_terms(
             err(
                 "payment_term",
                 ErrorKind::PaymentLongerThanCoverage {
-                    payment: coverage.payment_term.to_string(),
-                    coverage: coverage.coverage_term.to_string(),
+                    payment: coverage.payment_term.label(),
+                    coverage: coverage.coverage_term.label(),
                 },
             );
         }
@@ -601,7 +601,7 @@ fn check_terms(
 fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMut(&str, ErrorKind)) {
     let frequency = coverage.frequency;
     if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
-        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.name().to_owned() });
+        err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.label() });
     } else if product.modal_factor(frequency).is_none() {
         let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
         err(
@@ -609,7 +609,7 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
             ErrorKind::NotOffered {
                 what: Noun::Frequency,
                 value: frequency.name().to_owned(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: names.join(", "),
             },
         );
@@ -628,7 +628,7 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
             ErrorKind::NotOffered {
                 what: Noun::Plan,
                 value: plan.clone(),
-                product: product.code.clone(),
+                product: product.name.clone(),
                 offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
             },
         ),
@@ -647,12 +647,11 @@ fn check_annuity(
         Rating::Actuarial(a) => a.annuity.as_ref(),
         _ => None,
     };
-    let code = &product.code;
     let Some(options) = options else {
         let not_offered = |what, value: u32| ErrorKind::NotOffered {
             what,
             value: value.to_string(),
-            product: code.clone(),
+            product: product.name.clone(),
             offered: String::new(),
         };
         if let Some(v) = coverage.payout_start_age {
@@ -670,7 +669,7 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::PayoutAge,
                 value: r.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.payout_start_ages),
             },
         ),
@@ -689,12 +688,17 @@ fn check_annuity(
             ErrorKind::NotOffered {
                 what: Noun::GuaranteedYears,
                 value: g.to_string(),
-                product: code.clone(),
+                product: product.name.clone(),
                 offered: offered(&options.guaranteed_years),
             },
         ),
         Some(_) => {}
     }
+}
+
+/// A region by its name (its code if the catalogue has none, as in a request for a region it lacks).
+fn region_name(catalogue: &Catalogue, code: &str) -> Text {
+    catalogue.regions.get(code).cloned().unwrap_or_else(|| Text::new(code, code))
 }
 
 /// The occupation factor, if the product rates by occupation. A class the table does not list is
@@ -720,7 +724,7 @@ fn check_riders<'p>(
                 ErrorKind::NotOffered {
                     what: Noun::Rider,
                     value: wanted.code.clone(),
-                    product: product.code.clone(),
+                    product: product.name.clone(),
                     offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
                 },
             ));
@@ -736,7 +740,7 @@ fn check_riders<'p>(
         let amount = match (&rider.amount, wanted.sum_assured) {
             (Some(rule), Some(value)) => {
                 let mut err = |g: &str, kind| errors.push(Error::new(format!("{f}.{g}"), kind));
-                check_amount_rule(rule, value, &product.code, "sum_assured", &mut err);
+                check_amount_rule(rule, value, &rider.name, "sum_assured", &mut err);
                 Some(value)
             }
             (Some(_), None) => {
@@ -746,7 +750,7 @@ fn check_riders<'p>(
             (None, Some(_)) => {
                 errors.push(Error::new(
                     format!("{f}.sum_assured"),
-                    ErrorKind::AmountNotUsed { product: rider.code.clone() },
+                    ErrorKind::AmountNotUsed { product: rider.name.clone() },
                 ));
                 None
             }

@@ -8,6 +8,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::text::{Quoted, Text};
+use crate::underwriting::Measure;
 
 /// One thing wrong with a catalogue or a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +188,10 @@ pub enum ErrorKind {
     FileMissing { path: String },
     /// Not a plain decimal number.
     NotDecimal { value: String },
+    /// What a person typed into an amount field is not a number (see `money::read_typed`).
+    NotAnAmount { value: String },
+    /// What a person typed into a date field is not a date (the form sends `YYYY-MM-DD`).
+    NotADate { value: String },
     /// A term spelling that is not accepted.
     BadTerm { value: String, expected: &'static str },
     /// A list or table that must not be empty.
@@ -235,41 +240,47 @@ pub enum ErrorKind {
     /// Both age and birth date are given and they disagree.
     AgeContradictsBirthDate { age: u32, from_birth_date: u32 },
     /// Younger than the product's minimum issue age.
-    AgeBelowMin { age: u32, min: u32, product: String },
+    AgeBelowMin { age: u32, min: u32, product: Text },
     /// Older than the product's maximum issue age.
-    AgeAboveMax { age: u32, max: u32, product: String },
+    AgeAboveMax { age: u32, max: u32, product: Text },
     /// Younger than the product's minimum age in days (e.g. 28 days).
-    TooYoungInDays { days: i64, min_days: u32, product: String },
+    TooYoungInDays { days: i64, min_days: u32, product: Text },
     /// An amount below the product's minimum.
-    AmountBelowMin { value: String, min: String, product: String },
+    AmountBelowMin { value: String, min: String, product: Text },
     /// An amount above the product's maximum.
-    AmountAboveMax { value: String, max: String, product: String },
+    AmountAboveMax { value: String, max: String, product: Text },
     /// An amount that is not a multiple of the product's step.
-    AmountNotMultiple { value: String, step: String, product: String },
+    AmountNotMultiple { value: String, step: String, product: Text },
     /// An amount given in a field this product does not use.
-    AmountNotUsed { product: String },
+    AmountNotUsed { product: Text },
     /// A value the product does not offer.
-    NotOffered { what: Noun, value: String, product: String, offered: String },
+    NotOffered { what: Noun, value: String, product: Text, offered: String },
     /// Premiums would be paid for longer than the cover lasts.
-    PaymentLongerThanCoverage { payment: String, coverage: String },
+    PaymentLongerThanCoverage { payment: Text, coverage: Text },
     /// A "to age N" term that has already ended at this age.
-    TermAlreadyEnded { term: String, age: u32 },
+    TermAlreadyEnded { term: Text, age: u32 },
     /// Single premium is paid once: the frequency must be annual.
-    SingleNeedsAnnual { frequency: String },
+    SingleNeedsAnnual { frequency: Text },
     /// The rate table has no rate for this combination.
     NoRate { product: String, detail: String },
     /// An occupation class outside 1-7.
     OccupationClass { class: u8 },
     /// The product requires local basic medical insurance (社保).
-    RequiresSocialInsurance { product: String },
+    RequiresSocialInsurance { product: Text },
     /// The product is not sold in this region.
-    RegionNotSold { region: String, product: String },
+    RegionNotSold { region: Text, product: Text },
     /// An agent code that is not 2-16 upper-case letters and digits.
     AgentCode { value: String },
     /// A request with no coverages.
     NoCoverages,
     /// The same product twice in one request.
     DuplicateCoverage { product: String },
+    /// A height or weight no person has: mistyped (metres for centimetres, grams for kilograms, 0).
+    ImpossibleMeasure { measure: Measure, value: String },
+    /// A height and a weight no person has together.
+    ImpossibleBmi { height: String, weight: String, bmi: String },
+    /// Money that cannot be below zero (income, cover already held).
+    NegativeAmount { value: String },
     /// Annuity payouts would start before premiums end.
     PayoutBeforePaymentEnds { payout_age: u32, payment_end_age: u32 },
     /// The cover runs past the end of the mortality table.
@@ -298,6 +309,8 @@ pub enum ErrorKind {
     CouponUnknown { code: String },
     /// A signed coupon that cannot be read.
     CouponMalformed,
+    /// A referral code that names no referrer: nobody could be credited.
+    CouponNoReferrer,
     /// A signed coupon whose signature does not verify: forged or altered.
     CouponBadSignature,
     /// Before the coupon's first day.
@@ -305,9 +318,9 @@ pub enum ErrorKind {
     /// After the coupon's last day.
     CouponExpired { until: String },
     /// None of the quote's products is eligible.
-    CouponWrongProduct { products: String },
+    CouponWrongProduct { products: Text },
     /// Not for this sales channel.
-    CouponWrongChannel { channel: String },
+    CouponWrongChannel { channel: &'static str },
     /// Not for this payment type (e.g. regular premium only, never single premium).
     CouponPaymentType { required: &'static str },
     /// The eligible premium is below the coupon's minimum.
@@ -346,6 +359,8 @@ impl ErrorKind {
             #[cfg(feature = "toml")]
             FileMissing { .. } => "file.missing",
             NotDecimal { .. } => "decimal.invalid",
+            NotAnAmount { .. } => "amount.invalid",
+            NotADate { .. } => "date.invalid",
             BadTerm { .. } => "term.invalid",
             Empty => "empty",
             Duplicate { .. } => "duplicate",
@@ -391,6 +406,9 @@ impl ErrorKind {
             AgentCode { .. } => "agent_code.invalid",
             NoCoverages => "coverages.empty",
             DuplicateCoverage { .. } => "coverages.duplicate",
+            ImpossibleMeasure { .. } => "measure.impossible",
+            ImpossibleBmi { .. } => "bmi.impossible",
+            NegativeAmount { .. } => "amount.negative",
             PayoutBeforePaymentEnds { .. } => "annuity.payout_before_payment_end",
             BeyondMortalityTable { .. } => "mortality.beyond_table",
             IdLength { .. } => "resident_id.length",
@@ -403,6 +421,7 @@ impl ErrorKind {
             IdContradicts { .. } => "resident_id.contradicts",
             CouponUnknown { .. } => "coupon.unknown",
             CouponMalformed => "coupon.malformed",
+            CouponNoReferrer => "coupon.no_referrer",
             CouponBadSignature => "coupon.bad_signature",
             CouponNotYetValid { .. } => "coupon.not_yet_valid",
             CouponExpired { .. } => "coupon.expired",
@@ -438,6 +457,14 @@ impl ErrorKind {
             NotDecimal { value } => Text::new(
                 format!("“{value}”不是十进制数（例如 \"1234.50\"）"),
                 format!("{} is not a decimal number (write e.g. \"1234.50\")", Quoted(value)),
+            ),
+            NotAnAmount { value } => Text::new(
+                format!("无法识别“{value}”，请填写数字，例如 500000 或 50万"),
+                format!("{} is not a number we can read: write it like 500000 or 500,000", Quoted(value)),
+            ),
+            NotADate { value } => Text::new(
+                format!("“{value}”不是有效日期，请按 年-月-日 填写，例如 1990-05-01"),
+                format!("{} is not a date: write it as year-month-day, e.g. 1990-05-01", Quoted(value)),
             ),
             BadTerm { value, expected } => Text::new(
                 format!("“{value}”不是有效期间，应为 {expected}"),
@@ -516,51 +543,51 @@ impl ErrorKind {
                 format!("age {age} contradicts the birth date, which gives age {from_birth_date}"),
             ),
             AgeBelowMin { age, min, product } => Text::new(
-                format!("年龄 {age} 岁低于产品 {product} 的最低投保年龄 {min} 岁"),
-                format!("age {age} is below the issue age limit {min} of product {product}"),
+                format!("被保险人 {age} 岁，低于{}的最低投保年龄 {min} 岁", product.zh),
+                format!("the insured is {age}, below the lowest age {min} that {} insures", product.en),
             ),
             AgeAboveMax { age, max, product } => Text::new(
-                format!("年龄 {age} 岁超过产品 {product} 的最高投保年龄 {max} 岁"),
-                format!("age {age} is above the issue age limit {max} of product {product}"),
+                format!("被保险人 {age} 岁，超过{}的最高投保年龄 {max} 岁", product.zh),
+                format!("the insured is {age}, above the highest age {max} that {} insures", product.en),
             ),
             TooYoungInDays { days, min_days, product } => Text::new(
-                format!("出生仅 {days} 天，产品 {product} 须出生满 {min_days} 天"),
-                format!("{days} days old; product {product} insures from {min_days} days old"),
+                format!("出生仅 {days} 天，{}须出生满 {min_days} 天", product.zh),
+                format!("{days} days old; {} insures from {min_days} days old", product.en),
             ),
             AmountBelowMin { value, min, product } => Text::new(
-                format!("金额 {value} 低于产品 {product} 的最低限额 {min}"),
-                format!("amount {value} is below the minimum {min} of product {product}"),
+                format!("金额 {value} 低于{}的最低限额 {min}", product.zh),
+                format!("amount {value} is below the minimum {min} of {}", product.en),
             ),
             AmountAboveMax { value, max, product } => Text::new(
-                format!("金额 {value} 超过产品 {product} 的最高限额 {max}"),
-                format!("amount {value} is above the maximum {max} of product {product}"),
+                format!("金额 {value} 超过{}的最高限额 {max}", product.zh),
+                format!("amount {value} is above the maximum {max} of {}", product.en),
             ),
             AmountNotMultiple { value, step, product } => Text::new(
-                format!("金额 {value} 不是产品 {product} 要求的 {step} 的整数倍"),
-                format!("amount {value} is not a multiple of {step} for product {product}"),
+                format!("金额 {value} 不是{}要求的 {step} 的整数倍", product.zh),
+                format!("amount {value} is not a multiple of {step} for {}", product.en),
             ),
             AmountNotUsed { product } => Text::new(
-                format!("产品 {product} 不使用此金额字段"),
-                format!("product {product} does not take this amount"),
+                format!("{}不使用此金额字段", product.zh),
+                format!("{} does not take this amount", product.en),
             ),
             NotOffered { what, value, product, offered } => {
                 let w = what.text();
                 Text::new(
-                    format!("产品 {product} 不提供{}“{value}”，可选：{offered}", w.zh),
-                    format!("product {product} does not offer {} {value}; offered: {offered}", w.en),
+                    format!("{}不提供{}“{value}”，可选：{offered}", product.zh, w.zh),
+                    format!("{} does not offer {} {value}; offered: {offered}", product.en, w.en),
                 )
             }
             PaymentLongerThanCoverage { payment, coverage } => Text::new(
-                format!("交费期间 {payment} 长于保障期间 {coverage}"),
-                format!("payment term {payment} is longer than coverage term {coverage}"),
+                format!("交费期间（{}）长于保障期间（{}）", payment.zh, coverage.zh),
+                format!("premiums ({}) would be paid for longer than the cover lasts ({})", payment.en, coverage.en),
             ),
             TermAlreadyEnded { term, age } => Text::new(
-                format!("{age} 岁时期间 {term} 已届满"),
-                format!("term {term} has already ended at age {age}"),
+                format!("{age} 岁时“{}”已届满", term.zh),
+                format!("{} has already ended at age {age}", Quoted(&term.en)),
             ),
             SingleNeedsAnnual { frequency } => Text::new(
-                format!("趸交只交一次，交费频率须为年交，而不是 {frequency}"),
-                format!("a single premium is paid once: frequency must be annual, not {frequency}"),
+                format!("趸交只交一次，交费频率须为年交，而不是{}", frequency.zh),
+                format!("a single premium is paid once: the frequency must be annual, not {}", frequency.en),
             ),
             NoRate { product, detail } => Text::new(
                 format!("产品 {product} 的费率表没有此项费率：{detail}"),
@@ -571,12 +598,12 @@ impl ErrorKind {
                 format!("occupation class {class} is not a class 1-7"),
             ),
             RequiresSocialInsurance { product } => Text::new(
-                format!("产品 {product} 要求参加当地基本医疗保险（有社保）"),
-                format!("product {product} requires local basic medical insurance"),
+                format!("{}要求参加当地基本医疗保险（有社保）", product.zh),
+                format!("{} requires local basic medical insurance", product.en),
             ),
             RegionNotSold { region, product } => Text::new(
-                format!("产品 {product} 未在地区 {region} 销售"),
-                format!("product {product} is not sold in region {region}"),
+                format!("{}未在{}销售", product.zh, region.zh),
+                format!("{} is not sold in {}", product.en, region.en),
             ),
             AgentCode { value } => Text::new(
                 format!("代理人编码“{value}”无效，应为 2–16 位大写字母或数字"),
@@ -587,6 +614,26 @@ impl ErrorKind {
                 format!("产品 {product} 在同一报价中出现两次"),
                 format!("product {product} appears twice in one quote"),
             ),
+            ImpossibleMeasure { measure, value } => {
+                let (min, max) = measure.possible();
+                match measure {
+                    Measure::HeightCm => Text::new(
+                        format!("身高 {value} 厘米不可能，请以厘米为单位填写（{min}–{max}）"),
+                        format!("a height of {value} cm is not possible: give it in centimetres ({min}-{max})"),
+                    ),
+                    Measure::WeightKg => Text::new(
+                        format!("体重 {value} 千克不可能，请以千克为单位填写（{min}–{max}）"),
+                        format!("a weight of {value} kg is not possible: give it in kilograms ({min}-{max})"),
+                    ),
+                }
+            }
+            ImpossibleBmi { height, weight, bmi } => Text::new(
+                format!("身高 {height} 厘米、体重 {weight} 千克不可能同时成立（BMI {bmi}），请核对"),
+                format!("{height} cm and {weight} kg cannot both be right (a BMI of {bmi}): please check them"),
+            ),
+            NegativeAmount { value } => {
+                Text::new(format!("金额不能为负数（{value}）"), format!("an amount cannot be negative ({value})"))
+            }
             PayoutBeforePaymentEnds { payout_age, payment_end_age } => Text::new(
                 format!("{payout_age} 岁开始领取，但交费到 {payment_end_age} 岁才结束"),
                 format!("payouts start at {payout_age}, before premiums end at {payment_end_age}"),
@@ -631,6 +678,7 @@ impl ErrorKind {
                 format!("no campaign, voucher or referral has code {}", Quoted(code)),
             ),
             CouponMalformed => Text::fixed("优惠券无法识别（格式错误）", "the coupon cannot be read (malformed)"),
+            CouponNoReferrer => Text::fixed("推荐码未写明推荐人", "the referral code names no referrer"),
             CouponBadSignature => {
                 Text::fixed("优惠券签名无效：可能被伪造或篡改", "the coupon's signature is invalid: forged or altered")
             }
@@ -641,13 +689,14 @@ impl ErrorKind {
                 Text::new(format!("优惠已于 {until} 过期"), format!("the coupon expired on {until}"))
             }
             CouponWrongProduct { products } => Text::new(
-                format!("优惠仅适用于产品：{products}"),
-                format!("the coupon applies only to products {products}"),
+                format!("优惠仅适用于：{}", products.zh),
+                format!("the coupon applies only to {}", products.en),
             ),
-            CouponWrongChannel { channel } => Text::new(
-                format!("优惠不适用于 {channel} 渠道"),
-                format!("the coupon is not for the {channel} channel"),
-            ),
+            CouponWrongChannel { channel } => {
+                let (zh, en) =
+                    if *channel == "agent" { ("代理人", "agents'") } else { ("网上直销", "direct online") };
+                Text::new(format!("此优惠不适用于{zh}投保"), format!("the coupon is not for {en} sales"))
+            }
             CouponPaymentType { required } => {
                 let zh = if *required == "regular" { "期缴" } else { "趸交" };
                 Text::new(
@@ -665,10 +714,15 @@ impl ErrorKind {
                     "discounts already reach the regulatory cap ({cap} of the premium): nothing is left for this one"
                 ),
             ),
-            CouponDuplicateKind { kind } => Text::new(
-                format!("每份报价只能使用一张{kind}类优惠"),
-                format!("only one {kind} coupon may be used per quote"),
-            ),
+            CouponDuplicateKind { kind } => {
+                let (zh, en) = match *kind {
+                    "campaign" => ("活动优惠", "campaign discount"),
+                    "referral" => ("推荐优惠", "referral discount"),
+                    "voucher" => ("抵用券", "voucher"),
+                    _ => ("组合优惠", "bundle discount"),
+                };
+                Text::new(format!("每份报价只能使用一项{zh}"), format!("only one {en} may be used per quote"))
+            }
             CouponWrongCatalogue { catalogue } => Text::new(
                 format!("优惠为产品目录 {catalogue} 签发，不适用于本目录"),
                 format!("the coupon was issued for catalogue {catalogue}, not this one"),
@@ -722,12 +776,16 @@ mod tests {
     fn serializes_code_field_and_both_messages() {
         let error = Error::new(
             "coverages[0].sum_assured",
-            ErrorKind::AmountNotMultiple { value: "1234".into(), step: "10000".into(), product: "CI".into() },
+            ErrorKind::AmountNotMultiple {
+                value: "1234".into(),
+                step: "10000".into(),
+                product: Text::fixed("安心重疾险", "Anxin Critical Illness"),
+            },
         );
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["code"], "amount.step");
         assert_eq!(json["field"], "coverages[0].sum_assured");
-        assert_eq!(json["message"]["en"], "amount 1234 is not a multiple of 10000 for product CI");
+        assert_eq!(json["message"]["en"], "amount 1234 is not a multiple of 10000 for Anxin Critical Illness");
         assert!(json["message"]["zh"].as_str().unwrap().contains("整数倍"));
     }
 

@@ -153,6 +153,46 @@ impl Json {
         String::from_utf8(out).unwrap_or_default()
     }
 
+    /// The value as compact JSON: for a document `serde_json::to_string` wrote, exactly its text again
+    /// (numbers are kept as written, fields in order, strings escaped as serde_json escapes them). The
+    /// browser sends a quote the server wrote (a re-quote's fresh quote) back in these bytes.
+    pub fn compact(&self) -> String {
+        let mut out = Vec::new();
+        self.write_compact(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn write_compact(&self, out: &mut Vec<u8>) {
+        match self {
+            Json::Null => out.extend_from_slice(b"null"),
+            Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Json::Number(n) => out.extend_from_slice(n.0.as_bytes()),
+            Json::String(text) => crate::quote_json::string(out, text),
+            Json::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write_compact(out);
+                }
+                out.push(b']');
+            }
+            Json::Object(fields) => {
+                out.push(b'{');
+                for (i, (key, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    crate::quote_json::string(out, key);
+                    out.push(b':');
+                    value.write_compact(out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+
     fn write_pretty(&self, out: &mut Vec<u8>, depth: usize) {
         let indent = |out: &mut Vec<u8>, depth: usize| (0..depth).for_each(|_| out.extend_from_slice(b"  "));
         match self {
@@ -580,6 +620,14 @@ mod tests {
         assert_eq!((error.line, error.column), (2, 11));
         assert_eq!(error.to_string(), "expected ident at line 2 column 11");
         assert_eq!(parse("[1] x").unwrap_err().to_string(), "trailing characters at line 1 column 5");
+    }
+
+    #[test]
+    fn compact_writes_serde_jsons_text_again() {
+        let text: String = (0u8..0x20).map(char::from).chain("\"\\é".chars()).collect();
+        let value = serde_json::json!({ "b": [1, 2.50, "x", null, true, {}], "a": { "t": text }, "n": -0.0 });
+        let written = serde_json::to_string(&value).unwrap();
+        assert_eq!(parse(&written).unwrap().compact(), written);
     }
 
     #[test]

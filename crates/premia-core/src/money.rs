@@ -9,6 +9,7 @@ use std::fmt;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorKind;
 use crate::text::Text;
 
 /// How a rounding step treats the digits it drops.
@@ -36,6 +37,16 @@ impl RoundMode {
         }
     }
 
+    /// The mode in words, for the worksheet a customer reads (its `name` stays in the JSON).
+    pub fn label(self) -> Text {
+        match self {
+            RoundMode::HalfUp => Text::fixed("四舍五入", "half up"),
+            RoundMode::HalfEven => Text::fixed("四舍六入五成双", "half to even"),
+            RoundMode::Down => Text::fixed("舍去", "down"),
+            RoundMode::Up => Text::fixed("进一", "up"),
+        }
+    }
+
     fn strategy(self) -> RoundingStrategy {
         match self {
             RoundMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
@@ -54,6 +65,10 @@ pub struct Rounding {
 }
 
 impl Rounding {
+    /// The most decimal places a catalogue may round to: a premium rounded to it still fits a
+    /// `Decimal` with room to spare (at ten places up to 7.9 × 10^18).
+    pub const MAX_SCALE: u32 = 10;
+
     /// To the fen (0.01), half up: the rule unless the catalogue says otherwise.
     pub const FEN_HALF_UP: Rounding = Rounding { scale: 2, mode: RoundMode::HalfUp };
 
@@ -76,6 +91,26 @@ impl fmt::Display for Rounding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} dp {}", self.scale, self.mode.name())
     }
+}
+
+/// `zero` plus every value, at the widest scale among them (a sum of figures at 0 and 3 places has
+/// 3). `Decimal` addition alone does not promise that: it returns the other term as it is when one
+/// term is zero (248 + 0.000 is 248), so a sum's places would depend on which figures are zero.
+pub fn sum(zero: Decimal, values: impl IntoIterator<Item = Decimal>) -> Decimal {
+    let (mut total, mut scale) = (zero, zero.scale());
+    for value in values {
+        total += value;
+        scale = scale.max(value.scale());
+    }
+    total.rescale(scale);
+    total
+}
+
+/// `a − b` at the wider of their scales (see [`sum`]).
+pub fn difference(a: Decimal, b: Decimal) -> Decimal {
+    let mut result = a - b;
+    result.rescale(a.scale().max(b.scale()));
+    result
 }
 
 /// The named places where a premium is rounded. The catalogue sets a rule for each (default: fen, half up).
@@ -161,6 +196,50 @@ impl RoundingRules {
     pub fn round(&self, step: RoundingStep, value: Decimal) -> Decimal {
         self.get(step).apply(value)
     }
+
+    /// Whether `value` already is what `step`'s rule makes of it: the same number at the same scale
+    /// (200.000 is not what a rule of two places makes of 200.000).
+    pub fn holds(&self, step: RoundingStep, value: Decimal) -> bool {
+        let rounded = self.round(step, value);
+        rounded == value && rounded.scale() == value.scale()
+    }
+}
+
+/// An amount as a person types it into a form, read the way they mean it: digits full-width or not
+/// (`５０００００`), grouped with commas or spaces (`500,000`, `50 0000`), with a yuan sign or 元
+/// (`￥500000`, `500000元`), or counted in 万, 千 or 亿 (`50万`, `1.5万`, `２０万元`). The number itself
+/// is then read as strictly as [`strict::parse`] reads one (no exponent, no float): what cannot be read
+/// is [`ErrorKind::NotAnAmount`], and nothing typed is [`ErrorKind::Required`]. A number counted in
+/// units is written without trailing zeros (`1.5万` is 15000).
+pub fn read_typed(text: &str) -> Result<Decimal, ErrorKind> {
+    let not_an_amount = || ErrorKind::NotAnAmount { value: text.trim().to_owned() };
+    let mut plain = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '0'..='9' | '.' | '-' => plain.push(c),
+            '０'..='９' => plain.push(char::from(b'0' + (u32::from(c) - u32::from('０')) as u8)),
+            '．' => plain.push('.'),
+            '－' => plain.push('-'),
+            // Grouping people write between digits, and the currency they may add.
+            ',' | '，' | '_' | '\'' | '¥' | '￥' | '元' => {}
+            _ if c.is_whitespace() => {}
+            unit => plain.push(unit),
+        }
+    }
+    if plain.is_empty() {
+        return Err(ErrorKind::Required);
+    }
+    let (number, unit) = match plain.chars().last() {
+        Some('万' | '萬') => (&plain[..plain.len() - '万'.len_utf8()], 10_000),
+        Some('千') => (&plain[..plain.len() - '千'.len_utf8()], 1_000),
+        Some('亿' | '億') => (&plain[..plain.len() - '亿'.len_utf8()], 100_000_000),
+        _ => (plain.as_str(), 1),
+    };
+    let value = strict::parse(number).ok_or_else(not_an_amount)?;
+    if unit == 1 {
+        return Ok(value);
+    }
+    value.checked_mul(Decimal::from(unit)).map(|v| v.normalize()).ok_or_else(not_an_amount)
 }
 
 /// Serde helpers for money fields in requests: a decimal string ("1234.50") or an integer, never a
@@ -282,6 +361,33 @@ mod tests {
         assert_eq!(strict::parse(&widest).map(|d| d.scale()), Some(28));
         assert_eq!(strict::parse(&format!("{widest}1")), None, "refused, not rounded");
         assert_eq!(strict::parse("79228162514264337593543950336"), None, "above Decimal::MAX");
+    }
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        for (typed, read) in [
+            ("500000", "500000"),
+            ("500,000", "500000"),
+            ("50 0000", "500000"),
+            ("50万", "500000"),
+            ("５０万", "500000"),
+            ("５０００００", "500000"),
+            ("￥500,000.00", "500000.00"),
+            ("500000元", "500000"),
+            ("1.5万", "15000"),
+            ("２０ 万 元", "200000"),
+            ("3千", "3000"),
+            ("1亿", "100000000"),
+            ("１２３４．５", "1234.5"),
+            ("-1", "-1"),
+        ] {
+            assert_eq!(read_typed(typed).map(|d| d.to_string()), Ok(read.to_owned()), "{typed}");
+        }
+        assert_eq!(read_typed("  "), Err(ErrorKind::Required));
+        for bad in ["abc", "1e5", "50万万", "1万5千", "万", "5.", "1,2.3.4", "1米65", "79228162514264337593543950335万"]
+        {
+            assert_eq!(read_typed(bad), Err(ErrorKind::NotAnAmount { value: bad.to_owned() }), "{bad}");
+        }
     }
 
     #[test]

@@ -46,6 +46,22 @@ pub struct Quote {
     pub digest: String,
 }
 
+impl Quote {
+    /// What is paid when: for each frequency the priced coverages are paid at, their instalments added
+    /// up, the most frequent first (a critical-illness cover paid monthly beside a medical cover paid
+    /// yearly: the monthly sum, then the yearly one). One entry when every coverage pays alike.
+    pub fn instalments(&self) -> Vec<(Frequency, Decimal)> {
+        let mut paid = Vec::new();
+        for frequency in Frequency::ALL.into_iter().rev() {
+            let mut at = self.coverages.iter().filter(|c| c.frequency == frequency).map(|c| c.instalment_premium);
+            if let Some(first) = at.next() {
+                paid.push((frequency, crate::money::sum(first, at)));
+            }
+        }
+        paid
+    }
+}
+
 /// One priced coverage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

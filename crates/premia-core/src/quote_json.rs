@@ -141,7 +141,6 @@ fn write_insured(out: &mut Vec<u8>, insured: &Insured) {
         birth_date,
         age,
         resident_id,
-        resident_id_hash,
         sex,
         smoker,
         occupation_class,
@@ -175,10 +174,6 @@ fn write_insured(out: &mut Vec<u8>, insured: &Insured) {
     if let Some(id) = resident_id {
         key(out, b"\"resident_id\":");
         string(out, id);
-    }
-    if let Some(hash) = resident_id_hash {
-        key(out, b"\"resident_id_hash\":");
-        string(out, hash);
     }
     if let Some(sex) = sex {
         key(out, b"\"sex\":\"");
@@ -755,17 +750,26 @@ fn label(out: &mut Vec<u8>, kind: &StepKind) {
 fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
     use Piece::{Dec, Int, Lit, Str};
     match kind {
-        StepKind::TableLookup { table, from_age, to_age, column } => {
-            let row: &[Piece<'_>] =
-                if from_age == to_age { &[Int(*from_age)] } else { &[Int(*from_age), Lit("-"), Int(*to_age)] };
+        StepKind::TableLookup { from_age, to_age, column, .. } => {
+            let words: Vec<Text> = column.split_whitespace().filter_map(crate::worksheet::column_words).collect();
+            let (zh, en): (&[Piece<'_>], &[Piece<'_>]) = if from_age == to_age {
+                (&[Int(*from_age), Lit(" 岁")], &[Lit("age "), Int(*from_age)])
+            } else {
+                (
+                    &[Int(*from_age), Lit("–"), Int(*to_age), Lit(" 岁")],
+                    &[Lit("ages "), Int(*from_age), Lit("-"), Int(*to_age)],
+                )
+            };
             out.extend_from_slice(b"{\"zh\":\"");
-            pieces(out, written, &[Lit("表 "), Str(table), Lit(" · 年龄 ")]);
-            pieces(out, written, row);
-            pieces(out, written, &[Lit(" · 列 "), Str(column)]);
+            pieces(out, written, zh);
+            for w in &words {
+                pieces(out, written, &[Lit(" · "), Str(&w.zh)]);
+            }
             out.extend_from_slice(b"\",\"en\":\"");
-            pieces(out, written, &[Lit("table "), Str(table), Lit(", age ")]);
-            pieces(out, written, row);
-            pieces(out, written, &[Lit(", column "), Str(column)]);
+            pieces(out, written, en);
+            for w in &words {
+                pieces(out, written, &[Lit(", "), Str(&w.en)]);
+            }
             out.extend_from_slice(b"\"}");
         }
         StepKind::PerUnit { amount, per, rate } => bilingual(
@@ -873,12 +877,15 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
                 Lit(")"),
             ],
         ),
-        StepKind::Rounding { from, scale, mode, .. } => bilingual(
-            out,
-            written,
-            &[Dec(from), Lit(" → 保留 "), Int(*scale), Lit(" 位小数（"), Str(mode.name()), Lit("）")],
-            &[Dec(from), Lit(" to "), Int(*scale), Lit(" places ("), Str(mode.name()), Lit(")")],
-        ),
+        StepKind::Rounding { from, scale, mode, .. } => {
+            let (places, mode) = (crate::worksheet::places_zh(*scale), mode.label());
+            bilingual(
+                out,
+                written,
+                &[Dec(from), Lit(" → "), Str(&places), Lit("，"), Str(&mode.zh)],
+                &[Dec(from), Lit(" to "), Int(*scale), Lit(" places, "), Str(&mode.en)],
+            )
+        }
         StepKind::Factor { premium, by, .. } => same(out, written, &[Dec(premium), Lit(" × "), Dec(by)]),
         StepKind::AnnualPremium { base, riders } => bilingual(
             out,
@@ -1729,7 +1736,6 @@ mod tests {
         has("rejected coupons", &|q| !q.rejected_coupons.is_empty());
         has("coupons used", &|q| !q.coupons_used.is_empty());
         has("an annuity", &|q| q.coverages.iter().any(|c| c.annuity_amount.is_some()));
-        has("a resident ID hash", &|q| q.request.insured.resident_id_hash.is_some());
         has("an age without a birth date", &|q| q.request.insured.age.is_some());
         has("a bundle", &|q| q.request.bundle.is_some());
         has("an agent", &|q| matches!(q.request.channel, crate::Channel::Agent { .. }));

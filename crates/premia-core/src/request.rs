@@ -45,12 +45,10 @@ pub struct Insured {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
     /// Resident ID number (居民身份证号码): fills birth date and sex. Never echoed in a quote, which keeps
-    /// only `resident_id_hash`.
+    /// only the birth date and sex it gave: nothing from which the number could be found again. (The
+    /// server keys people by a keyed hash of the number sent beside the quote; docs/security.md.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_id: Option<String>,
-    /// Salted SHA-256 of the resident ID number, set by the engine; for the server's blacklist check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resident_id_hash: Option<String>,
     /// Required unless a resident ID number gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
@@ -235,7 +233,6 @@ const INSURED_FIELDS: &[&str] = &[
     "birth_date",
     "age",
     "resident_id",
-    "resident_id_hash",
     "sex",
     "smoker",
     "occupation_class",
@@ -254,7 +251,6 @@ pub fn read_insured(r: &mut Reader, value: &Json, path: &str) -> Option<Insured>
     let birth_date = r.optional(object, path, "birth_date", Reader::date);
     let age = r.optional(object, path, "age", Reader::whole);
     let resident_id = r.optional(object, path, "resident_id", Reader::string);
-    let resident_id_hash = r.optional(object, path, "resident_id_hash", Reader::string);
     let sex = r.optional(object, path, "sex", read_sex);
     let smoker = r.required(object, path, "smoker", Reader::bool);
     let occupation_class = r.required(object, path, "occupation_class", Reader::whole);
@@ -269,7 +265,6 @@ pub fn read_insured(r: &mut Reader, value: &Json, path: &str) -> Option<Insured>
         birth_date: birth_date?,
         age: age?,
         resident_id: resident_id?,
-        resident_id_hash: resident_id_hash?,
         sex: sex?,
         smoker: smoker?,
         occupation_class: occupation_class?,

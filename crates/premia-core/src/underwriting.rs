@@ -10,6 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, Product};
+use crate::error::{Error, ErrorKind};
 use crate::request::{CoverageRequest, Insured};
 use crate::term::PaymentTerm;
 use crate::text::Text;
@@ -33,12 +34,12 @@ pub enum Outcome {
 impl Outcome {
     pub fn label(self) -> Text {
         match self {
-            Outcome::Accept => Text::fixed("标准承保", "accept"),
-            Outcome::AcceptWithConditions => Text::fixed("有条件承保", "accept with conditions"),
-            Outcome::MedicalExam => Text::fixed("需体检", "medical exam required"),
-            Outcome::Refer => Text::fixed("转人工核保", "referred to manual underwriting"),
-            Outcome::Pending => Text::fixed("待补充信息", "pending: information missing"),
-            Outcome::Decline => Text::fixed("拒保", "decline"),
+            Outcome::Accept => Text::fixed("标准承保", "Accepted"),
+            Outcome::AcceptWithConditions => Text::fixed("有条件承保", "Accepted with conditions"),
+            Outcome::MedicalExam => Text::fixed("需体检", "Medical exam needed"),
+            Outcome::Refer => Text::fixed("转人工核保", "Referred to an underwriter"),
+            Outcome::Pending => Text::fixed("待补充信息", "More information needed"),
+            Outcome::Decline => Text::fixed("不予承保", "Declined"),
         }
     }
 
@@ -342,6 +343,68 @@ fn occupation(case: &Case<'_>, found: &mut Found) {
     }
 }
 
+/// A body measurement a person gives for underwriting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    HeightCm,
+    WeightKg,
+}
+
+impl Measure {
+    /// The range any person's figure lies in, newborn to the tallest and heaviest people recorded
+    /// (272 cm, 635 kg). Outside it the figure is mistyped (a height in metres, a weight in grams, a
+    /// zero), not a risk: an input error on its field, never an underwriting outcome.
+    pub fn possible(self) -> (Decimal, Decimal) {
+        match self {
+            Measure::HeightCm => (Decimal::from(30), Decimal::from(272)),
+            Measure::WeightKg => (Decimal::ONE, Decimal::from(650)),
+        }
+    }
+
+    pub fn field(self) -> &'static str {
+        match self {
+            Measure::HeightCm => "insured.height_cm",
+            Measure::WeightKg => "insured.weight_kg",
+        }
+    }
+}
+
+/// The BMI range of every person ever measured, with room to spare: a height and a weight each
+/// possible alone but giving a BMI outside it (170 cm and 5 kg) were not both typed as meant.
+pub const POSSIBLE_BMI: (Decimal, Decimal) =
+    (Decimal::from_parts(5, 0, 0, false, 0), Decimal::from_parts(250, 0, 0, false, 0));
+
+/// The request's figures for underwriting as input rules: a height or weight no person has, or money
+/// below zero, is an error on its field (so the page, the API and the server all refuse it the same way).
+pub(crate) fn check_figures(insured: &Insured, errors: &mut Vec<Error>) {
+    let mut possible = true;
+    for (measure, value) in [(Measure::HeightCm, insured.height_cm), (Measure::WeightKg, insured.weight_kg)] {
+        let Some(value) = value else { continue };
+        let (min, max) = measure.possible();
+        if value < min || value > max {
+            possible = false;
+            errors
+                .push(Error::new(measure.field(), ErrorKind::ImpossibleMeasure { measure, value: value.to_string() }));
+        }
+    }
+    if let (Some(height), Some(weight), true) = (insured.height_cm, insured.weight_kg, possible) {
+        let bmi = bmi_of(height, weight).unwrap_or_default();
+        if bmi < POSSIBLE_BMI.0 || bmi > POSSIBLE_BMI.1 {
+            for measure in [Measure::HeightCm, Measure::WeightKg] {
+                let (height, weight, bmi) = (height.to_string(), weight.to_string(), bmi.to_string());
+                errors.push(Error::new(measure.field(), ErrorKind::ImpossibleBmi { height, weight, bmi }));
+            }
+        }
+    }
+    for (field, value) in
+        [("insured.annual_income", insured.annual_income), ("insured.existing_cover", insured.existing_cover)]
+    {
+        if let Some(value) = value.filter(|v| v.is_sign_negative() && !v.is_zero()) {
+            errors.push(Error::new(field, ErrorKind::NegativeAmount { value: value.to_string() }));
+        }
+    }
+}
+
 /// BMI = weight (kg) ÷ height (m)², to one decimal place, half up.
 pub fn bmi_of(height_cm: Decimal, weight_kg: Decimal) -> Option<Decimal> {
     let metres = height_cm / Decimal::ONE_HUNDRED;
@@ -417,13 +480,15 @@ fn questions(case: &Case<'_>, found: &mut Found) {
         found.push((r, rule.two_person_review));
     }
     if !unanswered.is_empty() {
-        let list = unanswered.join(", ");
+        // In words, not question codes: the form marks which questions are still open.
+        let n = unanswered.len();
+        let en = if n == 1 {
+            "1 health question is not answered yet".to_owned()
+        } else {
+            format!("{n} health questions are not answered yet")
+        };
         found.push((
-            reason(
-                "question.missing",
-                Outcome::Pending,
-                Text::new(format!("请回答健康告知问题：{list}"), format!("health questions to answer: {list}")),
-            ),
+            reason("question.missing", Outcome::Pending, Text::new(format!("还有 {n} 个健康告知问题未回答"), en)),
             false,
         ));
     }

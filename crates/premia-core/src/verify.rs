@@ -36,6 +36,23 @@ pub enum Verdict {
 pub enum RequoteReason {
     CatalogueVersionChanged,
     Expired,
+    /// Dated before the day it is submitted, without proof that the insurer priced it on that date (the
+    /// server's stamp): a client could otherwise back-date a quote to an expired campaign, a younger
+    /// age's rate or an earlier underwriting rule. The fresh quote is priced today.
+    DatedBeforeToday,
+}
+
+/// A request for a re-quote: `request` priced again on `today` (the reason says why its own date or
+/// catalogue no longer holds).
+pub fn requote(
+    catalogue: &Catalogue,
+    request: &QuoteRequest,
+    today: NaiveDate,
+    reason: RequoteReason,
+) -> Result<Verdict, Errors> {
+    let fresh = QuoteRequest { quote_date: today, ..request.clone() };
+    let fresh = crate::quote(catalogue, &fresh)?;
+    Ok(Verdict::RequoteNeeded { reason, fresh: Box::new(fresh) })
 }
 
 /// Verify `submitted` (a quote as JSON) against `catalogue`, the version in force, on `today`.
@@ -52,11 +69,7 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
         .and_then(Value::as_str)
         .and_then(crate::age::parse_date)
         .is_none_or(|until| today > until);
-    let requote = |reason| -> Result<Verdict, Errors> {
-        let fresh = QuoteRequest { quote_date: today, ..request.clone() };
-        let fresh = crate::quote(catalogue, &fresh)?;
-        Ok(Verdict::RequoteNeeded { reason, fresh: Box::new(fresh) })
-    };
+    let requote = |reason| requote(catalogue, &request, today, reason);
     if id != Some(catalogue.id.as_str()) || version != Some(catalogue.version.as_str()) {
         return requote(RequoteReason::CatalogueVersionChanged);
     }

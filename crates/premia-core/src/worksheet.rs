@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalogue::Benefit;
-use crate::money::{RoundMode, RoundingStep};
+use crate::money::{RoundMode, RoundingRules, RoundingStep};
 use crate::request::Sex;
 use crate::term::Frequency;
 use crate::text::Text;
@@ -216,12 +216,20 @@ impl StepKind {
     pub fn detail(&self) -> Option<Text> {
         let same = |s: String| Text::new(s.clone(), s);
         Some(match self {
-            StepKind::TableLookup { table, from_age, to_age, column } => {
-                let row = if from_age == to_age { from_age.to_string() } else { format!("{from_age}-{to_age}") };
-                Text::new(
-                    format!("表 {table} · 年龄 {row} · 列 {column}"),
-                    format!("table {table}, age {row}, column {column}"),
-                )
+            // The table's name and the column's tokens stay in the inputs; a person reads the row and
+            // the column in words ("30 岁 · 女性 · 20年交").
+            StepKind::TableLookup { from_age, to_age, column, .. } => {
+                let (zh, en) = if from_age == to_age {
+                    (format!("{from_age} 岁"), format!("age {from_age}"))
+                } else {
+                    (format!("{from_age}–{to_age} 岁"), format!("ages {from_age}-{to_age}"))
+                };
+                let (mut zh, mut en) = (vec![zh], vec![en]);
+                for words in column.split_whitespace().filter_map(column_words) {
+                    zh.push(words.zh.into_owned());
+                    en.push(words.en.into_owned());
+                }
+                Text::new(zh.join(" · "), en.join(", "))
             }
             StepKind::PerUnit { amount, per, rate } => Text::new(
                 format!("保额 {amount} ÷ {per} × 费率 {rate}"),
@@ -255,10 +263,10 @@ impl StepKind {
             StepKind::GrossPremium { benefits, expenses, annuity, loading } => {
                 same(format!("({benefits} + {expenses}) ÷ ({annuity} − {loading})"))
             }
-            StepKind::Rounding { from, scale, mode, .. } => Text::new(
-                format!("{from} → 保留 {scale} 位小数（{}）", mode.name()),
-                format!("{from} to {scale} places ({})", mode.name()),
-            ),
+            StepKind::Rounding { from, scale, mode, .. } => {
+                let (places, mode) = (places_zh(*scale), mode.label());
+                Text::new(format!("{from} → {places}，{}", mode.zh), format!("{from} to {scale} places, {}", mode.en))
+            }
             StepKind::Factor { premium, by, .. } => same(format!("{premium} × {by}")),
             StepKind::AnnualPremium { base, riders } => {
                 Text::new(format!("主险 {base} + 附加险 {riders}"), format!("base {base} + riders {riders}"))
@@ -295,6 +303,32 @@ impl StepKind {
             ),
         })
     }
+}
+
+/// How many places a rounding keeps, as a Chinese reader says it: to the yuan, jiao or fen.
+pub(crate) fn places_zh(scale: u32) -> std::borrow::Cow<'static, str> {
+    match scale {
+        0 => "精确到元".into(),
+        1 => "精确到角".into(),
+        2 => "精确到分".into(),
+        n => format!("保留 {n} 位小数").into(),
+    }
+}
+
+/// A column token of a rate table in words: a sex, social insurance, a payment term; a plan id as the
+/// plan (its name is the catalogue's, which a worksheet does not carry); nothing for "any".
+pub(crate) fn column_words(token: &str) -> Option<Text> {
+    Some(match token {
+        "any" => return None,
+        "male" => Sex::Male.label(),
+        "female" => Sex::Female.label(),
+        "social" => Text::fixed("有社保", "with social insurance"),
+        "no_social" => Text::fixed("无社保", "without social insurance"),
+        other => match other.parse::<crate::term::PaymentTerm>() {
+            Ok(term) => term.label(),
+            Err(_) => Text::new(format!("方案 {other}"), format!("plan {other}")),
+        },
+    })
 }
 
 impl Step {
@@ -378,6 +412,14 @@ impl Worksheet {
     pub(crate) fn push(&mut self, kind: StepKind, value: Decimal) -> Decimal {
         self.steps.push(Step { rider: self.rider.clone(), kind, value });
         value
+    }
+
+    /// Round `value` at the named `step` by its rule, and record the rounding.
+    pub(crate) fn round(&mut self, rules: &RoundingRules, step: RoundingStep, value: Decimal) -> Decimal {
+        let rule = rules.get(step);
+        let rounded = rule.apply(value);
+        debug_assert_eq!(rounded.scale(), rule.scale, "a rounded figure has its rule's scale");
+        self.push(StepKind::Rounding { step, from: value, scale: rule.scale, mode: rule.mode }, rounded)
     }
 }
 

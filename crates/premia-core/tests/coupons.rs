@@ -275,3 +275,32 @@ fn coupons_change_the_digest_and_the_quote_verifies() {
     let verdict = premia_core::verify::verify(&demo::catalogue(), &tampered, today).unwrap();
     assert!(matches!(verdict, premia_core::verify::Verdict::Invalid { .. }));
 }
+
+#[test]
+fn refusals_name_products_channels_and_kinds_in_words_not_codes() {
+    // The November campaign is for CI, TERM, WL and LTC: refused for medical cover alone.
+    let mut medical = request_with(&["PROMO-NOV"], "2026-11-25", "years:1");
+    medical["coverages"] = json!([{ "product": "MED", "coverage_term": "years:1", "payment_term": "years:1", "frequency": "annual", "plan": "D10K" }]);
+    let q = run(&medical);
+    let message = &q.rejected_coupons[0].message;
+    assert_eq!(q.rejected_coupons[0].code, "coupon.wrong_product");
+    let names: Vec<String> = ["CI", "TERM", "WL", "LTC"].into_iter().map(product_name).collect();
+    assert_eq!(message.zh, format!("优惠仅适用于：{}", names.join("、")));
+    assert!(message.zh.contains("安心重疾险（2026版）"), "{}", message.zh);
+    assert!(!message.en.contains("CI,"), "{}", message.en);
+    // ONLINE-2026 is for direct sales: an agent's quote is refused in words.
+    let q = run(&request_with(&["ONLINE-2026"], "2026-11-25", "years:20"));
+    assert_eq!(q.rejected_coupons[0].message.zh, "此优惠不适用于代理人投保");
+    assert_eq!(q.rejected_coupons[0].message.en, "the coupon is not for agents' sales");
+    // Two campaigns: the second is refused as a second campaign discount, not "campaign类".
+    let mut direct = request_with(&["PROMO-NOV", "ONLINE-2026"], "2026-11-25", "years:20");
+    direct["channel"] = json!({ "kind": "direct" });
+    let q = run(&direct);
+    assert_eq!(q.rejected_coupons[0].code, "coupon.duplicate_kind");
+    assert_eq!(q.rejected_coupons[0].message.zh, "每份报价只能使用一项活动优惠");
+    assert_eq!(q.rejected_coupons[0].message.en, "only one campaign discount may be used per quote");
+}
+
+fn product_name(code: &str) -> String {
+    demo::catalogue().product(code, "2026-11-25".parse().unwrap()).unwrap().name.zh.to_string()
+}

@@ -40,7 +40,15 @@ fn rate_table_premium_is_sum_assured_per_thousand_times_the_cell() {
     assert_eq!(q.coverages[0].annual_premium.to_string(), "9715.00");
     let lookup = &q.coverages[0].worksheet[0];
     assert_eq!(lookup.code(), "table.lookup");
-    assert!(lookup.detail().unwrap().en.contains("age 30, column female years:20"));
+    // The table and column by their codes in the inputs; in words in the text a customer reads.
+    let json = serde_json::to_value(lookup).unwrap();
+    assert_eq!(json["inputs"]["table"], "rates/ci-lifelong.csv");
+    assert_eq!(json["inputs"]["column"], "female years:20");
+    assert_eq!(lookup.detail().unwrap().zh, "30 岁 · 女 · 20年交");
+    assert_eq!(lookup.detail().unwrap().en, "age 30, female, 20-year pay");
+    let rounding = &q.coverages[0].worksheet[2];
+    assert_eq!(rounding.detail().unwrap().zh, "9715.00 → 精确到分，四舍五入");
+    assert_eq!(rounding.detail().unwrap().en, "9715.00 to 2 places, half up");
 }
 
 #[test]

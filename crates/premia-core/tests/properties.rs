@@ -165,6 +165,71 @@ proptest! {
         }
     }
 
+    /// Underwriting decides only on a height and weight a person can have: any other pair is refused
+    /// as an input error on its field, and every BMI a decision names is one people have.
+    #[test]
+    fn underwriting_decides_only_on_possible_measurements(
+        height_hundredths in 0u32..40_000, weight_tenths in 0u32..10_000,
+    ) {
+        let (height, weight) = (Decimal::new(height_hundredths.into(), 2), Decimal::new(weight_tenths.into(), 1));
+        let mut person = insured(30, Sex::Female, false);
+        person.height_cm = Some(height);
+        person.weight_kg = Some(weight);
+        let r = request(person, coverage("CI", Decimal::from(500_000), "lifelong", "years:20", Frequency::Annual));
+        let (min_h, max_h) = premia_core::underwriting::Measure::HeightCm.possible();
+        let (min_w, max_w) = premia_core::underwriting::Measure::WeightKg.possible();
+        let possible = (min_h..=max_h).contains(&height) && (min_w..=max_w).contains(&weight);
+        match quote(catalogue(), &r) {
+            Ok(q) => {
+                prop_assert!(possible, "{height} cm, {weight} kg priced");
+                let bmi = premia_core::underwriting::bmi_of(height, weight).unwrap();
+                let (low, high) = premia_core::underwriting::POSSIBLE_BMI;
+                prop_assert!((low..=high).contains(&bmi), "BMI {bmi} decided: {:?}", q.decision);
+            }
+            Err(errors) => {
+                for e in &errors {
+                    prop_assert!(["measure.impossible", "bmi.impossible"].contains(&e.code()), "{e}");
+                    prop_assert!(["insured.height_cm", "insured.weight_kg"].contains(&e.field.as_str()), "{e}");
+                }
+            }
+        }
+    }
+
+    /// An amount written any way people write it (grouped by thousands or by 万, full-width digits, a
+    /// yuan sign, counted in 万) reads back as the amount; anything else typed gives a value or a typed
+    /// error, never a panic.
+    #[test]
+    fn amounts_read_back_however_they_are_typed(
+        yuan in 0u64..10_000_000_000, fen in proptest::option::of(0u32..100), style in 0..5usize, junk in ".{0,12}",
+    ) {
+        let plain = match fen {
+            Some(f) => format!("{yuan}.{f:02}"),
+            None => yuan.to_string(),
+        };
+        let grouped = |size: usize, mark: &str| {
+            let (whole, fraction) = plain.split_once('.').map_or((plain.as_str(), None), |(w, f)| (w, Some(f)));
+            let digits: Vec<char> = whole.chars().collect();
+            let groups: Vec<String> = digits.rchunks(size).rev().map(|g| g.iter().collect()).collect();
+            groups.join(mark) + &fraction.map(|f| format!(".{f}")).unwrap_or_default()
+        };
+        let full_width = |text: &str| text.chars().map(|c| match c {
+            '0'..='9' => char::from_u32(u32::from(c) - u32::from('0') + u32::from('０')).unwrap(),
+            '.' => '．',
+            other => other,
+        }).collect::<String>();
+        let typed = match style {
+            0 => grouped(3, ","),
+            1 => grouped(4, " "),
+            2 => format!("￥{}", full_width(&plain)),
+            3 => format!("{plain}元"),
+            _ if fen.is_none() && yuan % 10_000 == 0 => format!("{}万", yuan / 10_000),
+            _ => plain.clone(),
+        };
+        let read = premia_core::money::read_typed(&typed).unwrap();
+        prop_assert_eq!(read, plain.parse::<Decimal>().unwrap(), "{}", typed);
+        let _ = premia_core::money::read_typed(&junk);
+    }
+
     /// Arbitrary text never panics the request reader or the catalogue loader.
     #[test]
     fn arbitrary_text_never_panics_the_readers(text in ".{0,400}") {

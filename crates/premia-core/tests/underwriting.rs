@@ -76,6 +76,55 @@ fn bmi_bands_accept_refer_and_decline() {
     assert_eq!(outcome(&missing), (Outcome::Pending, vec!["bmi.missing".to_owned()]));
 }
 
+/// The codes and fields of a request's errors.
+fn errors(value: &Value) -> Vec<(String, String)> {
+    run(value)
+        .map(|q| panic!("priced: {:?}", q.decision))
+        .unwrap_or_else(|errors| errors.iter().map(|e| (e.field.clone(), e.code().to_owned())).collect())
+}
+
+#[test]
+fn a_height_or_weight_no_person_has_is_an_input_error_on_its_field_not_a_decision() {
+    let error = |field: &str| vec![(format!("insured.{field}"), "measure.impossible".to_owned())];
+    // 1.65 (metres, not cm) gave "decline: BMI 213039.5"; weight 0 a referral.
+    assert_eq!(errors(&set(healthy(), "/insured/height_cm", json!("1.65"))), error("height_cm"));
+    assert_eq!(errors(&set(healthy(), "/insured/weight_kg", json!("0"))), error("weight_kg"));
+    assert_eq!(errors(&set(healthy(), "/insured/weight_kg", json!("58000"))), error("weight_kg"), "grams");
+    assert_eq!(errors(&set(healthy(), "/insured/height_cm", json!("-165"))), error("height_cm"));
+    let message =
+        run(&set(healthy(), "/insured/height_cm", json!("1.65"))).unwrap_err().iter().next().unwrap().message();
+    assert_eq!(message.zh, "身高 1.65 厘米不可能，请以厘米为单位填写（30–272）");
+    assert_eq!(message.en, "a height of 1.65 cm is not possible: give it in centimetres (30-272)");
+    // Each possible alone, impossible together (BMI 1.7): both fields are named.
+    let both = set(set(healthy(), "/insured/height_cm", json!("170")), "/insured/weight_kg", json!("5"));
+    assert_eq!(
+        errors(&both),
+        [
+            ("insured.height_cm".to_owned(), "bmi.impossible".to_owned()),
+            ("insured.weight_kg".to_owned(), "bmi.impossible".to_owned())
+        ]
+    );
+    // The edges of what people measure are figures for underwriting, not errors.
+    for (height, weight) in [("30", "2"), ("272", "650"), ("45", "2.1")] {
+        let edge = set(set(healthy(), "/insured/height_cm", json!(height)), "/insured/weight_kg", json!(weight));
+        assert!(run(&edge).is_ok(), "{height} cm, {weight} kg");
+    }
+}
+
+#[test]
+fn income_and_cover_already_held_cannot_be_negative() {
+    assert_eq!(
+        errors(&set(healthy(), "/insured/annual_income", json!("-1"))),
+        [("insured.annual_income".to_owned(), "amount.negative".to_owned())]
+    );
+    // Negative existing cover would lower the totals financial underwriting compares with income.
+    assert_eq!(
+        errors(&set(healthy(), "/insured/existing_cover", json!("-5000000"))),
+        [("insured.existing_cover".to_owned(), "amount.negative".to_owned())]
+    );
+    assert!(run(&set(healthy(), "/insured/existing_cover", json!("0"))).is_ok());
+}
+
 #[test]
 fn children_have_their_own_bmi_rows() {
     // An 8-year-old, 130 cm: 38 kg = BMI 22.5 is above the child accept limit 21 (refer), though an
@@ -116,12 +165,16 @@ fn a_loading_raises_the_premium_and_shows_in_the_worksheet() {
 }
 
 #[test]
-fn unanswered_questions_leave_the_decision_pending_and_name_them() {
+fn unanswered_questions_leave_the_decision_pending_and_say_how_many_in_words() {
     let mut partial = healthy();
     partial["insured"]["health_answers"].as_object_mut().unwrap().remove("HEART");
+    partial["insured"]["health_answers"].as_object_mut().unwrap().remove("HTN");
     let q = run(&partial).unwrap();
     assert_eq!(q.decision.outcome, Outcome::Pending);
-    assert!(q.decision.reasons[0].message.en.contains("HEART"));
+    let reason = &q.decision.reasons[0];
+    assert_eq!(reason.rule, "question.missing");
+    assert_eq!(reason.message.zh, "还有 2 个健康告知问题未回答", "words, not the codes HEART, HTN");
+    assert_eq!(reason.message.en, "2 health questions are not answered yet");
     assert!(q.totals.annual_premium > rust_decimal::Decimal::ZERO, "the price is still shown");
 }
 
@@ -225,9 +278,13 @@ fn resident_id_fills_birth_date_and_sex_and_is_never_echoed() {
     assert_eq!(q.request.insured.birth_date.unwrap().to_string(), "1996-05-01");
     assert_eq!(q.request.insured.sex, Some(premia_core::Sex::Female));
     assert!(q.request.insured.resident_id.is_none());
-    let hash = q.request.insured.resident_id_hash.clone().unwrap();
-    assert_eq!(hash, premia_core::resident_id::salted_hash("11010519960501002X", "premia-demo-id-salt-2026"));
-    assert!(!serde_json::to_string(&q).unwrap().contains("11010519960501002"));
+    // Nothing of the number: not the number, nor the catalogue's public salted hash of it (which, beside
+    // the birth date and sex, gives the number back in a fraction of a second).
+    let text = serde_json::to_string(&q).unwrap();
+    assert!(!text.contains("11010519960501002"));
+    assert!(!text.contains(&premia_core::resident_id::salted_hash("11010519960501002X", "premia-demo-id-salt-2026")));
+    // Priced by the number or by the birth date and sex it gives: the same quote.
+    assert_eq!(run(&healthy()).unwrap(), q);
     // Re-quoting the echo (what a verifier does) gives the same quote.
     let again = quote(&demo::catalogue(), &q.request).unwrap();
     assert_eq!(again, q);

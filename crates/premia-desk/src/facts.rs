@@ -106,10 +106,10 @@ pub fn health_lines(catalogue: &Catalogue, quote: &Quote) -> Vec<HealthLine> {
     lines
 }
 
-/// The quote as staff see it: the insured's resident ID hash removed (the server keys people by it;
-/// an underwriter has no use for it).
+/// The quote as staff see it: without the resident ID number, should one ever be in it. (The engine
+/// never echoes it and quotes carry no hash of it; the server keys people by its own keyed identity, which
+/// no view shows. This holds the line should either change.)
 pub fn without_identity(mut quote: Quote) -> Quote {
-    quote.request.insured.resident_id_hash = None;
     quote.request.insured.resident_id = None;
     quote
 }

@@ -48,6 +48,15 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             Ok(bytes) if bytes.len() > MAX_BODY => Err(too_large(bytes.len() as u64)),
             Ok(bytes) => Ok(JsonBody(bytes)),
             Err(error) if is_length_limit(&error) => Err(too_large(DRAIN_LIMIT as u64 + 1)),
+            Err(error) if is_timeout(&error) => Err(ApiError::server(
+                StatusCode::REQUEST_TIMEOUT,
+                ServerError::new(
+                    "timeout.body",
+                    "body",
+                    "请求体发送超时，请重试",
+                    "the request body did not arrive in time: retry",
+                ),
+            )),
             Err(error) => Err(ApiError::core(
                 StatusCode::BAD_REQUEST,
                 &Errors::one("body", ErrorKind::Syntax { message: format!("could not read the body: {error}") }),
@@ -68,6 +77,18 @@ fn is_length_limit(error: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// The body's deadline passed (`--body-timeout`, tower-http's `RequestBodyDeadlineLayer`).
+fn is_timeout(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
             return true;
         }
         source = e.source();

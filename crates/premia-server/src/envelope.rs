@@ -1,12 +1,12 @@
 //! The body of `POST /api/quotes`: an application is the quote beside the insured's resident ID number,
-//! `{"quote": <the quote exactly as the engine wrote it>, "resident_id": "<18 characters>"}`.
+//! `{"quote": <the quote exactly as the engine wrote it>, "resident_id": "<18 characters>", "stamp": "…"}`
+//! (`stamp` optional: the one `/api/quotes/verify` gave, for a quote dated before today).
 //!
-//! Why the number travels: a quote keeps only the salted hash of the number (`request.insured.
-//! resident_id_hash`), and the engine echoes a hash given in a request unchanged. A hash alone therefore
-//! proves nothing: a client could price a quote with another person's hash, or none, and it would verify.
-//! The blacklist is keyed by that hash, so the server trusts it only after checking it against the
-//! number itself ([`check`]): the hash, the birth date and the sex in the quote must be the ones the
-//! number gives. The number is used for that check and dropped; only its hash is stored.
+//! Why the number travels: a quote carries nothing from which the number could be found (only the birth
+//! date and sex it gives), and the person is what the number says — the number is what they declare.
+//! The server checks the number ([`resident_id`], GB 11643), checks that its birth date and sex are the
+//! quote's ([`check`]), and keys the person by HMAC of the number under its own secret for the blacklist
+//! and storage. The number itself is dropped after that; it is never stored or logged.
 //!
 //! Reading is as strict as for a bare quote: unknown fields are refused, every error is typed and names
 //! its field (the quote's own fields as `quote.request.insured.…`). A bare quote, the format before the
@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, ServerError};
 
 /// The envelope's fields, as `openapi.json` documents them (a test keeps the two in step).
-pub const FIELDS: [&str; 2] = ["quote", "resident_id"];
+pub const FIELDS: [&str; 3] = ["quote", "resident_id", "stamp"];
 
 /// A read envelope.
 #[derive(Debug)]
@@ -34,6 +34,8 @@ pub struct Envelope<'a> {
     pub quote: &'a [u8],
     /// The number as sent; checked by [`resident_id`].
     pub resident_id: String,
+    /// The server's stamp for this quote, if the client has one.
+    pub stamp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +45,8 @@ struct Fields<'a> {
     quote: Option<&'a RawValue>,
     #[serde(default)]
     resident_id: Option<String>,
+    #[serde(default)]
+    stamp: Option<String>,
 }
 
 /// Read `body` as an envelope. Malformed JSON, unknown fields and wrong types are 400 `syntax` naming
@@ -65,7 +69,11 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, ApiError> {
     deserializer.end().map_err(|e| syntax("body", e.to_string()))?;
     let resident_id = fields.resident_id.filter(|id| !id.trim().is_empty());
     match (fields.quote, resident_id) {
-        (Some(quote), Some(resident_id)) => Ok(Envelope { quote: quote.get().as_bytes(), resident_id }),
+        (Some(quote), Some(resident_id)) => Ok(Envelope {
+            quote: quote.get().as_bytes(),
+            resident_id,
+            stamp: fields.stamp.filter(|s| !s.trim().is_empty()),
+        }),
         (quote, resident_id) => {
             let mut errors = Vec::new();
             if quote.is_none() {
@@ -122,27 +130,11 @@ pub fn in_quote(errors: Errors) -> Errors {
     Errors::from_vec(moved.collect()).unwrap_or_else(|| Errors::one("quote", ErrorKind::Required))
 }
 
-/// Require the quote to be about the person `id` names: its resident ID hash is `hash`, the number's
-/// salted hash (`resident_id::salted_hash` with the quote's catalogue's salt), and its birth date and sex
-/// are the number's. Every difference is reported (422).
-pub fn check(quote: &Quote, id: &ResidentId, hash: &str) -> Result<(), ApiError> {
+/// Require the quote to be about the person `id` names: its birth date and sex are the number's. Every
+/// difference is reported (422).
+pub fn check(quote: &Quote, id: &ResidentId) -> Result<(), ApiError> {
     let insured = &quote.request.insured;
     let mut errors = Vec::new();
-    match &insured.resident_id_hash {
-        Some(quoted) if quoted == hash => {}
-        Some(_) => errors.push(to_value(ServerError::new(
-            "resident_id.mismatch",
-            "resident_id",
-            "身份证号码与报价不符：报价是为另一位被保险人计算的，请用此号码重新报价",
-            "the resident ID number does not match the quote, which was priced for someone else: quote again with this number",
-        ))),
-        None => errors.push(to_value(ServerError::new(
-            "resident_id.mismatch",
-            "resident_id",
-            "报价未使用被保险人的身份证号码：请填写号码后重新报价",
-            "the quote was priced without the insured's resident ID number: quote again with the number",
-        ))),
-    }
     let field = |name: &str| format!("quote.request.insured.{name}");
     match insured.birth_date {
         Some(given) if given == id.birth_date => {}
@@ -279,34 +271,19 @@ mod tests {
         assert_eq!(resident_id("11010519491231002x", today()).unwrap().number, "11010519491231002X");
     }
 
-    fn hash() -> String {
-        premia_core::resident_id::salted_hash(ID, &premia_core::demo::catalogue().id_hash_salt)
-    }
-
     #[test]
     fn a_quote_priced_with_the_number_passes() {
         let id = resident_id(ID, today()).unwrap();
-        check(&quote(base(json!({ "resident_id": ID }))), &id, &hash()).unwrap();
-    }
-
-    #[test]
-    fn another_persons_hash_or_none_is_refused_on_resident_id() {
-        let id = resident_id(ID, today()).unwrap();
-        let same_person = json!({ "birth_date": "1990-03-07", "sex": "female" });
-        let mut other = base(same_person.clone());
-        other["resident_id_hash"] = json!("0".repeat(64));
-        let error = check(&quote(other), &id, &hash()).unwrap_err();
-        assert_eq!(codes_and_fields(&error), [pair("resident_id.mismatch", "resident_id")]);
-        let error = check(&quote(base(same_person)), &id, &hash()).unwrap_err();
-        assert_eq!(codes_and_fields(&error), [pair("resident_id.mismatch", "resident_id")]);
-        assert!(error.errors[0]["message"]["en"].as_str().unwrap().contains("without"));
+        check(&quote(base(json!({ "resident_id": ID }))), &id).unwrap();
+        // The same person by birth date and sex: the same quote, and it passes too.
+        check(&quote(base(json!({ "birth_date": "1990-03-07", "sex": "female" }))), &id).unwrap();
     }
 
     #[test]
     fn a_birth_date_or_sex_the_number_contradicts_is_named() {
         let id = resident_id(ID, today()).unwrap();
-        let insured = base(json!({ "birth_date": "1990-03-08", "sex": "male", "resident_id_hash": hash() }));
-        let error = check(&quote(insured), &id, &hash()).unwrap_err();
+        let insured = base(json!({ "birth_date": "1990-03-08", "sex": "male" }));
+        let error = check(&quote(insured), &id).unwrap_err();
         assert_eq!(
             codes_and_fields(&error),
             [
@@ -315,5 +292,13 @@ mod tests {
             ]
         );
         assert!(error.errors[1]["message"]["zh"].as_str().unwrap().contains("性别"));
+    }
+
+    #[test]
+    fn a_stamp_travels_beside_the_quote() {
+        let body = br#"{"quote": {}, "resident_id": "11010119900307002X", "stamp": "a.b.c"}"#;
+        assert_eq!(read(body).unwrap().stamp.as_deref(), Some("a.b.c"));
+        let body = br#"{"quote": {}, "resident_id": "11010119900307002X", "stamp": ""}"#;
+        assert_eq!(read(body).unwrap().stamp, None);
     }
 }

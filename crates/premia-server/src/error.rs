@@ -26,8 +26,9 @@ impl ServerError {
 pub struct ApiError {
     pub status: StatusCode,
     pub errors: serde_json::Value,
-    /// Extra top-level fields (e.g. the application that already redeemed a coupon).
-    pub extra: Option<(&'static str, serde_json::Value)>,
+    /// An extra top-level field (e.g. the coupon already redeemed, a re-quote), as written: a quote in it
+    /// keeps the engine's field order, so a client can send it back byte for byte.
+    pub extra: Option<(&'static str, Box<serde_json::value::RawValue>)>,
 }
 
 impl ApiError {
@@ -40,8 +41,8 @@ impl ApiError {
         ApiError { status, errors: serde_json::to_value([error]).unwrap_or_default(), extra: None }
     }
 
-    pub fn with(mut self, key: &'static str, value: serde_json::Value) -> Self {
-        self.extra = Some((key, value));
+    pub fn with(mut self, key: &'static str, value: &impl Serialize) -> Self {
+        self.extra = serde_json::value::to_raw_value(value).ok().map(|raw| (key, raw));
         self
     }
 
@@ -66,12 +67,18 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = serde_json::Map::new();
-        body.insert("errors".into(), self.errors);
-        if let Some((key, value)) = self.extra {
-            body.insert(key.into(), value);
+        #[derive(Serialize)]
+        struct Body<'a> {
+            errors: &'a serde_json::Value,
         }
-        json_response(self.status, &serde_json::Value::Object(body))
+        let mut bytes = serde_json::to_vec(&Body { errors: &self.errors }).unwrap_or_else(|_| b"{}".to_vec());
+        if let Some((key, value)) = &self.extra {
+            bytes.pop();
+            bytes.extend_from_slice(format!(",\"{key}\":{}}}", value.get()).as_bytes());
+        }
+        let mut response = (self.status, bytes).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
     }
 }
 

@@ -18,23 +18,34 @@ pub mod demo;
 pub mod desk;
 pub mod envelope;
 pub mod error;
+pub mod headers;
+pub mod limits;
 pub mod metrics;
 pub mod routes;
+pub mod secret;
 pub mod signing;
 pub mod staff;
 pub mod state;
 pub mod verification;
 
+use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use premia_store::Store;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 pub use config::Config;
 pub use state::{AppState, Clock};
 
-/// Everything a running server needs, built from its configuration: catalogues loaded, store opened and
-/// migrated, signing key read or generated.
+/// Everything a running server needs, built from its configuration: catalogues loaded (demo material
+/// refused without `--allow-demo`), data folder made private, store opened and migrated, server secret
+/// and signing key read or generated and checked against the database.
 pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     state_with_store_clock(config, clock, premia_store::StoreClock::system()).await
 }
@@ -47,6 +58,8 @@ pub async fn state_with_store_clock(
     store_clock: premia_store::StoreClock,
 ) -> anyhow::Result<AppState> {
     let catalogues = catalogues::Catalogues::load(&config.catalogues)?;
+    demo::check(&catalogues, config.allow_demo)?;
+    private_data_dir(&config.data_dir)?;
     let url = config.database_url();
     let backend = premia_store::Backend::of_url(&url)
         .ok_or_else(|| anyhow::anyhow!("unsupported database URL {}", redact(&url)))?;
@@ -57,7 +70,26 @@ pub async fn state_with_store_clock(
         Store::open_with(&url, options).await.with_context(|| format!("opening the store at {}", redact(&url)))?;
     dashboard::backfill::run(&store).await.context("writing the dashboard's facts of earlier applications")?;
     let key = signing::ServerKey::load_or_generate(&config.signing_key_path())?;
-    let jwks = serde_json::to_vec(&key.jwks())?;
+    let secret = secret::ServerSecret::load_or_generate(&config.server_secret_path())?;
+    store.check_secret(secret.fingerprint()).await?;
+    store.record_signing_key(key.kid(), &key.public_x()).await?;
+    if store.has_legacy_identities().await? {
+        // Rows from before the keyed identity: remember the salts they may have been hashed with.
+        let salts: Vec<&str> = catalogues.all().iter().map(|v| v.catalogue.id_hash_salt.as_str()).collect();
+        store.record_legacy_salts(&salts).await?;
+    }
+    let legacy_salts = store.legacy_salts().await?;
+    let metrics_token = match &config.metrics_token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the metrics token {}", path.display()))?
+                .trim()
+                .to_owned(),
+        )
+        .filter(|t| !t.is_empty()),
+        None => None,
+    };
+    let rate_limits = limits::RateLimits::new(&config.limits);
     let dashboard = dashboard::Dashboard::load(&config.dashboard, &catalogues)?;
     dashboard::verified::spawn_flusher(&dashboard.verified, store.clone(), std::time::Duration::from_millis(500));
     Ok(AppState(Arc::new(state::Shared {
@@ -65,11 +97,29 @@ pub async fn state_with_store_clock(
         catalogues,
         store,
         key,
+        secret,
+        legacy_salts,
         metrics: metrics::Metrics::default(),
         clock,
-        jwks,
+        rate_limits,
+        metrics_token,
         dashboard,
     })))
+}
+
+/// The data folder holds the database and the keys: owner-only (0700), created so or tightened.
+fn private_data_dir(folder: &Path) -> anyhow::Result<()> {
+    premia_store::private_dir(folder).with_context(|| format!("creating {}", folder.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            tracing::info!("data folder {} was {mode:o}: made 0700 (owner only)", folder.display());
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
 }
 
 /// Run the server until SIGINT or SIGTERM; in-flight requests finish first.
@@ -77,18 +127,90 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let clock = state::system_clock(config.utc_offset);
     let bind = config.bind;
     let state = state(config, clock).await?;
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+    let listener = TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
     tracing::info!(
-        "premia-server listening on http://{} (store: {}, catalogue in force: {})",
+        "premia-server listening on http://{} (store: {}, catalogue in force: {}, today: {} at UTC{})",
         listener.local_addr()?,
         state.store.backend().name(),
         state.catalogues.in_force(state.today()).catalogue.version,
+        state.today(),
+        state.config.utc_offset,
     );
     if !state.config.site_dir.join("index.html").is_file() {
         tracing::warn!("no site at {}: run scripts/web-build.sh to build it", state.config.site_dir.display());
     }
-    axum::serve(listener, routes::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(metrics_bind) = state.config.metrics_bind {
+        let metrics = TcpListener::bind(metrics_bind).await.with_context(|| format!("binding {metrics_bind}"))?;
+        tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
+        let app = routes::metrics_router(state.clone());
+        let limits = state.config.limits.clone();
+        tokio::spawn(async move { serve_on(metrics, app, &limits, std::future::pending()).await });
+    }
+    let forget = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            forget.rate_limits.forget_idle();
+        }
+    });
+    let app = routes::router(state.clone());
+    serve_on(listener, app, &state.config.limits, shutdown_signal()).await;
     Ok(())
+}
+
+/// Serve `app` on `listener` until `shutdown` resolves, then let the connections finish their requests.
+/// HTTP/1.1 through hyper, with what `axum::serve` does not offer: the header-read timeout (hyper closes
+/// a connection whose request headers have not all arrived in time, idle keep-alive ones too) and the
+/// connection cap (no more accepted until one closes: the rest wait in the listen queue, and the server
+/// keeps file descriptors for the connections it serves). Each request carries its peer's address
+/// (`ConnectInfo`), which the rate limits key on.
+pub async fn serve_on(
+    listener: TcpListener,
+    app: Router,
+    limits: &config::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) {
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit,
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permit else { break };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it was accepted: wait a little.
+                    tracing::warn!("accepting a connection: {error}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app.clone().map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            request
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 async fn shutdown_signal() {

@@ -1,7 +1,8 @@
-//! `premia-server`: see `premia-server --help` and docs/server.md.
+//! `premia-server`: see `premia-server --help` and docs/server.md. With no subcommand (or `serve`) it
+//! runs the server; `blacklist`, `agent`, `referrals` and `keys` administer its data.
 
 use clap::Parser;
-use premia_server::cli::{Cli, Command};
+use premia_server::cli::{Cli, Command, administer};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -12,26 +13,20 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let workers = match &cli.command {
-        None => cli.serve.workers,
-        Some(Command::Serve(config)) => config.workers,
-        Some(Command::Staff { .. }) => Some(1),
-        Some(Command::Demo(_)) => None,
+    let config = match cli.command {
+        None => cli.serve,
+        Some(Command::Serve(config)) => *config,
+        Some(command) => return administer(command),
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(workers) = workers {
+    if let Some(workers) = config.workers {
         runtime.worker_threads(workers.max(1));
     }
-    let result = runtime.enable_all().build().map_err(anyhow::Error::from).and_then(|rt| {
-        rt.block_on(async move {
-            match cli.command {
-                None => premia_server::serve(cli.serve).await,
-                Some(Command::Serve(config)) => premia_server::serve(config).await,
-                Some(Command::Staff { store, command }) => premia_server::staff::cmd::run(&store, command).await,
-                Some(Command::Demo(command)) => premia_server::demo::run(command).await,
-            }
-        })
-    });
+    let result = runtime
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(premia_server::serve(config)));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

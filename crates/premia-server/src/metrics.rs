@@ -65,6 +65,8 @@ pub struct Metrics {
     blacklist_hits: AtomicU64,
     /// The underwriting desk's series.
     pub desk: crate::desk::metrics::DeskMetrics,
+    rate_limited: AtomicU64,
+    overloaded: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -77,6 +79,8 @@ impl Default for Metrics {
             redemptions_refused: AtomicU64::new(0),
             blacklist_hits: AtomicU64::new(0),
             desk: crate::desk::metrics::DeskMetrics::default(),
+            rate_limited: AtomicU64::new(0),
+            overloaded: AtomicU64::new(0),
         }
     }
 }
@@ -117,6 +121,14 @@ impl Metrics {
 
     pub fn blacklist_hit(&self) {
         self.blacklist_hits.fetch_add(1, Relaxed);
+    }
+
+    pub fn rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Relaxed);
+    }
+
+    pub fn overloaded(&self) {
+        self.overloaded.fetch_add(1, Relaxed);
     }
 
     /// The Prometheus text exposition (version 0.0.4).
@@ -185,6 +197,18 @@ impl Metrics {
             "premia_blacklist_hits_total",
             "Submissions whose insured or agent is blacklisted.",
             &self.blacklist_hits,
+        );
+        counter(
+            &mut out,
+            "premia_rate_limited_total",
+            "Requests refused by a per-client rate limit (429).",
+            &self.rate_limited,
+        );
+        counter(
+            &mut out,
+            "premia_overloaded_total",
+            "Requests refused over the in-flight cap (503).",
+            &self.overloaded,
         );
         self.desk.render(&mut out);
         out

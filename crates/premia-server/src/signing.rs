@@ -8,7 +8,6 @@
 //! The key is a PKCS#8 PEM file. When the configured file does not exist it is generated (256 bits from
 //! the operating system) and written with mode 0600; an existing file is never overwritten.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -68,17 +67,35 @@ impl ServerKey {
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
     }
 
-    /// The JSON Web Key Set with this key's public half.
-    pub fn jwks(&self) -> Value {
-        json!({ "keys": [{
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": URL_SAFE_NO_PAD.encode(self.verifying_key().as_bytes()),
-            "kid": self.kid,
-            "alg": "EdDSA",
-            "use": "sig",
-        }] })
+    /// The public key as a JWK's `x`: base64url of its 32 bytes.
+    pub fn public_x(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.verifying_key().as_bytes())
     }
+
+    /// The JSON Web Key Set with this key's public half alone.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [jwk(&self.kid, &self.public_x())] })
+    }
+}
+
+fn jwk(kid: &str, x: &str) -> Value {
+    json!({ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" })
+}
+
+/// The JSON Web Key Set of every recorded key (the current ones and those retired by a rotation).
+pub fn jwks(keys: &[premia_store::SigningKeyRecord]) -> Value {
+    json!({ "keys": keys.iter().map(|k| jwk(&k.kid, &k.public_key)).collect::<Vec<_>>() })
+}
+
+/// Replace the key at `path` with a new one (written beside it, then renamed over it); the old key's id
+/// is returned so that it can be marked retired. Servers sign with the new key from their next start.
+pub fn rotate(path: &Path) -> anyhow::Result<(Option<String>, ServerKey)> {
+    let old = path.exists().then(|| ServerKey::load_or_generate(path)).transpose()?;
+    let fresh = path.with_extension("pem.new");
+    let _ = std::fs::remove_file(&fresh);
+    generate(&fresh)?;
+    std::fs::rename(&fresh, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok((old.map(|k| k.kid), ServerKey::load_or_generate(path)?))
 }
 
 fn encode_json(value: &Value) -> String {
@@ -91,23 +108,11 @@ fn generate(path: &Path) -> anyhow::Result<()> {
     let pem = SigningKey::from_bytes(&seed)
         .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the new signing key: {e}"))?;
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    // Another replica or process may have created it first: then theirs is used.
+    if crate::secret::write_new_private(path, pem.as_bytes())? {
+        tracing::info!("generated a new signing key at {}", path.display());
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(pem.as_bytes()).and_then(|()| file.sync_all())?;
-            tracing::info!("generated a new signing key at {}", path.display());
-            Ok(())
-        }
-        // Another replica or process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("writing signing key {}", path.display())),
-    }
+    Ok(())
 }
 
 /// Verify a quote token offline against a JSON Web Key Set (as served at `/api/keys`) and return its

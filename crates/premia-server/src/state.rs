@@ -7,7 +7,9 @@ use premia_store::Store;
 
 use crate::catalogues::Catalogues;
 use crate::config::Config;
+use crate::limits::RateLimits;
 use crate::metrics::Metrics;
+use crate::secret::ServerSecret;
 use crate::signing::ServerKey;
 
 /// Today's date in the insurer's time zone. The server reads the clock here and passes the date into
@@ -24,10 +26,14 @@ pub struct Shared {
     pub catalogues: Catalogues,
     pub store: Store,
     pub key: ServerKey,
+    pub secret: ServerSecret,
+    /// Salts of the catalogues' public hashes that rows written before migration 0002 may hold.
+    pub legacy_salts: Vec<String>,
     pub metrics: Metrics,
     pub clock: Clock,
-    /// `/api/keys`, serialized once.
-    pub jwks: Vec<u8>,
+    pub rate_limits: RateLimits,
+    /// The bearer token `/metrics` asks for on the main address (`--metrics-token-file`).
+    pub metrics_token: Option<String>,
     /// The premium dashboard's targets, names, counts of verified quotes and shared readings.
     pub dashboard: crate::dashboard::Dashboard,
 }
@@ -49,9 +55,27 @@ impl Shared {
     pub fn today(&self) -> NaiveDate {
         (self.clock)()
     }
+
+    /// Everything a resident ID number may be stored under: its keyed identity, and its salted hashes
+    /// under the legacy salts.
+    pub fn identity(&self, number: &str) -> premia_store::Identity {
+        premia_store::Identity {
+            keyed: self.secret.identity(number),
+            legacy: self.legacy_salts.iter().map(|salt| premia_core::resident_id::salted_hash(number, salt)).collect(),
+        }
+    }
 }
 
 /// The system clock, read in the given UTC offset.
 pub fn system_clock(offset: chrono::FixedOffset) -> Clock {
-    Arc::new(move || chrono::Utc::now().with_timezone(&offset).date_naive())
+    clock_at(chrono::Utc::now, offset)
+}
+
+/// A clock reading the instant `now` gives in the insurer's offset: the date there, whatever the zone
+/// of the machine the server runs on.
+pub fn clock_at(
+    now: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static,
+    offset: chrono::FixedOffset,
+) -> Clock {
+    Arc::new(move || now().with_timezone(&offset).date_naive())
 }

@@ -35,6 +35,8 @@ CREATE TABLE cases (
 );
 -- The queue, oldest first: what is still with the desk (the default view), by status, by age.
 CREATE INDEX cases_active ON cases (created_at, application_number) WHERE status <> 'decided';
+CREATE INDEX cases_active_by_product ON cases (product, created_at, application_number) WHERE status <> 'decided';
+CREATE INDEX cases_active_by_line ON cases (line, created_at, application_number) WHERE status <> 'decided';
 CREATE INDEX cases_queue ON cases (status, created_at, application_number);
 CREATE INDEX cases_by_age ON cases (created_at, application_number);
 CREATE INDEX cases_by_product ON cases (product, created_at, application_number);

@@ -1,4 +1,4 @@
-//! Agent credentials: bearer tokens issued by `premia agent issue`, revocable, stored only as hashes.
+//! Agent credentials: bearer tokens issued by `premia-server agent issue`, revocable, stored only as hashes.
 //!
 //! A token reads `pat_<id>_<secret>`: the id (12 hex digits) finds the row, the secret (64 hex digits,
 //! 256 random bits) proves possession. Only SHA-256 of the secret is stored, so a copy of the database
@@ -20,6 +20,14 @@ pub struct AgentToken {
     pub label: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+}
+
+/// A presented token whose secret matched: which token and agent it is, and whether it was revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentCredential {
+    pub token_id: String,
+    pub agent_code: String,
+    pub revoked: bool,
 }
 
 /// A newly issued token: `token` is shown once and never stored.
@@ -100,8 +108,9 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// The agent code a bearer token belongs to, if the token is well-formed, known and not revoked.
-    pub async fn authenticate_agent(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// The token a bearer token is, if it is well-formed, known and its secret matches (revoked or not:
+    /// the caller tells a revoked token from an unknown one).
+    pub async fn agent_credential(&self, token: &str) -> Result<Option<AgentCredential>, StoreError> {
         let Some((id, secret)) = parse(token) else {
             return Ok(None);
         };
@@ -113,9 +122,20 @@ impl Store {
             return Ok(None);
         };
         let stored: String = row.try_get("secret_hash")?;
+        if !secret::constant_time_eq(&stored, &sha256_hex(secret.as_bytes())) {
+            return Ok(None);
+        }
         let revoked: Option<i64> = row.try_get("revoked_at")?;
-        let matches = secret::constant_time_eq(&stored, &sha256_hex(secret.as_bytes()));
-        Ok((matches && revoked.is_none()).then(|| row.try_get("agent_code")).transpose()?)
+        Ok(Some(AgentCredential {
+            token_id: id.to_owned(),
+            agent_code: row.try_get("agent_code")?,
+            revoked: revoked.is_some(),
+        }))
+    }
+
+    /// The agent code a bearer token belongs to, if it is well-formed, known and not revoked.
+    pub async fn authenticate_agent(&self, token: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.agent_credential(token).await?.filter(|c| !c.revoked).map(|c| c.agent_code))
     }
 }
 

@@ -9,9 +9,10 @@
 //! transaction commits does any caller get its answer, so a 201 always means "on disk", and one flush
 //! serves the whole batch.
 //!
-//! The primary keys do the real work: `coupon_redemptions.coupon_id` makes a voucher redeemable once
-//! even with several server replicas writing to one PostgreSQL, and `idempotency_keys.idempotency_key`
-//! makes a retried submission create one application.
+//! The primary keys do the real work: `coupon_redemptions (catalogue_id, series, coupon_id)` makes a
+//! voucher redeemable once even with several server replicas writing to one PostgreSQL,
+//! `referral_credits (…, use_number)` holds a referral code to its use limit the same way, and
+//! `idempotency_keys (scope, idempotency_key)` makes a retried submission create one application.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct NewApplication {
     /// `direct` or `agent`.
     pub channel: String,
     pub agent_code: Option<String>,
+    /// The agent token the application was made with (its id, never its secret).
+    pub agent_token_id: Option<String>,
+    /// The insured's keyed identity: HMAC-SHA-256 of the resident ID number under the server's secret.
     pub resident_id_hash: Option<String>,
     pub catalogue_id: String,
     pub catalogue_version: String,
@@ -47,8 +51,10 @@ pub struct NewApplication {
     pub quote_json: String,
     /// The server-signed quote token given to the client.
     pub token: String,
-    /// Single-use coupon ids to redeem with this application.
-    pub coupons: Vec<String>,
+    /// Single-use coupons (vouchers) to redeem with this application.
+    pub coupons: Vec<Redemption>,
+    /// Referral codes to credit to their referrers, each within its use limit.
+    pub referrals: Vec<ReferralUse>,
     pub idempotency: Option<IdempotencyKey>,
     /// Events recorded in the same transaction (the store adds `application.stored` itself).
     pub audit: Vec<NewAuditEvent>,
@@ -60,11 +66,32 @@ pub struct NewApplication {
     pub dashboard: Option<premia_dashboard::ApplicationFacts>,
 }
 
-/// An `Idempotency-Key` header and a fingerprint of the body it came with.
+/// An `Idempotency-Key` header, the caller it is scoped to, and a fingerprint of what it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
+    /// Whose key it is (the server's choice, e.g. the agent and the person): keys never meet across scopes.
+    pub scope: String,
     pub key: String,
     pub body_hash: String,
+}
+
+/// A single-use coupon (voucher), by what identifies it: its catalogue, its series and its id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Redemption {
+    pub catalogue_id: String,
+    pub series: String,
+    pub coupon_id: String,
+}
+
+/// A referral code used by an application: credited to `referrer` if fewer than `max_uses` applications
+/// were credited for the same code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralUse {
+    pub catalogue_id: String,
+    pub series: String,
+    pub code_id: String,
+    pub referrer: String,
+    pub max_uses: u32,
 }
 
 /// A stored application.
@@ -76,7 +103,10 @@ pub struct ApplicationRecord {
     pub status: String,
     pub channel: String,
     pub agent_code: Option<String>,
+    pub agent_token_id: Option<String>,
     pub resident_id_hash: Option<String>,
+    /// `hmac` (keyed by the server's secret) or `salted` (the catalogue's salt, before migration 0002).
+    pub resident_id_scheme: String,
     pub catalogue_id: String,
     pub catalogue_version: String,
     pub digest: String,
@@ -199,10 +229,13 @@ async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Result<Submit
                 rollup.submitted_application(&job.application, now, writer.options.utc_offset_seconds);
                 outcomes.push(Ok(Submitted::Created(record)));
             }
-            Err(error) => {
+            Err(refusal) => {
                 sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
-                outcomes.push(explain(&mut tx, &job.application, error).await?);
+                outcomes.push(match refusal {
+                    Refusal::Database(error) => explain(&mut tx, &job.application, error).await?,
+                    Refusal::ReferralLimit { code, max_uses } => Err(StoreError::ReferralLimit { code, max_uses }),
+                });
             }
         }
     }
@@ -212,22 +245,39 @@ async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Result<Submit
     Ok(outcomes)
 }
 
+/// Why one submission was rolled back to its savepoint.
+enum Refusal {
+    Database(sqlx::Error),
+    /// Every use of a referral code is taken.
+    ReferralLimit {
+        code: String,
+        max_uses: u32,
+    },
+}
+
+impl From<sqlx::Error> for Refusal {
+    fn from(error: sqlx::Error) -> Self {
+        Refusal::Database(error)
+    }
+}
+
 async fn insert(
     conn: &mut AnyConnection,
     app: &NewApplication,
     now: i64,
     utc_offset_seconds: i32,
-) -> Result<ApplicationRecord, sqlx::Error> {
+) -> Result<ApplicationRecord, Refusal> {
     sqlx::query::<Any>(
-        "INSERT INTO applications (number, created_at, status, channel, agent_code, resident_id_hash, \
-         catalogue_id, catalogue_version, digest, decision, request_json, quote_json, token) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO applications (number, created_at, status, channel, agent_code, agent_token_id, \
+         resident_id_hash, resident_id_scheme, catalogue_id, catalogue_version, digest, decision, request_json, \
+         quote_json, token) VALUES ($1, $2, $3, $4, $5, $6, $7, 'hmac', $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(app.number.as_str())
     .bind(now)
     .bind(app.status.as_str())
     .bind(app.channel.as_str())
     .bind(app.agent_code.as_deref())
+    .bind(app.agent_token_id.as_deref())
     .bind(app.resident_id_hash.as_deref())
     .bind(app.catalogue_id.as_str())
     .bind(app.catalogue_version.as_str())
@@ -240,9 +290,10 @@ async fn insert(
     .await?;
     if let Some(idempotency) = &app.idempotency {
         sqlx::query::<Any>(
-            "INSERT INTO idempotency_keys (idempotency_key, body_hash, application_number, created_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO idempotency_keys (scope, idempotency_key, body_hash, application_number, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
+        .bind(idempotency.scope.as_str())
         .bind(idempotency.key.as_str())
         .bind(idempotency.body_hash.as_str())
         .bind(app.number.as_str())
@@ -252,19 +303,28 @@ async fn insert(
     }
     crate::cases::insert_with_application(&mut *conn, app, now).await?;
     crate::dashboard::insert_with_application(&mut *conn, app, now, utc_offset_seconds).await?;
-    let coupons: BTreeSet<&str> = app.coupons.iter().map(String::as_str).collect();
+    let coupons: BTreeSet<&Redemption> = app.coupons.iter().collect();
     for coupon in &coupons {
         sqlx::query::<Any>(
-            "INSERT INTO coupon_redemptions (coupon_id, application_number, redeemed_at) VALUES ($1, $2, $3)",
+            "INSERT INTO coupon_redemptions (catalogue_id, series, coupon_id, application_number, redeemed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(*coupon)
+        .bind(coupon.catalogue_id.as_str())
+        .bind(coupon.series.as_str())
+        .bind(coupon.coupon_id.as_str())
         .bind(app.number.as_str())
         .bind(now)
         .execute(&mut *conn)
         .await?;
     }
+    let mut credits = Vec::new();
+    for referral in &app.referrals {
+        credits.push(credit_referral(conn, referral, &app.number, now).await?);
+    }
+    let ids: Vec<&str> = coupons.iter().map(|c| c.coupon_id.as_str()).collect();
     let detail = serde_json::json!({
-        "status": app.status, "digest": app.digest, "catalogue_version": app.catalogue_version, "coupons": coupons,
+        "status": app.status, "digest": app.digest, "catalogue_version": app.catalogue_version, "coupons": ids,
+        "agent_token_id": app.agent_token_id, "referral_credits": credits,
     });
     let stored = NewAuditEvent {
         event: "application.stored".into(),
@@ -281,7 +341,9 @@ async fn insert(
         status: app.status.clone(),
         channel: app.channel.clone(),
         agent_code: app.agent_code.clone(),
+        agent_token_id: app.agent_token_id.clone(),
         resident_id_hash: app.resident_id_hash.clone(),
+        resident_id_scheme: "hmac".into(),
         catalogue_id: app.catalogue_id.clone(),
         catalogue_version: app.catalogue_version.clone(),
         digest: app.digest.clone(),
@@ -289,8 +351,61 @@ async fn insert(
         request_json: app.request_json.clone(),
         quote_json: app.quote_json.clone(),
         token: app.token.clone(),
-        coupons: coupons.into_iter().map(str::to_owned).collect(),
+        coupons: ids.into_iter().map(str::to_owned).collect(),
     })
+}
+
+/// Credit a referral code to its referrer with the first free use number up to its limit; each attempt in
+/// its own savepoint, so that a number another submission (or replica) took just moves on to the next.
+/// `Ok(n)`: this was use `n`.
+async fn credit_referral(
+    conn: &mut AnyConnection,
+    referral: &ReferralUse,
+    application: &str,
+    now: i64,
+) -> Result<u32, Refusal> {
+    let taken: i64 = sqlx::query::<Any>(
+        "SELECT COUNT(*) FROM referral_credits WHERE catalogue_id = $1 AND series = $2 AND code_id = $3",
+    )
+    .bind(referral.catalogue_id.as_str())
+    .bind(referral.series.as_str())
+    .bind(referral.code_id.as_str())
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    let first = u32::try_from(taken).unwrap_or(u32::MAX).saturating_add(1);
+    for use_number in first..=referral.max_uses {
+        sqlx::query::<Any>("SAVEPOINT referral_use").execute(&mut *conn).await?;
+        let inserted = sqlx::query::<Any>(
+            "INSERT INTO referral_credits (catalogue_id, series, code_id, use_number, referrer, application_number, \
+             credited_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(referral.catalogue_id.as_str())
+        .bind(referral.series.as_str())
+        .bind(referral.code_id.as_str())
+        .bind(i64::from(use_number))
+        .bind(referral.referrer.as_str())
+        .bind(application)
+        .bind(now)
+        .execute(&mut *conn)
+        .await;
+        match inserted {
+            Ok(_) => {
+                sqlx::query::<Any>("RELEASE SAVEPOINT referral_use").execute(&mut *conn).await?;
+                return Ok(use_number);
+            }
+            Err(error) if is_unique_violation(&error) => {
+                sqlx::query::<Any>("ROLLBACK TO SAVEPOINT referral_use").execute(&mut *conn).await?;
+                sqlx::query::<Any>("RELEASE SAVEPOINT referral_use").execute(&mut *conn).await?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(Refusal::ReferralLimit { code: referral.code_id.clone(), max_uses: referral.max_uses })
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| e.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
 /// After a failed insert (rolled back to its savepoint): a replay, a refusal, or the error itself.
@@ -306,16 +421,10 @@ async fn explain(
         }
     }
     if let Some(idempotency) = &app.idempotency {
-        let row =
-            sqlx::query::<Any>("SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1")
-                .bind(idempotency.key.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some(row) = row {
-            let body_hash: String = row.try_get("body_hash")?;
-            let number: String = row.try_get("application_number")?;
+        if let Some((body_hash, number)) = idempotency_row(conn, &idempotency.scope, &idempotency.key).await? {
+            // Another body under the same key and scope: refused without naming the application.
             if body_hash != idempotency.body_hash {
-                return Ok(Err(StoreError::IdempotencyConflict { application: number }));
+                return Ok(Err(StoreError::IdempotencyConflict));
             }
             return Ok(match load(conn, &number).await? {
                 Some(record) => Ok(Submitted::Replayed(record)),
@@ -324,20 +433,43 @@ async fn explain(
         }
     }
     for coupon in &app.coupons {
-        let row = sqlx::query::<Any>("SELECT application_number FROM coupon_redemptions WHERE coupon_id = $1")
-            .bind(coupon.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = row {
-            return Ok(Err(StoreError::CouponRedeemed { coupon: coupon.clone(), application: row.try_get(0)? }));
+        if let Some(application) = redeemed_by(conn, coupon).await? {
+            return Ok(Err(StoreError::CouponRedeemed { coupon: coupon.coupon_id.clone(), application }));
         }
     }
     Ok(Err(StoreError::Database(error)))
 }
 
-const SELECT_APPLICATION: &str = "SELECT number, created_at, status, channel, agent_code, resident_id_hash, \
-     catalogue_id, catalogue_version, digest, decision, request_json, quote_json, token \
-     FROM applications WHERE number = $1";
+async fn idempotency_row(
+    conn: &mut AnyConnection,
+    scope: &str,
+    key: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query::<Any>(
+        "SELECT body_hash, application_number FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2",
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+}
+
+async fn redeemed_by(conn: &mut AnyConnection, coupon: &Redemption) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query::<Any>(
+        "SELECT application_number FROM coupon_redemptions WHERE catalogue_id = $1 AND series = $2 AND coupon_id = $3",
+    )
+    .bind(coupon.catalogue_id.as_str())
+    .bind(coupon.series.as_str())
+    .bind(coupon.coupon_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}
+
+const SELECT_APPLICATION: &str = "SELECT number, created_at, status, channel, agent_code, agent_token_id, \
+     resident_id_hash, resident_id_scheme, catalogue_id, catalogue_version, digest, decision, request_json, \
+     quote_json, token FROM applications WHERE number = $1";
 
 async fn load(conn: &mut AnyConnection, number: &str) -> Result<Option<ApplicationRecord>, sqlx::Error> {
     let Some(row) = sqlx::query::<Any>(SELECT_APPLICATION).bind(number).fetch_optional(&mut *conn).await? else {
@@ -361,7 +493,9 @@ fn record(row: &AnyRow, coupons: Vec<String>) -> Result<ApplicationRecord, sqlx:
         status: row.try_get("status")?,
         channel: row.try_get("channel")?,
         agent_code: row.try_get("agent_code")?,
+        agent_token_id: row.try_get("agent_token_id")?,
         resident_id_hash: row.try_get("resident_id_hash")?,
+        resident_id_scheme: row.try_get("resident_id_scheme")?,
         catalogue_id: row.try_get("catalogue_id")?,
         catalogue_version: row.try_get("catalogue_version")?,
         digest: row.try_get("digest")?,
@@ -371,6 +505,36 @@ fn record(row: &AnyRow, coupons: Vec<String>) -> Result<ApplicationRecord, sqlx:
         token: row.try_get("token")?,
         coupons,
     })
+}
+
+/// Fill in the series of vouchers redeemed before migration 0005 (marked ''), from the `coupons_used` of
+/// the quote stored with their application. Idempotent; run by [`Store::open`] after the migrations.
+pub(crate) async fn backfill_redemption_series(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query::<Any>(
+        "SELECT r.catalogue_id, r.coupon_id, a.number, a.quote_json FROM coupon_redemptions r \
+         JOIN applications a ON a.number = r.application_number WHERE r.series = ''",
+    )
+    .fetch_all(pool)
+    .await?;
+    for row in rows {
+        let (catalogue, coupon, quote): (String, String, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(3)?);
+        let quote: serde_json::Value = serde_json::from_str(&quote).unwrap_or_default();
+        let series = quote["coupons_used"]
+            .as_array()
+            .and_then(|used| used.iter().find(|c| c["id"] == coupon.as_str()))
+            .and_then(|c| c["series"].as_str());
+        if let Some(series) = series {
+            sqlx::query::<Any>(
+                "UPDATE coupon_redemptions SET series = $1 WHERE catalogue_id = $2 AND series = '' AND coupon_id = $3",
+            )
+            .bind(series)
+            .bind(catalogue.as_str())
+            .bind(coupon.as_str())
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 impl Store {
@@ -403,18 +567,12 @@ impl Store {
         Ok(load(&mut conn, number).await?)
     }
 
-    /// The body fingerprint and application recorded for an idempotency key, if it was used.
-    pub async fn idempotent(&self, key: &str) -> Result<Option<(String, ApplicationRecord)>, StoreError> {
+    /// The body fingerprint and application recorded for an idempotency key in `scope`, if it was used.
+    pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<(String, ApplicationRecord)>, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        let row =
-            sqlx::query::<Any>("SELECT body_hash, application_number FROM idempotency_keys WHERE idempotency_key = $1")
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let Some(row) = row else {
+        let Some((hash, number)) = idempotency_row(&mut conn, scope, key).await? else {
             return Ok(None);
         };
-        let (hash, number): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let record = load(&mut conn, &number)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("idempotency key refers to missing application {number}")))?;
@@ -422,12 +580,9 @@ impl Store {
     }
 
     /// The application that redeemed `coupon`, if any.
-    pub async fn redemption(&self, coupon: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query::<Any>("SELECT application_number FROM coupon_redemptions WHERE coupon_id = $1")
-            .bind(coupon)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    pub async fn redemption(&self, coupon: &Redemption) -> Result<Option<String>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        Ok(redeemed_by(&mut conn, coupon).await?)
     }
 
     /// How many applications are stored.

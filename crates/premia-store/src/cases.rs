@@ -270,14 +270,18 @@ impl Store {
     /// The other applications of the insured of `number`, oldest first (at most 50).
     ///
     /// "The same person" is decided here and only here: by the identity the applications table keeps
-    /// for the insured (today the keyed hash of the resident ID number, `resident_id_hash`).
+    /// for the insured — the server's keyed identity (HMAC of the resident ID number under the server's
+    /// secret, scheme `hmac`, see [`crate::identity`]), compared with its scheme, so that a row keyed
+    /// another way never matches by accident. An application without an identity has no relatives.
     pub async fn same_person(&self, number: &str) -> Result<Vec<RelatedRow>, StoreError> {
         let rows = sqlx::query::<Any>(
-            "SELECT a.number, a.created_at, a.status, c.status AS case_status, f.outcome FROM applications a \
+            "SELECT a.number, a.created_at, a.status, c.status AS case_status, f.outcome \
+             FROM applications me \
+             JOIN applications a ON a.resident_id_hash = me.resident_id_hash \
+             AND a.resident_id_scheme = me.resident_id_scheme \
              LEFT JOIN cases c ON c.application_number = a.number \
              LEFT JOIN case_finals f ON f.application_number = a.number \
-             WHERE a.resident_id_hash = (SELECT resident_id_hash FROM applications WHERE number = $1) \
-             AND a.number <> $1 ORDER BY a.created_at, a.number LIMIT 50",
+             WHERE me.number = $1 AND a.number <> $1 ORDER BY a.created_at, a.number LIMIT 50",
         )
         .bind(number)
         .fetch_all(self.pool())

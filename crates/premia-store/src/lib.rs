@@ -20,6 +20,9 @@ pub mod blacklist;
 pub mod cases;
 pub mod dashboard;
 pub mod decisions;
+pub mod identity;
+pub mod keys;
+pub mod referrals;
 mod secret;
 pub mod staff;
 
@@ -31,13 +34,16 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use agents::{AgentToken, IssuedToken};
-pub use applications::{ApplicationRecord, IdempotencyKey, NewApplication, Submitted};
+pub use agents::{AgentCredential, AgentToken, IssuedToken};
+pub use applications::{ApplicationRecord, IdempotencyKey, NewApplication, Redemption, ReferralUse, Submitted};
 pub use audit::{AuditEntry, NewAuditEvent};
 pub use blacklist::{BlacklistEntry, BlacklistKind};
 pub use cases::{CaseFilter, CaseRow, NewCase, RelatedRow};
 pub use dashboard::{Dim, FactFilter, Unfacted};
 pub use decisions::{Applied, CaseChange, DecisionRow, DeskKey, FinalRow, NewDecision, NewFinal, NewReview, Slot};
+pub use identity::{Identity, Scheme};
+pub use keys::SigningKeyRecord;
+pub use referrals::ReferralCredit;
 pub use staff::{StaffAccount, StaffSession};
 
 /// Which database a store runs on.
@@ -78,9 +84,18 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The idempotency key was used before with a different request body.
-    #[error("idempotency key already used for application {application} with a different body")]
-    IdempotencyConflict { application: String },
+    /// The idempotency key was used before, in the same scope, with a different request body. Which
+    /// application it made is not said: the answer goes to whoever sent the key.
+    #[error("idempotency key already used with a different body")]
+    IdempotencyConflict,
+    /// Every use of a referral code allowed by its series is taken.
+    #[error("referral code {code} has been used {max_uses} times, its limit")]
+    ReferralLimit { code: String, max_uses: u32 },
+    /// The database's identities were keyed with another server secret.
+    #[error(
+        "this database's identities were keyed with another server secret (fingerprint {stored}, this server's          {ours}): give every replica the same secret file"
+    )]
+    SecretMismatch { stored: String, ours: String },
     /// A single-use coupon was already redeemed.
     #[error("coupon {coupon} was already redeemed by application {application}")]
     CouponRedeemed { coupon: String, application: String },
@@ -239,12 +254,39 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
         if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| StoreError::DataDir { path: parent.display().to_string(), source })?;
+            private_dir(parent).map_err(|source| StoreError::DataDir { path: parent.display().to_string(), source })?;
         }
+        // Created here, owner-only, before SQLite creates it: SQLite gives its -wal and -shm files the
+        // database file's mode.
+        private_file(Path::new(path)).map_err(|source| StoreError::DataDir { path: path.to_owned(), source })?;
     }
     let query = if query.contains("mode=") { query.to_owned() } else { format!("mode=rwc&{query}") };
     Ok(format!("sqlite://{path}?{}", query.trim_end_matches('&')))
+}
+
+/// Create `folder` and any missing parents owner-only (0700): it holds the database and the server's
+/// keys. An existing folder is left as it is (the server tightens its own data folder itself).
+pub fn private_dir(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
+/// Create `file` empty with mode 0600 if it does not exist; an existing one is made 0600.
+pub fn private_file(file: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
 }
 
 fn pool(backend: Backend, options: &StoreOptions, connections: u32) -> AnyPoolOptions {
@@ -270,6 +312,7 @@ async fn migrate(backend: Backend, pool: &AnyPool) -> Result<(), StoreError> {
         pool.execute("PRAGMA journal_mode = WAL").await?;
     }
     sqlx::migrate!("./migrations").run(pool).await?;
+    applications::backfill_redemption_series(pool).await?;
     Ok(())
 }
 

@@ -102,7 +102,6 @@ fn generate(catalogue: &Catalogue, rng: &mut Rng) -> QuoteRequest {
         birth_date: resident_id.is_none().then_some(birth_date),
         age: None,
         resident_id: resident_id.clone(),
-        resident_id_hash: None,
         sex: resident_id.is_none().then_some(sex),
         smoker: rng.chance(20),
         occupation_class: if rng.chance(85) { 1 + rng.below(3) as u8 } else { 1 + rng.below(7) as u8 },

@@ -17,7 +17,7 @@ pub mod api;
 pub mod summary;
 
 use premia_core::{Channel, Lang};
-use premia_web::{Action, MountOptions, Mounted, Prefill, Settings};
+use premia_web::{Action, MountOptions, Mounted, Settings};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement};
 
@@ -43,14 +43,19 @@ export interface MountOptions {
   agentCode?: string;
   /** Product codes offered, e.g. ["CI", "MED"] or "CI,MED"; default: every product. */
   products?: string[] | string;
-  /** The quote date, "YYYY-MM-DD"; default: today in the browser's time zone. */
+  /** The quote date, "YYYY-MM-DD"; default: today in the insurer's zone (`utcOffset`), never the browser's. */
   quoteDate?: string;
+  /** The insurer's UTC offset, "+08:00" (default): what "today" is, wherever the browser is. */
+  utcOffset?: string;
   /** Where "submit" POSTs the application `{quote, resident_id}`; default: none (the payload is shown). */
   endpoint?: string;
   /** The element `premia-quote-change` and `premia-submit` are dispatched on. */
   host?: HTMLElement;
   /** Remember the language switch in localStorage (the site does; a widget follows `lang`). */
   rememberLang?: boolean;
+  /** Keep the form in the tab's sessionStorage under this key across a reload or Back (never the
+   * resident ID number); default: nothing is kept. */
+  persistKey?: string;
 }
 "#;
 
@@ -137,9 +142,35 @@ pub fn verify_quote(
 }
 
 /// Today's date in the browser's time zone: the adapter reads the clock, the core never does.
+#[cfg(feature = "api")]
 fn local_today() -> String {
     let now = js_sys::Date::new_0();
     format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
+}
+
+/// Today in the insurer's zone (`offset_minutes` east of UTC), from the browser's clock: the page quotes
+/// on the insurer's date, not the date of a browser in another zone (the server's today is the same).
+fn insurer_today(offset_minutes: i32) -> String {
+    // Milliseconds as integers: a timestamp is whole milliseconds, and no float arithmetic is needed.
+    let shifted = js_sys::Date::now() as i64 + i64::from(offset_minutes) * 60_000;
+    let at = js_sys::Date::new(&JsValue::from_f64(shifted as f64));
+    format!("{:04}-{:02}-{:02}", at.get_utc_full_year(), at.get_utc_month() + 1, at.get_utc_date())
+}
+
+/// `+08:00`, `-05:30`, `Z` as minutes east of UTC.
+fn utc_offset_minutes(text: &str) -> Option<i32> {
+    if text == "Z" {
+        return Some(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':')?;
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    ((0..=14).contains(&hours) && (0..60).contains(&minutes) && hours.to_string().len() <= 2)
+        .then_some(sign * (hours * 60 + minutes))
 }
 
 /// A quote app mounted into an element.
@@ -152,11 +183,18 @@ pub struct QuoteApp {
 #[wasm_bindgen]
 impl QuoteApp {
     /// Fill in what is already known: `{ insured: {...}, coverages: [...] }` in the request's spelling.
+    /// A product this app does not offer is refused by name (`prefill.coverages[0].product`).
     pub fn prefill(&self, #[wasm_bindgen(unchecked_param_type = "Prefill")] data: JsValue) -> Result<(), JsValue> {
         let prefill = api::parse_json(&to_json(&data)?, "prefill").map_err(throw)?;
-        let prefill = Prefill::from_json(&prefill).map_err(|errors| throw(errors.into()))?;
-        self.mounted.dispatch(Action::Prefill(Box::new(prefill)));
-        Ok(())
+        self.mounted.prefill(&prefill).map_err(|errors| throw(errors.into()))
+    }
+
+    /// The agent's bearer token (from `premia-server agent issue`), sent as `Authorization` with
+    /// agent-channel submissions; `null` or `""` clears it. Given by the host page's script, never read
+    /// from an attribute, never emitted in an event.
+    #[wasm_bindgen(js_name = setAgentToken)]
+    pub fn set_agent_token(&self, token: Option<String>) {
+        self.mounted.set_agent_token(token);
     }
 
     /// Switch the language ("zh-CN" or "en").
@@ -214,7 +252,11 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
         None => None,
         Some(value) => Some(api::product_list(&to_json(&value)?).map_err(throw)?),
     };
-    let quote_date = get_string(options, "quoteDate").unwrap_or_else(local_today);
+    let offset = match get_string(options, "utcOffset") {
+        Some(text) => utc_offset_minutes(&text).ok_or_else(|| throw(ApiError::bad_option("utcOffset", &text)))?,
+        None => 8 * 60,
+    };
+    let quote_date = get_string(options, "quoteDate").unwrap_or_else(|| insurer_today(offset));
     let quote_date = api::read_date(&quote_date, "quoteDate").map_err(throw)?;
     let host = get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok());
     Ok(MountOptions {
@@ -224,5 +266,19 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
         host,
         endpoint: get_string(options, "endpoint"),
         remember_lang: get(options, "rememberLang").and_then(|v| v.as_bool()).unwrap_or(false),
+        persist_key: get_string(options, "persistKey"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_offsets_read_as_the_server_writes_them() {
+        assert_eq!(super::utc_offset_minutes("+08:00"), Some(480));
+        assert_eq!(super::utc_offset_minutes("-05:30"), Some(-330));
+        assert_eq!(super::utc_offset_minutes("Z"), Some(0));
+        for bad in ["08:00", "+8", "+08:60", "+15:00", "China", ""] {
+            assert_eq!(super::utc_offset_minutes(bad), None, "{bad}");
+        }
+    }
 }

@@ -20,6 +20,9 @@ pub struct Bridge {
     dispatcher: RefCell<Option<UseReducerDispatcher<State>>>,
     pending: RefCell<Vec<Action>>,
     latest: RefCell<Option<Rc<Outcome>>>,
+    /// The agent's bearer token, given by the host page's script (never an attribute, never in the state
+    /// the app renders or emits): sent with agent-channel submissions.
+    agent_token: RefCell<Option<String>>,
 }
 
 impl Bridge {
@@ -35,6 +38,11 @@ impl Bridge {
     pub fn latest(&self) -> Option<Rc<Outcome>> {
         self.latest.borrow().clone()
     }
+
+    /// Set (or clear) the agent's token.
+    pub fn set_agent_token(&self, token: Option<String>) {
+        *self.agent_token.borrow_mut() = token.filter(|t| !t.trim().is_empty());
+    }
 }
 
 #[derive(Debug, Properties, Clone)]
@@ -49,6 +57,8 @@ pub struct AppProps {
     pub endpoint: Option<String>,
     /// Remember the language switch in localStorage (the site; a widget follows its `lang` attribute).
     pub remember_lang: bool,
+    /// Keep the form in the tab's sessionStorage under this key (see [`crate::saved`]).
+    pub persist_key: Option<String>,
     pub bridge: Rc<Bridge>,
 }
 
@@ -60,6 +70,7 @@ impl PartialEq for AppProps {
             && self.host == other.host
             && self.endpoint == other.endpoint
             && self.remember_lang == other.remember_lang
+            && self.persist_key == other.persist_key
             && Rc::ptr_eq(&self.bridge, &other.bridge)
     }
 }
@@ -68,14 +79,17 @@ impl PartialEq for AppProps {
 pub fn quote_app(props: &AppProps) -> Html {
     let state = {
         let (catalogue, settings, lang) = (props.catalogue.clone(), props.settings.clone(), props.lang);
-        use_reducer(move || State::new(catalogue, settings, lang))
+        let kept = props.persist_key.as_deref().and_then(browser::kept);
+        use_reducer(move || State::restored(catalogue, settings, lang, kept.as_deref()))
     };
     use_bridge(&props.bridge, &state);
     use_quote_events(props, &state);
     use_remembered_lang(props.remember_lang, state.lang);
+    use_kept_form(props.persist_key.clone(), &state);
 
     let dispatch = state.dispatcher();
     let on_submit = submit_callback(props, &state);
+    let on_confirm = confirm_callback(props, &state);
     let lang = state.lang;
     html! {
         <div class="premia" lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
@@ -92,7 +106,7 @@ pub fn quote_app(props: &AppProps) -> Html {
                 </form>
                 { view::summary(&state, &dispatch, on_submit) }
             </div>
-            { view::submission(&state, &dispatch) }
+            { view::submission(&state, &dispatch, on_confirm) }
             <p class="premia-footnote">{ Label::Illustrative.get(lang) }</p>
         </div>
     }
@@ -132,6 +146,17 @@ fn change_detail(state: &State) -> String {
     crate::state::outcome_json(Some(&state.outcome))
 }
 
+/// After each change, the form kept for a reload or Back; after "start over", nothing.
+#[hook]
+fn use_kept_form(key: Option<String>, state: &UseReducerHandle<State>) {
+    let state = state.clone();
+    use_effect_with(state.revision, move |_| {
+        if let Some(key) = key {
+            browser::keep(&key, state.keep.then(|| crate::saved::write(&state.form)).as_deref());
+        }
+    });
+}
+
 #[hook]
 fn use_remembered_lang(remember: bool, lang: Lang) {
     use_effect_with(lang, move |lang| {
@@ -146,7 +171,8 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
 /// resident ID number is not sent: the page asks for the number beside its field and moves focus there.
 fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
     let application = state.application();
-    let (host, endpoint, dispatcher) = (props.host.clone(), props.endpoint.clone(), state.dispatcher());
+    let (host, endpoint, dispatcher, bridge) =
+        (props.host.clone(), props.endpoint.clone(), state.dispatcher(), props.bridge.clone());
     Callback::from(move |event: MouseEvent| {
         let application = match application.clone() {
             Ok(application) => application,
@@ -157,22 +183,53 @@ fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callbac
             }
             Err(_) => return,
         };
-        if let Some(host) = &host {
-            browser::emit(host, "premia-submit", &application.body);
-        }
-        let pretty = application.pretty();
-        let Some(url) = endpoint.clone() else {
-            dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload: pretty }));
-            return;
-        };
-        dispatcher.dispatch(Action::SubmitStarted);
-        let dispatcher = dispatcher.clone();
-        yew::platform::spawn_local(async move {
-            let submission = match browser::post_json(&url, &application.body, &application.digest).await {
-                PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
-                PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
-            };
-            dispatcher.dispatch(Action::SubmitFinished(submission));
-        });
+        send(host.as_ref(), endpoint.clone(), &bridge, &dispatcher, application);
     })
+}
+
+/// "Confirm the new price": submit the server's fresh quote (its own bytes) with its stamp.
+fn confirm_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
+    let requote = match &state.submission {
+        Submission::Requote(requote) => Some(requote.clone()),
+        _ => None,
+    };
+    let number = state.form.resident_id.clone();
+    let (host, endpoint, dispatcher, bridge) =
+        (props.host.clone(), props.endpoint.clone(), state.dispatcher(), props.bridge.clone());
+    Callback::from(move |_: MouseEvent| {
+        if let Some(requote) = &requote {
+            let application = crate::state::Application::confirmed(requote, &number);
+            send(host.as_ref(), endpoint.clone(), &bridge, &dispatcher, application);
+        }
+    })
+}
+
+/// Emit `premia-submit` with the application, then POST it (with the agent's token, if the host gave
+/// one), or show the payload when there is no endpoint (or nothing answers).
+fn send(
+    host: Option<&HtmlElement>,
+    endpoint: Option<String>,
+    bridge: &Bridge,
+    dispatcher: &UseReducerDispatcher<State>,
+    application: crate::state::Application,
+) {
+    if let Some(host) = host {
+        browser::emit(host, "premia-submit", &application.body);
+    }
+    let pretty = application.pretty();
+    let Some(url) = endpoint else {
+        dispatcher.dispatch(Action::SubmitFinished(Submission::Unavailable { payload: pretty }));
+        return;
+    };
+    dispatcher.dispatch(Action::SubmitStarted);
+    let dispatcher = dispatcher.clone();
+    let token = bridge.agent_token.borrow().clone();
+    yew::platform::spawn_local(async move {
+        let submission = match browser::post_json(&url, &application.body, &application.digest, token.as_deref()).await
+        {
+            PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
+            PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
+        };
+        dispatcher.dispatch(Action::SubmitFinished(submission));
+    });
 }

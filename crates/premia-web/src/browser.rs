@@ -38,6 +38,26 @@ pub fn remember_lang(lang: Lang) {
     }
 }
 
+/// The tab's `sessionStorage` (it ends with the tab); `None` where the browser refuses it.
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+pub fn kept(key: &str) -> Option<String> {
+    session()?.get_item(key).ok()?
+}
+
+/// Keep `value` under `key` for this tab, or (`None`) keep nothing there. A refusal (private browsing,
+/// a full store) only means a reload starts afresh.
+pub fn keep(key: &str, value: Option<&str>) {
+    if let Some(storage) = session() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
+}
+
 pub fn print() {
     if let Some(window) = web_sys::window() {
         let _ = window.print();
@@ -73,15 +93,21 @@ pub enum PostOutcome {
     Unreachable,
 }
 
-/// POST `body` (JSON: the application) to `url` with an `Idempotency-Key`.
-pub async fn post_json(url: &str, body: &str, idempotency_key: &str) -> PostOutcome {
-    match try_post(url, body, idempotency_key).await {
+/// POST `body` (JSON: the application) to `url` with an `Idempotency-Key`, and the agent's bearer token
+/// when there is one.
+pub async fn post_json(url: &str, body: &str, idempotency_key: &str, agent_token: Option<&str>) -> PostOutcome {
+    match try_post(url, body, idempotency_key, agent_token).await {
         Ok((status, body)) => PostOutcome::Answered { status, body },
         Err(_) => PostOutcome::Unreachable,
     }
 }
 
-async fn try_post(url: &str, body: &str, idempotency_key: &str) -> Result<(u16, String), JsValue> {
+async fn try_post(
+    url: &str,
+    body: &str,
+    idempotency_key: &str,
+    agent_token: Option<&str>,
+) -> Result<(u16, String), JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let init = RequestInit::new();
     init.set_method("POST");
@@ -89,6 +115,9 @@ async fn try_post(url: &str, body: &str, idempotency_key: &str) -> Result<(u16, 
     let headers = web_sys::Headers::new()?;
     headers.set("content-type", "application/json")?;
     headers.set("idempotency-key", idempotency_key)?;
+    if let Some(token) = agent_token {
+        headers.set("authorization", &format!("Bearer {token}"))?;
+    }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init)?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request)).await?.dyn_into()?;

@@ -124,25 +124,35 @@ fn class_of(outcome: Outcome) -> &'static str {
     }
 }
 
-/// A decision as a badge and its reasons; nothing for a plain "accept".
-pub fn decision(decision: &Decision, lang: Lang) -> Html {
+/// A decision as a badge and its reasons, each naming the product it is about by its name; nothing for
+/// a plain "accept". That two underwriters will review a referral is said to agents, whose customers
+/// wait for it; a customer reads the referral itself.
+pub fn decision(state: &State, quote: &Quote, decision: &Decision) -> Html {
     if decision.outcome == Outcome::Accept && decision.reasons.is_empty() {
         return Html::default();
     }
+    let lang = state.lang;
     let outcome = decision.outcome;
     let class = class_of(outcome);
+    let named = |code: &str| {
+        let covered = quote.coverages.iter().map(|c| (&c.product, &c.name));
+        let declined = quote.declined.iter().map(|d| (&d.product, &d.name));
+        covered.chain(declined).find(|(p, _)| *p == code).map_or(code, |(_, name)| name.get(lang)).to_owned()
+    };
+    let colon = if lang == premia_core::Lang::Zh { "：" } else { ": " };
+    let agent = matches!(state.settings.channel, premia_core::Channel::Agent { .. });
     html! {
         <div {class} data-outcome={outcome.name()}>
             <p class="premia-decision-outcome">
                 <span class="premia-badge">{ outcome.label().get(lang).to_owned() }</span>
-                if decision.two_person_review {
+                if decision.two_person_review && agent {
                     <span class="premia-badge premia-badge-muted">{ Label::TwoPersonReview.get(lang) }</span>
                 }
             </p>
             <ul class="premia-reasons">
                 { for decision.reasons.iter().map(|r| html! {
                     <li data-rule={r.rule.clone()}>
-                        { r.product.as_ref().map(|p| format!("{p}: ")).unwrap_or_default() }
+                        { r.product.as_deref().map(|p| format!("{}{colon}", named(p))).unwrap_or_default() }
                         { r.message.get(lang).to_owned() }
                         { r.loading.map(|l| format!(" (+{}%)", (l * rust_decimal::Decimal::ONE_HUNDRED).normalize())).unwrap_or_default() }
                         { r.exclusion.as_ref().map(|e| format!(" · {}", e.get(lang))).unwrap_or_default() }
@@ -154,10 +164,11 @@ pub fn decision(decision: &Decision, lang: Lang) -> Html {
 }
 
 /// Coverages underwriting declined: shown with their reasons, priced no further.
-pub fn declined(quote: &Quote, lang: Lang) -> Html {
+pub fn declined(state: &State, quote: &Quote) -> Html {
     if quote.declined.is_empty() {
         return Html::default();
     }
+    let lang = state.lang;
     html! {
         <ul class="premia-declined">
             { for quote.declined.iter().map(|d| html! {
@@ -166,7 +177,7 @@ pub fn declined(quote: &Quote, lang: Lang) -> Html {
                         <span class="premia-line-name">{ d.name.get(lang).to_owned() }</span>
                         <span class="premia-badge is-declined">{ Label::Declined.get(lang) }</span>
                     </p>
-                    { decision(&d.decision, lang) }
+                    { decision(state, quote, &d.decision) }
                 </li>
             }) }
         </ul>

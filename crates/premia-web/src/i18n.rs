@@ -51,6 +51,8 @@ pub enum Label {
     Submitted,
     SubmitUnavailable,
     SubmitFailed,
+    FreshPrice,
+    ConfirmFresh,
     Payload,
     Close,
     ValidUntil,
@@ -86,6 +88,10 @@ pub enum Label {
     Decision,
     Declined,
     TwoPersonReview,
+    StartOver,
+    PriceBlocked,
+    FromResidentId,
+    ReadAs,
 }
 
 impl Label {
@@ -157,6 +163,8 @@ impl Label {
                  (the quote and the resident ID number):",
             ),
             SubmitFailed => Text::fixed("提交未成功：", "The submission was refused:"),
+            FreshPrice => Text::fixed("按今天计算的新报价（年缴保费）", "The new price as of today (annual premium)"),
+            ConfirmFresh => Text::fixed("确认新报价并提交", "Confirm the new price and submit"),
             Payload => Text::fixed("投保数据", "Application data"),
             Close => Text::fixed("关闭", "Close"),
             ValidUntil => Text::fixed("报价有效期至", "Valid until"),
@@ -202,7 +210,14 @@ impl Label {
             NetTotal => Text::fixed("交费期内实付总保费", "Total after discounts"),
             Decision => Text::fixed("核保结论", "Underwriting decision"),
             Declined => Text::fixed("不予承保", "Not insurable"),
-            TwoPersonReview => Text::fixed("需双人复核", "needs two-underwriter review"),
+            TwoPersonReview => Text::fixed("将由两位核保人员审核", "two underwriters will look at it"),
+            StartOver => Text::fixed("重新开始", "Start over"),
+            PriceBlocked => Text::fixed(
+                "暂时无法计算保费，请先处理以下内容：",
+                "The price cannot be worked out until these are put right:",
+            ),
+            FromResidentId => Text::fixed("按身份证号码填写", "From the resident ID number"),
+            ReadAs => Text::fixed("识别为", "Read as"),
         }
     }
 

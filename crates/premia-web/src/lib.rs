@@ -19,6 +19,7 @@ pub mod health;
 pub mod i18n;
 pub mod offers;
 pub mod options;
+pub mod saved;
 pub mod state;
 pub mod view;
 
@@ -39,6 +40,9 @@ pub struct MountOptions {
     pub host: Option<HtmlElement>,
     pub endpoint: Option<String>,
     pub remember_lang: bool,
+    /// Keep the form in the tab's `sessionStorage` under this key, so a reload or Back restores it
+    /// (never the resident ID number); `None`: nothing is kept.
+    pub persist_key: Option<String>,
 }
 
 /// A mounted app: send it actions, read its outcome, unmount it.
@@ -46,6 +50,8 @@ pub struct MountOptions {
 pub struct Mounted {
     handle: Option<yew::AppHandle<QuoteApp>>,
     bridge: Rc<Bridge>,
+    catalogue: Rc<Catalogue>,
+    settings: Rc<Settings>,
 }
 
 impl Mounted {
@@ -53,8 +59,20 @@ impl Mounted {
         self.bridge.dispatch(action);
     }
 
+    /// Fill in what a CRM knows (a prefill's JSON), or say what in it this app cannot take.
+    pub fn prefill(&self, value: &premia_core::json::Json) -> Result<(), premia_core::Errors> {
+        let prefill = Prefill::read(value, &self.catalogue, &self.settings)?;
+        self.dispatch(Action::Prefill(Box::new(prefill)));
+        Ok(())
+    }
+
     pub fn latest(&self) -> Option<Rc<Outcome>> {
         self.bridge.latest()
+    }
+
+    /// The agent's bearer token for submissions (`None` clears it).
+    pub fn set_agent_token(&self, token: Option<String>) {
+        self.bridge.set_agent_token(token);
     }
 
     pub fn unmount(&mut self) {
@@ -68,15 +86,17 @@ impl Mounted {
 pub fn mount(root: Element, catalogue: Rc<Catalogue>, options: MountOptions) -> Mounted {
     let lang = if options.remember_lang { browser::remembered_lang().unwrap_or(options.lang) } else { options.lang };
     let bridge = Rc::new(Bridge::default());
+    let settings = Rc::new(options.settings);
     let props = AppProps {
-        catalogue,
-        settings: Rc::new(options.settings),
+        catalogue: catalogue.clone(),
+        settings: settings.clone(),
         lang,
         host: options.host,
         endpoint: options.endpoint,
         remember_lang: options.remember_lang,
+        persist_key: options.persist_key,
         bridge: bridge.clone(),
     };
     let handle = yew::Renderer::<QuoteApp>::with_root_and_props(root, props).render();
-    Mounted { handle: Some(handle), bridge }
+    Mounted { handle: Some(handle), bridge, catalogue, settings }
 }

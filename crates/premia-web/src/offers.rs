@@ -14,7 +14,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     html! {
         <section class="premia-card premia-bundles" aria-labelledby="premia-bundles-title">
-            <h2 id="premia-bundles-title" class="premia-card-title">{ Label::Bundles.get(lang) }</h2>
+            { crate::view::heading(state, 1, "premia-card-title", Some("premia-bundles-title".to_owned()), Label::Bundles.get(lang)) }
             <p class="premia-hint premia-section-hint">{ Label::BundlesHint.get(lang) }</p>
             <div class="premia-bundle-list">
                 { for state.recommendations.iter().map(|r| {
@@ -23,7 +23,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::ChooseBundle(id.clone()));
                     html! {
                         <article class={if chosen { "premia-bundle is-chosen" } else { "premia-bundle" }} data-bundle={r.bundle.clone()}>
-                            <h3>{ r.name.get(lang).to_owned() }</h3>
+                            { crate::view::heading(state, 2, "premia-bundle-title", None, r.name.get(lang).to_owned()) }
                             <p class="premia-bundle-reason">{ r.reason.get(lang).to_owned() }</p>
                             <p class="premia-bundle-price">
                                 <span class="premia-bundle-amount">{ money(&r.quote.totals.net_first_year_premium) }</span>
@@ -32,7 +32,10 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                             if !r.dropped.is_empty() {
                                 <p class="premia-hint">
                                     { format!("{}: ", Label::Dropped.get(lang)) }
-                                    { r.dropped.iter().map(|d| format!("{} ({})", d.product, d.reason.get(lang))).collect::<Vec<_>>().join("; ") }
+                                    { r.dropped.iter().map(|d| {
+                                        let name = state.product(&d.product).map_or(d.product.as_str(), |p| p.name.get(lang));
+                                        format!("{name} ({})", d.reason.get(lang))
+                                    }).collect::<Vec<_>>().join("; ") }
                                 </p>
                             }
                             <button type="button" class={if chosen { "premia-button premia-primary" } else { "premia-button" }}
@@ -85,7 +88,14 @@ pub fn coupons_section(state: &State, dispatch: &Dispatch) -> Html {
 fn coupon_line(state: &State, dispatch: &Dispatch, code: &str) -> Html {
     let lang = state.lang;
     let remove = code.to_owned();
-    let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::RemoveCoupon(remove.clone()));
+    // The button goes with its line: focus moves to the code field, not to the page's start.
+    let onclick = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            dispatch.dispatch(Action::RemoveCoupon(remove.clone()));
+            crate::browser::focus_in_app(&e, "#premia-coupons");
+        })
+    };
     let status = state.coupon_status(code);
     let (class, text) = match status {
         CouponStatus::Applied(d) => {

@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 use premia_core::bundle::{Profile, Recommendation};
 use premia_core::error::ErrorKind;
 use premia_core::json::Json;
-use premia_core::money::strict;
+use premia_core::money::{self, strict};
 use premia_core::request::HealthAnswer;
+use premia_core::resident_id::{self, ResidentId};
 use premia_core::{
     Catalogue, Channel, CoverageRequest, CoverageTerm, Error, Frequency, Insured, Lang, PaymentTerm, Product, Quote,
     QuoteRequest, RiderRequest, Sex,
@@ -184,6 +185,27 @@ pub struct InsuredPrefill {
 }
 
 impl Prefill {
+    /// Read a prefill for an app offering `settings.offered` of `catalogue`: as [`Prefill::from_json`],
+    /// and each coverage's product must be one the app offers. A coverage naming a product it does not
+    /// offer is reported as that, first (`prefill.coverages[0].product: unknown product "NOPE"`), not
+    /// as the terms it lacks for a product it does not have.
+    pub fn read(value: &Json, catalogue: &Catalogue, settings: &Settings) -> Result<Prefill, premia_core::Errors> {
+        let mut unknown = Vec::new();
+        let coverages = value.get("coverages").and_then(Json::as_array).unwrap_or_default();
+        for (i, coverage) in coverages.iter().enumerate() {
+            let Some(code) = coverage.get("product").and_then(Json::as_str) else { continue };
+            let offered = settings.offered.as_ref().is_none_or(|codes| codes.iter().any(|c| c == code));
+            if !offered || catalogue.product(code, settings.quote_date).is_none() {
+                let kind = ErrorKind::Unknown { what: premia_core::error::Noun::Product, name: code.to_owned() };
+                unknown.push(Error::new(format!("prefill.coverages[{i}].product"), kind));
+            }
+        }
+        match premia_core::Errors::from_vec(unknown) {
+            Some(errors) => Err(errors),
+            None => Prefill::from_json(value),
+        }
+    }
+
     /// Read a prefill from a JSON tree, every broken field named (`prefill.insured.sex`), with the
     /// core's reader: the same rules as a request's fields. (The `Deserialize` derive documents the
     /// shape for the TypeScript declarations and must agree: a test checks it.)
@@ -281,11 +303,33 @@ pub enum Action {
     ToggleProduct(String),
     Coverage(usize, CoverageAction),
     Prefill(Box<Prefill>),
+    /// The form kept from earlier in this tab (a reload, Back).
+    Restore(Box<Form>),
+    /// Start over: a fresh form, nothing kept.
+    StartOver,
     /// The person left a field: its "required" error may now be shown.
     Touch(&'static str),
     SubmitStarted,
     SubmitFinished(Submission),
     DismissSubmission,
+}
+
+/// The server's answer that the quote no longer holds (409 `quote.requote_needed`): its fresh quote, priced
+/// on the server's today, for the person to see and confirm before it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requote {
+    /// Why (`dated_before_today`, `expired`, `catalogue_version_changed`).
+    pub reason: String,
+    /// The server's words for it.
+    pub message: premia_core::Text,
+    /// The fresh quote as compact JSON: the server's own bytes, sent back as they are.
+    pub fresh: String,
+    /// Its digest (the confirmed submission's `Idempotency-Key`).
+    pub digest: String,
+    /// Its annual premium, as the server wrote it.
+    pub annual_premium: String,
+    /// The server's stamp for it: the fresh quote keeps its price even if confirmed after midnight.
+    pub stamp: Option<String>,
 }
 
 /// What became of the last submission.
@@ -311,11 +355,13 @@ pub enum Submission {
     /// "Submit" on a quote priced without the insured's resident ID number: an application needs it (the
     /// server checks it against the quote), so the page asks for it beside its field and sends nothing.
     ResidentIdNeeded,
+    /// The server priced the quote again (today's date, a new catalogue): shown until confirmed.
+    Requote(Box<Requote>),
 }
 
 /// What "submit" sends: `{"quote": <the quote>, "resident_id": "<the number>"}`, the quote compact and
 /// byte for byte as the engine wrote it (the server's fast path compares bytes), beside the number it
-/// was priced with (the server checks the two against each other before trusting the quote's hash).
+/// was priced with (the server checks its birth date and sex against the quote, and keys the person by it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     /// The JSON body.
@@ -334,6 +380,14 @@ impl Application {
         }
         let body = serde_json::to_string(&Envelope { quote, resident_id }).unwrap_or_default();
         Application { body, digest: quote.digest.clone() }
+    }
+
+    /// The server's fresh quote, confirmed: `{"quote": <its bytes>, "resident_id": …, "stamp": …}`.
+    pub fn confirmed(requote: &Requote, resident_id: &str) -> Application {
+        let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
+        let stamp = requote.stamp.as_deref().map(|s| format!(",\"stamp\":{}", text(s))).unwrap_or_default();
+        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id.trim()));
+        Application { body, digest: requote.digest.clone() }
     }
 
     /// The body indented, as shown when no server takes it.
@@ -366,29 +420,60 @@ impl Submission {
                 Submission::Accepted { application, status }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
-            _ => {
-                let read_error = |e: &Json| {
-                    let message = e.get("message")?;
-                    Some(ServerError {
-                        code: text(e, "code")?,
-                        field: text(e, "field").unwrap_or_default(),
-                        message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
-                    })
-                };
-                let errors = body_json
-                    .as_ref()
-                    .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
-                    .unwrap_or_else(|| {
-                        let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
-                        vec![ServerError {
-                            code: "http".into(),
-                            field: String::new(),
-                            message: premia_core::Text::new(text.clone(), text),
-                        }]
-                    });
-                Submission::Refused { status, errors }
-            }
+            409 => match body_json.as_ref().and_then(Requote::read) {
+                Some(requote) => Submission::Requote(Box::new(requote)),
+                None => Submission::refused(status, body_json.as_ref(), body),
+            },
+            _ => Submission::refused(status, body_json.as_ref(), body),
         }
+    }
+
+    fn refused(status: u16, body_json: Option<&Json>, body: &str) -> Submission {
+        let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
+        let read_error = |e: &Json| {
+            let message = e.get("message")?;
+            Some(ServerError {
+                code: text(e, "code")?,
+                field: text(e, "field").unwrap_or_default(),
+                message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
+            })
+        };
+        let errors = body_json
+            .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
+            .unwrap_or_else(|| {
+                let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+                vec![ServerError {
+                    code: "http".into(),
+                    field: String::new(),
+                    message: premia_core::Text::new(text.clone(), text),
+                }]
+            });
+        Submission::Refused { status, errors }
+    }
+}
+
+impl Requote {
+    /// The re-quote in a 409 answer: `{"errors": [{code: "quote.requote_needed", …}], "requote": {reason,
+    /// fresh, stamp}}`.
+    fn read(body: &Json) -> Option<Requote> {
+        let error = body.get("errors")?.as_array()?.first()?;
+        if error.get("code")?.as_str()? != "quote.requote_needed" {
+            return None;
+        }
+        let message = error.get("message")?;
+        let requote = body.get("requote")?;
+        let fresh = requote.get("fresh")?;
+        Some(Requote {
+            reason: requote.get("reason")?.as_str()?.to_owned(),
+            message: premia_core::Text::new(
+                message.get("zh")?.as_str()?.to_owned(),
+                message.get("en")?.as_str()?.to_owned(),
+            ),
+            fresh: fresh.compact(),
+            digest: fresh.get("digest")?.as_str()?.to_owned(),
+            annual_premium: fresh.get("totals")?.get("annual_premium")?.as_str()?.to_owned(),
+            stamp: requote.get("stamp").and_then(Json::as_str).map(str::to_owned),
+        })
     }
 }
 
@@ -427,6 +512,14 @@ impl State {
             None => CouponStatus::Waiting,
         }
     }
+}
+
+/// An error that a product does not insure the insured's age.
+pub fn is_about_age(error: &Error) -> bool {
+    matches!(
+        error.kind,
+        ErrorKind::AgeBelowMin { .. } | ErrorKind::AgeAboveMax { .. } | ErrorKind::TooYoungInDays { .. }
+    )
 }
 
 /// Long signed tokens are shown (and named by the core) by their first 20 characters.
@@ -471,6 +564,9 @@ pub struct State {
     pub submission: Submission,
     /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
     pub revision: u64,
+    /// The form is worth keeping for a reload or Back: something was done to it since the page opened
+    /// or since "start over".
+    pub keep: bool,
 }
 
 /// Field names of the insured person, as the core names them in errors.
@@ -514,7 +610,19 @@ impl State {
             touched: BTreeSet::new(),
             submission: Submission::None,
             revision: 0,
+            keep: false,
         }
+    }
+
+    /// A fresh form with what `kept` (a form [`crate::saved`] wrote earlier in this tab) can give it.
+    pub fn restored(catalogue: Rc<Catalogue>, settings: Rc<Settings>, lang: Lang, kept: Option<&str>) -> Self {
+        let mut state = State::new(catalogue, settings, lang);
+        let offered = state.offered_products();
+        let coverage = |code: &str| offered.iter().find(|p| p.code == code).map(|p| CoverageForm::new(p));
+        if let Some(form) = kept.and_then(|text| crate::saved::read(text, &state.form, coverage)) {
+            state.apply(Action::Restore(Box::new(form)));
+        }
+        state
     }
 
     /// The products a person may choose here, in catalogue order.
@@ -555,9 +663,29 @@ impl State {
         }
     }
 
-    /// The errors about exactly this field (shown beside it).
+    /// The errors about this field (shown beside it). An age a product does not insure is about a
+    /// coverage and about the birth date (or the resident ID number it comes from): it is shown at both,
+    /// since changing either fixes it.
     pub fn errors_for(&self, field: &str) -> Vec<&Error> {
-        self.visible_errors().into_iter().filter(|e| e.field == field).collect()
+        let about_age = field == self.age_field();
+        self.visible_errors().into_iter().filter(|e| e.field == field || (about_age && is_about_age(e))).collect()
+    }
+
+    /// Birth date and sex come from the resident ID number when one is typed (the core reads them from
+    /// it): the two fields show what it says and cannot be changed.
+    pub fn by_resident_id(&self) -> bool {
+        !resident_id::normalize(&self.form.resident_id).is_empty()
+    }
+
+    /// The resident ID number typed, as the core reads it, if it is a valid one.
+    pub fn resident_id(&self) -> Option<ResidentId> {
+        let text = &self.form.resident_id;
+        resident_id::parse(text, self.settings.quote_date, field::RESIDENT_ID).ok().filter(|_| self.by_resident_id())
+    }
+
+    /// The field the insured's age comes from.
+    pub fn age_field(&self) -> &'static str {
+        if self.by_resident_id() { field::RESIDENT_ID } else { field::BIRTH_DATE }
     }
 
     /// The errors no field of the form shows (listed above the price).
@@ -609,8 +737,9 @@ impl State {
     pub fn application(&self) -> Result<Application, Submission> {
         let quote = self.quote().ok_or(Submission::None)?;
         let number = self.form.resident_id.trim();
-        // The quote is re-priced on every change, so a quote with a hash was priced with this number.
-        if number.is_empty() || quote.request.insured.resident_id_hash.is_none() {
+        // The quote is re-priced on every change, and a number that is not valid gives no quote: with a
+        // number typed, the quote was priced with it (its birth date and sex, which the server checks).
+        if number.is_empty() {
             return Err(Submission::ResidentIdNeeded);
         }
         Ok(Application::new(quote, number))
@@ -640,7 +769,7 @@ impl State {
                 self.submission = Submission::None;
                 return;
             }
-            Action::ResidentId(text) => form.resident_id = text,
+            Action::ResidentId(text) => self.set_resident_id(text),
             Action::BirthDate(text) => form.birth_date = text,
             Action::Sex(sex) => {
                 form.sex = Some(sex);
@@ -701,7 +830,19 @@ impl State {
                 }
             }
             Action::Prefill(prefill) => self.prefill(*prefill),
+            Action::Restore(kept) => {
+                *form = *kept;
+                // What was typed before was seen before: its "required" errors may show.
+                self.touched.extend([field::BIRTH_DATE, field::SEX]);
+            }
+            Action::StartOver => {
+                let revision = self.revision;
+                *self = State::new(self.catalogue.clone(), self.settings.clone(), self.lang);
+                self.revision = revision + 1;
+                return;
+            }
         }
+        self.keep = true;
         // A changed form makes any earlier submission result stale.
         if self.submission != Submission::Sending {
             self.submission = Submission::None;
@@ -711,12 +852,23 @@ impl State {
         self.revision += 1;
     }
 
+    /// The resident ID number as typed. A valid one fills in the birth date and sex it carries (shown,
+    /// not typed), which stay if the number is removed again.
+    fn set_resident_id(&mut self, text: String) {
+        if let Ok(id) = resident_id::parse(&text, self.settings.quote_date, field::RESIDENT_ID) {
+            self.form.birth_date = id.birth_date.to_string();
+            self.form.sex = Some(id.sex);
+            self.touched.extend([field::BIRTH_DATE, field::SEX]);
+        }
+        self.form.resident_id = text;
+    }
+
     fn prefill(&mut self, prefill: Prefill) {
+        if let Some(id) = prefill.insured.as_ref().and_then(|i| i.resident_id.clone()) {
+            self.set_resident_id(id);
+        }
         let form = &mut self.form;
         if let Some(insured) = prefill.insured {
-            if let Some(id) = insured.resident_id {
-                form.resident_id = id;
-            }
             let text = |d: Option<rust_decimal::Decimal>, current: &mut String| {
                 if let Some(d) = d {
                     *current = d.to_string();
@@ -847,7 +999,8 @@ pub fn questions<'c>(
 /// field (e.g. `decimal.invalid`), so the person sees one kind of message whatever went wrong.
 pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Result<QuoteRequest, Vec<Error>> {
     let mut errors = Vec::new();
-    let resident_id = Some(form.resident_id.trim()).filter(|id| !id.is_empty()).map(str::to_owned);
+    // The number as the core reads it (spaces, hyphens and full-width digits as the person meant them).
+    let resident_id = Some(resident_id::normalize(&form.resident_id)).filter(|id| !id.is_empty());
     // With a resident ID the core takes birth date and sex from it: the form sends neither, so the two
     // cannot contradict each other. Without one, the core says which of them is missing.
     let by_id = resident_id.is_some();
@@ -857,8 +1010,7 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
         text => match premia_core::age::parse_date(text) {
             Some(date) => Some(date),
             None => {
-                let message = format!("{} is not a YYYY-MM-DD date", premia_core::text::Quoted(text));
-                errors.push(Error::new(field::BIRTH_DATE, ErrorKind::Syntax { message }));
+                errors.push(Error::new(field::BIRTH_DATE, ErrorKind::NotADate { value: text.to_owned() }));
                 None
             }
         },
@@ -886,7 +1038,6 @@ pub fn build_request(catalogue: &Catalogue, settings: &Settings, form: &Form) ->
             birth_date,
             age: None,
             resident_id,
-            resident_id_hash: None,
             sex: if by_id { None } else { form.sex },
             smoker: form.smoker,
             occupation_class: form.occupation_class,
@@ -945,18 +1096,15 @@ fn build_coverage(
     })
 }
 
+/// An amount or a figure as people type it ("50万", "500,000", full-width digits): the core reads it.
 fn decimal(text: &str, field: &str, errors: &mut Vec<Error>) -> Option<rust_decimal::Decimal> {
-    // People type "500,000" or "50 0000": separators are not part of the number.
-    let cleaned: String = text.chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '_')).collect();
-    if cleaned.is_empty() {
-        errors.push(Error::new(field, ErrorKind::Required));
-        return None;
-    }
-    let parsed = strict::parse(&cleaned);
-    if parsed.is_none() {
-        errors.push(Error::new(field, ErrorKind::NotDecimal { value: text.to_owned() }));
-    }
-    parsed
+    money::read_typed(text).map_err(|kind| errors.push(Error::new(field, kind))).ok()
+}
+
+/// What an amount typed in another way than the plain number was read as ("50万" → 500000), to show
+/// back beside it; `None` when it was typed plainly or cannot be read.
+pub fn understood(text: &str) -> Option<rust_decimal::Decimal> {
+    money::read_typed(text).ok().filter(|value| value.to_string() != text.trim())
 }
 
 fn term<T: std::str::FromStr<Err = premia_core::term::TermSyntaxError>>(
@@ -1020,16 +1168,23 @@ mod tests {
     }
 
     #[test]
-    fn a_half_typed_amount_shows_the_cores_decimal_error_beside_its_field() {
+    fn amounts_are_read_as_people_type_them_and_what_cannot_be_read_is_said_in_words() {
         let state = run(fresh(None), ci_customer());
-        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("50万".into()))]);
+        for typed in ["50万", "５０万", "500,000", "５０００００", "50 0000", "￥500000元"] {
+            let state = run(state.clone(), [Action::Coverage(0, CoverageAction::Amount(typed.into()))]);
+            let quote = state.quote().unwrap_or_else(|| panic!("{typed}: {:?}", state.outcome));
+            assert_eq!(quote.coverages[0].sum_assured.map(|d| d.to_string()).as_deref(), Some("500000"), "{typed}");
+            assert_eq!(understood(typed).map(|d| d.to_string()).as_deref(), Some("500000"), "shown back: {typed}");
+            assert_eq!(state.form.coverages[0].amount, typed, "kept as typed");
+        }
+        assert_eq!(understood("500000"), None, "nothing to show back for a plain number");
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("五十万".into()))]);
         let errors = state.errors_for("coverages[0].sum_assured");
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code(), "decimal.invalid");
-        assert!(state.quote().is_none());
+        assert_eq!(errors[0].code(), "amount.invalid");
+        assert!(!errors[0].message().zh.contains("十进制"), "no jargon: {}", errors[0].message().zh);
         let state = run(state, [Action::Coverage(0, CoverageAction::Amount("505,000".into()))]);
         assert_eq!(state.errors_for("coverages[0].sum_assured")[0].code(), "amount.step", "now the core's rule");
-        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("600,000".into()))]);
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("60万".into()))]);
         assert!(state.quote().is_some());
     }
 
@@ -1046,7 +1201,9 @@ mod tests {
         let state = run(fresh(None), [Action::BirthDate("1960-01-01".into()), Action::Sex(Sex::Male)]);
         let errors = state.errors_for("coverages[0].product");
         assert_eq!(errors[0].code(), "age.above_max");
-        assert!(errors[0].message().en.contains("CI"));
+        assert!(errors[0].message().en.contains("Anxin Critical Illness"), "{}", errors[0].message().en);
+        // The birth date is marked too: changing it fixes the price.
+        assert_eq!(state.errors_for(field::BIRTH_DATE)[0].code(), "age.above_max");
     }
 
     #[test]
@@ -1183,7 +1340,13 @@ mod tests {
     fn underwriting_figures_are_read_as_decimals_with_the_cores_error() {
         let state = run(fresh(None), ci_customer());
         let state = run(state, [Action::HeightCm("1米65".into())]);
-        assert_eq!(state.errors_for(field::HEIGHT)[0].code(), "decimal.invalid");
+        assert_eq!(state.errors_for(field::HEIGHT)[0].code(), "amount.invalid");
+        // Metres typed for centimetres, a weight of 0: input errors on their fields, not decisions.
+        let state = run(state, [Action::HeightCm("1.65".into()), Action::WeightKg("58".into())]);
+        assert_eq!(state.errors_for(field::HEIGHT)[0].code(), "measure.impossible");
+        assert!(state.quote().is_none());
+        let state = run(state, [Action::HeightCm("１６５".into()), Action::WeightKg("0".into())]);
+        assert_eq!(state.errors_for(field::WEIGHT)[0].code(), "measure.impossible");
         let state = run(state, [Action::HeightCm("165".into()), Action::WeightKg("58".into())]);
         assert_eq!(state.quote().unwrap().request.insured.height_cm.map(|h| h.to_string()), Some("165".into()));
     }
@@ -1238,6 +1401,33 @@ mod tests {
     }
 
     #[test]
+    fn a_requote_is_shown_and_confirmed_with_the_servers_own_quote_and_stamp() {
+        let state = run(fresh(None), ci_customer());
+        let quote = state.quote().expect("priced");
+        let fresh = serde_json::to_string(quote).unwrap();
+        let body = format!(
+            r#"{{"errors":[{{"code":"quote.requote_needed","field":"quote.request.quote_date","message":{{"zh":"请确认新报价","en":"confirm the fresh quote"}}}}],"requote":{{"reason":"dated_before_today","fresh":{fresh},"stamp":"h.p.s"}}}}"#
+        );
+        let Submission::Requote(requote) = Submission::from_response(409, &body, String::new()) else {
+            panic!("a 409 re-quote is shown as one");
+        };
+        assert_eq!(requote.reason, "dated_before_today");
+        assert_eq!(requote.fresh, fresh, "the server's bytes, to send back as they are");
+        assert_eq!(requote.annual_premium, "9715.00");
+        assert_eq!(requote.message.en, "confirm the fresh quote");
+        let number = "110101199605010024";
+        let application = Application::confirmed(&requote, &format!(" {number} "));
+        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":"{number}","stamp":"h.p.s"}}"#));
+        assert_eq!(application.digest, quote.digest);
+        // Another 409 (a redeemed coupon) is a refusal.
+        let redeemed = r#"{"errors":[{"code":"coupon.redeemed","field":"quote.request.coupons[0]","message":{"zh":"已使用","en":"used"}}]}"#;
+        assert!(matches!(
+            Submission::from_response(409, redeemed, String::new()),
+            Submission::Refused { status: 409, .. }
+        ));
+    }
+
+    #[test]
     fn each_entered_code_is_matched_to_its_discount_or_its_refusal() {
         let state = run(fresh(None), ci_customer());
         assert_eq!(fresh(None).coupon_status("PROMO-NOV"), CouponStatus::Waiting, "no quote yet");
@@ -1262,5 +1452,148 @@ mod tests {
         };
         assert_eq!(refused.code, "coupon.bad_signature");
         assert_eq!(refused.coupon, shortened(&forged));
+    }
+
+    #[test]
+    fn a_blocking_error_is_said_with_where_to_fix_it_not_as_missing_details() {
+        // Born 1950: over CI's issue age. Birth date and sex are both given.
+        let state = run(fresh(None), [Action::BirthDate("1950-01-01".into()), Action::Sex(Sex::Female)]);
+        assert!(state.quote().is_none());
+        let shown = state.visible_errors();
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].code(), "age.above_max");
+        assert_eq!(
+            crate::view::focus_selector(&state, shown[0]).as_deref(),
+            Some("#premia-insured-birth_date"),
+            "the panel takes the person to the birth date"
+        );
+        // By resident ID number, the age comes from the number: that is where to go.
+        let number = "110101195001010021";
+        let state = run(state, [Action::ResidentId(number.into())]);
+        assert_eq!(state.age_field(), field::RESIDENT_ID);
+        let shown = state.visible_errors();
+        assert_eq!(crate::view::focus_selector(&state, shown[0]).as_deref(), Some("#premia-insured-resident_id"));
+        // An amount's error takes the person to the amount.
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, [Action::Coverage(0, CoverageAction::Amount("505000".into()))]);
+        let shown = state.visible_errors();
+        assert_eq!(crate::view::focus_selector(&state, shown[0]).as_deref(), Some("#premia-coverages-0-sum_assured"));
+    }
+
+    #[test]
+    fn a_valid_resident_id_fills_in_birth_date_and_sex_however_it_is_typed() {
+        // 1996-05-01, sequence 002 (female), Beijing Dongcheng: with spaces, full-width digits, hyphens.
+        for typed in [
+            "110101199605010024",
+            "110101 19960501 0024",
+            "１１０１０１１９９６０５０１００２４",
+            "110101-19960501-0024",
+        ] {
+            let state = run(fresh(None), [Action::ResidentId(typed.into())]);
+            assert!(state.by_resident_id());
+            assert_eq!(state.form.birth_date, "1996-05-01", "{typed}");
+            assert_eq!(state.form.sex, Some(Sex::Female), "{typed}");
+            assert_eq!(state.resident_id().map(|id| id.number).as_deref(), Some("110101199605010024"));
+            let quote = state.quote().unwrap_or_else(|| panic!("{typed}: {:?}", state.outcome));
+            assert_eq!(quote.totals.annual_premium.to_string(), "9715.00");
+        }
+        // Half typed: not read yet, nothing filled in; cleared again: what it filled in stays.
+        let state = run(fresh(None), [Action::ResidentId("1101011996".into())]);
+        assert_eq!(state.form.birth_date, "");
+        let state = run(state, [Action::ResidentId("110101199605010024".into()), Action::ResidentId(String::new())]);
+        assert!(!state.by_resident_id());
+        assert_eq!((state.form.birth_date.as_str(), state.form.sex), ("1996-05-01", Some(Sex::Female)));
+        assert!(state.quote().is_some());
+    }
+
+    #[test]
+    fn the_form_is_kept_for_a_reload_without_the_resident_id_number() {
+        let state = run(
+            fresh(Some(&["CI", "MED"])),
+            [
+                Action::ResidentId("110101199605010024".into()),
+                Action::Smoker(true),
+                Action::HeightCm("１６５".into()),
+                Action::Answer { question: "HTN".into(), yes: true },
+                Action::FollowUp { question: "HTN".into(), option: "CONTROLLED".into() },
+                Action::ToggleProduct("MED".into()),
+                Action::Coverage(0, CoverageAction::Amount("50万".into())),
+                Action::Coverage(0, CoverageAction::Rider { code: "CI-WOP".into(), chosen: true }),
+                Action::Coverage(1, CoverageAction::Frequency(Frequency::Monthly)),
+                Action::CouponDraft("PROMO".into()),
+            ],
+        );
+        assert!(state.keep);
+        let kept = crate::saved::write(&state.form);
+        assert!(!kept.contains("110101199605010024"), "never the ID number: {kept}");
+        let again = State::restored(state.catalogue.clone(), state.settings.clone(), Lang::En, Some(&kept));
+        assert_eq!(again.form, Form { resident_id: String::new(), ..state.form.clone() });
+        assert_eq!(again.quote().map(|q| &q.totals), state.quote().map(|q| &q.totals), "the same price again");
+        // Damaged or foreign text starts afresh; a product this app does not offer is left out.
+        let fresh_state = fresh(Some(&["CI", "MED"]));
+        for junk in [
+            "",
+            "{",
+            "premia-form 0\nsex=female",
+            "premia-form 1\nsex=other\noccupation_class=x\nproduct=TERM\namount=1",
+        ] {
+            let restored = State::restored(state.catalogue.clone(), state.settings.clone(), Lang::Zh, Some(junk));
+            assert_eq!(restored.form, fresh_state.form, "{junk}");
+        }
+        // Start over: a fresh form, and nothing to keep.
+        let over = run(state, [Action::StartOver]);
+        assert_eq!(over.form, fresh_state.form);
+        assert!(!over.keep);
+    }
+
+    #[test]
+    fn mixed_frequencies_say_what_is_paid_when() {
+        // CI paid monthly beside MED paid yearly: no "per year" figure that leaves out the monthly loading.
+        let state = run(
+            fresh(None),
+            [
+                Action::BirthDate("1996-05-01".into()),
+                Action::Sex(Sex::Female),
+                Action::ToggleProduct("MED".into()),
+                Action::Coverage(0, CoverageAction::Frequency(Frequency::Monthly)),
+            ],
+        );
+        let quote = state.quote().unwrap();
+        let paid = quote.instalments();
+        assert_eq!(paid.iter().map(|(f, _)| *f).collect::<Vec<_>>(), [Frequency::Monthly, Frequency::Annual]);
+        let first_year: rust_decimal::Decimal =
+            paid.iter().map(|(f, amount)| amount * rust_decimal::Decimal::from(f.instalments_per_year())).sum();
+        assert_eq!(first_year, quote.totals.first_year_premium);
+        assert!(quote.totals.first_year_premium > quote.totals.annual_premium);
+    }
+
+    #[test]
+    fn a_prefill_naming_a_product_not_offered_says_so() {
+        let state = fresh(Some(&["CI", "MED"]));
+        let read = |json: &str| {
+            let value = premia_core::json::parse(json).unwrap();
+            Prefill::read(&value, &state.catalogue, &state.settings)
+                .map(|_| Vec::new())
+                .unwrap_or_else(|e| e.iter().map(|e| (e.field.clone(), e.code().to_owned())).collect())
+        };
+        assert_eq!(
+            read(r#"{"coverages":[{"product":"NOPE"}]}"#),
+            [("prefill.coverages[0].product".to_owned(), "unknown".to_owned())]
+        );
+        assert_eq!(
+            read(r#"{"coverages":[{"product":"TERM"}]}"#),
+            [("prefill.coverages[0].product".to_owned(), "unknown".to_owned())],
+            "not this widget's"
+        );
+        let both = read(r#"{"insured":{"sex":"x"},"coverages":[{"product":"MED"},{"product":"NOPE"}]}"#);
+        assert_eq!(both, [("prefill.coverages[1].product".to_owned(), "unknown".to_owned())], "the product first");
+        let known = read(r#"{"insured":{"sex":"x"},"coverages":[{"product":"MED"}]}"#);
+        assert!(known.contains(&("prefill.insured.sex".to_owned(), "syntax".to_owned())), "{known:?}");
+        assert_eq!(
+            read(
+                r#"{"coverages":[{"product":"MED","coverage_term":"years:1","payment_term":"years:1","frequency":"annual","plan":"D10K"}]}"#
+            ),
+            []
+        );
     }
 }

@@ -52,7 +52,7 @@ pub fn field_errors(state: &State, field: &str) -> FieldErrors {
     let invalid = !errors.is_empty();
     let html = if invalid {
         html! {
-            <div class="premia-field-error" id={id.clone()} data-field={field.to_owned()}>
+            <div class="premia-field-error" id={id.clone()} data-field={field.to_owned()} tabindex="-1">
                 { for errors.iter().map(|e| error_line(e, state.lang)) }
             </div>
         }
@@ -66,26 +66,38 @@ fn error_line(error: &Error, lang: Lang) -> Html {
     html! { <p class="premia-error" data-code={error.code()}>{ error.message().get(lang).to_owned() }</p> }
 }
 
+/// A heading `depth` levels below the app's title: the title is the page's `h1` on the site and a
+/// section's `h2` inside a CRM's page, and every heading of the app follows from it without a gap.
+pub fn heading(state: &State, depth: u8, class: &'static str, id: Option<String>, text: String) -> Html {
+    let level = depth + if state.settings.page_heading { 1 } else { 2 };
+    let tag = match level {
+        1 => "h1",
+        2 => "h2",
+        3 => "h3",
+        _ => "h4",
+    };
+    html! { <@{tag} {class} {id}>{ text }</@> }
+}
+
 pub fn toolbar(state: &State, dispatch: &Dispatch) -> Html {
     let lang = state.lang;
     let other = i18n::other(lang);
     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::SetLang(other));
+    let start_over = dispatch.to_callback().reform(|_: MouseEvent| Action::StartOver);
     let insurer = state.catalogue.insurer.get(lang).to_owned();
     html! {
         <header class="premia-toolbar">
             <div class="premia-heading">
                 <p class="premia-insurer">{ insurer }</p>
-                // The page's main heading on the site; a section heading inside a CRM's page.
-                if state.settings.page_heading {
-                    <h1 class="premia-title">{ Label::Title.get(lang) }</h1>
-                } else {
-                    <h2 class="premia-title">{ Label::Title.get(lang) }</h2>
-                }
+                { heading(state, 0, "premia-title", None, Label::Title.get(lang)) }
                 <p class="premia-subtitle">{ Label::Subtitle.get(lang) }</p>
             </div>
-            <button type="button" class="premia-lang" lang={i18n::tag(other)} {onclick}>
-                { Label::SwitchLanguage.get(lang) }
-            </button>
+            <div class="premia-tools">
+                <button type="button" class="premia-button premia-start-over" onclick={start_over}>{ Label::StartOver.get(lang) }</button>
+                <button type="button" class="premia-lang" lang={i18n::tag(other)} {onclick}>
+                    { Label::SwitchLanguage.get(lang) }
+                </button>
+            </div>
         </header>
     }
 }
@@ -119,13 +131,27 @@ fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
     let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::ResidentId(input_value(&e)));
     let described_by: Vec<String> =
         [Some(hint_id.clone()), needed.then(|| needed_id.clone()), errors.described_by].into_iter().flatten().collect();
+    // What was understood: the number as read (typed with spaces or full-width digits, pasted with
+    // hyphens), the birth date and sex it gives. No length limit: a pasted "110101 19960501 0024" is
+    // read, not cut.
+    let read = state.resident_id().map(|id| {
+        let lang = state.lang;
+        format!(
+            "{} {} · {} · {} · {}",
+            Label::ReadAs.get(lang),
+            id.number,
+            id.birth_date,
+            id.sex.label().get(lang),
+            id.province.get(lang)
+        )
+    });
     html! {
         <div class="premia-field premia-wide">
             <label for={id.clone()}>{ Label::ResidentId.get(state.lang) }</label>
-            <input {id} type="text" name="resident_id" inputmode="text" autocomplete="off" maxlength="18"
+            <input {id} type="text" name="resident_id" inputmode="text" autocomplete="off"
                 spellcheck="false" value={state.form.resident_id.clone()} {oninput}
                 aria-invalid={(errors.invalid || needed).to_string()} aria-describedby={described_by.join(" ")} />
-            <p class="premia-hint" id={hint_id}>{ Label::ResidentIdHint.get(state.lang) }</p>
+            <p class="premia-hint" id={hint_id}>{ read.unwrap_or_else(|| Label::ResidentIdHint.get(state.lang)) }</p>
             if needed {
                 <div class="premia-field-error" id={needed_id} data-field={field::RESIDENT_ID} role="alert">
                     <p class="premia-error" data-code="required">{ Label::ResidentIdNeeded.get(state.lang) }</p>
@@ -136,24 +162,23 @@ fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
     }
 }
 
-/// Birth date and sex come from the resident ID number when one is given.
-fn by_resident_id(state: &State) -> bool {
-    !state.form.resident_id.trim().is_empty()
-}
-
 fn birth_date(state: &State, dispatch: &Dispatch) -> Html {
     let id = dom_id(field::BIRTH_DATE);
     let errors = field_errors(state, field::BIRTH_DATE);
     let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::BirthDate(input_value(&e)));
     let onblur = dispatch.to_callback().reform(|_: FocusEvent| Action::Touch(field::BIRTH_DATE));
     let max = state.settings.quote_date.to_string();
+    let by_id = state.by_resident_id();
     html! {
         <div class="premia-field">
             <label for={id.clone()}>{ Label::BirthDate.get(state.lang) }</label>
             <input {id} type="date" name="birth_date" required=true min="1900-01-01" {max}
-                disabled={by_resident_id(state)}
+                disabled={by_id}
                 value={state.form.birth_date.clone()} {oninput} {onblur}
                 aria-invalid={errors.invalid.to_string()} aria-describedby={errors.described_by} />
+            if by_id {
+                <p class="premia-hint">{ Label::FromResidentId.get(state.lang) }</p>
+            }
             { errors.html }
         </div>
     }
@@ -164,7 +189,7 @@ fn sex(state: &State, dispatch: &Dispatch) -> Html {
     let option = |sex: Sex| {
         let onchange = dispatch.to_callback().reform(move |_: Event| Action::Sex(sex));
         let label = sex.label().get(state.lang).to_owned();
-        radio("sex", sex.name(), state.form.sex == Some(sex), by_resident_id(state), label, onchange)
+        radio("sex", sex.name(), state.form.sex == Some(sex), state.by_resident_id(), label, onchange)
     };
     html! {
         <fieldset class="premia-field premia-inline" id={dom_id(field::SEX)}
@@ -315,7 +340,7 @@ fn coverage_card(state: &State, dispatch: &Dispatch, index: usize, form: &Covera
     });
     html! {
         <section class="premia-coverage" data-product={product.code.clone()} aria-labelledby={dom_id(&format!("{prefix}.title"))}>
-            <h3 id={dom_id(&format!("{prefix}.title"))}>{ product.name.get(lang).to_owned() }</h3>
+            { heading(state, 1, "premia-coverage-title", Some(dom_id(&format!("{prefix}.title"))), product.name.get(lang).to_owned()) }
             { product_errors.html }
             <div class="premia-grid">
                 { amount_field(state, dispatch, index, form, product) }
@@ -400,7 +425,16 @@ fn amount_field(state: &State, dispatch: &Dispatch, index: usize, form: &Coverag
             class: "premia-field",
             label: label.get(state.lang),
             value: form.amount.clone(),
-            hint: Some(format!("{} – {}", money(&rule.min), money(&rule.max))),
+            hint: Some(match crate::state::understood(&form.amount) {
+                Some(read) => format!(
+                    "{} {} · {} – {}",
+                    Label::ReadAs.get(state.lang),
+                    money(&read),
+                    money(&rule.min),
+                    money(&rule.max)
+                ),
+                None => format!("{} – {}", money(&rule.min), money(&rule.max)),
+            }),
             readonly: options::amount_is_fixed(product),
             oninput,
         },
@@ -536,33 +570,26 @@ fn rider_amount(state: &State, dispatch: &Dispatch, index: usize, position: usiz
 /// The price panel: totals, per coverage lines, the worksheet, print and submit.
 pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEvent>) -> Html {
     let lang = state.lang;
-    let placed = state.placed_fields();
-    let unplaced = state.unplaced_errors(&placed);
     let body = match &*state.outcome {
         Outcome::Priced(quote) if quote.coverages.is_empty() => html! {
             <>
-                <div class="premia-overall-decision">{ crate::health::decision(&quote.decision, lang) }</div>
-                { crate::health::declined(quote, lang) }
+                <div class="premia-overall-decision">{ crate::health::decision(state, quote, &quote.decision) }</div>
+                { crate::health::declined(state, quote) }
             </>
         },
-        Outcome::Priced(quote) => priced(quote, lang),
-        Outcome::Invalid(_) => html! {
-            <p class="premia-price-empty">{ Label::EnterDetails.get(lang) }</p>
-        },
+        Outcome::Priced(quote) => priced(state, quote),
+        Outcome::Invalid(errors) => blocked(state, errors),
     };
     let sending = state.submission == Submission::Sending;
     let can_submit = state.quote().is_some_and(|q| !q.coverages.is_empty()) && !sending;
     let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
     let _ = dispatch;
     html! {
-        <aside class="premia-summary" aria-labelledby="premia-price-title">
-            <h2 id="premia-price-title" class="premia-summary-title">{ Label::YourPrice.get(lang) }</h2>
-            if !unplaced.is_empty() {
-                <div class="premia-errors" role="alert">
-                    <p>{ Label::Errors.get(lang) }</p>
-                    { for unplaced.iter().map(|e| error_line(e, lang)) }
-                </div>
-            }
+        // On the site the panel is the page's complementary landmark; inside a CRM's page, where two
+        // widgets would make two landmarks of the same name, it is a plain part of the widget.
+        <@{if state.settings.page_heading { "aside" } else { "div" }} class="premia-summary"
+            aria-labelledby={state.settings.page_heading.then_some("premia-price-title")}>
+            { heading(state, 1, "premia-summary-title", Some("premia-price-title".to_owned()), Label::YourPrice.get(lang)) }
             <div class="premia-price" aria-live="polite" aria-atomic="true">{ body }</div>
             if let Some(quote) = state.quote() {
                 { worksheet(quote, lang) }
@@ -575,7 +602,7 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
                     { Label::Print.get(lang) }
                 </button>
             </div>
-        </aside>
+        </@>
     }
 }
 
@@ -595,25 +622,87 @@ pub fn price_bar(state: &State) -> Html {
     }
 }
 
-/// The headline is per instalment when every coverage pays at the same frequency, else per year.
-fn priced(quote: &Quote, lang: Lang) -> Html {
-    let frequencies: Vec<Frequency> = quote.coverages.iter().map(|c| c.frequency).collect();
-    let common = frequencies.first().copied().filter(|f| frequencies.iter().all(|g| g == f));
-    let headline = match common {
-        Some(f) if f != Frequency::Annual => {
-            let per_instalment: rust_decimal::Decimal = quote.coverages.iter().map(|c| c.instalment_premium).sum();
+/// Why there is no price yet, each reason a button that takes the person to the field to change. With
+/// only the birth date or sex still to give (their "required" errors wait until touched), it says so.
+fn blocked(state: &State, errors: &[premia_core::Error]) -> Html {
+    let lang = state.lang;
+    let shown = state.visible_errors();
+    let waiting = shown.len() < errors.len();
+    html! {
+        <div class="premia-blocked">
+            if waiting {
+                <p class="premia-price-empty">{ Label::EnterDetails.get(lang) }</p>
+            }
+            if !shown.is_empty() {
+                <p>{ Label::PriceBlocked.get(lang) }</p>
+                <ul class="premia-blockers">
+                    { for shown.iter().map(|error| {
+                        let text = error.message().get(lang).to_owned();
+                        html! {
+                            <li data-code={error.code()} data-field={error.field.clone()}>
+                                if let Some(selector) = focus_selector(state, error) {
+                                    <button type="button" class="premia-link"
+                                        onclick={Callback::from(move |e: MouseEvent| crate::browser::focus_in_app(&e, &selector))}>
+                                        { text }
+                                    </button>
+                                } else {
+                                    { text }
+                                }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
+
+/// Where an error is put right: the control of its field, the birth date (or ID number) for an age a
+/// product does not insure, the block of errors of a coverage or of the product choice; `None` for an
+/// error no field of the form shows (a widget's agent code).
+pub fn focus_selector(state: &State, error: &premia_core::Error) -> Option<String> {
+    let field = error.field.as_str();
+    if crate::state::is_about_age(error) {
+        return Some(format!("#{}", dom_id(state.age_field())));
+    }
+    if field == crate::state::field::SEX {
+        return Some(format!("#{} input", dom_id(field)));
+    }
+    if field == crate::state::field::COVERAGES || field.ends_with(".product") {
+        return Some(format!("#{}-error", dom_id(field)));
+    }
+    state.placed_fields().iter().any(|f| f == field).then(|| format!("#{}", dom_id(field)))
+}
+
+/// The headline says what is paid when: per instalment when every coverage pays at the same frequency;
+/// with several frequencies the first year's payments in total, and what falls due how often.
+fn priced(state: &State, quote: &Quote) -> Html {
+    let lang = state.lang;
+    let instalments = quote.instalments();
+    let headline = match instalments.as_slice() {
+        [(frequency, amount)] => {
+            let (figure, per) = if *frequency == Frequency::Annual {
+                ("annual", Label::Yearly.get(lang))
+            } else {
+                ("instalment", frequency.label().get(lang).to_owned())
+            };
             html! {
                 <p class="premia-headline">
-                    <span class="premia-amount" data-figure="instalment">{ money(&per_instalment) }</span>
-                    <span class="premia-per">{ format!(" / {}", f.label().get(lang)) }</span>
+                    <span class="premia-amount" data-figure={figure}>{ money(amount) }</span>
+                    <span class="premia-per">{ format!(" / {per}") }</span>
                 </p>
             }
         }
-        _ => html! {
-            <p class="premia-headline">
-                <span class="premia-amount" data-figure="annual">{ money(&quote.totals.annual_premium) }</span>
-                <span class="premia-per">{ format!(" / {}", Label::Yearly.get(lang)) }</span>
-            </p>
+        several => html! {
+            <>
+                <p class="premia-headline">
+                    <span class="premia-per">{ format!("{} ", Label::FirstYear.get(lang)) }</span>
+                    <span class="premia-amount" data-figure="first-year">{ money(&quote.totals.first_year_premium) }</span>
+                </p>
+                <p class="premia-schedule">
+                    { several.iter().map(|(f, amount)| format!("{} {}", f.label().get(lang), money(amount))).collect::<Vec<_>>().join(" + ") }
+                </p>
+            </>
         },
     };
     let insured = &quote.request.insured;
@@ -628,8 +717,12 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
             { headline }
             <p class="premia-insured-line">{ who.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ") }</p>
             <dl class="premia-totals">
-                <div><dt>{ Label::PerYear.get(lang) }</dt>
-                    <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
+                // The annual premium is what a year costs only when every cover is paid yearly; paid
+                // monthly, a year costs the instalments (the first-year figure), not the annual basis.
+                if matches!(instalments.as_slice(), [(Frequency::Annual, _)]) {
+                    <div><dt>{ Label::PerYear.get(lang) }</dt>
+                        <dd data-figure="total-annual">{ money(&quote.totals.annual_premium) }</dd></div>
+                }
                 <div><dt>{ Label::FirstYear.get(lang) }</dt>
                     <dd data-figure="total-first-year">{ money(&quote.totals.first_year_premium) }</dd></div>
                 <div><dt>{ Label::TotalOverTerm.get(lang) }</dt>
@@ -649,7 +742,7 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
             </dl>
             <div class="premia-overall-decision">
                 <p class="premia-decision-title">{ Label::Decision.get(lang) }</p>
-                { crate::health::decision(&quote.decision, lang) }
+                { crate::health::decision(state, quote, &quote.decision) }
                 if quote.decision.outcome == premia_core::underwriting::Outcome::Accept && quote.decision.reasons.is_empty() {
                     <p class="premia-decision is-ok" data-outcome="accept">
                         <span class="premia-badge">{ quote.decision.outcome.label().get(lang).to_owned() }</span>
@@ -659,7 +752,7 @@ fn priced(quote: &Quote, lang: Lang) -> Html {
             <ul class="premia-lines">
                 { for quote.coverages.iter().map(|c| coverage_line(c, lang)) }
             </ul>
-            { crate::health::declined(quote, lang) }
+            { crate::health::declined(state, quote) }
             <p class="premia-meta">
                 { format!("{} {}", Label::ValidUntil.get(lang), quote.valid_until) }
                 <br />
@@ -708,15 +801,22 @@ fn worksheet(quote: &Quote, lang: Lang) -> Html {
     html! {
         <details class="premia-worksheet">
             <summary>{ Label::HowCalculated.get(lang) }</summary>
-            { for quote.coverages.iter().map(|c| steps(c.name.get(lang), &c.worksheet, lang)) }
+            { for quote.coverages.iter().map(|c| steps(c.name.get(lang), &c.worksheet, &c.riders, lang)) }
             if !quote.discount_worksheet.is_empty() {
-                { steps(&Label::Discount.get(lang), &quote.discount_worksheet, lang) }
+                { steps(&Label::Discount.get(lang), &quote.discount_worksheet, &[], lang) }
             }
         </details>
     }
 }
 
-fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> Html {
+/// A worksheet's steps; a rider's steps are marked with the rider's name.
+fn steps(
+    caption: &str,
+    steps: &[premia_core::worksheet::Step],
+    riders: &[premia_core::quote::RiderQuote],
+    lang: Lang,
+) -> Html {
+    let rider = |code: &str| riders.iter().find(|r| r.code == code).map_or(code, |r| r.name.get(lang)).to_owned();
     html! {
                 <table>
                     <caption>{ caption.to_owned() }</caption>
@@ -729,7 +829,7 @@ fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> H
                             <tr data-code={step.code().to_owned()}>
                                 <td>
                                     <span class="premia-step-label">
-                                        { step.rider.as_ref().map(|r| format!("[{r}] ")).unwrap_or_default() }
+                                        { step.rider.as_deref().map(|r| format!("{}{}", rider(r), if lang == Lang::Zh { "：" } else { ": " })).unwrap_or_default() }
                                         { step.label().get(lang).to_owned() }
                                     </span>
                                     if let Some(detail) = step.detail() {
@@ -745,7 +845,7 @@ fn steps(caption: &str, steps: &[premia_core::worksheet::Step], lang: Lang) -> H
 }
 
 /// The result of "submit": a confirmation, the server's refusal, or the payload when no server answered.
-pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
+pub fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEvent>) -> Html {
     let lang = state.lang;
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
     match &state.submission {
@@ -772,6 +872,24 @@ pub fn submission(state: &State, dispatch: &Dispatch) -> Html {
                 <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
             </section>
         },
+        // The server priced the quote again (on its today): the new price, to confirm before it is sent.
+        Submission::Requote(requote) => {
+            let price = requote
+                .annual_premium
+                .parse()
+                .map(|p| crate::i18n::money(&p))
+                .unwrap_or_else(|_| requote.annual_premium.clone());
+            html! {
+                <section class="premia-submission is-requote" role="alert" data-reason={requote.reason.clone()}>
+                    <p>{ requote.message.get(lang).to_owned() }</p>
+                    <p class="premia-fresh-price">
+                        { Label::FreshPrice.get(lang) }{ " " }<strong class="premia-amount">{ price }</strong>
+                    </p>
+                    <button type="button" class="premia-primary premia-confirm" onclick={on_confirm}>{ Label::ConfirmFresh.get(lang) }</button>
+                    <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                </section>
+            }
+        }
         Submission::Unavailable { payload } => html! {
             <section class="premia-submission is-unavailable" role="status">
                 <p>{ Label::SubmitUnavailable.get(lang) }</p>

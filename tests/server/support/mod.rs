@@ -5,3 +5,4 @@ pub mod db;
 pub mod desk;
 pub mod quotes;
 pub mod server;
+pub mod variants;

@@ -300,3 +300,22 @@ pub fn applicant_on(quote_date: NaiveDate, days: u64, coupons: &[String]) -> (Qu
     .expect("request shape");
     (request, id)
 }
+
+/// A signed token of the demo catalogue with every claim given (an expiry, a referrer).
+pub fn signed(
+    kind: premia_core::coupon::TokenKind,
+    series: &str,
+    id: &str,
+    expires: Option<NaiveDate>,
+    referrer: Option<&str>,
+) -> String {
+    let claims = premia_core::coupon::Claims {
+        catalogue: "PREMIA-DEMO".into(),
+        kind,
+        series: series.into(),
+        id: id.into(),
+        expires,
+        referrer: referrer.map(str::to_owned),
+    };
+    premia_core::coupon::issue(&claims, &coupon_key())
+}

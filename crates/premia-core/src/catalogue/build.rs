@@ -2,7 +2,7 @@
 
 mod desk;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -239,8 +239,9 @@ impl Builder<'_> {
     fn rounding_rules(&mut self, raw: &RawRoundingRules, base: RoundingRules, field: &str) -> RoundingRules {
         let mut rules = base;
         let check = |b: &mut Self, r: &RawRounding, f: String| -> Option<Rounding> {
-            if r.scale > 10 {
-                b.error(f, ErrorKind::OutOfRange { value: r.scale.to_string(), min: "0".into(), max: "10".into() });
+            if r.scale > Rounding::MAX_SCALE {
+                let (value, max) = (r.scale.to_string(), Rounding::MAX_SCALE.to_string());
+                b.error(f, ErrorKind::OutOfRange { value, min: "0".into(), max });
                 return None;
             }
             Some(Rounding { scale: r.scale, mode: r.mode })
@@ -1051,8 +1052,28 @@ impl Builder<'_> {
             self.new_id(Noun::Coupon, &r.id, rules.iter().any(|x| x.id == r.id), &field);
             let percent = self.dec_in(&r.percent, &format!("{field}.percent"), Decimal::ZERO, Decimal::ONE);
             let eligible = self.eligibility(&r.eligible, codes, &format!("{field}.eligible"));
+            // A referral is a reward someone gets: its series says how many applications one code may bring.
+            let max_uses = match (what, r.max_uses) {
+                ("referral", None) => {
+                    self.error(format!("{field}.max_uses"), ErrorKind::Required);
+                    None
+                }
+                ("referral", Some(0)) => {
+                    let kind = ErrorKind::OutOfRange { value: "0".into(), min: "1".into(), max: u32::MAX.to_string() };
+                    self.error(format!("{field}.max_uses"), kind);
+                    None
+                }
+                ("referral", uses) => uses,
+                (_, Some(_)) => {
+                    let kind = ErrorKind::Syntax { message: "max_uses is for referral series".into() };
+                    self.error(format!("{field}.max_uses"), kind);
+                    None
+                }
+                (_, None) => None,
+            };
             if let Some(percent) = percent {
-                rules.push(PercentRule { id: r.id, name: r.name, percent, applies_to: r.applies_to, eligible });
+                let (id, name, applies_to) = (r.id, r.name, r.applies_to);
+                rules.push(PercentRule { id, name, percent, applies_to, eligible, max_uses });
             }
         }
         rules
@@ -1112,7 +1133,7 @@ impl Builder<'_> {
 
     // ---- indexes and tests ------------------------------------------------------------------
 
-    fn index(&mut self, products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
+    fn index(&mut self, products: &[Product]) -> (Vec<(String, Vec<usize>)>, Vec<String>) {
         for (i, p) in products.iter().enumerate() {
             if products[..i].iter().any(|q| q.code == p.code && q.version == p.version) {
                 self.error(

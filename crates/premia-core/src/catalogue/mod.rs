@@ -12,7 +12,7 @@ mod raw;
 mod snapshot;
 pub mod table;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -48,8 +48,10 @@ pub struct Catalogue {
     pub regions: BTreeMap<String, Text>,
     pub mortality: Vec<MortalityBasis>,
     products: Vec<Product>,
-    /// Product code → indexes into `products`, ordered by `effective_from`.
-    by_code: HashMap<String, Vec<usize>>,
+    /// Product code → indexes into `products`, ordered by `effective_from`. A list searched in order,
+    /// not a map: a catalogue has a few dozen codes at most, and each map type costs the browser build
+    /// its own hashing and table code.
+    by_code: Vec<(String, Vec<usize>)>,
     /// Product codes in catalogue order (first appearance).
     codes: Vec<String>,
     pub tests: Vec<TestCase>,
@@ -95,7 +97,8 @@ impl Catalogue {
 
     /// The version of product `code` in force on `date`.
     pub fn product(&self, code: &str, date: NaiveDate) -> Option<&Product> {
-        self.by_code.get(code)?.iter().rev().map(|&i| &self.products[i]).find(|p| p.in_force(date))
+        let (_, versions) = self.by_code.iter().find(|(c, _)| c == code)?;
+        versions.iter().rev().map(|&i| &self.products[i]).find(|p| p.in_force(date))
     }
 
     /// Every version of every product, in catalogue order.
@@ -120,17 +123,19 @@ impl Catalogue {
 
 /// Product code → indexes into `products` ordered by effective date (then version), and the product
 /// codes in catalogue order (first appearance).
-fn index_products(products: &[Product]) -> (HashMap<String, Vec<usize>>, Vec<String>) {
-    let mut by_code: HashMap<String, Vec<usize>> = HashMap::new();
+fn index_products(products: &[Product]) -> (Vec<(String, Vec<usize>)>, Vec<String>) {
+    let mut by_code: Vec<(String, Vec<usize>)> = Vec::new();
     let mut codes = Vec::new();
     for (i, p) in products.iter().enumerate() {
-        let versions = by_code.entry(p.code.clone()).or_default();
-        if versions.is_empty() {
-            codes.push(p.code.clone());
+        match by_code.iter_mut().find(|(code, _)| *code == p.code) {
+            Some((_, versions)) => versions.push(i),
+            None => {
+                codes.push(p.code.clone());
+                by_code.push((p.code.clone(), vec![i]));
+            }
         }
-        versions.push(i);
     }
-    for versions in by_code.values_mut() {
+    for (_, versions) in &mut by_code {
         versions.sort_by_key(|&i| (products[i].effective_from, products[i].version));
     }
     (by_code, codes)

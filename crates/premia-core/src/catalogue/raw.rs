@@ -242,6 +242,9 @@ pub(crate) struct RawPercentRule {
     pub applies_to: crate::coupon::AppliesTo,
     #[serde(default)]
     pub eligible: RawEligibility,
+    /// Referral series only: applications one code may bring.
+    #[serde(default)]
+    pub max_uses: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -37,7 +37,7 @@ use crate::request::{Channel, CoverageRequest, RiderRequest, Sex};
 use crate::underwriting::{AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules};
 
 const MAGIC: &[u8] = b"PREMIA-CATALOGUE";
-const FORMAT_VERSION: u8 = 2;
+const FORMAT_VERSION: u8 = 3;
 
 /// Encode a validated catalogue.
 pub(super) fn encode(catalogue: &Catalogue) -> Vec<u8> {
@@ -411,7 +411,7 @@ fields!(CoverageRequest {
 });
 fields!(RiderRequest { code, sum_assured });
 fields!(Eligibility { from, to, products, channels, payment });
-fields!(PercentRule { id, name, percent, applies_to, eligible });
+fields!(PercentRule { id, name, percent, applies_to, eligible, max_uses });
 fields!(VoucherSeries { id, name, amount, min_premium, eligible });
 fields!(Product {
     code,
@@ -484,7 +484,13 @@ impl Snap for RoundingRules {
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let mut rules = RoundingRules::default();
         for step in RoundingStep::ALL {
-            rules.set(step, Rounding::take(input)?);
+            let at = input.at;
+            let rule = Rounding::take(input)?;
+            // Only a validated catalogue is compiled: a scale beyond what validation allows is damage.
+            if rule.scale > Rounding::MAX_SCALE {
+                return Err(at);
+            }
+            rules.set(step, rule);
         }
         Ok(rules)
     }

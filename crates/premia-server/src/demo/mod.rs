@@ -1,3 +1,8 @@
+//! Demo material and demo data.
+//!
+//! [`material`]: what must not reach production unnoticed (an illustrative catalogue, coupons signed by
+//! the key published in this repository): refused without `--allow-demo`.
+//!
 //! `premia-server demo seed --allow-demo --applications 5000 --days 365`: a year of made-up business
 //! submitted through the same code path as real applications — the server's own router, in this
 //! process: `POST /api/quotes/verify`, then `POST /api/quotes` with the number beside the quote (and
@@ -10,19 +15,7 @@
 //! `--allow-demo`. Its staff accounts and agent tokens are disabled and revoked when it ends.
 
 pub mod generate;
+pub mod material;
 pub mod seed;
 
-use clap::Subcommand;
-
-/// `premia-server demo …`.
-#[derive(Debug, Subcommand)]
-pub enum DemoCommand {
-    /// Submit generated applications over past days, through the real code path (demo data only).
-    Seed(seed::SeedArgs),
-}
-
-pub async fn run(command: DemoCommand) -> anyhow::Result<()> {
-    match command {
-        DemoCommand::Seed(args) => seed::run(args).await.map(|_| ()),
-    }
-}
+pub use material::{PUBLISHED_KEYS, check, is_published_key};

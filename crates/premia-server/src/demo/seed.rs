@@ -19,9 +19,6 @@ use crate::state::AppState;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SeedArgs {
-    /// Required: the seed writes made-up applications into the store.
-    #[arg(long)]
-    pub allow_demo: bool,
     /// How many applications to submit.
     #[arg(long, default_value_t = 5000)]
     pub applications: u64,
@@ -46,7 +43,8 @@ pub struct SeedArgs {
     /// Ed25519 seed (hex) to sign vouchers and referral codes with; without it, only campaign codes.
     #[arg(long, default_value = "catalogue/keys/demo-coupon-signing.key")]
     pub coupon_key: std::path::PathBuf,
-    /// The server's settings (database, catalogues, time zone, …).
+    /// The server's settings (database, catalogues, time zone, …). `--allow-demo` is required: the seed
+    /// writes made-up applications into the store.
     #[command(flatten)]
     pub server: Config,
 }
@@ -72,7 +70,7 @@ impl Now {
 }
 
 pub async fn run(args: SeedArgs) -> anyhow::Result<Summary> {
-    if !args.allow_demo {
+    if !args.server.allow_demo {
         bail!("demo seed writes made-up applications into the store: pass --allow-demo (never on a production store)");
     }
     let offset = args.server.utc_offset;
@@ -86,7 +84,12 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<Summary> {
             .with_timezone(&offset)
             .date_naive()
     });
-    let state = crate::state_with_store_clock(args.server.clone(), clock, store_clock).await?;
+    // The seed is one client sending thousands of requests to its own in-process router: the per-client
+    // rates guard a public address, which the seed does not open. Everything else is the server's.
+    let mut config = args.server.clone();
+    config.limits.verify_rate = 0;
+    config.limits.submit_rate = 0;
+    let state = crate::state_with_store_clock(config, clock, store_clock).await?;
     if args.if_empty && state.store.application_count().await? > 0 {
         tracing::info!("demo seed: the store has applications already; nothing seeded (--if-empty)");
         return Ok(Summary::default());

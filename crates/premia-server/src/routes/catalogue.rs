@@ -25,8 +25,10 @@ pub(super) async fn list(State(state): State<AppState>, headers: HeaderMap) -> R
             })
         })
         .collect();
-    let body =
-        serde_json::to_vec(&json!({ "today": today, "in_force": in_force, "versions": versions })).unwrap_or_default();
+    let body = serde_json::to_vec(&json!({
+        "today": today, "utc_offset": state.config.utc_offset.to_string(), "in_force": in_force, "versions": versions,
+    }))
+    .unwrap_or_default();
     // The list changes only when the version in force does, i.e. with the date.
     let etag = format!("\"{}-{}\"", premia_core::digest::hex(&sha2_of(&body))[..16].to_owned(), today);
     cached(&headers, body, &etag, "public, max-age=60")

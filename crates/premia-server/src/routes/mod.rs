@@ -1,5 +1,6 @@
 //! The HTTP routes and the layers around them.
 
+mod agents;
 mod applications;
 mod catalogue;
 mod quotes;
@@ -16,8 +17,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 use crate::error::{ApiError, ServerError};
+use crate::limits::{self, Route};
 use crate::state::AppState;
 
 /// Every API route with its method, as documented in `openapi.json` (a test keeps the two in step).
@@ -53,13 +56,20 @@ pub const API: &[(&str, &str)] = &[
     ("get", "/dashboard/"),
 ];
 
-/// The whole application: API, metrics, CORS for the configured origins, the static site as fallback.
+/// The whole application: API, metrics (behind `--metrics-token-file`), CORS for the configured origins,
+/// the static site as fallback; limits and security headers around all of it (`limits`, `headers`).
 pub fn router(state: AppState) -> Router {
+    let rate = |route| middleware::from_fn_with_state((state.clone(), route), limits::rate_limit);
     let api = Router::new()
         .route("/api/catalogue", get(catalogue::list))
         .route("/api/catalogue/{version}", get(catalogue::version))
-        .route("/api/quotes/verify", post(quotes::verify))
-        .route("/api/quotes", post(quotes::submit))
+        .route("/api/quotes/verify", post(quotes::verify).layer(rate(Route::Verify)))
+        .route(
+            "/api/quotes",
+            post(quotes::submit)
+                .layer(rate(Route::Submit))
+                .layer(middleware::map_response(applications::with_challenge)),
+        )
         .route(
             "/api/applications/{number}",
             get(applications::get).layer(middleware::map_response(applications::with_challenge)),
@@ -67,16 +77,30 @@ pub fn router(state: AppState) -> Router {
         .route("/api/keys", get(system::keys))
         .route("/api/openapi.json", get(system::openapi))
         .route("/healthz", get(system::healthz))
-        .route("/metrics", get(system::metrics))
+        .route("/metrics", get(system::metrics_with_token))
         .merge(crate::desk::router(state.clone()))
         .merge(crate::dashboard::router(state.clone()))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .fallback(site::serve);
-    let mut app = api.layer(middleware::from_fn_with_state(state.clone(), track)).with_state(state.clone());
+    let mut app = api
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(RequestBodyDeadlineLayer::new(state.config.limits.body_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
+        .with_state(state.clone());
     if let Some(cors) = cors(&state.config.allowed_origins) {
         app = app.layer(cors);
     }
     app.layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::headers::security))
+}
+
+/// `/metrics` alone, for `--metrics-bind` (an address only the scraper reaches).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(system::metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::headers::security))
+        .with_state(state)
 }
 
 async fn not_found() -> ApiError {

@@ -1,12 +1,20 @@
 //! `POST /api/quotes/verify` (stateless) and `POST /api/quotes` (submit an application).
+//!
+//! What a client is the authority for, and what the server decides (docs/security.md): the client
+//! declares the person (answers, choices, the resident ID number they type); the server decides today,
+//! who the agent is, every figure, eligibility and which coupons still hold.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use premia_core::Quote;
+use premia_core::coupon::{CouponKind, TokenKind};
 use premia_core::underwriting::Outcome;
+use premia_core::verify::RequoteReason;
 use premia_store::{
-    ApplicationRecord, BlacklistKind, IdempotencyKey, NewApplication, NewAuditEvent, StoreError, Submitted,
+    ApplicationRecord, IdempotencyKey, Identity, NewApplication, NewAuditEvent, Redemption, ReferralUse, StoreError,
+    Submitted,
 };
 use serde_json::json;
 
@@ -14,23 +22,41 @@ use crate::body::{JsonBody, idempotency_key};
 use crate::config::BlacklistAction;
 use crate::envelope;
 use crate::error::{ApiError, ServerError, json_response};
+use crate::routes::agents::{self, Caller};
 use crate::state::AppState;
 use crate::verification;
 use crate::verification::Outcome as Verified;
 
-/// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote).
+/// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote). A valid
+/// quote dated today is stamped: the stamp proves, on a later day, that the server priced it on its date.
 pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
     let today = state.today();
     let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
     crate::dashboard::verified::count(&state, &outcome, today);
     let answer = match outcome {
-        Verified::Valid(quote) => json!({
-            "verdict": "valid", "digest": quote.digest, "catalogue": quote.catalogue, "valid_until": quote.valid_until,
-        }),
+        Verified::Valid(quote) => {
+            let date = quote.request.quote_date;
+            if date > today {
+                return Err(dated_after_today(date, today, "request.quote_date"));
+            }
+            let stamp = (date == today).then(|| state.secret.stamp(&quote.digest, date));
+            json!({
+                "verdict": "valid", "digest": quote.digest, "stamp": stamp, "catalogue": quote.catalogue,
+                "valid_until": quote.valid_until,
+            })
+        }
         Verified::Invalid(mismatches) => json!({ "verdict": "invalid", "mismatches": mismatches }),
         Verified::RequoteNeeded { reason, fresh } => {
-            json!({ "verdict": "requote_needed", "reason": reason, "fresh": fresh })
+            #[derive(serde::Serialize)]
+            struct Verdict<'a> {
+                verdict: &'static str,
+                #[serde(flatten)]
+                requote: Requote<'a>,
+            }
+            let stamp = state.secret.stamp(&fresh.digest, fresh.request.quote_date);
+            let answer = Verdict { verdict: "requote_needed", requote: Requote { reason, fresh: &fresh, stamp } };
+            return Ok(json_response(StatusCode::OK, &answer));
         }
         Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
@@ -42,8 +68,9 @@ fn rejected(errors: &premia_core::Errors, malformed: bool) -> ApiError {
     ApiError::core(status, errors)
 }
 
-/// Check the resident ID number against the quote, verify, check the blacklist, redeem coupons, store,
-/// sign: 201 with the application number and token. The body is an envelope (see [`envelope`]).
+/// Authenticate the agent, check the resident ID number against the quote, judge its date, verify,
+/// check underwriting and the blacklist, redeem and credit coupons, store, sign: 201 with the
+/// application number and token. The body is an envelope (see [`envelope`]).
 pub(super) async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -56,91 +83,63 @@ pub(super) async fn submit(
         state.metrics.verification("rejected");
         rejected(&envelope::in_quote(errors), true)
     })?;
-    // The number, checked against the quote before anything else (a replay included): from here on the
-    // quote's resident ID hash is trusted. The salt is that of the catalogue the quote names; a quote
-    // naming another is not valid anyway.
-    let resident_id_hash = {
+    // Who is calling: an agent-channel application only with that agent's token.
+    let caller = agents::caller(&state, &headers, &submitted).await.inspect_err(|_| refused(&state))?;
+    // The number, checked against the quote's birth date and sex; the person is keyed by it from here on.
+    let identity = {
         let id = envelope::resident_id(&application.resident_id, today).inspect_err(|_| refused(&state))?;
-        let version = state.catalogues.get(&submitted.catalogue.version).unwrap_or(state.catalogues.in_force(today));
-        let hash = premia_core::resident_id::salted_hash(&id.number, &version.catalogue.id_hash_salt);
-        if let Err(error) = envelope::check(&submitted, &id, &hash) {
-            refused(&state);
-            attempted_mismatch(&state, &submitted, &hash).await?;
-            return Err(error);
-        }
-        hash
+        envelope::check(&submitted, &id).inspect_err(|_| refused(&state))?;
+        state.identity(&id.number)
     };
-    // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different".
+    let quote_date = submitted.request.quote_date;
+    if quote_date > today {
+        refused(&state);
+        return Err(dated_after_today(quote_date, today, "quote.request.quote_date"));
+    }
+    // Keys are the caller's own, for this person: a key another client chose never meets this one.
+    let scope = format!("{}|{}", caller.scope(), identity.keyed);
+    // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
+    // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
     let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
     if let Some(key) = &key {
-        if let Some((hash, record)) = state.store.idempotent(key).await.map_err(store_error)? {
+        if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
             let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
             return replay_or_conflict(&state, &hash, &body_hash, &record, receipt.as_deref());
         }
     }
 
+    // The shared catalogue for the rules around verification (held across awaits); this thread's copy
+    // for verifying itself (see `Version::local`).
+    let catalogue = &state.catalogues.in_force(today).catalogue;
     let outcome = verification::verify(&state.catalogues.in_force(today).local(), application.quote, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
         Verified::Valid(quote) => quote,
         Verified::Invalid(mismatches) => return Err(mismatched(mismatches)),
-        Verified::RequoteNeeded { reason, fresh } => return Err(requote(reason, fresh)),
+        Verified::RequoteNeeded { reason, fresh } => return Err(requote(&state, reason, fresh)),
         Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
     };
-
-    let facts = Facts::of(&quote, resident_id_hash);
-    let mut status = match facts.decision {
-        Outcome::Accept | Outcome::AcceptWithConditions => "accepted",
-        // Stored for manual underwriting (人工核保) or a medical examination before cover starts.
-        Outcome::Refer | Outcome::MedicalExam => "referred",
-        Outcome::Pending => {
-            return Err(undecided(
-                &state,
-                "underwriting.pending",
-                "核保所需信息不完整（如健康告知），请补充后重新报价",
-                "underwriting needs more information (e.g. health answers): complete the quote first",
-            ));
-        }
-        Outcome::Decline => {
-            return Err(undecided(
-                &state,
-                "underwriting.declined",
-                "核保结论为拒保，无法投保",
-                "underwriting declined this application",
-            ));
-        }
-    };
-    let mut audit = Vec::new();
-    let hits = blacklist_hits(&state, &facts).await?;
-    if !hits.is_empty() {
-        state.metrics.blacklist_hit();
-        let detail =
-            json!({ "hits": hits, "digest": quote.digest, "action": state.config.blacklist_action.name() }).to_string();
-        match state.config.blacklist_action {
-            BlacklistAction::Decline => {
-                let event = NewAuditEvent::new("blacklist.declined", detail).actor(facts.actor());
-                state.store.audit(&event).await.map_err(store_error)?;
-                state.metrics.application("declined");
-                return Err(ApiError::server(
-                    StatusCode::FORBIDDEN,
-                    ServerError::new(
-                        "blacklist.declined",
-                        hits[0],
-                        "无法受理此投保申请，请联系客服",
-                        "this application cannot be accepted; please contact us",
-                    ),
-                ));
-            }
-            BlacklistAction::Refer => {
-                status = "referred";
-                audit.push(NewAuditEvent::new("blacklist.referred", detail).actor(facts.actor()));
-            }
-        }
+    if quote_date < today {
+        proven(&state, catalogue, &quote, application.stamp.as_deref(), today)?;
     }
+    demo_coupons(&state, catalogue, &quote)?;
 
-    let blacklist_referral = !hits.is_empty();
+    let facts = Facts::of(&quote, identity, caller);
+    let mut status = decided(&state, facts.decision)?;
+    let mut audit = Vec::new();
+    let blacklist_referral = match blacklisted(&state, &facts, &quote).await? {
+        Some(referred) => {
+            status = "referred";
+            audit.push(referred);
+            true
+        }
+        None => false,
+    };
+    let referrals = referrals(&state, catalogue, &quote, &facts).await?;
+    // The applicant's status receipt, and the desk's case for an application not decided automatically.
     let intake = crate::desk::intake::intake(&state, &quote, status == "referred", blacklist_referral)
         .map_err(|e| ApiError::unavailable(&e))?;
+    let desk = Desk { receipt: intake.receipt.clone(), opens_case: intake.case.is_some() };
     let number = application_number(today).map_err(|e| ApiError::unavailable(&e))?;
     for event in &mut audit {
         event.application = Some(number.clone());
@@ -155,12 +154,23 @@ pub(super) async fn submit(
         "totals": quote.totals,
         "valid_until": quote.valid_until,
     }));
-    let application = NewApplication {
+    let coupons = quote
+        .coupons_used
+        .iter()
+        .filter(|c| c.single_use)
+        .map(|c| Redemption {
+            catalogue_id: quote.catalogue.id.clone(),
+            series: c.series.clone(),
+            coupon_id: c.id.clone(),
+        })
+        .collect();
+    let new = NewApplication {
         number,
         status: status.to_owned(),
         channel: quote.request.channel.name().to_owned(),
-        agent_code: facts.agent_code.clone(),
-        resident_id_hash: Some(facts.resident_id_hash.clone()),
+        agent_code: facts.caller.agent_code().map(str::to_owned),
+        agent_token_id: facts.caller.token_id().map(str::to_owned),
+        resident_id_hash: Some(facts.identity.keyed.clone()),
         catalogue_id: quote.catalogue.id.clone(),
         catalogue_version: quote.catalogue.version.clone(),
         digest: quote.digest.clone(),
@@ -168,25 +178,48 @@ pub(super) async fn submit(
         request_json: serde_json::to_string(&quote.request).unwrap_or_default(),
         quote_json: serde_json::to_string(&*quote).unwrap_or_default(),
         token,
-        coupons: facts.coupons.clone(),
-        idempotency: key.map(|key| IdempotencyKey { key, body_hash }),
+        coupons,
+        referrals,
+        idempotency: key.map(|key| IdempotencyKey { scope, key, body_hash }),
         audit,
         receipt: Some(intake.receipt.clone()),
         case: intake.case,
         dashboard: crate::dashboard::intake::facts(&quote),
     };
-    match state.store.submit(application).await {
+    let key = catalogue.coupons.public_key;
+    stored(&state, &facts, &quote, &desk, key.as_ref(), state.store.submit(new).await).await
+}
+
+/// What the desk stored beside a new application: the applicant's receipt, and whether a case opened.
+struct Desk {
+    receipt: String,
+    opens_case: bool,
+}
+
+/// The store's answer as the API's.
+async fn stored(
+    state: &AppState,
+    facts: &Facts,
+    quote: &Quote,
+    desk: &Desk,
+    key: Option<&ed25519_dalek::VerifyingKey>,
+    outcome: Result<Submitted, StoreError>,
+) -> Result<Response, ApiError> {
+    match outcome {
         Ok(Submitted::Created(record)) => {
-            state.metrics.application(status);
+            state.metrics.application(&record.status);
             state.metrics.redeemed(record.coupons.len());
-            Ok(created(&record, Some(&intake.receipt), false))
+            if desk.opens_case {
+                state.metrics.desk.case_created();
+            }
+            Ok(created(&record, Some(&desk.receipt), false))
         }
         Ok(Submitted::Replayed(record)) => {
             state.metrics.application("replayed");
             let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
             Ok(created(&record, receipt.as_deref(), true))
         }
-        Err(StoreError::IdempotencyConflict { application }) => Err(idempotency_conflict(&application)),
+        Err(StoreError::IdempotencyConflict) => Err(idempotency_conflict()),
         Err(StoreError::CouponRedeemed { coupon, application }) => {
             state.metrics.redemption_refused();
             state.metrics.application("refused");
@@ -197,76 +230,232 @@ pub(super) async fn submit(
                 StatusCode::CONFLICT,
                 ServerError::new(
                     "coupon.redeemed",
-                    "coupons_used",
-                    format!("优惠券 {coupon} 已被投保单 {application} 使用"),
-                    format!("coupon {coupon} was already redeemed by application {application}"),
+                    coupon_field(quote, key, &coupon),
+                    format!("优惠券 {coupon} 已被使用"),
+                    format!("coupon {coupon} has already been redeemed"),
                 ),
             )
-            .with("redeemed_by", json!({ "coupon": coupon, "application": application })))
+            .with("redeemed_by", &json!({ "coupon": coupon })))
+        }
+        Err(StoreError::ReferralLimit { code, max_uses }) => {
+            state.metrics.application("refused");
+            Err(ApiError::server(
+                StatusCode::CONFLICT,
+                ServerError::new(
+                    "referral.limit_reached",
+                    coupon_field(quote, key, &code),
+                    format!("推荐码 {code} 已使用 {max_uses} 次，达到上限"),
+                    format!("referral code {code} has been used {max_uses} times, its limit"),
+                ),
+            ))
         }
         Err(error) => Err(store_error(error)),
     }
 }
 
+/// The field of the coupon with this id: `quote.request.coupons[i]` (the token naming it), else the
+/// quote's `coupons_used`.
+fn coupon_field(quote: &Quote, key: Option<&ed25519_dalek::VerifyingKey>, id: &str) -> String {
+    let position = quote.request.coupons.iter().position(|entered| {
+        premia_core::coupon::is_token(entered)
+            && premia_core::coupon::verify_token(entered, key).is_ok_and(|claims| claims.id == id)
+    });
+    position.map_or_else(|| "quote.coupons_used".to_owned(), |i| format!("quote.request.coupons[{i}]"))
+}
+
 /// What the server needs from an accepted quote beyond its figures.
 struct Facts {
-    agent_code: Option<String>,
-    /// Salted hash of the insured's resident ID number, computed by the server from the number sent
-    /// beside the quote (and equal to the quote's, or the submission was refused).
-    resident_id_hash: String,
-    /// Single-use coupons (vouchers) the quote applies: redeemed once. Referral codes may be reused.
-    coupons: Vec<String>,
+    caller: Caller,
+    /// The insured, keyed by the number sent beside the quote (whose birth date and sex are the quote's).
+    identity: Identity,
     decision: Outcome,
 }
 
 impl Facts {
-    fn of(quote: &Quote, resident_id_hash: String) -> Facts {
-        let agent_code = match &quote.request.channel {
-            premia_core::Channel::Agent { agent_code } => Some(agent_code.clone()),
-            premia_core::Channel::Direct => None,
-        };
-        let coupons = quote.coupons_used.iter().filter(|c| c.single_use).map(|c| c.id.clone()).collect();
-        Facts { agent_code, resident_id_hash, coupons, decision: quote.decision.outcome }
+    fn of(quote: &Quote, identity: Identity, caller: Caller) -> Facts {
+        Facts { caller, identity, decision: quote.decision.outcome }
     }
 
     fn actor(&self) -> String {
-        self.agent_code.clone().unwrap_or_else(|| "direct".to_owned())
+        self.caller.agent_code().unwrap_or("direct").to_owned()
     }
 }
 
-/// A quote priced for someone other than the number says is possibly an attempt to pass the blacklist:
-/// record it in the audit log — with whether the number itself is blacklisted — and warn. Hashes only:
-/// the number is never logged or stored.
-async fn attempted_mismatch(state: &AppState, submitted: &Quote, number_hash: &str) -> Result<(), ApiError> {
-    let quoted = submitted.request.insured.resident_id_hash.as_deref().unwrap_or("none");
-    let blacklisted =
-        state.store.blacklisted(BlacklistKind::ResidentId, number_hash).await.map_err(store_error)?.is_some();
-    if blacklisted {
-        state.metrics.blacklist_hit();
+/// A quote dated before today is accepted only with the server's stamp for its digest and date; else it
+/// is priced again today (409 with the fresh quote).
+fn proven(
+    state: &AppState,
+    catalogue: &premia_core::Catalogue,
+    quote: &Quote,
+    stamp: Option<&str>,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let date = quote.request.quote_date;
+    match stamp.map(|s| state.secret.verify_stamp(s)) {
+        Some(Some(stamp)) if stamp.digest == quote.digest && stamp.quote_date == date => Ok(()),
+        Some(None) => {
+            refused(state);
+            Err(ApiError::server(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ServerError::new(
+                    "stamp.invalid",
+                    "stamp",
+                    "报价凭证无效：不是本服务器签发的",
+                    "the stamp is not valid: this server did not sign it",
+                ),
+            ))
+        }
+        // No stamp, or one for another quote or date: nothing proves the date.
+        _ => match premia_core::verify::requote(catalogue, &quote.request, today, RequoteReason::DatedBeforeToday) {
+            Ok(premia_core::verify::Verdict::RequoteNeeded { reason, fresh }) => Err(requote(state, reason, fresh)),
+            Ok(_) => Err(ApiError::unavailable("requote gave no fresh quote")),
+            Err(errors) => Err(rejected(&errors, false)),
+        },
     }
-    tracing::warn!(
-        number_hash = %number_hash,
-        quote_hash = %quoted,
-        blacklisted,
-        "application refused: the resident ID number does not match the quote"
-    );
-    let detail = json!({ "number_hash": number_hash, "quote_hash": quoted, "blacklisted": blacklisted, "digest": submitted.digest });
-    state.store.audit(&NewAuditEvent::new("resident_id.mismatch", detail.to_string())).await.map_err(store_error)
 }
 
-/// The blacklist entries this application hits, as the field each is about.
-async fn blacklist_hits(state: &AppState, facts: &Facts) -> Result<Vec<&'static str>, ApiError> {
+/// Vouchers and referral codes verify against the catalogue's public key; a key whose private half is
+/// published in this repository (catalogue/keys/) signs anything anyone likes: refused unless
+/// `--allow-demo`.
+fn demo_coupons(state: &AppState, catalogue: &premia_core::Catalogue, quote: &Quote) -> Result<(), ApiError> {
+    let published = catalogue.coupons.public_key.as_ref().is_some_and(crate::demo::is_published_key);
+    if state.config.allow_demo || !published || quote.coupons_used.is_empty() {
+        return Ok(());
+    }
+    refused(state);
+    let errors: Vec<ServerError> = quote
+        .request
+        .coupons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| premia_core::coupon::is_token(c))
+        .map(|(i, _)| {
+            ServerError::new(
+                "coupon.demo_key",
+                format!("quote.request.coupons[{i}]"),
+                "此优惠券由公开的演示密钥签发，生产环境不予受理",
+                "this coupon is signed by the published demo key and is not accepted in production",
+            )
+        })
+        .collect();
+    Err(ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, errors: json!(errors), extra: None })
+}
+
+/// The status the underwriting decision allows, or the refusal.
+fn decided(state: &AppState, decision: Outcome) -> Result<&'static str, ApiError> {
+    match decision {
+        Outcome::Accept | Outcome::AcceptWithConditions => Ok("accepted"),
+        // Stored for manual underwriting (人工核保) or a medical examination before cover starts.
+        Outcome::Refer | Outcome::MedicalExam => Ok("referred"),
+        Outcome::Pending => Err(undecided(
+            state,
+            "underwriting.pending",
+            "核保所需信息不完整（如健康告知），请补充后重新报价",
+            "underwriting needs more information (e.g. health answers): complete the quote first",
+        )),
+        Outcome::Decline => Err(undecided(
+            state,
+            "underwriting.declined",
+            "核保结论为拒保，无法投保",
+            "underwriting declined this application",
+        )),
+    }
+}
+
+/// Check the insured and the agent against the blacklist: `Ok(None)` when neither is listed, the audit
+/// event to store with a referred application (`--blacklist-action refer`), or the 403.
+async fn blacklisted(state: &AppState, facts: &Facts, quote: &Quote) -> Result<Option<NewAuditEvent>, ApiError> {
     let mut hits = Vec::new();
-    if state.store.blacklisted(BlacklistKind::ResidentId, &facts.resident_id_hash).await.map_err(store_error)?.is_some()
-    {
-        hits.push("request.insured.resident_id_hash");
+    if state.store.blacklisted_person(&facts.identity).await.map_err(store_error)?.is_some() {
+        hits.push("resident_id");
     }
-    if let Some(code) = &facts.agent_code {
-        if state.store.blacklisted(BlacklistKind::Agent, code).await.map_err(store_error)?.is_some() {
-            hits.push("request.channel.agent_code");
+    if let Some(code) = facts.caller.agent_code() {
+        if state.store.blacklisted_agent(code).await.map_err(store_error)?.is_some() {
+            hits.push("quote.request.channel.agent_code");
         }
     }
-    Ok(hits)
+    if hits.is_empty() {
+        return Ok(None);
+    }
+    state.metrics.blacklist_hit();
+    let detail = json!({
+        "hits": hits, "digest": quote.digest, "action": state.config.blacklist_action.name(),
+        "agent_token_id": facts.caller.token_id(),
+    })
+    .to_string();
+    match state.config.blacklist_action {
+        BlacklistAction::Decline => {
+            let event = NewAuditEvent::new("blacklist.declined", detail).actor(facts.actor());
+            state.store.audit(&event).await.map_err(store_error)?;
+            state.metrics.application("declined");
+            Err(blacklist_declined(hits[0]))
+        }
+        BlacklistAction::Refer => Ok(Some(NewAuditEvent::new("blacklist.referred", detail).actor(facts.actor()))),
+    }
+}
+
+pub(super) fn blacklist_declined(field: &str) -> ApiError {
+    ApiError::server(
+        StatusCode::FORBIDDEN,
+        ServerError::new(
+            "blacklist.declined",
+            field,
+            "无法受理此投保申请，请联系客服",
+            "this application cannot be accepted; please contact us",
+        ),
+    )
+}
+
+/// The referral codes the quote used, each bound to its referrer (an application in this store, whose
+/// insured is not this application's) and credited to them within the series' use limit (the store
+/// enforces the limit when it commits).
+async fn referrals(
+    state: &AppState,
+    catalogue: &premia_core::Catalogue,
+    quote: &Quote,
+    facts: &Facts,
+) -> Result<Vec<ReferralUse>, ApiError> {
+    let mut uses = Vec::new();
+    let key = catalogue.coupons.public_key.as_ref();
+    for used in quote.coupons_used.iter().filter(|c| c.kind == CouponKind::Referral) {
+        let found = quote.request.coupons.iter().enumerate().find_map(|(i, entered)| {
+            let claims = premia_core::coupon::verify_token(entered, key).ok()?;
+            (claims.kind == TokenKind::Referral && claims.id == used.id).then_some((i, claims))
+        });
+        let Some((i, claims)) = found else { continue };
+        let field = format!("quote.request.coupons[{i}]");
+        let referrer = claims.referrer.unwrap_or_default();
+        let refuse = |code, zh: &str, en: &str| {
+            refused(state);
+            ApiError::server(StatusCode::UNPROCESSABLE_ENTITY, ServerError::new(code, field.clone(), zh, en))
+        };
+        match state.store.application_identity(&referrer).await.map_err(store_error)? {
+            None => {
+                return Err(refuse(
+                    "referral.unknown_referrer",
+                    "推荐码的推荐人不是本公司客户",
+                    "the referral code's referrer is not a customer of ours",
+                ));
+            }
+            Some((scheme, hash)) if facts.identity.is(&scheme, &hash) => {
+                return Err(refuse(
+                    "referral.own",
+                    "推荐码不能用于推荐人本人的投保",
+                    "a referral code cannot be used on its referrer's own application",
+                ));
+            }
+            Some(_) => {}
+        }
+        let max_uses = catalogue.coupons.referrals.iter().find(|r| r.id == used.series).and_then(|r| r.max_uses);
+        uses.push(ReferralUse {
+            catalogue_id: quote.catalogue.id.clone(),
+            series: used.series.clone(),
+            code_id: used.id.clone(),
+            referrer,
+            max_uses: max_uses.unwrap_or(1),
+        });
+    }
+    Ok(uses)
 }
 
 /// `PA` + the date + 10 random Crockford base-32 digits (50 bits), e.g. `PA20261125-7KQ2M9XH4C`.
@@ -300,21 +489,35 @@ fn replay_or_conflict(
         state.metrics.application("replayed");
         Ok(created(record, receipt, true))
     } else {
-        Err(idempotency_conflict(&record.number))
+        Err(idempotency_conflict())
     }
 }
 
-fn idempotency_conflict(application: &str) -> ApiError {
+/// The key was used before, by this caller for this person, with another quote. Which application it
+/// made is not said: a key is not a way to look one up.
+fn idempotency_conflict() -> ApiError {
     ApiError::server(
         StatusCode::UNPROCESSABLE_ENTITY,
         ServerError::new(
             "idempotency_key.reused",
             "Idempotency-Key",
-            format!("此 Idempotency-Key 已用于另一请求（投保单 {application}）"),
-            format!("this Idempotency-Key was already used with a different request (application {application})"),
+            "此 Idempotency-Key 已用于另一请求：每次投保请使用新的键",
+            "this Idempotency-Key was already used with a different request: use a new key for each application",
         ),
     )
-    .with("application", json!(application))
+}
+
+/// A quote dated after the server's today.
+fn dated_after_today(date: NaiveDate, today: NaiveDate, field: &str) -> ApiError {
+    ApiError::server(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ServerError::new(
+            "quote.date_future",
+            field,
+            format!("报价日期 {date} 晚于今天（{today}，保险公司所在时区）"),
+            format!("the quote date {date} is after today ({today}, in the insurer's time zone)"),
+        ),
+    )
 }
 
 fn mismatched(mismatches: Vec<premia_core::verify::Mismatch>) -> ApiError {
@@ -332,21 +535,38 @@ fn mismatched(mismatches: Vec<premia_core::verify::Mismatch>) -> ApiError {
     ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         errors: json!(errors),
-        extra: Some(("mismatches", json!(mismatches))),
+        extra: serde_json::value::to_raw_value(&mismatches).ok().map(|raw| ("mismatches", raw)),
     }
 }
 
-fn requote(reason: premia_core::verify::RequoteReason, fresh: Box<Quote>) -> ApiError {
-    ApiError::server(
-        StatusCode::CONFLICT,
-        ServerError::new(
-            "quote.requote_needed",
-            "catalogue",
-            "报价已过期或产品目录已更新，请确认新报价",
-            "the quote has expired or the catalogue changed: confirm the fresh quote",
+/// A re-quote as answered: the fresh quote in the engine's own field order (a client sends it back as it
+/// is, and the fast path recognises it), with its stamp.
+#[derive(serde::Serialize)]
+struct Requote<'a> {
+    reason: RequoteReason,
+    fresh: &'a Quote,
+    stamp: String,
+}
+
+/// 409 with the fresh quote priced today, stamped (so that it keeps its price if confirmed after midnight).
+fn requote(state: &AppState, reason: RequoteReason, fresh: Box<Quote>) -> ApiError {
+    let (field, zh, en) = match reason {
+        RequoteReason::DatedBeforeToday => (
+            "quote.request.quote_date",
+            "报价日期早于今天且无本服务器的报价凭证：请确认按今天计算的新报价",
+            "the quote is dated before today without this server's stamp: confirm the fresh quote priced today",
         ),
-    )
-    .with("requote", json!({ "reason": reason, "fresh": fresh }))
+        RequoteReason::Expired => {
+            ("quote.valid_until", "报价已过期，请确认新报价", "the quote has expired: confirm the fresh quote")
+        }
+        RequoteReason::CatalogueVersionChanged => {
+            ("quote.catalogue", "产品目录已更新，请确认新报价", "the catalogue changed: confirm the fresh quote")
+        }
+    };
+    state.metrics.application("refused");
+    let stamp = state.secret.stamp(&fresh.digest, fresh.request.quote_date);
+    ApiError::server(StatusCode::CONFLICT, ServerError::new("quote.requote_needed", field, zh, en))
+        .with("requote", &Requote { reason, fresh: &fresh, stamp })
 }
 
 fn store_error(error: StoreError) -> ApiError {

@@ -1,7 +1,6 @@
 //! Staff accounts (the underwriting desk's and the dashboard's): passwords, sessions, the sign-in
-//! routes and page, and the `premia-server staff` commands.
+//! routes and page (the `premia-server staff` commands are in `crate::cli::staff`).
 
-pub mod cmd;
 pub mod password;
 pub mod routes;
 pub mod session;

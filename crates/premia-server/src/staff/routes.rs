@@ -85,7 +85,7 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Respons
     let role = Role::parse(&account.role).unwrap_or(Role::Analyst);
     let staff = Staff { session: id, account, role, csrf, expires_at };
     let mut response = me_response(&state, &staff);
-    let cookie = session::set_cookie(&secret, lifetime / 1000, state.config.desk.secure_cookies);
+    let cookie = session::set_cookie(&secret, lifetime / 1000, state.config.tls_terminated);
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
@@ -97,7 +97,7 @@ pub async fn logout(State(state): State<AppState>, Extension(staff): Extension<S
         .await
         .map_err(|e| ApiError::unavailable(&e.to_string()))?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.desk.secure_cookies));
+    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.tls_terminated));
     Ok(response)
 }
 

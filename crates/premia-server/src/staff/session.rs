@@ -1,7 +1,7 @@
 //! Staff sessions: the cookie, the gate every staff route passes, and the CSRF check.
 //!
 //! A session is a random 256-bit secret in an `HttpOnly; SameSite=Strict` cookie (`Secure`, and the
-//! `__Host-` name, with `--secure-cookies`); the store keeps its SHA-256, so a copy of the database opens
+//! `__Host-` name, behind `--tls-terminated`); the store keeps its SHA-256, so a copy of the database opens
 //! no session. Sessions end at logout, after `--staff-session-hours`, after `--staff-idle-minutes`
 //! unused, and when the account is disabled or given a new password.
 //!
@@ -141,7 +141,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
 /// The live session the request's cookie names.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Staff, ApiError> {
     let desk = &state.config.desk;
-    let Some(secret) = session_secret(headers, desk.secure_cookies) else {
+    let Some(secret) = session_secret(headers, state.config.tls_terminated) else {
         return Err(unauthorized("auth.required", "请先登录", "sign in first"));
     };
     let id = premia_store::sha256_hex(secret.as_bytes());

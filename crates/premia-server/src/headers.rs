@@ -1,0 +1,50 @@
+//! Security headers on every answer.
+//!
+//! - `X-Content-Type-Options: nosniff` everywhere: a browser takes each file for what its
+//!   `Content-Type` says (an uploaded-looking JSON answer is never run as a script).
+//! - `Referrer-Policy: no-referrer`: the site's addresses (a `?date=`) go nowhere.
+//! - On HTML pages, [`SITE_CSP`] and `X-Frame-Options: DENY` (for browsers before `frame-ancestors`).
+//! - `Strict-Transport-Security` when TLS is terminated in front of the server (`--tls-terminated`); not
+//!   otherwise, as it would tell browsers to insist on an HTTPS the server does not have.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::state::AppState;
+
+/// The quote site's Content-Security-Policy: its own scripts, styles, images and API only.
+/// `'wasm-unsafe-eval'` is what compiling the WebAssembly module needs (`WebAssembly.instantiate`
+/// counts as evaluation); it allows no JavaScript `eval`. No `'unsafe-inline'`: the pages have no inline
+/// script or style. `frame-ancestors 'none'`: the site is never framed (the widget is embedded by script,
+/// not by frame). web/README.md says what a CRM embedding the widget must allow.
+pub const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Everything else (JSON, scripts, the module): nothing to load, never framed.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+pub async fn security(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if html {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SITE_CSP));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    } else if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(API_CSP));
+    }
+    if state.config.tls_terminated {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
+    response
+}
