@@ -48,10 +48,22 @@ struct Virtual {
 
 impl Virtual {
     async fn start(database_url: Option<&str>) -> Virtual {
+        Virtual::start_with_secret(database_url, None).await
+    }
+
+    /// With the server secret of an earlier start on the same database (the store remembers its
+    /// fingerprint and refuses another).
+    async fn start_with_secret(database_url: Option<&str>, secret: Option<std::path::PathBuf>) -> Virtual {
         let data = tempfile::tempdir().unwrap();
         let mut config = Config::for_data_dir(data.path().join("data"));
         config.database_url = database_url.map(str::to_owned);
+        config.server_secret = secret;
         config.site_dir = data.path().join("site");
+        // As `TestServer::start`: the demo catalogue and its published coupon key; the rate limits have
+        // their own tests.
+        config.allow_demo = true;
+        config.limits.verify_rate = 0;
+        config.limits.submit_rate = 0;
         config.dashboard.targets = Some(data.path().join("targets.toml"));
         std::fs::write(
             data.path().join("targets.toml"),
@@ -68,7 +80,8 @@ impl Virtual {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = premia_server::routes::router(state.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let limits = state.config.limits.clone();
+        tokio::spawn(async move { premia_server::serve_on(listener, app, &limits, std::future::pending()).await });
         let server = TestServer::from_parts(base, state, data);
         Virtual { server, now }
     }
@@ -819,9 +832,11 @@ async fn a_previous_releases_store_gets_its_facts_at_start() {
             kpi(&before, "coupon_cost")["money"].as_str().unwrap() != "0.00",
             "{label}: the old quotes' discounts are counted"
         );
+        let secret = folder.path().join(format!("{label}-server-secret.key"));
+        std::fs::copy(v.server.data_dir().join("server-secret.key"), &secret).unwrap();
         drop(v);
-        // Started again: nothing is counted twice.
-        let again = Virtual::start(Some(&url)).await;
+        // Started again (the same database, so the same server secret): nothing is counted twice.
+        let again = Virtual::start_with_secret(Some(&url), Some(secret)).await;
         again.set(day, 23);
         let analyst = support::desk::staff(&again.server, "old.analyst.2", "analyst").await;
         let (_, after) = analyst.get(&again.server, &format!("/api/dashboard?grain=month&period={period}")).await;
