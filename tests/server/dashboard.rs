@@ -878,3 +878,72 @@ async fn openapi_documents_the_dashboard_as_it_answers() {
         .collect();
     assert_eq!(figures, premia_dashboard::FigureId::ALL.iter().map(|f| f.name()).collect::<Vec<_>>());
 }
+
+/// `premia-server demo seed` refuses without `--allow-demo`, and otherwise submits through the server's
+/// own routes: every application dated the server's today when it was stored, an agent's sale stored
+/// with a token of that agent, the insured keyed by the server's secret (scheme `hmac`, no hash in the
+/// quote), the referred ones decided at the desk by the seed's signed-in staff; its accounts disabled and
+/// its tokens revoked at the end; every application with its facts. On SQLite and PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_seed_needs_allow_demo_and_goes_through_the_servers_routes() {
+    let sqlite = db::sqlite().await;
+    let mut backends = vec![sqlite];
+    backends.extend(db::postgres().await);
+    for backend in &backends {
+        let label = backend.label;
+        let data = tempfile::tempdir().unwrap();
+        let mut server = Config::for_data_dir(data.path().join("data"));
+        server.database_url = Some(backend.url.clone());
+        let args = |server: Config| premia_server::demo::seed::SeedArgs {
+            applications: 80,
+            days: 6,
+            seed: 7,
+            agents: 5,
+            concurrency: 8,
+            no_decisions: false,
+            if_empty: false,
+            coupon_key: concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalogue/keys/demo-coupon-signing.key").into(),
+            server,
+        };
+        let refused = premia_server::demo::seed::run(args(server.clone())).await.unwrap_err();
+        assert!(refused.to_string().contains("--allow-demo"), "{label}: {refused}");
+        server.allow_demo = true;
+        let summary = premia_server::demo::seed::run(args(server)).await.unwrap();
+        assert_eq!(summary.submitted + summary.refused, 80, "{label}: {summary:?}");
+        assert!(summary.submitted >= 60 && summary.referred > 0 && summary.decided > 0, "{label}: {summary:?}");
+
+        let store = premia_store::Store::open(&backend.url).await.unwrap();
+        let tokens = store.agent_tokens().await.unwrap();
+        assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "{label}: the seed's agent tokens are revoked");
+        let staff = store.staff_list().await.unwrap();
+        assert!(!staff.is_empty() && staff.iter().all(|s| s.disabled_at.is_some()), "{label}: its staff disabled");
+        let numbers = store.application_numbers().await.unwrap();
+        assert_eq!(numbers.len() as u64, summary.submitted, "{label}");
+        let mut days = BTreeSet::new();
+        let mut decided = 0;
+        for number in &numbers {
+            let app = store.application(number).await.unwrap().unwrap();
+            let quote: Value = serde_json::from_str(&app.quote_json).unwrap();
+            let stored_on = day_of(app.created_at);
+            days.insert(stored_on);
+            assert_eq!(quote["request"]["quote_date"], stored_on.to_string(), "{label} {number}: the server's today");
+            assert!(quote["request"]["insured"].get("resident_id_hash").is_none(), "{label}: no hash in the quote");
+            assert_eq!(app.resident_id_scheme, "hmac", "{label} {number}");
+            match (&app.agent_code, &app.agent_token_id) {
+                (Some(agent), Some(id)) => {
+                    let token = tokens.iter().find(|t| &t.id == id).expect("the token the sale came with");
+                    assert_eq!(&token.agent_code, agent, "{label} {number}: the agent's own token");
+                }
+                (None, None) => assert_eq!(app.channel, "direct", "{label} {number}"),
+                other => panic!("{label} {number}: agent and token {other:?}"),
+            }
+            if let Some(last) = store.case_final(number).await.unwrap() {
+                assert!(staff.iter().any(|s| s.id == last.finalised_by), "{label}: decided by the seed's staff");
+                decided += 1;
+            }
+        }
+        assert!(days.len() >= 5, "{label}: spread over the days: {days:?}");
+        assert_eq!(decided, summary.decided, "{label}");
+        assert!(store.unfacted(None, 10).await.unwrap().is_empty(), "{label}: every application has its facts");
+    }
+}

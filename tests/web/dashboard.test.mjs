@@ -62,7 +62,11 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
     });
     const targets = join(data, "targets.toml");
     writeFileSync(targets, '[[target]]\nfigure = "regular_share_by_premium"\ngrain = "month"\nvalue = "0.60"\n\n[[target]]\nfigure = "new_business_premium"\ngrain = "month"\nvalue = "3000000"\n');
-    server = await startPremiaServer(bin, { args: ["--database-url", database, "--dashboard-dir", dashboardDist, "--dashboard-targets", targets] });
+    // The seed's store was keyed with the secret the seed made in `data`: the server uses the same one.
+    // The test submits a burst from one address: the rate limits have their own tests.
+    server = await startPremiaServer(bin, {
+      args: ["--database-url", database, "--server-secret", join(data, "server-secret.key"), "--dashboard-dir", dashboardDist, "--dashboard-targets", targets, "--submit-rate", "0", "--verify-rate", "0"],
+    });
     browser = await launch();
   });
 
@@ -74,6 +78,11 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
 
   async function signIn(user, lang = "zh") {
     const page = await openPage(browser, { width: 1440, height: 1000, locale: lang === "en" ? "en-US" : "zh-CN" });
+    // Everything the page loads (ECharts included) comes from this server, never a CDN.
+    page.elsewhere = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`${server.url}/`)) page.elsewhere.push(r.url());
+    });
     await page.goto(`${server.url}/dashboard/${lang === "en" ? "?lang=en" : ""}`);
     await page.waitForURL(/\/staff\/login\?next=/);
     await page.fill("#username", user);
@@ -88,12 +97,25 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
   const kpi = (board, id) => board.kpis.find((k) => k.id === id);
   const kpiText = (page, id) => page.locator(`.dash-kpi[data-figure=${id}] .dash-kpi-value`).textContent();
 
-  /** Verify and submit through the HTTP API; the coverages accepted at submission. (A voucher the
-   * seed's pool already redeemed is refused, 409: nothing accepted.) */
+  /** The `Authorization` of an agent's token, issued once by `premia-server agent issue` on this store. */
+  const tokens = new Map();
+  function bearer(agent) {
+    if (!tokens.has(agent)) {
+      const token = execFileSync(bin, ["agent", "issue", agent, "--label", "dashboard test", "--database-url", database, "--data-dir", data], { encoding: "utf8" }).trim();
+      tokens.set(agent, `Bearer ${token}`);
+    }
+    return tokens.get(agent);
+  }
+
+  /** Verify and submit through the HTTP API (an agent's sale with that agent's token); the coverages
+   * accepted at submission. (A voucher the seed's pool already redeemed is refused, 409: nothing accepted.) */
   async function submit(envelope) {
     const verified = await (await fetch(`${server.url}/api/quotes/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(envelope.quote) })).json();
     assert.equal(verified.verdict, "valid");
-    const response = await fetch(`${server.url}/api/quotes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(envelope) });
+    const headers = { "content-type": "application/json" };
+    const channel = envelope.quote.request.channel;
+    if (channel.kind === "agent") headers.authorization = bearer(channel.agent_code);
+    const response = await fetch(`${server.url}/api/quotes`, { method: "POST", headers, body: JSON.stringify(envelope) });
     const created = await response.json();
     if (response.status === 409 && created.errors?.[0]?.code === "coupon.redeemed") return 0;
     assert.equal(response.status, 201, JSON.stringify(created));
@@ -154,7 +176,8 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
     await shot(page, "dashboard-print");
     await page.pdf({ path: join(shots, "dashboard-print.pdf"), landscape: true, printBackground: true });
     await page.emulateMedia({ media: "screen" });
-    assert.deepEqual(page.problems, []);
+    assert.deepEqual(page.problems, [], "no script error and no CSP violation");
+    assert.deepEqual(page.elsewhere, [], "nothing loaded from another origin");
   });
 
   it("reads in English, and refuses an underwriter", async () => {

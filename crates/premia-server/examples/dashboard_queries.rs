@@ -3,7 +3,7 @@
 //! and the whole `GET /api/dashboard` reading (all of them, as the server runs them). Prints one line per
 //! query: runs, median, p95 and max in milliseconds.
 //!
-//!   cargo run --release -p premia-server --example dashboard_queries -- DATABASE_URL TODAY [RUNS]
+//!   PREMIA_DATA_DIR=SEED_DATA_DIR cargo run --release -p premia-server --example dashboard_queries -- DATABASE_URL TODAY [RUNS]
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)] // timings, not money
 
 use std::time::Instant;
@@ -20,8 +20,12 @@ async fn main() {
     let url = args.first().expect("usage: dashboard_queries DATABASE_URL TODAY [RUNS]");
     let today: NaiveDate = args.get(1).expect("TODAY").parse().expect("TODAY as YYYY-MM-DD");
     let runs: usize = args.get(2).map_or(20, |r| r.parse().expect("RUNS"));
-    let mut config = premia_server::Config::for_data_dir(std::env::temp_dir().join("premia-dashboard-queries"));
+    // The seed's data folder (PREMIA_DATA_DIR): the store was keyed with the server secret made there.
+    let data_dir = std::env::var_os("PREMIA_DATA_DIR")
+        .map_or_else(|| std::env::temp_dir().join("premia-dashboard-queries"), std::path::PathBuf::from);
+    let mut config = premia_server::Config::for_data_dir(data_dir);
     config.database_url = Some(url.clone());
+    config.allow_demo = true;
     let clock: premia_server::Clock = std::sync::Arc::new(move || today);
     let state = premia_server::state(config, clock).await.unwrap();
     let store = state.store.clone();
