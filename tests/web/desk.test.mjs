@@ -73,7 +73,7 @@ describe("the underwriting desk", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
     await page.fill("#password", password(user));
     await page.click("button[type=submit]");
     await page.waitForURL(/\/desk\//);
-    await page.locator(".desk-user").waitFor();
+    await page.locator(".desk-user").waitFor().catch((e) => { throw new Error(`${e.message}\n${page.problems.join("\n")}`); });
     return page;
   }
 

@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(staff)
         .route("/staff/login", get(staff_routes::page))
         .route("/staff/login.js", get(staff_routes::script))
+        .route("/staff/login.css", get(staff_routes::style))
+        .route("/status.css", get(status::style))
         .route("/desk", get(page::redirect))
         .route("/desk/", get(page::serve))
         .route("/desk/{*path}", get(page::serve))

@@ -214,7 +214,7 @@ fn render(view: &StatusView, receipt: &str, lang: Lang) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{refresh}\
-         <title>{title} · Premia</title><style>{STYLE}</style></head><body><main>\
+         <title>{title} · Premia</title><link rel=\"stylesheet\" href=\"/status.css\"></head><body><main>\
          <p class=\"lang\"><a href=\"{path}?lang={other}\">{other_label}</a></p>\
          <h1>{title}</h1><p class=\"status\" data-status=\"{status}\">{label}</p>\
          <table>{rows}</table>{token}<p class=\"note\">{note}</p></main></body></html>\n",
@@ -236,7 +236,7 @@ fn missing(lang: Lang) -> String {
         ("未找到", "没有与此凭证对应的投保申请，请核对您收到的链接。")
     };
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · Premia</title><style>{STYLE}</style></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>\n"
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · Premia</title><link rel=\"stylesheet\" href=\"/status.css\"></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>\n"
     )
 }
 
@@ -251,9 +251,14 @@ fn unavailable_page(lang: Lang) -> String {
     )
 }
 
-const STYLE: &str = "body{font-family:system-ui,\"PingFang SC\",\"Microsoft YaHei\",sans-serif;background:#f4f6f8;margin:0;color:#1d2733}\
-main{max-width:36rem;margin:6vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}\
-h1{font-size:1.3rem;margin:0 0 1rem}.status{font-size:1.5rem;font-weight:700;color:#1f5f99}\
-.status[data-status=accepted]{color:#1b7a3a}.status[data-status=declined]{color:#a4161a}\
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{text-align:left;padding:.45rem .3rem;border-bottom:1px solid #e3e7eb;vertical-align:top}\
-th{width:45%;font-weight:600}.token{word-break:break-all;font-family:monospace;font-size:.8rem}.note{color:#5a6673;font-size:.9rem}.lang{text-align:right}";
+const STYLE: &str = include_str!("status.css");
+
+/// `GET /status.css`: the status page's style (a file of its own: the page's Content-Security-Policy
+/// allows no inline style).
+pub async fn style() -> Response {
+    let mut response = STYLE.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}

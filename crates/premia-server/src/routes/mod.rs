@@ -113,7 +113,7 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let response = next.run(request).await;
     let route = match route.as_deref() {
-        Some(r) if r.starts_with("/desk") || r == "/staff/login.js" => Some("/desk"),
+        Some(r) if r.starts_with("/desk") || r.starts_with("/staff/login.") || r == "/status.css" => Some("/desk"),
         Some(r) if r.starts_with("/dashboard") => Some("/dashboard"),
         r => r,
     };

@@ -129,6 +129,11 @@ pub async fn script() -> Response {
     static_file(LOGIN_SCRIPT, "text/javascript; charset=utf-8")
 }
 
+/// `GET /staff/login.css`: the page's style (a file of its own, for the same reason).
+pub async fn style() -> Response {
+    static_file(LOGIN_STYLE, "text/css; charset=utf-8")
+}
+
 fn static_file(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -138,6 +143,7 @@ fn static_file(body: &'static str, content_type: &'static str) -> Response {
 }
 
 const LOGIN_PAGE: &str = include_str!("login.html");
+const LOGIN_STYLE: &str = include_str!("login.css");
 const LOGIN_SCRIPT: &str = include_str!("login.js");
 
 #[cfg(test)]
