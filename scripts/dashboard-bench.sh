@@ -5,7 +5,7 @@
 #                                        # `premia-server demo seed` into PostgreSQL, then SQLite, and time
 #                                        # every dashboard query (examples/dashboard_queries.rs)
 #   scripts/dashboard-bench.sh submit    # POST /api/quotes on SQLite and PostgreSQL, the commit before the
-#                                        # dashboard (BASE, default d6c95f3: i13 as merged into this branch,
+#                                        # dashboard (BASE, default 41b0e8d: i13 as merged into this branch,
 #                                        # so that only the dashboard differs) and this one, alternately, in
 #                                        # one run; direct sales only (an agent's sale needs its token)
 #
@@ -20,7 +20,7 @@ APPLICATIONS=${APPLICATIONS:-1000000}
 RUNS=${RUNS:-20}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
-BASE=${BASE:-d6c95f3}
+BASE=${BASE:-41b0e8d}
 TARGET=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d /tmp/premia-dashboard-bench.XXXXXX)
 SERVER_PID=""

@@ -947,3 +947,28 @@ async fn demo_seed_needs_allow_demo_and_goes_through_the_servers_routes() {
         assert!(store.unfacted(None, 10).await.unwrap().is_empty(), "{label}: every application has its facts");
     }
 }
+
+/// The page keeps its Content-Security-Policy when the browser revalidates it: a `304 Not Modified`
+/// carries no policy of its own (a browser copies a 304's headers onto the page it has, and the API's
+/// `default-src 'none'` there blocked every script and style of a page reloaded after signing in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_keeps_its_policy_when_revalidated() {
+    let page = tempfile::tempdir().unwrap();
+    std::fs::write(page.path().join("index.html"), "<!doctype html><title>dashboard</title>\n").unwrap();
+    std::fs::write(page.path().join("dashboard.js"), "export {};\n").unwrap();
+    let dir = page.path().to_owned();
+    let server = TestServer::start(None, move |c| c.dashboard.dir = dir).await;
+    for path in ["/dashboard/", "/dashboard/dashboard.js"] {
+        let first = server.get(path, &[]).await;
+        assert_eq!(first.status(), 200, "{path}");
+        let csp = first.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        if path.ends_with('/') {
+            assert!(csp.contains("script-src 'self'"), "{path}: the pages' policy: {csp}");
+        }
+        let again = server.get(path, &[("if-none-match", etag.as_str())]).await;
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.headers().get("content-security-policy").is_none(), "{path}: no policy on a 304");
+        assert_eq!(again.headers()["x-content-type-options"], "nosniff", "{path}");
+    }
+}
