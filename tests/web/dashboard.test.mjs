@@ -127,6 +127,9 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
     await page.locator(".dash-kpi").first().waitFor();
     const before = await api(page, `grain=day&period=${today}`);
     const envelopes = applications(24);
+    // The agents' tokens first: issuing one blocks this process (a subprocess), which must not happen
+    // between two requests on a kept-alive connection the server may close meanwhile.
+    for (const e of envelopes) if (e.quote.request.channel.kind === "agent") bearer(e.quote.request.channel.agent_code);
     // For the live check: one accepted as it is, with no coupon (nothing can refuse it).
     const plain = (e) => !e.quote.coupons_used && ["accept", "accept_with_conditions"].includes(e.quote.decision.outcome);
     const last = envelopes.find(plain);
