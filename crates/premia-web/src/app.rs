@@ -86,13 +86,15 @@ pub fn quote_app(props: &AppProps) -> Html {
     use_quote_events(props, &state);
     use_remembered_lang(props.remember_lang, state.lang);
     use_kept_form(props.persist_key.clone(), &state);
+    let root = use_node_ref();
+    use_answer_focus(&root, &state);
 
     let dispatch = state.dispatcher();
     let on_submit = submit_callback(props, &state);
     let on_confirm = confirm_callback(props, &state);
     let lang = state.lang;
     html! {
-        <div class="premia" lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
+        <div class="premia" ref={root} lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
             { view::toolbar(&state, &dispatch) }
             <div class="premia-layout">
                 <form class="premia-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
@@ -104,9 +106,8 @@ pub fn quote_app(props: &AppProps) -> Html {
                     { crate::offers::coupons_section(&state, &dispatch) }
                     { view::price_bar(&state) }
                 </form>
-                { view::summary(&state, &dispatch, on_submit) }
+                { view::summary(&state, &dispatch, on_submit, on_confirm) }
             </div>
-            { view::submission(&state, &dispatch, on_confirm) }
             <p class="premia-footnote">{ Label::Illustrative.get(lang) }</p>
         </div>
     }
@@ -157,6 +158,22 @@ fn use_kept_form(key: Option<String>, state: &UseReducerHandle<State>) {
     });
 }
 
+/// When the server has answered a submission, focus moves to the answer (shown under the buttons), so
+/// it is seen and read out wherever the person is on the page.
+#[hook]
+fn use_answer_focus(root: &NodeRef, state: &UseReducerHandle<State>) {
+    let root = root.clone();
+    let answered = !matches!(
+        state.submission,
+        Submission::None | Submission::Sending | Submission::ResidentIdNeeded | Submission::Incomplete
+    );
+    use_effect_with(state.answered, move |_| {
+        if let (true, Some(root)) = (answered, root.cast::<web_sys::Element>()) {
+            browser::focus_within(&root, ".premia-submission");
+        }
+    });
+}
+
 #[hook]
 fn use_remembered_lang(remember: bool, lang: Lang) {
     use_effect_with(lang, move |lang| {
@@ -171,6 +188,7 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
 /// resident ID number is not sent: the page asks for the number beside its field and moves focus there.
 fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
     let application = state.application();
+    let first_missing = state.missing().into_iter().next().map(|m| m.field);
     let (host, endpoint, dispatcher, bridge) =
         (props.host.clone(), props.endpoint.clone(), state.dispatcher(), props.bridge.clone());
     Callback::from(move |event: MouseEvent| {
@@ -179,6 +197,14 @@ fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callbac
             Err(Submission::ResidentIdNeeded) => {
                 dispatcher.dispatch(Action::SubmitFinished(Submission::ResidentIdNeeded));
                 browser::focus_in_app(&event, &format!("#{}", view::dom_id(field::RESIDENT_ID)));
+                return;
+            }
+            // Unanswered questions or figures underwriting needs: listed, and focus on the first.
+            Err(Submission::Incomplete) => {
+                dispatcher.dispatch(Action::SubmitFinished(Submission::Incomplete));
+                if let Some(first) = first_missing.as_deref() {
+                    browser::focus_in_app(&event, &view::missing_selector(first));
+                }
                 return;
             }
             Err(_) => return,
@@ -205,7 +231,8 @@ fn confirm_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callba
 }
 
 /// Emit `premia-submit` with the application, then POST it (with the agent's token, if the host gave
-/// one), or show the payload when there is no endpoint (or nothing answers).
+/// one), or show the payload when there is no endpoint (or nothing answers). The server's answer is
+/// shown, and told to the host (`premia-submitted`, `premia-refused`, `premia-requote`).
 fn send(
     host: Option<&HtmlElement>,
     endpoint: Option<String>,
@@ -224,10 +251,18 @@ fn send(
     dispatcher.dispatch(Action::SubmitStarted);
     let dispatcher = dispatcher.clone();
     let token = bridge.agent_token.borrow().clone();
+    let host = host.cloned();
     yew::platform::spawn_local(async move {
         let submission = match browser::post_json(&url, &application.body, &application.digest, token.as_deref()).await
         {
-            PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
+            PostOutcome::Answered { status, body } => {
+                let submission = Submission::from_response(status, &body, pretty);
+                let event = crate::state::answer_event(&body, &submission);
+                if let (Some(host), Some((name, detail))) = (&host, event) {
+                    browser::emit(host, name, &detail);
+                }
+                submission
+            }
             PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
         };
         dispatcher.dispatch(Action::SubmitFinished(submission));

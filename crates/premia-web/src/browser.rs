@@ -75,9 +75,14 @@ pub fn mark(name: &str) {
 /// inside its shadow root: each app looks only inside itself, so two widgets on a page stay apart).
 pub fn focus_in_app(event: &web_sys::Event, selector: &str) {
     let target = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    let app = target.and_then(|t| t.closest(".premia").ok().flatten());
-    let element = app.and_then(|app| app.query_selector(selector).ok().flatten());
-    if let Some(element) = element.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+    if let Some(app) = target.and_then(|t| t.closest(".premia").ok().flatten()) {
+        focus_within(&app, selector);
+    }
+}
+
+/// Focus the element matching `selector` inside `root` (an app's own element).
+pub fn focus_within(root: &web_sys::Element, selector: &str) {
+    if let Some(element) = root.query_selector(selector).ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
         let _ = element.focus();
     }
 }

@@ -60,7 +60,6 @@ pub enum Label {
     Errors,
     Yearly,
     Application,
-    Referred,
     Underwriting,
     UnderwritingHint,
     HeightCm,
@@ -92,6 +91,10 @@ pub enum Label {
     PriceBlocked,
     FromResidentId,
     ReadAs,
+    Incomplete,
+    Unanswered,
+    NextAccepted,
+    NextReferred,
 }
 
 impl Label {
@@ -156,7 +159,7 @@ impl Label {
             Print => Text::fixed("打印或保存报价", "Print or save the quote"),
             Submit => Text::fixed("提交投保意向", "Submit this quote"),
             Submitting => Text::fixed("正在提交…", "Submitting…"),
-            Submitted => Text::fixed("已提交，我们会尽快与您联系。", "Submitted: we will be in touch shortly."),
+            Submitted => Text::fixed("投保申请已提交。", "Your application has been submitted."),
             SubmitUnavailable => Text::fixed(
                 "提交服务暂不可用。以下是将要提交的投保数据（报价和身份证号码）：",
                 "The submission service is not available. This is the application that would be sent \
@@ -172,9 +175,6 @@ impl Label {
             Errors => Text::fixed("请检查以下内容", "Please check the following"),
             Yearly => Text::fixed("年", "year"),
             Application => Text::fixed("投保申请号", "Application number"),
-            Referred => {
-                Text::fixed("已转人工核保，核保人员将与您联系", "referred to an underwriter, who will contact you")
-            }
             Underwriting => Text::fixed("核保信息（选填）", "For underwriting (optional)"),
             UnderwritingHint => Text::fixed(
                 "身高体重、收入与已有保额用于智能核保；不填写时相关结论为“待补充信息”。",
@@ -218,6 +218,18 @@ impl Label {
             ),
             FromResidentId => Text::fixed("按身份证号码填写", "From the resident ID number"),
             ReadAs => Text::fixed("识别为", "Read as"),
+            Incomplete => Text::fixed("投保前请先补充：", "Before you apply, please give:"),
+            Unanswered => Text::fixed("请回答此问题", "Please answer this question"),
+            NextAccepted => Text::fixed(
+                "智能核保已同意承保。请保存申请号，查询时需提供。尚未收取任何保费。",
+                "Automatic underwriting has accepted it. Keep the application number to ask about it. \
+                 No premium has been taken.",
+            ),
+            NextReferred => Text::fixed(
+                "此申请须由核保人员人工审核后才能确定是否承保，审核前不会收取保费。请保存申请号，查询时需提供。",
+                "An underwriter must review it before it can be accepted; no premium is taken before then. \
+                 Keep the application number to ask about it.",
+            ),
         }
     }
 
