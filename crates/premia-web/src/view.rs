@@ -895,15 +895,19 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 </ul>
             </section>
         },
-        Submission::Accepted { application, status } => html! {
+        Submission::Accepted { application, status, tracking } => html! {
             <section class="premia-submission is-accepted" role="status" tabindex="-1" data-status={status.clone()}>
                 <p>{ Label::Submitted.get(lang) }</p>
                 if !application.is_empty() {
                     <p class="premia-application">{ format!("{} {application}", Label::Application.get(lang)) }</p>
                 }
-                <p class="premia-next">
-                    { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
-                </p>
+                // What happens next, until the underwriters have decided (then the status says it).
+                if !tracking.is_settled() {
+                    <p class="premia-next">
+                        { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
+                    </p>
+                }
+                { standing(tracking, lang) }
                 { close_button(lang, dispatch) }
             </section>
         },
@@ -942,6 +946,57 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 { close_button(lang, dispatch) }
             </section>
         },
+    }
+}
+
+/// Where the application stands, as the server last said (its words, its premium: text, never HTML),
+/// refreshed by the app while undecided; and the link to its status page.
+fn standing(tracking: &crate::status::Tracking, lang: Lang) -> Html {
+    use crate::status::{Reading, percent, words};
+    let row =
+        |label: Label, value: String| html! { <tr><th scope="row">{ label.get(lang) }</th><td>{ value }</td></tr> };
+    let shown = tracking.standing.as_deref().map(|s| {
+        let money = crate::i18n::money;
+        html! {
+            <div class="premia-standing" data-status={s.stage.name()}>
+                <p class="premia-standing-label"><strong>{ words(&s.label, lang) }</strong></p>
+                <table class="premia-standing-facts">
+                    if let Some(premium) = &s.premium {
+                        { row(Label::FinalPremium, format!("{} {}", money(&premium.annual), Label::PerYear.get(lang))) }
+                        { row(Label::NetFirstYear, money(&premium.net_first_year)) }
+                        { row(Label::NetTotal, money(&premium.net_total)) }
+                    }
+                    if let Some(loading) = &s.loading { { row(Label::Loading, percent(loading)) } }
+                    { for s.exclusions.iter().map(|e| row(Label::Exclusion, words(e, lang))) }
+                    if let Some(months) = s.postpone_months { { row(Label::PostponedMonths, months.to_string()) } }
+                    if let Some(reason) = &s.reason { { row(Label::Reason, words(reason, lang)) } }
+                    if let Some(requested) = &s.requested { { row(Label::Requested, words(requested, lang)) } }
+                    if !s.updated_at.is_empty() { { row(Label::Updated, s.updated_at.clone()) } }
+                </table>
+            </div>
+        }
+    });
+    let trouble = match &tracking.trouble {
+        None if tracking.standing.is_none() && tracking.receipt.is_some() => {
+            html! { <p class="premia-standing-wait">{ Label::StatusChecking.get(lang) }</p> }
+        }
+        None => Html::default(),
+        Some(refused @ Reading::Refused { status, errors }) if refused.is_final_refusal() => html! {
+            <p class="premia-standing-trouble" data-status={status.to_string()}>
+                { Label::StatusStopped.get(lang) }{ " " }
+                { for errors.iter().map(|e| e.message.get(lang).to_owned()) }
+            </p>
+        },
+        Some(_) => html! { <p class="premia-standing-trouble">{ Label::StatusRetrying.get(lang) }</p> },
+    };
+    html! {
+        <>
+            { shown.unwrap_or_default() }
+            { trouble }
+            if let Some(url) = &tracking.status_url {
+                <p><a class="premia-status-link" href={url.clone()} target="_blank" rel="noopener noreferrer">{ Label::StatusLink.get(lang) }</a></p>
+            }
+        </>
     }
 }
 
