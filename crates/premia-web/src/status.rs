@@ -11,6 +11,7 @@ use premia_core::money::strict;
 use premia_core::{Lang, Text};
 use rust_decimal::Decimal;
 
+use crate::i18n::{Label, money};
 use crate::state::ServerError;
 
 /// How often an application still with the underwriters is read again.
@@ -94,11 +95,11 @@ pub enum Reading {
         status: u16,
         errors: Vec<ServerError>,
     },
-    /// An answer that is not a status this page knows: not JSON, a field missing or mistyped, a stage
-    /// it has no word for. Says what, for the console of whoever looks.
+    /// An answer that is not a status this page knows: not JSON (`field` is ""), or a field missing,
+    /// mistyped or with a value it has no word for (a stage it does not know: `status`).
     Unreadable {
         status: u16,
-        why: String,
+        field: &'static str,
     },
     /// No answer at all (offline, the server down, CORS refused).
     Unreachable,
@@ -110,12 +111,11 @@ impl Reading {
         match (status, json) {
             (200, Ok(json)) => match Standing::read(&json) {
                 Ok(standing) => Reading::Read(Box::new(standing)),
-                Err(why) => Reading::Unreadable { status, why },
+                Err(field) => Reading::Unreadable { status, field },
             },
-            (200, Err(error)) => Reading::Unreadable { status, why: error.to_string() },
             (_, json) => match json.ok().as_ref().and_then(crate::state::read_errors) {
                 Some(errors) => Reading::Refused { status, errors },
-                None => Reading::Unreadable { status, why: format!("HTTP {status}") },
+                None => Reading::Unreadable { status, field: "" },
             },
         }
     }
@@ -142,23 +142,18 @@ impl Reading {
 }
 
 impl Standing {
-    fn read(json: &Json) -> Result<Standing, String> {
-        let text = |key: &str| json.get(key).and_then(Json::as_str).ok_or_else(|| format!("`{key}` is missing"));
-        let stage = Stage::read(text("status")?)
-            .ok_or_else(|| format!("no such status: {}", text("status").unwrap_or_default()))?;
-        let label = json.get("label").and_then(read_text).ok_or("`label` is missing")?;
-        let decimal = |value: &Json, key: &str| -> Result<Option<Decimal>, String> {
-            match value.get(key) {
-                None => Ok(None),
-                Some(v) => {
-                    v.as_str().and_then(strict::parse).map(Some).ok_or_else(|| format!("`{key}` is not an amount"))
-                }
-            }
+    /// The status JSON, or the name of the first field it could not read.
+    fn read(json: &Json) -> Result<Standing, &'static str> {
+        let text = |key: &'static str| json.get(key).and_then(Json::as_str).ok_or(key);
+        // An amount is a decimal string, read as the core reads one (never a float).
+        let decimal = |value: &Json, key: &'static str| match value.get(key) {
+            None => Ok(None),
+            Some(v) => v.as_str().and_then(strict::parse).map(Some).ok_or(key),
         };
         let premium = match json.get("premium") {
             None => None,
             Some(totals) => {
-                let field = |key| decimal(totals, key)?.ok_or_else(|| format!("`premium.{key}` is missing"));
+                let field = |key| decimal(totals, key)?.ok_or(key);
                 Some(Premium {
                     annual: field("annual_premium")?,
                     net_first_year: field("net_first_year_premium")?,
@@ -169,16 +164,13 @@ impl Standing {
         let listed = |key: &str| json.get(key).and_then(|l| l.get("text")).and_then(read_text);
         let exclusions = match json.get("exclusions") {
             None => Vec::new(),
-            Some(list) => list
-                .as_array()
-                .and_then(|l| l.iter().map(read_text).collect())
-                .ok_or("`exclusions` is not a list of words")?,
+            Some(list) => list.as_array().and_then(|l| l.iter().map(read_text).collect()).ok_or("exclusions")?,
         };
         Ok(Standing {
             application: text("application")?.to_owned(),
-            stage,
-            label,
-            updated_at: json.get("updated_at").and_then(Json::as_str).unwrap_or_default().to_owned(),
+            stage: Stage::read(text("status")?).ok_or("status")?,
+            label: json.get("label").and_then(read_text).ok_or("label")?,
+            updated_at: text("updated_at").unwrap_or_default().to_owned(),
             premium,
             loading: decimal(json, "loading")?,
             exclusions,
@@ -186,6 +178,31 @@ impl Standing {
             reason: listed("reason"),
             requested: listed("requested"),
         })
+    }
+
+    /// What the page shows below the stage's words, as (label, value) rows in `lang`: the figures are the
+    /// server's (the premium as the page writes money, never recomputed), the words the server's.
+    pub fn facts(&self, lang: Lang) -> Vec<(Label, String)> {
+        let mut rows = Vec::new();
+        if let Some(premium) = &self.premium {
+            rows.push((Label::FinalPremium, format!("{} {}", money(&premium.annual), Label::PerYear.get(lang))));
+            rows.push((Label::NetFirstYear, money(&premium.net_first_year)));
+            rows.push((Label::NetTotal, money(&premium.net_total)));
+        }
+        if let Some(loading) = &self.loading {
+            rows.push((Label::Loading, format!("+{}%", (loading * Decimal::ONE_HUNDRED).normalize())));
+        }
+        rows.extend(self.exclusions.iter().map(|e| (Label::Exclusion, e.get(lang).to_owned())));
+        if let Some(months) = self.postpone_months {
+            rows.push((Label::PostponedMonths, months.to_string()));
+        }
+        let words = [(Label::Reason, &self.reason), (Label::Requested, &self.requested)];
+        rows.extend(words.into_iter().filter_map(|(label, text)| Some((label, text.as_ref()?.get(lang).to_owned()))));
+        // RFC 3339 in the insurer's zone, to the minute: "2026-12-03 23:08".
+        if let Some(minute) = self.updated_at.get(..16) {
+            rows.push((Label::Updated, minute.replacen('T', " ", 1)));
+        }
+        rows
     }
 }
 
@@ -281,16 +298,6 @@ pub fn source(endpoint: &str, application: &str, receipt: Option<&str>, agent: b
     receipt.filter(|r| is_token(r)).map(|receipt| format!("{origin}/api/status/{receipt}"))
 }
 
-/// A loading as people read it: `0.50` is "+50%".
-pub fn percent(loading: &Decimal) -> String {
-    format!("+{}%", (loading * Decimal::ONE_HUNDRED).normalize())
-}
-
-/// The server's words in the page's language.
-pub fn words(text: &Text, lang: Lang) -> String {
-    text.get(lang).to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,25 +379,45 @@ mod tests {
             "net_first_year_premium":"1500.00","net_total_premium":"30000.00"},"token":"h.p.s","loading":"0.50",
             "exclusions":[{"zh":"除外甲状腺","en":"thyroid excluded"}]}"#;
         let standing = read(body);
-        assert_eq!(standing.loading.map(|l| percent(&l)).as_deref(), Some("+50%"));
         assert_eq!(standing.exclusions[0].en, "thyroid excluded");
-        assert_eq!(standing.premium.unwrap().net_total.to_string(), "30000.00");
+        let facts: Vec<(Label, String)> = standing.facts(Lang::En);
+        assert_eq!(
+            facts,
+            [
+                (Label::FinalPremium, "¥1,500.00 per year".to_owned()),
+                (Label::NetFirstYear, "¥1,500.00".to_owned()),
+                (Label::NetTotal, "¥30,000.00".to_owned()),
+                (Label::Loading, "+50%".to_owned()),
+                (Label::Exclusion, "thyroid excluded".to_owned()),
+            ]
+        );
+        let declined = r#"{"application":"PA1","status":"declined","label":{"zh":"未能承保","en":"declined"},
+            "updated_at":"2026-12-03T23:08:16+08:00","postpone_months":6,"reason":{"id":"HEALTH","text":{"zh":"健康","en":"health"}}}"#;
+        assert_eq!(
+            read(declined).facts(Lang::Zh),
+            [
+                (Label::PostponedMonths, "6".to_owned()),
+                (Label::Reason, "健康".to_owned()),
+                (Label::Updated, "2026-12-03 23:08".to_owned())
+            ]
+        );
     }
 
     #[test]
     fn a_bad_or_unknown_answer_is_a_typed_state() {
         let unreadable = |status, body: &str| match Reading::from_response(status, body) {
-            Reading::Unreadable { why, .. } => why,
+            Reading::Unreadable { field, .. } => field,
             other => panic!("{other:?} for {body}"),
         };
-        assert!(unreadable(200, "<html>").contains("JSON") || !unreadable(200, "<html>").is_empty());
+        assert_eq!(unreadable(200, "<html>"), "", "not JSON");
         let withdrawn = r#"{"application":"PA1","status":"withdrawn","label":{"zh":"撤回","en":"withdrawn"}}"#;
-        assert_eq!(unreadable(200, withdrawn), "no such status: withdrawn");
-        assert_eq!(unreadable(200, r#"{"status":"accepted","label":{"zh":"a","en":"a"}}"#), "`application` is missing");
+        assert_eq!(unreadable(200, withdrawn), "status", "a stage this page has no word for");
+        assert_eq!(unreadable(200, r#"{"status":"accepted","label":{"zh":"a","en":"a"}}"#), "application");
+        assert_eq!(unreadable(200, r#"{"application":"PA1","status":"accepted","label":"accepted"}"#), "label");
         let float = r#"{"application":"PA1","status":"accepted","label":{"zh":"a","en":"a"},"premium":{"annual_premium":1500.5}}"#;
-        assert_eq!(unreadable(200, float), "`annual_premium` is not an amount");
-        assert_eq!(unreadable(200, "[]"), "`status` is missing");
-        assert_eq!(unreadable(502, "bad gateway"), "HTTP 502");
+        assert_eq!(unreadable(200, float), "annual_premium", "an amount is never a float");
+        assert_eq!(unreadable(200, "[]"), "application");
+        assert_eq!(unreadable(502, "bad gateway"), "");
         let not_found =
             r#"{"errors":[{"code":"not_found","field":"receipt","message":{"zh":"未找到","en":"not found"}}]}"#;
         let Reading::Refused { status: 404, errors } = Reading::from_response(404, not_found) else { panic!() };

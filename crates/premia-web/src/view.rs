@@ -952,47 +952,35 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
 /// Where the application stands, as the server last said (its words, its premium: text, never HTML),
 /// refreshed by the app while undecided; and the link to its status page.
 fn standing(tracking: &crate::status::Tracking, lang: Lang) -> Html {
-    use crate::status::{Reading, percent, words};
-    let row =
-        |label: Label, value: String| html! { <tr><th scope="row">{ label.get(lang) }</th><td>{ value }</td></tr> };
+    use crate::status::Reading;
     let shown = tracking.standing.as_deref().map(|s| {
-        let money = crate::i18n::money;
         html! {
             <div class="premia-standing" data-status={s.stage.name()}>
-                <p class="premia-standing-label"><strong>{ words(&s.label, lang) }</strong></p>
+                <p><strong>{ s.label.get(lang).to_owned() }</strong></p>
                 <table class="premia-standing-facts">
-                    if let Some(premium) = &s.premium {
-                        { row(Label::FinalPremium, format!("{} {}", money(&premium.annual), Label::PerYear.get(lang))) }
-                        { row(Label::NetFirstYear, money(&premium.net_first_year)) }
-                        { row(Label::NetTotal, money(&premium.net_total)) }
-                    }
-                    if let Some(loading) = &s.loading { { row(Label::Loading, percent(loading)) } }
-                    { for s.exclusions.iter().map(|e| row(Label::Exclusion, words(e, lang))) }
-                    if let Some(months) = s.postpone_months { { row(Label::PostponedMonths, months.to_string()) } }
-                    if let Some(reason) = &s.reason { { row(Label::Reason, words(reason, lang)) } }
-                    if let Some(requested) = &s.requested { { row(Label::Requested, words(requested, lang)) } }
-                    if !s.updated_at.is_empty() { { row(Label::Updated, s.updated_at.clone()) } }
+                    { for s.facts(lang).into_iter().map(|(label, value)| html! {
+                        <tr><th scope="row">{ label.get(lang) }</th><td>{ value }</td></tr>
+                    }) }
                 </table>
             </div>
         }
     });
     let trouble = match &tracking.trouble {
-        None if tracking.standing.is_none() && tracking.receipt.is_some() => {
-            html! { <p class="premia-standing-wait">{ Label::StatusChecking.get(lang) }</p> }
+        None if tracking.standing.is_none() && tracking.receipt.is_some() => Some(Label::StatusChecking.get(lang)),
+        None => None,
+        // Refused for good: the server's words for why.
+        Some(Reading::Refused { errors, .. }) if tracking.trouble.as_ref().is_some_and(Reading::is_final_refusal) => {
+            let why: Vec<&str> = errors.iter().map(|e| e.message.get(lang)).collect();
+            Some(format!("{} {}", Label::StatusStopped.get(lang), why.join(" ")))
         }
-        None => Html::default(),
-        Some(refused @ Reading::Refused { status, errors }) if refused.is_final_refusal() => html! {
-            <p class="premia-standing-trouble" data-status={status.to_string()}>
-                { Label::StatusStopped.get(lang) }{ " " }
-                { for errors.iter().map(|e| e.message.get(lang).to_owned()) }
-            </p>
-        },
-        Some(_) => html! { <p class="premia-standing-trouble">{ Label::StatusRetrying.get(lang) }</p> },
+        Some(_) => Some(Label::StatusRetrying.get(lang)),
     };
     html! {
         <>
             { shown.unwrap_or_default() }
-            { trouble }
+            if let Some(trouble) = trouble {
+                <p class="premia-standing-note">{ trouble }</p>
+            }
             if let Some(url) = &tracking.status_url {
                 <p><a class="premia-status-link" href={url.clone()} target="_blank" rel="noopener noreferrer">{ Label::StatusLink.get(lang) }</a></p>
             }
