@@ -287,7 +287,10 @@ fn use_status_reads(props: &AppProps, state: &UseReducerHandle<State>) {
     };
     let (endpoint, host, bridge, dispatcher) =
         (props.endpoint.clone(), props.host.clone(), props.bridge.clone(), state.dispatcher());
-    use_effect_with((state.answered, followed), move |(_, followed)| {
+    // Keyed on the answer shown (a new one, or none since the form changed): a `u64`, like the other
+    // effects' keys, so the module carries one instance of yew's effect code for them.
+    let shown = u64::from(state.answered) << 1 | u64::from(followed.is_some());
+    use_effect_with(shown, move |_| {
         let stopped = Rc::new(Cell::new(false));
         let token = bridge.agent_token.borrow().clone();
         let source = followed.as_ref().zip(endpoint.as_deref()).and_then(|((application, receipt), endpoint)| {
@@ -319,7 +322,7 @@ impl Reads {
         let mut wait = None;
         loop {
             if let Some(ms) = wait {
-                yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+                browser::wait(ms).await;
                 if browser::is_hidden() {
                     continue;
                 }

@@ -117,6 +117,17 @@ fn outcome(answer: Result<(u16, String), JsValue>) -> PostOutcome {
     }
 }
 
+/// Wait `ms` milliseconds (a `setTimeout` as a promise: no timer crate in the module for one wait).
+pub async fn wait(ms: u32) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(timer).await;
+}
+
 /// The page is not being looked at (another tab, minimised): reads can wait.
 pub fn is_hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
