@@ -901,8 +901,8 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 if !application.is_empty() {
                     <p class="premia-application">{ format!("{} {application}", Label::Application.get(lang)) }</p>
                 }
-                // What happens next, until the underwriters have decided (then the status says it).
-                if !tracking.is_settled() {
+                // What happens next; for a referral, until the underwriters have decided (the status says it).
+                if status != "referred" || !tracking.is_settled() {
                     <p class="premia-next">
                         { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
                     </p>
