@@ -24,6 +24,30 @@ async function assertInView(page, locator) {
   assert.ok(box && box.y >= 0 && box.x >= 0 && box.y < height && box.x + box.width <= width, `in view: ${JSON.stringify(box)} of ${width}×${height}`);
 }
 
+/**
+ * An underwriter signed in to the staff API from Node (as the desk page would), to decide a case:
+ * `decide(number, verdict)` POSTs a decision with the session's cookie and CSRF token.
+ */
+async function underwriter(server, username) {
+  const password = await server.admin(["staff", "add", username, "--role", "underwriter"]);
+  const signedIn = await fetch(`${server.url}/api/staff/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(signedIn.status, 200, await signedIn.clone().text());
+  const cookie = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { csrf } = await (await fetch(`${server.url}/api/staff/me`, { headers: { cookie } })).json();
+  return async (number, verdict) => {
+    const decided = await fetch(`${server.url}/api/desk/cases/${number}/decisions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, cookie },
+      body: JSON.stringify({ verdict, note: "internal: BMI 29.4, ask for an exam first" }),
+    });
+    assert.equal(decided.status, 200, await decided.clone().text());
+  };
+}
+
 const bin = process.env.PREMIA_SERVER_BIN;
 // Given by the resident ID number (born 1996-05-01, female): an application needs it.
 const CUSTOMER = {
@@ -389,6 +413,118 @@ describe("site and widget with the premia server", { skip: !bin && "PREMIA_SERVE
     const answers = await page.evaluate(() => globalThis.answers);
     assert.deepEqual(answers.map((a) => a.name), ["premia-requote", "premia-submitted"]);
     assert.equal(answers[1].detail.digest, asked.detail.requote.fresh.digest, "the fresh quote was the one accepted");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+  it("shows where a referred application stands and follows it as the desk decides, without a reload", async () => {
+    const decide = await underwriter(server, "u.status");
+    const page = await openPage(browser);
+    // The page's timers run on a clock the test moves: its 15 s between reads pass at once.
+    await page.clock.install();
+    await page.goto(`${serverUrl}/index.html?lang=en`);
+    await page.locator(".premia-toolbar").waitFor();
+    // 165 cm, 80 kg: BMI 29.4, referred to an underwriter (one person decides it).
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), { ...CUSTOMER, weight_kg: "80" });
+    const reads = [];
+    page.on("request", (r) => r.url().includes("/status") && reads.push(r));
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/quotes") && r.request().method() === "POST");
+    await page.click(".premia-primary");
+    const created = await (await answered).json();
+    assert.equal(created.status, "referred");
+    await page.evaluate(() => (globalThis.sameDocument = true));
+    const standing = page.locator(".premia-submission.is-accepted .premia-standing");
+    // At once: the server's words for where it stands, and the link to its status page on the server.
+    await page.locator('.premia-standing[data-status="submitted"]').waitFor();
+    assert.match(await standing.textContent(), /submitted: waiting for underwriting/);
+    const link = page.locator(".premia-status-link");
+    assert.equal(await link.getAttribute("href"), `${serverUrl}${created.status_url}`);
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+    assert.equal(reads[0].url(), `${serverUrl}/api/status/${created.receipt}`, "the applicant's receipt route");
+    assert.equal(reads[0].headers().authorization, undefined, "no token on the receipt route");
+    await shot(page, "issue13-status-submitted");
+
+    // The underwriter asks for an exam: the next read (15 s on) shows it, in the page's language.
+    await decide(created.application, { kind: "medical_exam" });
+    await page.clock.runFor(15_000);
+    await page.locator('.premia-standing[data-status="under_review"]').waitFor();
+    assert.match(await standing.textContent(), /under review.*We need you to.*medical examination/s);
+    assert.match(await page.locator(".premia-next").textContent(), /An underwriter must review it/, "still undecided");
+    await page.click(".premia-lang");
+    assert.match(await standing.textContent(), /核保中.*需要您.*体检/s);
+    await page.click(".premia-lang");
+
+    // Accepted: the final premium is the server's, shown as it says; the page stops reading.
+    await decide(created.application, { kind: "accept" });
+    await page.clock.runFor(15_000);
+    await page.locator('.premia-standing[data-status="accepted"]').waitFor();
+    const status = await (await fetch(`${serverUrl}/api/status/${created.receipt}`)).json();
+    assert.equal(status.status, "accepted");
+    const money = (amount) => `¥${amount.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
+    const text = await standing.textContent();
+    assert.ok(text.includes(money(status.premium.annual_premium)), `${text} has ${status.premium.annual_premium}`);
+    assert.ok(text.includes(money(status.premium.net_total_premium)));
+    assert.doesNotMatch(text, /internal|BMI/, "never the underwriter's note");
+    assert.equal(await page.locator(".premia-next").count(), 0, "decided: no more 'an underwriter must review it'");
+    assert.equal(await page.evaluate(() => globalThis.sameDocument), true, "no reload");
+    await shot(page, "issue13-status-accepted");
+    const settled = reads.length;
+    await page.clock.runFor(120_000);
+    assert.equal(reads.length, settled, "settled: not read again");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it("lets the selling agent's widget follow the application with the agent's token and tells the CRM", async () => {
+    const decide = await underwriter(server, "u.widget");
+    const token = await server.admin(["agent", "issue", "A123", "--label", "status test"]);
+    const page = await openPage(browser);
+    await page.clock.install();
+    await page.goto(`${crm.url}/crm.html`);
+    await page.evaluate(() => customElements.whenDefined("premia-quote").then(() => document.getElementById("w").ready));
+    await page.evaluate((t) => (document.getElementById("w").agentToken = t), token);
+    await page.evaluate((insured) => document.getElementById("w").prefill({ insured }), { ...CUSTOMER, weight_kg: "80" });
+    await page.evaluate(() => {
+      globalThis.statuses = [];
+      document.addEventListener("premia-status", (e) => globalThis.statuses.push({ id: e.target.id, detail: e.detail }));
+      document.addEventListener("premia-submitted", (e) => (globalThis.created = e.detail));
+    });
+    const reads = [];
+    page.on("request", (r) => r.url().includes("/status") && reads.push(r));
+    await page.locator("#w .premia-primary").click();
+    await page.locator('#w .premia-standing[data-status="submitted"]').waitFor();
+    const created = await page.evaluate(() => globalThis.created);
+    assert.equal(created.status, "referred");
+    // The agent's route, with their token; from the CRM's origin (the server allows it).
+    assert.equal(reads[0].url(), `${serverUrl}/api/applications/${created.application}/status`);
+    assert.equal(reads[0].headers().authorization, `Bearer ${token}`);
+    assert.equal(await page.locator("#w .premia-status-link").getAttribute("href"), `${serverUrl}${created.status_url}`);
+    await page.waitForFunction(() => globalThis.statuses.length === 1);
+    let statuses = await page.evaluate(() => globalThis.statuses);
+    assert.equal(statuses[0].id, "w");
+    assert.equal(statuses[0].detail.status, "submitted");
+    assert.equal(statuses[0].detail.application, created.application);
+
+    // Nothing changed at the next read: no second event.
+    const again = page.waitForResponse((r) => r.url().endsWith("/status") && r.request().method() === "GET");
+    await page.clock.runFor(15_000);
+    await (await again).finished();
+    await new Promise((ok) => setTimeout(ok, 300));
+    assert.equal(reads.length, 2);
+    assert.equal((await page.evaluate(() => globalThis.statuses)).length, 1);
+
+    // Declined, with a reason category the applicant can read: the widget shows it, the CRM hears it.
+    await decide(created.application, { kind: "decline", reason: "HEALTH" });
+    await page.clock.runFor(15_000);
+    await page.locator('#w .premia-standing[data-status="declined"]').waitFor();
+    assert.match(await page.locator("#w .premia-standing").textContent(), /未能承保.*原因.*健康状况不符合承保要求/s);
+    await page.waitForFunction(() => globalThis.statuses.length === 2);
+    statuses = await page.evaluate(() => globalThis.statuses);
+    assert.equal(statuses[1].detail.status, "declined");
+    assert.equal(statuses[1].detail.reason.id, "HEALTH");
+    assert.equal(statuses[1].detail.label.en, "declined");
+    assert.equal(JSON.stringify(statuses).includes("internal"), false, "never the underwriter's note");
+    assert.equal(JSON.stringify(statuses).includes(token), false, "the agent's token is in no event");
+    await shot(page, "issue13-widget-declined");
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -1,7 +1,7 @@
 //! The quote app component: owns the reducer, wires effects (events to the host, remembered language,
 //! submission) and lays out the thin view functions.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use premia_core::{Catalogue, Lang};
@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::browser::{self, PostOutcome};
 use crate::i18n::{self, Label};
 use crate::state::{Action, Outcome, Settings, State, Submission, field};
+use crate::status;
 use crate::view;
 
 /// Connects a mounted app with the JS that mounted it: actions sent from outside (prefill, language)
@@ -88,6 +89,7 @@ pub fn quote_app(props: &AppProps) -> Html {
     use_kept_form(props.persist_key.clone(), &state);
     let root = use_node_ref();
     use_answer_focus(&root, &state);
+    use_status_reads(props, &state);
 
     let dispatch = state.dispatcher();
     let on_submit = submit_callback(props, &state);
@@ -256,7 +258,10 @@ fn send(
         let submission = match browser::post_json(&url, &application.body, &application.digest, token.as_deref()).await
         {
             PostOutcome::Answered { status, body } => {
-                let submission = Submission::from_response(status, &body, pretty);
+                let mut submission = Submission::from_response(status, &body, pretty);
+                if let Submission::Accepted { tracking, .. } = &mut submission {
+                    tracking.resolve(&url);
+                }
                 let event = crate::state::answer_event(&body, &submission);
                 if let (Some(host), Some((name, detail))) = (&host, event) {
                     browser::emit(host, name, &detail);
@@ -267,4 +272,87 @@ fn send(
         };
         dispatcher.dispatch(Action::SubmitFinished(submission));
     });
+}
+
+/// While an application's answer is shown: read where it stands (at once, then every
+/// [`status::REFRESH_MS`] while the underwriters have it, backing off on errors, not while the page is
+/// hidden), show it, and tell the host (`premia-status`, the server's JSON as read) each time it changes.
+/// Stops once decided, when the server refuses to show it, when the answer goes (the form changed, "start
+/// over", another submission) and when the app is unmounted.
+#[hook]
+fn use_status_reads(props: &AppProps, state: &UseReducerHandle<State>) {
+    let followed = match &state.submission {
+        Submission::Accepted { application, tracking, .. } => Some((application.clone(), tracking.receipt.clone())),
+        _ => None,
+    };
+    let (endpoint, host, bridge, dispatcher) =
+        (props.endpoint.clone(), props.host.clone(), props.bridge.clone(), state.dispatcher());
+    // Keyed on the answer shown (a new one, or none since the form changed): a `u64`, like the other
+    // effects' keys, so the module carries one instance of yew's effect code for them.
+    let shown = u64::from(state.answered) << 1 | u64::from(followed.is_some());
+    use_effect_with(shown, move |_| {
+        let stopped = Rc::new(Cell::new(false));
+        let token = bridge.agent_token.borrow().clone();
+        let source = followed.as_ref().zip(endpoint.as_deref()).and_then(|((application, receipt), endpoint)| {
+            status::source(endpoint, application, receipt.as_deref(), token.is_some())
+        });
+        if let (Some(url), Some((application, _))) = (source, followed.clone()) {
+            let reads = Reads { url, token, host, dispatcher, application, stopped: stopped.clone() };
+            yew::platform::spawn_local(reads.run());
+        }
+        move || stopped.set(true)
+    });
+}
+
+/// One application's status reads (see [`use_status_reads`]).
+struct Reads {
+    url: String,
+    /// The agent's token, for the agent's route (never in an event).
+    token: Option<String>,
+    host: Option<HtmlElement>,
+    dispatcher: UseReducerDispatcher<State>,
+    application: String,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl Reads {
+    async fn run(self) {
+        let mut failures = 0;
+        let mut last: Option<Box<status::Standing>> = None;
+        let mut wait = None;
+        loop {
+            if let Some(ms) = wait {
+                browser::wait(ms).await;
+                if browser::is_hidden() {
+                    continue;
+                }
+            }
+            if self.stopped.get() {
+                return;
+            }
+            let (reading, body) = match browser::get_json(&self.url, self.token.as_deref()).await {
+                PostOutcome::Answered { status, body } => (status::Reading::from_response(status, &body), body),
+                PostOutcome::Unreachable => (status::Reading::Unreachable, String::new()),
+            };
+            if self.stopped.get() {
+                return;
+            }
+            if let status::Reading::Read(standing) = &reading {
+                failures = 0;
+                if last.as_ref() != Some(standing) {
+                    if let Some(host) = &self.host {
+                        browser::emit(host, "premia-status", &body);
+                    }
+                    last = Some(standing.clone());
+                }
+            } else {
+                failures += 1;
+            }
+            wait = reading.next_read_ms(failures);
+            self.dispatcher.dispatch(Action::StatusRead { application: self.application.clone(), reading });
+            if wait.is_none() {
+                return;
+            }
+        }
+    }
 }

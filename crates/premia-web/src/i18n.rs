@@ -95,6 +95,17 @@ pub enum Label {
     Unanswered,
     NextAccepted,
     NextReferred,
+    StatusLink,
+    StatusChecking,
+    StatusRetrying,
+    StatusStopped,
+    FinalPremium,
+    Loading,
+    Exclusion,
+    PostponedMonths,
+    Reason,
+    Requested,
+    Updated,
 }
 
 impl Label {
@@ -230,6 +241,20 @@ impl Label {
                 "An underwriter must review it before it can be accepted; no premium is taken before then. \
                  Keep the application number to ask about it.",
             ),
+            StatusLink => Text::fixed("查看申请进度", "Follow the application"),
+            StatusChecking => Text::fixed("正在查询申请进度……", "Checking where the application stands…"),
+            StatusRetrying => Text::fixed(
+                "暂时无法查询申请进度，稍后自动重试。",
+                "Its status could not be read just now; the page will try again.",
+            ),
+            StatusStopped => Text::fixed("无法查询此申请的进度：", "Its status cannot be shown here:"),
+            FinalPremium => Text::fixed("核保后保费", "Premium after underwriting"),
+            Loading => Text::fixed("核保加费", "Underwriting loading"),
+            Exclusion => Text::fixed("除外责任", "Exclusion"),
+            PostponedMonths => Text::fixed("延期（月）", "Postponed for (months)"),
+            Reason => Text::fixed("原因", "Reason"),
+            Requested => Text::fixed("需要您", "We need you to"),
+            Updated => Text::fixed("更新于", "Updated"),
         }
     }
 

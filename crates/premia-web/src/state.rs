@@ -313,6 +313,12 @@ pub enum Action {
     SubmitStarted,
     SubmitFinished(Submission),
     DismissSubmission,
+    /// A read of where the application stands (`crate::status`): taken only while that application's
+    /// answer is shown.
+    StatusRead {
+        application: String,
+        reading: crate::status::Reading,
+    },
 }
 
 /// The server's answer that the quote no longer holds (409 `quote.requote_needed`): its fresh quote, priced
@@ -339,10 +345,12 @@ pub enum Submission {
     #[default]
     None,
     Sending,
-    /// The server took it: its application number and status (`accepted`, `referred`).
+    /// The server took it: its application number and status (`accepted`, `referred`), and where it
+    /// stands since (its status page, receipt, and the last status read).
     Accepted {
         application: String,
         status: String,
+        tracking: Box<crate::status::Tracking>,
     },
     /// The server refused it (HTTP status) with its typed errors, `{code, field, message}` like the core's.
     Refused {
@@ -411,6 +419,20 @@ pub struct ServerError {
     pub message: premia_core::Text,
 }
 
+/// The typed errors of a server's answer (`{"errors": [{code, field, message}]}`), if that is what it is.
+pub fn read_errors(body: &Json) -> Option<Vec<ServerError>> {
+    let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
+    let read_error = |e: &Json| {
+        let message = e.get("message")?;
+        Some(ServerError {
+            code: text(e, "code")?,
+            field: text(e, "field").unwrap_or_default(),
+            message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
+        })
+    };
+    body.get("errors")?.as_array()?.iter().map(read_error).collect()
+}
+
 impl Submission {
     /// What an HTTP answer to a submission means. `payload` is the quote as sent, shown when no
     /// server took it. A 404/405/501 is "no such endpoint here" (the site served without the server).
@@ -423,7 +445,8 @@ impl Submission {
             200..=299 => {
                 let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
                 let (application, status) = created.unwrap_or_default();
-                Submission::Accepted { application, status }
+                let tracking = Box::new(crate::status::Tracking::created(body_json.as_ref()));
+                Submission::Accepted { application, status, tracking }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
             409 => match body_json.as_ref().and_then(Requote::read) {
@@ -435,25 +458,14 @@ impl Submission {
     }
 
     fn refused(status: u16, body_json: Option<&Json>, body: &str) -> Submission {
-        let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
-        let read_error = |e: &Json| {
-            let message = e.get("message")?;
-            Some(ServerError {
-                code: text(e, "code")?,
-                field: text(e, "field").unwrap_or_default(),
-                message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
-            })
-        };
-        let errors = body_json
-            .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
-            .unwrap_or_else(|| {
-                let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
-                vec![ServerError {
-                    code: "http".into(),
-                    field: String::new(),
-                    message: premia_core::Text::new(text.clone(), text),
-                }]
-            });
+        let errors = body_json.and_then(read_errors).unwrap_or_else(|| {
+            let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+            vec![ServerError {
+                code: "http".into(),
+                field: String::new(),
+                message: premia_core::Text::new(text.clone(), text),
+            }]
+        });
         Submission::Refused { status, errors }
     }
 }
@@ -852,6 +864,14 @@ impl State {
             }
             Action::DismissSubmission => {
                 self.submission = Submission::None;
+                return;
+            }
+            Action::StatusRead { application, reading } => {
+                if let Submission::Accepted { application: shown, tracking, .. } = &mut self.submission
+                    && *shown == application
+                {
+                    tracking.read(reading);
+                }
                 return;
             }
             Action::ResidentId(text) => self.set_resident_id(text),
@@ -1455,7 +1475,11 @@ mod tests {
         let created = r#"{"application":"P20261125000001","status":"referred","digest":"x"}"#;
         assert_eq!(
             Submission::from_response(201, created, payload.clone()),
-            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into() }
+            Submission::Accepted {
+                application: "P20261125000001".into(),
+                status: "referred".into(),
+                tracking: Box::default()
+            }
         );
         let refused =
             r#"{"errors":[{"code":"underwriting.pending","field":"","message":{"zh":"请补充","en":"complete it"}}]}"#;
@@ -1813,5 +1837,53 @@ mod tests {
             "{detail}"
         );
         assert_eq!(answer_event("", &Submission::from_response(404, "", "{}".into())), None, "no server: no answer");
+    }
+
+    #[test]
+    fn the_status_is_read_into_the_answer_shown_and_only_that_one() {
+        use crate::status::{Reading, Stage};
+        let receipt = "q9Ge3nYpK0m1RAs7pVNdS4c2xWQbLz8TjH5uE6fIvo0";
+        let created = format!(
+            r#"{{"application":"PA1","status":"referred","receipt":"{receipt}","status_url":"/status/{receipt}"}}"#
+        );
+        let submission = Submission::from_response(201, &created, String::new());
+        let Submission::Accepted { tracking, .. } = &submission else { panic!("{submission:?}") };
+        assert_eq!(tracking.receipt.as_deref(), Some(receipt));
+        assert_eq!(tracking.status_url, Some(format!("/status/{receipt}")));
+        let state = run(fresh(None), [Action::SubmitFinished(submission)]);
+        let answered = state.answered;
+        let status = |stage: &str, label: &str| {
+            format!(
+                r#"{{"application":"PA1","status":"{stage}","label":{{"zh":"{label}","en":"{label}"}},"updated_at":"t"}}"#
+            )
+        };
+        let read = |state: Rc<State>, application: &str, status: u16, body: &str| {
+            let reading = Reading::from_response(status, body);
+            run(state, [Action::StatusRead { application: application.into(), reading }])
+        };
+        let tracking = |state: &State| match &state.submission {
+            Submission::Accepted { tracking, .. } => (**tracking).clone(),
+            other => panic!("{other:?}"),
+        };
+        let state = read(state, "PA1", 200, &status("under_review", "核保中"));
+        assert_eq!(tracking(&state).standing.map(|s| s.stage), Some(Stage::UnderReview));
+        assert_eq!((state.answered, state.revision), (answered, 0), "no focus move, no quote event");
+        // A failed read keeps the last status shown, beside the trouble; the next good one clears it.
+        let state = read(state, "PA1", 503, "");
+        let troubled = tracking(&state);
+        assert_eq!(troubled.standing.map(|s| s.stage), Some(Stage::UnderReview));
+        assert!(matches!(troubled.trouble, Some(Reading::Unreadable { status: 503, .. })));
+        let state = read(state, "PA1", 200, &status("withdrawn", "?"));
+        assert!(matches!(tracking(&state).trouble, Some(Reading::Unreadable { status: 200, .. })), "an unknown stage");
+        let state = read(state, "PA1", 200, &status("accepted", "已通过核保"));
+        let settled = tracking(&state);
+        assert!(settled.is_settled() && settled.trouble.is_none());
+        // A late read of another application (an earlier answer) changes nothing.
+        let state = read(state, "PA0", 200, &status("declined", "x"));
+        assert_eq!(tracking(&state).standing.map(|s| s.stage), Some(Stage::Accepted));
+        // Once the form changes, the answer and its status are gone; a read arriving then is dropped.
+        let state = run(state, [Action::Smoker(true)]);
+        let state = read(state, "PA1", 200, &status("accepted", "x"));
+        assert_eq!(state.submission, Submission::None);
     }
 }

@@ -895,15 +895,19 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 </ul>
             </section>
         },
-        Submission::Accepted { application, status } => html! {
+        Submission::Accepted { application, status, tracking } => html! {
             <section class="premia-submission is-accepted" role="status" tabindex="-1" data-status={status.clone()}>
                 <p>{ Label::Submitted.get(lang) }</p>
                 if !application.is_empty() {
                     <p class="premia-application">{ format!("{} {application}", Label::Application.get(lang)) }</p>
                 }
-                <p class="premia-next">
-                    { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
-                </p>
+                // What happens next; for a referral, until the underwriters have decided (the status says it).
+                if status != "referred" || !tracking.is_settled() {
+                    <p class="premia-next">
+                        { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
+                    </p>
+                }
+                { standing(tracking, lang) }
                 { close_button(lang, dispatch) }
             </section>
         },
@@ -942,6 +946,45 @@ fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEven
                 { close_button(lang, dispatch) }
             </section>
         },
+    }
+}
+
+/// Where the application stands, as the server last said (its words, its premium: text, never HTML),
+/// refreshed by the app while undecided; and the link to its status page.
+fn standing(tracking: &crate::status::Tracking, lang: Lang) -> Html {
+    use crate::status::Reading;
+    let shown = tracking.standing.as_deref().map(|s| {
+        html! {
+            <div class="premia-standing" data-status={s.stage.name()}>
+                <p><strong>{ s.label.get(lang).to_owned() }</strong></p>
+                <table class="premia-standing-facts">
+                    { for s.facts(lang).into_iter().map(|(label, value)| html! {
+                        <tr><th scope="row">{ label.get(lang) }</th><td>{ value }</td></tr>
+                    }) }
+                </table>
+            </div>
+        }
+    });
+    let trouble = match &tracking.trouble {
+        None if tracking.standing.is_none() && tracking.receipt.is_some() => Some(Label::StatusChecking.get(lang)),
+        None => None,
+        // Refused for good: the server's words for why.
+        Some(Reading::Refused { errors, .. }) if tracking.trouble.as_ref().is_some_and(Reading::is_final_refusal) => {
+            let why: Vec<&str> = errors.iter().map(|e| e.message.get(lang)).collect();
+            Some(format!("{} {}", Label::StatusStopped.get(lang), why.join(" ")))
+        }
+        Some(_) => Some(Label::StatusRetrying.get(lang)),
+    };
+    html! {
+        <>
+            { shown.unwrap_or_default() }
+            if let Some(trouble) = trouble {
+                <p class="premia-standing-note">{ trouble }</p>
+            }
+            if let Some(url) = &tracking.status_url {
+                <p><a class="premia-status-link" href={url.clone()} target="_blank" rel="noopener noreferrer">{ Label::StatusLink.get(lang) }</a></p>
+            }
+        </>
     }
 }
 
