@@ -137,6 +137,8 @@ pub enum Noun {
     Question,
     Bundle,
     Coupon,
+    Document,
+    Relationship,
 }
 
 impl Noun {
@@ -159,6 +161,8 @@ impl Noun {
             Noun::Question => Text::fixed("健康告知问题", "health question"),
             Noun::Bundle => Text::fixed("产品组合", "bundle"),
             Noun::Coupon => Text::fixed("优惠", "coupon"),
+            Noun::Document => Text::fixed("文件", "document"),
+            Noun::Relationship => Text::fixed("关系", "relationship"),
         }
     }
 }
@@ -325,6 +329,13 @@ pub enum ErrorKind {
     CouponWrongCatalogue { catalogue: String },
     /// A bundle discount for a bundle not offered at this age.
     BundleNotForAge { age: u32, ages: String },
+
+    // ---- applications and policies (`purchase`) ---------------------------------------------
+    /// A rule of the application, its consent documents, the premium schedule or the policy; its
+    /// codes and wording live with those rules, in `purchase::rule`. Only with the `purchase`
+    /// feature: a build that does not sell (the quote widget today) carries none of their messages.
+    #[cfg(feature = "purchase")]
+    Purchase(crate::purchase::Rule),
 }
 
 impl ErrorKind {
@@ -411,6 +422,8 @@ impl ErrorKind {
             CouponDuplicateKind { .. } => "coupon.duplicate_kind",
             CouponWrongCatalogue { .. } => "coupon.wrong_catalogue",
             BundleNotForAge { .. } => "bundle.age",
+            #[cfg(feature = "purchase")]
+            Purchase(rule) => rule.code(),
         }
     }
 
@@ -707,6 +720,8 @@ impl ErrorKind {
                     "cover to age {end_age} runs past the end of product {product}'s mortality table ({table_end})"
                 ),
             ),
+            #[cfg(feature = "purchase")]
+            Purchase(rule) => rule.message(),
         }
     }
 }

@@ -22,6 +22,8 @@ use crate::underwriting::{
     AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules as UnderwritingRules,
 };
 
+mod sale;
+
 /// Parse and validate a TOML catalogue.
 #[cfg(feature = "toml")]
 pub(super) fn load(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Catalogue, CatalogueError> {
@@ -92,7 +94,13 @@ impl Builder<'_> {
         self.errors.push(Error::new(field, kind));
     }
 
-    fn catalogue(&mut self, raw: RawCatalogue) -> Option<Catalogue> {
+    fn catalogue(&mut self, mut raw: RawCatalogue) -> Option<Catalogue> {
+        let sale = sale::RawSale {
+            documents: std::mem::take(&mut raw.documents),
+            application: raw.application.take(),
+            policy: raw.policy.take(),
+            products: raw.products.iter_mut().filter_map(|p| Some((p.code.clone(), p.version, p.sale.take()?))).collect(),
+        };
         let header = raw.catalogue;
         self.code(&header.id, "catalogue.id");
         let effective_from = self.date(&header.effective_from, "catalogue.effective_from");
@@ -118,6 +126,7 @@ impl Builder<'_> {
         if header.id_hash_salt.trim().is_empty() {
             self.error("catalogue.id_hash_salt", ErrorKind::Required);
         }
+        let sale = self.sale(sale, &products, &underwriting);
         Some(Catalogue {
             id: header.id,
             version: header.version,
@@ -139,6 +148,7 @@ impl Builder<'_> {
             underwriting,
             bundles,
             coupons,
+            sale,
         })
     }
 
