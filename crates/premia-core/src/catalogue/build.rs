@@ -99,7 +99,11 @@ impl Builder<'_> {
             documents: std::mem::take(&mut raw.documents),
             application: raw.application.take(),
             policy: raw.policy.take(),
-            products: raw.products.iter_mut().filter_map(|p| Some((p.code.clone(), p.version, p.sale.take()?))).collect(),
+            products: raw
+                .products
+                .iter_mut()
+                .filter_map(|p| Some((p.code.clone(), p.version, p.sale.take()?)))
+                .collect(),
         };
         let header = raw.catalogue;
         self.code(&header.id, "catalogue.id");

@@ -468,7 +468,8 @@ impl Snap for Document {
         self.bytes.put(out);
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
-        let (id, kind, version, title) = (Snap::take(input)?, Snap::take(input)?, Snap::take(input)?, Snap::take(input)?);
+        let (id, kind, version, title) =
+            (Snap::take(input)?, Snap::take(input)?, Snap::take(input)?, Snap::take(input)?);
         let sha256 = crate::digest::hex(input.bytes(32)?);
         Ok(Document { id, kind, version, title, sha256, bytes: Snap::take(input)?, text: None })
     }

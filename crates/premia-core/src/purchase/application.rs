@@ -103,7 +103,12 @@ pub struct Checked {
 /// Check `form`, an application for `quote`, against `catalogue` as of `today` (the server's date:
 /// ages are counted to it, no birth date may follow it). Every error is returned, each naming its
 /// field; `quote` is assumed verified (its figures are the server's own).
-pub fn check(catalogue: &Catalogue, quote: &Quote, form: &ApplicationForm, today: NaiveDate) -> Result<Checked, Errors> {
+pub fn check(
+    catalogue: &Catalogue,
+    quote: &Quote,
+    form: &ApplicationForm,
+    today: NaiveDate,
+) -> Result<Checked, Errors> {
     let Some(rules) = &catalogue.sale.application else {
         return Err(Errors::one("", ErrorKind::Purchase(Rule::NotSellingOnline)));
     };
@@ -185,13 +190,7 @@ impl Insured {
 
 /// Each field of a person checked, every error kept; contacts required of the policyholder. The name
 /// and number are options for the insured, whose form may lack them.
-fn person(
-    form: Typed<'_>,
-    path: &str,
-    contacts: bool,
-    today: NaiveDate,
-    errors: &mut Vec<Error>,
-) -> Option<Person> {
+fn person(form: Typed<'_>, path: &str, contacts: bool, today: NaiveDate, errors: &mut Vec<Error>) -> Option<Person> {
     let field = |name: &str| format!("{path}.{name}");
     let before = errors.len();
     let required = |errors: &mut Vec<Error>, name: &str| errors.push(Error::new(field(name), ErrorKind::Required));
@@ -404,5 +403,252 @@ fn in_priced_region(
     if !person::within(&code, region) {
         let name = catalogue.regions.get(region).cloned().unwrap_or_else(|| crate::Text::new(region, region));
         errors.push(Error::new(field, ErrorKind::Purchase(Rule::AddressOutsideRegion { address: code, region: name })));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purchase::fixture::{
+        self, catalogue, form_for, form_for_self, holder_id, id, quote, term_for_self, today,
+    };
+    use crate::purchase::form::{BeneficiariesForm, BeneficiaryForm};
+    use crate::term::Frequency;
+    use rust_decimal::Decimal;
+
+    /// Every error's field and code, in order.
+    fn failures(result: Result<Checked, Errors>) -> Vec<(String, &'static str)> {
+        let errors = result.expect_err("the application is refused");
+        for e in &errors {
+            let message = e.message();
+            assert!(!message.zh.is_empty() && !message.en.is_empty(), "{e}: a message in both languages");
+        }
+        errors.iter().map(|e| (e.field.clone(), e.code())).collect()
+    }
+
+    fn pairs(expected: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+        expected.iter().map(|(f, c)| ((*f).to_owned(), *c)).collect()
+    }
+
+    #[test]
+    fn the_policyholder_insuring_himself_is_stored_without_any_number() {
+        let quote = term_for_self();
+        let checked = check(catalogue(), &quote, &form_for_self(&quote), today()).unwrap();
+        let a = &checked.application;
+        assert_eq!(a.policyholder.name, "王建国");
+        assert_eq!(a.policyholder.mobile.as_deref(), Some("13800138000"), "the one way a number is stored");
+        assert_eq!(a.policyholder.birth_date.to_string(), "1980-01-01");
+        assert_eq!(a.insured_person(), &a.policyholder);
+        assert_eq!(a.beneficiaries, Some(Beneficiaries::Statutory));
+        assert_eq!(checked.identities.policyholder, holder_id());
+        let stored = serde_json::to_string(a).unwrap();
+        assert!(!stored.contains(&holder_id()) && !stored.contains("resident_id"), "{stored}");
+        assert!(!format!("{checked:?}").contains(&holder_id()), "Debug hides the numbers");
+        assert_eq!(serde_json::from_str::<Application>(&stored).unwrap(), *a, "what is stored reads back");
+    }
+
+    #[test]
+    fn a_parent_insures_a_minor_child_within_the_death_benefit_rules() {
+        let child = id("20150307", 14);
+        let quote = quote("WL", 100_000, "lifelong", "years:10", Frequency::Annual, &child);
+        let mut form = form_for(&quote, Relationship::Child, "王小明", &child);
+        form.insured.consent_to_death_benefit = None; // a minor is not asked
+        let checked = check(catalogue(), &quote, &form, today()).unwrap();
+        assert_eq!(checked.identities.insured.as_deref(), Some(child.as_str()));
+        assert!(!checked.application.insured.consent_to_death_benefit);
+        // A spouse may not insure a minor with cover paying on death, nor is a 10-year-old anyone's spouse.
+        let form = form_for(&quote, Relationship::Spouse, "王小明", &child);
+        assert_eq!(
+            failures(check(catalogue(), &quote, &form, today())),
+            pairs(&[
+                ("insured.relationship", "relationship.ages"),
+                ("insured.relationship", "insured.minor_needs_parent")
+            ])
+        );
+    }
+
+    #[test]
+    fn who_may_insure_whom() {
+        // An adult spouse must consent to cover that pays on their death.
+        let wife = id("19820202", 22);
+        let q = quote("TERM", 500_000, "years:20", "years:20", Frequency::Annual, &wife);
+        let mut form = form_for(&q, Relationship::Spouse, "李丽", &wife);
+        form.insured.consent_to_death_benefit = Some(false);
+        assert_eq!(
+            failures(check(catalogue(), &q, &form, today())),
+            pairs(&[("insured.consent_to_death_benefit", "insured.consent")])
+        );
+        // A "parent" younger than the policyholder.
+        let form = form_for(&q, Relationship::Parent, "李丽", &wife);
+        assert_eq!(
+            failures(check(catalogue(), &q, &form, today())),
+            pairs(&[("insured.resident_id", "relationship.age_gap")])
+        );
+        // A policyholder of 17.
+        let young = id("20090101", 31);
+        let mut form = form_for(&q, Relationship::Spouse, "李丽", &wife);
+        form.policyholder.resident_id = young;
+        assert_eq!(
+            failures(check(catalogue(), &q, &form, today())),
+            pairs(&[("policyholder.resident_id", "policyholder.age")])
+        );
+        // The insured given as someone else but with the policyholder's own number.
+        let own = term_for_self();
+        let form = form_for(&own, Relationship::Spouse, "王建国", &holder_id());
+        assert!(
+            failures(check(catalogue(), &own, &form, today()))
+                .contains(&("insured.resident_id".into(), "insured.same_person"))
+        );
+    }
+
+    #[test]
+    fn the_insured_is_the_person_the_quote_priced() {
+        let quote = term_for_self();
+        let other = id("19850606", 35);
+        let form = form_for(&quote, Relationship::Spouse, "李丽", &other);
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(
+            found,
+            pairs(&[("insured.resident_id", "resident_id.contradicts")]),
+            "born 1985, priced as born 1980"
+        );
+    }
+
+    #[test]
+    fn every_field_of_a_person_is_checked_and_named_at_once() {
+        let quote = term_for_self();
+        let mut form = form_for_self(&quote);
+        form.policyholder.name = "Wang".into();
+        form.policyholder.mobile = Some("1380013800".into());
+        form.policyholder.address = Some(AddressForm { region: "999999".into(), detail: "1号".into() });
+        form.insured.name = Some("王建国".into());
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(
+            found,
+            pairs(&[
+                ("policyholder.name", "name.character"),
+                ("policyholder.mobile", "mobile.length"),
+                ("policyholder.address.region", "address.region"),
+                ("policyholder.address.detail", "address.length"),
+                ("insured.name", "insured.self_details"),
+            ])
+        );
+        let mut form = form_for_self(&quote);
+        form.policyholder.mobile = None;
+        form.policyholder.address = None;
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(found, pairs(&[("policyholder.mobile", "required"), ("policyholder.address", "required")]));
+    }
+
+    #[test]
+    fn an_application_without_its_confirmations_is_refused() {
+        let quote = term_for_self();
+        let mut form = form_for_self(&quote);
+        let health = form.confirmations.pop().unwrap();
+        form.confirmations[0].sha256 = "0".repeat(64);
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(
+            found,
+            pairs(&[("confirmations[0].sha256", "document.outdated"), ("confirmations", "document.not_confirmed")])
+        );
+        let mut form = form_for_self(&quote);
+        form.confirmations.push(health);
+        form.confirmations.push(fixture::confirmations(&quote)[0].clone());
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(
+            found,
+            pairs(&[
+                ("confirmations[4].document", "document.duplicate"),
+                ("confirmations[5].document", "document.duplicate")
+            ])
+        );
+        let mut form = form_for_self(&quote);
+        form.confirmations.clear();
+        let errors = check(catalogue(), &quote, &form, today()).unwrap_err();
+        assert_eq!(errors.len(), 4, "one error for each of the four documents");
+        let message = errors.iter().next().unwrap().message();
+        assert!(message.zh.contains("投保须知") && message.en.contains("Notice to applicants"), "{message:?}");
+    }
+
+    #[test]
+    fn named_beneficiaries() {
+        let quote = term_for_self();
+        let person = |name: &str, number: String, relationship, order, share: i64| BeneficiaryForm {
+            name: name.into(),
+            resident_id: number,
+            relationship,
+            order,
+            share: Decimal::new(share, 2),
+        };
+        let wife = id("19820202", 22);
+        let son = id("20150307", 13);
+        let mut form = form_for_self(&quote);
+        form.beneficiaries = Some(BeneficiariesForm::Named {
+            people: vec![
+                person("李丽", wife.clone(), Relationship::Spouse, 1, 6_000),
+                person("王小明", son.clone(), Relationship::Child, 1, 4_000),
+            ],
+        });
+        let checked = check(catalogue(), &quote, &form, today()).unwrap();
+        assert_eq!(checked.identities.beneficiaries, [wife.clone(), son.clone()]);
+        let Some(Beneficiaries::Named { people }) = &checked.application.beneficiaries else { panic!("named") };
+        assert_eq!(people[0].share.to_string(), "60.00");
+
+        form.beneficiaries = Some(BeneficiariesForm::Named {
+            people: vec![
+                person("李丽", wife.clone(), Relationship::Spouse, 1, 6_000),
+                person("王小明", son.clone(), Relationship::Child, 1, 3_999),
+                person("王建国", holder_id(), Relationship::Parent, 3, 10_000),
+                person("李丽", wife, Relationship::Spouse, 4, 100),
+            ],
+        });
+        let found = failures(check(catalogue(), &quote, &form, today()));
+        assert_eq!(
+            found,
+            pairs(&[
+                ("beneficiaries.people[2].resident_id", "beneficiary.is_insured"),
+                ("beneficiaries.people[3].resident_id", "beneficiary.duplicate"),
+                ("beneficiaries.people", "beneficiaries.order_gap"),
+                ("beneficiaries.people", "beneficiaries.shares_sum"),
+                ("beneficiaries.people", "beneficiaries.shares_sum"),
+            ])
+        );
+        let messages: Vec<String> = check(catalogue(), &quote, &form, today())
+            .unwrap_err()
+            .iter()
+            .filter(|e| e.code() == "beneficiaries.shares_sum")
+            .map(|e| e.message().en.into_owned())
+            .collect();
+        assert!(messages[0].contains("99.99"), "{messages:?}");
+
+        // Nothing pays on death under critical illness cover: nobody to name.
+        let ci = fixture::quote("CI", 500_000, "lifelong", "years:20", Frequency::Annual, &holder_id());
+        let mut form = form_for_self(&ci);
+        form.beneficiaries =
+            Some(BeneficiariesForm::Named { people: vec![person("王小明", son, Relationship::Child, 1, 10_000)] });
+        assert_eq!(
+            failures(check(catalogue(), &ci, &form, today())),
+            pairs(&[("beneficiaries", "beneficiaries.not_applicable")])
+        );
+        form.beneficiaries = None;
+        assert!(check(catalogue(), &ci, &form, today()).unwrap().application.beneficiaries.is_none());
+        // Cover paying on death needs a designation, statutory or named.
+        let mut form = form_for_self(&quote);
+        form.beneficiaries = None;
+        assert_eq!(failures(check(catalogue(), &quote, &form, today())), pairs(&[("beneficiaries", "required")]));
+    }
+
+    #[test]
+    fn a_regional_product_insures_residents_of_the_region_priced() {
+        let quote = quote("HMB", 3_000_000, "years:1", "years:1", Frequency::Annual, &holder_id());
+        let mut form = form_for_self(&quote);
+        form.beneficiaries = None;
+        assert!(check(catalogue(), &quote, &form, today()).is_ok());
+        form.policyholder.address =
+            Some(AddressForm { region: "110105".into(), detail: "朝阳门外大街 1 号".into() });
+        assert_eq!(
+            failures(check(catalogue(), &quote, &form, today())),
+            pairs(&[("policyholder.address.region", "address.outside_region")])
+        );
     }
 }

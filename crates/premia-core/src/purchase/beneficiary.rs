@@ -114,7 +114,8 @@ fn one(
 ) -> Option<(Beneficiary, String)> {
     let before = errors.len();
     let field = |name: &str| format!("{path}.{name}");
-    let fail = |errors: &mut Vec<Error>, name: &str, rule| errors.push(Error::new(field(name), ErrorKind::Purchase(rule)));
+    let fail =
+        |errors: &mut Vec<Error>, name: &str, rule| errors.push(Error::new(field(name), ErrorKind::Purchase(rule)));
     let name = super::person::name(&form.name, &field("name")).map_err(|e| errors.push(e)).ok();
     let id = resident_id::parse(&form.resident_id, today, &field("resident_id"))
         .map_err(|e| errors.extend(e.into_vec()))
@@ -127,8 +128,11 @@ fn one(
     }
     if let Some(id) = &id {
         if id.number == around.insured.number {
+            // Nothing else about this person matters: they cannot be named at all.
             fail(errors, "resident_id", Rule::BeneficiaryIsInsured);
-        } else if earlier.iter().flatten().any(|n| *n == id.number) {
+            return None;
+        }
+        if earlier.iter().flatten().any(|n| *n == id.number) {
             fail(errors, "resident_id", Rule::BeneficiaryTwice);
         } else if id.number == around.policyholder.number && relationship != around.relationship.inverse() {
             let rule = Rule::BeneficiaryContradictsPolicyholder {
@@ -186,7 +190,11 @@ fn orders_and_shares(people: &[BeneficiaryForm], max: u32, errors: &mut Vec<Erro
     }
     for (&order, &sum) in &by_order {
         if sum != Decimal::ONE_HUNDRED {
-            fail(errors, "beneficiaries.people".to_owned(), Rule::SharesSum { order, sum: sum.normalize().to_string() });
+            fail(
+                errors,
+                "beneficiaries.people".to_owned(),
+                Rule::SharesSum { order, sum: sum.normalize().to_string() },
+            );
         }
     }
 }

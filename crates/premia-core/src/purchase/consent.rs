@@ -32,7 +32,8 @@ pub fn priced_by_region(catalogue: &Catalogue, quote: &Quote) -> bool {
 pub fn required<'c>(catalogue: &'c Catalogue, quote: &Quote) -> Result<Vec<&'c Document>, Errors> {
     let fail = |field: &str, rule| Errors::one(field, ErrorKind::Purchase(rule));
     if quote.catalogue.content_hash != catalogue.content_hash {
-        let rule = Rule::OtherCatalogue { quote: quote.catalogue.version.clone(), catalogue: catalogue.version.clone() };
+        let rule =
+            Rule::OtherCatalogue { quote: quote.catalogue.version.clone(), catalogue: catalogue.version.clone() };
         return Err(fail("quote.catalogue", rule));
     }
     if quote.coverages.is_empty() {

@@ -174,7 +174,8 @@ pub fn issue(
 
 /// Policy numbers are the server's: 1-32 upper-case letters, digits and '-'.
 fn is_policy_number(number: &str) -> bool {
-    (1..=32).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    (1..=32).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn coverage(c: &crate::quote::CoverageQuote, effective_from: NaiveDate) -> PolicyCoverage {
@@ -261,4 +262,72 @@ pub fn cooling_off_refund(policy: &Policy, cancelled_on: NaiveDate, premiums_pai
     let amount = premiums_paid - fee;
     assert!(amount >= Decimal::ZERO && amount + fee == premiums_paid, "refund + fee = premiums paid, refund ≥ 0");
     Ok(Refund { premiums_paid, fee, amount })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purchase::fixture::{catalogue, form_for_self, holder_id, quote, term_for_self, today};
+    use crate::term::Frequency;
+
+    fn issued(quote: &Quote) -> Policy {
+        let checked = crate::purchase::check(catalogue(), quote, &form_for_self(quote), today()).unwrap();
+        issue(catalogue(), quote, &checked.application, "P2026112500000001", today()).unwrap()
+    }
+
+    #[test]
+    fn a_policy_carries_its_dates_schedule_and_documents() {
+        let q = term_for_self();
+        let policy = issued(&q);
+        assert_eq!(policy.effective_from.to_string(), "2026-11-26");
+        assert_eq!(policy.cooling_off.days, 15);
+        assert_eq!(policy.cooling_off.until.map(|d| d.to_string()).as_deref(), Some("2026-12-10"));
+        assert_eq!(policy.coverages[0].cover_until.map(|d| d.to_string()).as_deref(), Some("2046-11-25"));
+        assert_eq!(policy.premiums, q.totals);
+        let kinds: Vec<DocumentKind> = policy.documents.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, DocumentKind::ALL);
+        let json = policy.to_json();
+        assert!(json.starts_with(r#"{"format":"premia-policy-v1","number":"P2026112500000001""#), "{json}");
+        assert!(!json.contains(&holder_id()));
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy, "a CRM reads back what was signed");
+        assert_eq!(policy.to_json(), json, "the same bytes every time");
+    }
+
+    #[test]
+    fn only_the_servers_numbers_and_confirmed_applications_are_issued() {
+        let q = term_for_self();
+        let mut application = crate::purchase::check(catalogue(), &q, &form_for_self(&q), today()).unwrap().application;
+        let errors = issue(catalogue(), &q, &application, "p-1 ", today()).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.code()).collect::<Vec<_>>(), ["policy.number"]);
+        application.confirmations.pop();
+        let errors = issue(catalogue(), &q, &application, "P1", today()).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.code()).collect::<Vec<_>>(), ["document.not_confirmed"]);
+    }
+
+    #[test]
+    fn cancelling_within_the_cooling_off_period_refunds_what_was_paid() {
+        let policy = issued(&term_for_self());
+        let paid = policy.schedule.payments[0].amount;
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+        let refund = cooling_off_refund(&policy, day("2026-12-10"), paid).unwrap();
+        assert_eq!((refund.amount, refund.fee), (paid, Decimal::ZERO));
+        let code = |r: Result<Refund, Errors>| r.unwrap_err().iter().next().map(|e| e.code()).unwrap_or_default();
+        assert_eq!(code(cooling_off_refund(&policy, day("2026-12-11"), paid)), "policy.cooling_off_over");
+        assert_eq!(code(cooling_off_refund(&policy, day("2026-11-24"), paid)), "policy.cancelled_before_issue");
+        assert_eq!(code(cooling_off_refund(&policy, day("2026-11-30"), paid + Decimal::ONE)), "policy.paid_above_due");
+        let mut with_fee = policy.clone();
+        with_fee.cooling_off.fee = Decimal::TEN;
+        let refund = cooling_off_refund(&with_fee, day("2026-11-30"), paid).unwrap();
+        assert_eq!(refund.amount + refund.fee, paid);
+        // One-year medical cover has no cooling-off period in this catalogue.
+        let med = quote("MED", 3_000_000, "years:1", "years:1", Frequency::Annual, &holder_id());
+        let mut form = form_for_self(&med);
+        form.beneficiaries = None;
+        let application = crate::purchase::check(catalogue(), &med, &form, today()).unwrap().application;
+        let policy = issue(catalogue(), &med, &application, "P2", today()).unwrap();
+        assert_eq!(
+            code(cooling_off_refund(&policy, today(), policy.schedule.payments[0].amount)),
+            "policy.no_cooling_off"
+        );
+    }
 }

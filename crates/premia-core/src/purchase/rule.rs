@@ -10,39 +10,81 @@ use crate::text::{Quoted, Text};
 pub enum Rule {
     // ---- people ----------------------------------------------------------------------------
     /// A name shorter or longer than names are.
-    NameLength { found: usize, min: usize, max: usize },
+    NameLength {
+        found: usize,
+        min: usize,
+        max: usize,
+    },
     /// A character that is not a Chinese character or the middle dot of a minority name.
-    NameCharacter { name: String, character: char, position: usize },
+    NameCharacter {
+        name: String,
+        character: char,
+        position: usize,
+    },
     /// A middle dot at the start or end of a name, or two together.
-    NameDots { name: String },
+    NameDots {
+        name: String,
+    },
     /// A mobile number with letters or signs a number does not have.
-    MobileCharacter { value: String },
+    MobileCharacter {
+        value: String,
+    },
     /// A mobile number without the 11 digits of a mainland number.
-    MobileLength { value: String, digits: usize },
+    MobileLength {
+        value: String,
+        digits: usize,
+    },
     /// Eleven digits that are not a mainland mobile number (13x-19x).
-    MobilePrefix { value: String },
+    MobilePrefix {
+        value: String,
+    },
     /// Not a six-digit mainland region code (GB/T 2260).
-    RegionCode { value: String },
+    RegionCode {
+        value: String,
+    },
     /// An address detail too short to deliver to, or too long.
-    AddressLength { found: usize, min: usize, max: usize },
+    AddressLength {
+        found: usize,
+        min: usize,
+        max: usize,
+    },
     /// A control character in an address.
-    AddressCharacter { position: usize },
+    AddressCharacter {
+        position: usize,
+    },
     /// A regional product's insured must live in the region it was priced for.
-    AddressOutsideRegion { address: String, region: Text },
+    AddressOutsideRegion {
+        address: String,
+        region: Text,
+    },
 
     // ---- parties ---------------------------------------------------------------------------
     /// The policyholder must be an adult.
-    PolicyholderTooYoung { age: u32, min: u32 },
+    PolicyholderTooYoung {
+        age: u32,
+        min: u32,
+    },
     /// The catalogue does not let a policyholder insure this relation.
-    RelationshipNotOffered { relationship: Relationship },
+    RelationshipNotOffered {
+        relationship: Relationship,
+    },
     /// The relation is outside the ages the catalogue allows for it.
-    RelationshipAges { relationship: Relationship, age: u32, from: u32, to: u32 },
+    RelationshipAges {
+        relationship: Relationship,
+        age: u32,
+        from: u32,
+        to: u32,
+    },
     /// The insured is the policyholder, whose details are given once.
     SelfHasDetails,
     /// Two roles with one ID number and a relationship other than `self`.
     SamePerson,
     /// A parent who is not enough years older than their child.
-    ParentAgeGap { parent_born: String, child_born: String, gap: u32 },
+    ParentAgeGap {
+        parent_born: String,
+        child_born: String,
+        gap: u32,
+    },
     /// An adult insured must consent to cover paying on their death (Insurance Law art. 34).
     ConsentRequired,
     /// Only a parent may insure a minor with cover paying on death (Insurance Law art. 33).
@@ -53,59 +95,109 @@ pub enum Rule {
     // ---- beneficiaries ---------------------------------------------------------------------
     /// Named beneficiaries where nothing pays on death.
     BeneficiariesNotApplicable,
-    TooManyBeneficiaries { found: usize, max: u32 },
+    TooManyBeneficiaries {
+        found: usize,
+        max: u32,
+    },
     /// The insured named as beneficiary of a benefit paid on their own death.
     BeneficiaryIsInsured,
     /// A relationship the catalogue does not allow for beneficiaries.
-    BeneficiaryRelationship { relationship: Relationship },
+    BeneficiaryRelationship {
+        relationship: Relationship,
+    },
     /// The same person named twice.
     BeneficiaryTwice,
     /// The policyholder named as beneficiary with a relationship that contradicts the insured's.
-    BeneficiaryContradictsPolicyholder { given: Relationship, expected: Relationship },
+    BeneficiaryContradictsPolicyholder {
+        given: Relationship,
+        expected: Relationship,
+    },
     /// A share not above 0 % or above 100 %.
-    ShareRange { value: String },
+    ShareRange {
+        value: String,
+    },
     /// A share with more than two decimal places.
-    SharePrecision { value: String },
+    SharePrecision {
+        value: String,
+    },
     /// The shares of one order do not add up to 100 %.
-    SharesSum { order: u32, sum: String },
+    SharesSum {
+        order: u32,
+        sum: String,
+    },
     /// An order outside 1..=max.
-    OrderRange { order: u32, max: u32 },
+    OrderRange {
+        order: u32,
+        max: u32,
+    },
     /// Orders that skip one (1 and 3 without 2).
-    OrderGap { missing: u32 },
+    OrderGap {
+        missing: u32,
+    },
 
     // ---- documents -------------------------------------------------------------------------
     /// A quote with nothing priced: nothing to apply for.
     NothingToApplyFor,
     /// A quote from another catalogue than the one checking it.
-    OtherCatalogue { quote: String, catalogue: String },
+    OtherCatalogue {
+        quote: String,
+        catalogue: String,
+    },
     /// A product version not sold online (no documents to consent to).
-    NotSoldOnline { product: Text },
+    NotSoldOnline {
+        product: Text,
+    },
     /// A required document with no confirmation.
-    DocumentNotConfirmed { title: Text, version: String },
+    DocumentNotConfirmed {
+        title: Text,
+        version: String,
+    },
     /// A confirmation of another version of a document than the one in force.
-    DocumentOutdated { title: Text, version: String },
+    DocumentOutdated {
+        title: Text,
+        version: String,
+    },
     /// A confirmation of a document this quote does not require.
-    DocumentNotRequired { document: String },
+    DocumentNotRequired {
+        document: String,
+    },
     /// The same document confirmed twice.
-    DocumentTwice { document: String },
+    DocumentTwice {
+        document: String,
+    },
 
     // ---- schedules and policies ------------------------------------------------------------
     /// A quote whose figures do not follow from each other (edited by hand, or damaged).
-    QuoteInconsistent { figure: String, expected: String, found: String },
+    QuoteInconsistent {
+        figure: String,
+        expected: String,
+        found: String,
+    },
     /// A figure no premium has (above a trillion yuan, or negative).
-    ImplausibleFigure { value: String },
+    ImplausibleFigure {
+        value: String,
+    },
     /// A policy number the server did not make.
-    PolicyNumber { value: String },
+    PolicyNumber {
+        value: String,
+    },
     /// The catalogue sells nothing online (no application or policy rules).
     NotSellingOnline,
     /// A cancellation after the cooling-off period ended.
-    CoolingOffOver { until: String },
+    CoolingOffOver {
+        until: String,
+    },
     /// The policy has no cooling-off period.
     NoCoolingOff,
     /// A cancellation dated before the policy was issued.
-    CancelledBeforeIssue { issued: String },
+    CancelledBeforeIssue {
+        issued: String,
+    },
     /// More premium said to be paid than has fallen due.
-    PaidAboveDue { paid: String, due: String },
+    PaidAboveDue {
+        paid: String,
+        due: String,
+    },
 }
 
 impl Rule {
@@ -171,7 +263,9 @@ impl Rule {
                 format!("a name has {min}-{max} characters, not {found}"),
             ),
             NameCharacter { name, character, position } => Text::new(
-                format!("姓名“{name}”的第 {position} 个字符“{character}”不能用于姓名：请按身份证填写汉字，少数民族姓名用“·”分隔"),
+                format!(
+                    "姓名“{name}”的第 {position} 个字符“{character}”不能用于姓名：请按身份证填写汉字，少数民族姓名用“·”分隔"
+                ),
                 format!(
                     "character {position} of {} ({}) cannot be in a name: write it as on the ID card, in Chinese characters, with · between the parts of a minority name",
                     Quoted(name),
@@ -180,7 +274,10 @@ impl Rule {
             ),
             NameDots { name } => Text::new(
                 format!("姓名“{name}”中的“·”只能用于分隔两个部分，不能在开头、结尾或连用"),
-                format!("the dot in {} separates two parts of a name: not at its start or end, nor twice", Quoted(name)),
+                format!(
+                    "the dot in {} separates two parts of a name: not at its start or end, nor twice",
+                    Quoted(name)
+                ),
             ),
             MobileCharacter { value } => Text::new(
                 format!("手机号码“{value}”含有数字以外的字符"),
@@ -208,7 +305,10 @@ impl Rule {
             ),
             AddressOutsideRegion { address, region } => Text::new(
                 format!("地址所在地区 {address} 不在报价所按的{}：该产品只承保当地居民", region.zh),
-                format!("the address is in region {address}, outside {}, where this cover was priced for residents", region.en),
+                format!(
+                    "the address is in region {address}, outside {}, where this cover was priced for residents",
+                    region.en
+                ),
             ),
             PolicyholderTooYoung { age, min } => Text::new(
                 format!("投保人 {age} 岁，须年满 {min} 周岁且具有完全民事行为能力"),
@@ -237,7 +337,9 @@ impl Rule {
                 "the insured has the policyholder's ID number: the relationship is then \"self\"",
             ),
             ParentAgeGap { parent_born, child_born, gap } => Text::new(
-                format!("父母（{parent_born} 出生）应比子女（{child_born} 出生）年长至少 {gap} 岁，请核对身份证号码与关系"),
+                format!(
+                    "父母（{parent_born} 出生）应比子女（{child_born} 出生）年长至少 {gap} 岁，请核对身份证号码与关系"
+                ),
                 format!(
                     "a parent (born {parent_born}) is at least {gap} years older than their child (born {child_born}): check the ID numbers and the relationship"
                 ),
@@ -325,18 +427,18 @@ impl Rule {
                 format!("本次投保无需确认文件 {document}"),
                 format!("document {document} is not one this application confirms"),
             ),
-            DocumentTwice { document } => Text::new(
-                format!("文件 {document} 被确认了两次"),
-                format!("document {document} is confirmed twice"),
-            ),
+            DocumentTwice { document } => {
+                Text::new(format!("文件 {document} 被确认了两次"), format!("document {document} is confirmed twice"))
+            }
             QuoteInconsistent { figure, expected, found } => Text::new(
                 format!("报价中的 {figure} 为 {found}，按其他数字应为 {expected}：报价可能被改动"),
-                format!("the quote's {figure} is {found}, where its other figures give {expected}: it may have been altered"),
+                format!(
+                    "the quote's {figure} is {found}, where its other figures give {expected}: it may have been altered"
+                ),
             ),
-            ImplausibleFigure { value } => Text::new(
-                format!("金额 {value} 不可能是保费"),
-                format!("{value} is not a premium anyone pays"),
-            ),
+            ImplausibleFigure { value } => {
+                Text::new(format!("金额 {value} 不可能是保费"), format!("{value} is not a premium anyone pays"))
+            }
             PolicyNumber { value } => Text::new(
                 format!("保单号“{value}”无效，应为 1–32 位大写字母、数字或“-”"),
                 format!("policy number {} is not 1-32 upper-case letters, digits or '-'", Quoted(value)),
@@ -347,7 +449,9 @@ impl Rule {
             ),
             CoolingOffOver { until } => Text::new(
                 format!("犹豫期已于 {until} 结束：退保按现金价值办理，请联系客服"),
-                format!("the cooling-off period ended on {until}: a surrender is paid its cash value; contact the insurer"),
+                format!(
+                    "the cooling-off period ended on {until}: a surrender is paid its cash value; contact the insurer"
+                ),
             ),
             NoCoolingOff => Text::fixed(
                 "本保单没有犹豫期：退保请联系客服",

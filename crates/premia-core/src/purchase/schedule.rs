@@ -121,16 +121,18 @@ pub fn schedule(catalogue: &Catalogue, quote: &Quote, first_paid_on: NaiveDate) 
         let kind = ErrorKind::OutOfRange { value: first_paid_on.to_string(), min: "-".into(), max: "-".into() };
         Errors::one("first_paid_on", kind)
     };
-    let effective_from =
-        first_paid_on.checked_add_days(Days::new(u64::from(rules.effective_days_after_payment))).ok_or_else(out_of_range)?;
-    let mut payments = payments(quote, first_paid_on, effective_from, rules.grace_period_days).ok_or_else(out_of_range)?;
+    let effective_from = first_paid_on
+        .checked_add_days(Days::new(u64::from(rules.effective_days_after_payment)))
+        .ok_or_else(out_of_range)?;
+    let mut payments =
+        payments(quote, first_paid_on, effective_from, rules.grace_period_days).ok_or_else(out_of_range)?;
     discounts(quote, &mut payments, scale)?;
     let coverages = quote
         .coverages
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let paying = payments.iter().filter(|p| p.coverages.iter().any(|a| a.product == c.product));
+            let mut paying = payments.iter().filter(|p| p.coverages.iter().any(|a| a.product == c.product));
             let count = paying.clone().count() as u32;
             CoverageSchedule {
                 product: c.product.clone(),
@@ -139,7 +141,7 @@ pub fn schedule(catalogue: &Catalogue, quote: &Quote, first_paid_on: NaiveDate) 
                 frequency: c.frequency,
                 instalment: c.instalment_premium,
                 payments: count,
-                last_due_on: paying.last().map_or(first_paid_on, |p| p.due_on),
+                last_due_on: paying.next_back().map_or(first_paid_on, |p| p.due_on),
                 total: sum(Decimal::ZERO, payments.iter().filter_map(|p| amount_of(p, &quote.coverages[i].product))),
             }
         })
@@ -236,7 +238,9 @@ fn discounts(quote: &Quote, payments: &mut [Payment], scale: u32) -> Result<(), 
         let field = format!("quote.discounts[{d_index}].total");
         let eligible: Vec<Decimal> = payments
             .iter()
-            .map(|p| sum(Decimal::ZERO, p.coverages.iter().filter(|a| d.products.contains(&a.product)).map(|a| a.amount)))
+            .map(|p| {
+                sum(Decimal::ZERO, p.coverages.iter().filter(|a| d.products.contains(&a.product)).map(|a| a.amount))
+            })
             .collect();
         spread_over(d.first_year, &in_year(1), &eligible, payments, scale, &field)?;
         let later = d.total - d.first_year;
@@ -303,7 +307,8 @@ pub fn spread(amount: Decimal, weights: &[Decimal], rooms: &[Decimal], scale: u3
     };
     let mut shares = Vec::with_capacity(weights.len());
     for (&weight, &room) in weights.iter().zip(rooms) {
-        let exact = if total_weight > Decimal::ZERO { amount.checked_mul(weight)? / total_weight } else { Decimal::ZERO };
+        let exact =
+            if total_weight > Decimal::ZERO { amount.checked_mul(weight)? / total_weight } else { Decimal::ZERO };
         shares.push(down.apply(exact).min(room).max(Decimal::ZERO));
     }
     let mut left = amount - sum(Decimal::ZERO, shares.iter().copied());
@@ -326,7 +331,12 @@ pub fn consistent(quote: &Quote) -> Result<(), Errors> {
     let t = &quote.totals;
     let added = |values: Vec<Decimal>| values.into_iter().try_fold(Decimal::ZERO, Decimal::checked_add);
     let coverages = &quote.coverages;
-    expect(e, "totals.first_year_premium", added(coverages.iter().map(|c| c.first_year_premium).collect()), t.first_year_premium);
+    expect(
+        e,
+        "totals.first_year_premium",
+        added(coverages.iter().map(|c| c.first_year_premium).collect()),
+        t.first_year_premium,
+    );
     expect(e, "totals.total_premium", added(coverages.iter().map(|c| c.total_premium).collect()), t.total_premium);
     for (i, d) in quote.discounts.iter().enumerate() {
         let known = d.products.iter().all(|p| coverages.iter().any(|c| &c.product == p));
@@ -334,10 +344,20 @@ pub fn consistent(quote: &Quote) -> Result<(), Errors> {
         expect(e, &format!("discounts[{i}].total"), plausible(d.total).filter(|&t| t >= d.first_year), d.total);
     }
     let discounts = &quote.discounts;
-    expect(e, "totals.discount_first_year", added(discounts.iter().map(|d| d.first_year).collect()), t.discount_first_year);
+    expect(
+        e,
+        "totals.discount_first_year",
+        added(discounts.iter().map(|d| d.first_year).collect()),
+        t.discount_first_year,
+    );
     expect(e, "totals.discount_total", added(discounts.iter().map(|d| d.total).collect()), t.discount_total);
     let net = |gross: Decimal, discount: Decimal| gross.checked_sub(discount).filter(|n| *n >= Decimal::ZERO);
-    expect(e, "totals.net_first_year_premium", net(t.first_year_premium, t.discount_first_year), t.net_first_year_premium);
+    expect(
+        e,
+        "totals.net_first_year_premium",
+        net(t.first_year_premium, t.discount_first_year),
+        t.net_first_year_premium,
+    );
     expect(e, "totals.net_total_premium", net(t.total_premium, t.discount_total), t.net_total_premium);
     Errors::from_vec(errors).map_or(Ok(()), Err)
 }
@@ -375,5 +395,94 @@ fn expect(errors: &mut Vec<Error>, figure: &str, expected: Option<Decimal>, foun
         let expected = expected.map_or_else(|| "a figure within range".to_owned(), |e| e.to_string());
         let rule = Rule::QuoteInconsistent { figure: figure.to_owned(), expected, found: found.to_string() };
         errors.push(Error::new(format!("quote.{figure}"), ErrorKind::Purchase(rule)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purchase::fixture::{catalogue, holder_id, quote, term_for_self};
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn yearly_premiums_fall_due_on_the_anniversaries_of_cover() {
+        let q = term_for_self();
+        let s = schedule(catalogue(), &q, day("2026-11-25")).unwrap();
+        assert_eq!(s.effective_from, day("2026-11-26"), "00:00 the day after payment");
+        assert_eq!(s.payments.len(), 20);
+        let (first, second, last) = (&s.payments[0], &s.payments[1], &s.payments[19]);
+        assert_eq!((first.due_on, first.grace_until, first.policy_year), (day("2026-11-25"), None, 1));
+        assert_eq!(
+            (second.due_on, second.grace_until, second.policy_year),
+            (day("2027-11-26"), Some(day("2028-01-25")), 2)
+        );
+        assert_eq!(last.due_on, day("2045-11-26"));
+        assert_eq!(s.totals.net, q.totals.net_total_premium);
+        assert_eq!(s.coverages[0].payments, 20);
+        assert_eq!(s.coverages[0].last_due_on, day("2045-11-26"));
+    }
+
+    #[test]
+    fn monthly_premiums_keep_the_day_of_the_month_cover_started() {
+        let q = quote("CI", 500_000, "lifelong", "years:10", crate::term::Frequency::Monthly, &holder_id());
+        let s = schedule(catalogue(), &q, day("2027-01-30")).unwrap();
+        assert_eq!(s.effective_from, day("2027-01-31"));
+        let due: Vec<String> = s.payments[1..4].iter().map(|p| p.due_on.to_string()).collect();
+        assert_eq!(due, ["2027-02-28", "2027-03-31", "2027-04-30"], "31 March, not 28 March");
+        assert_eq!(s.payments.len(), 120);
+        assert_eq!(s.payments.iter().filter(|p| p.policy_year == 1).count(), 12);
+    }
+
+    #[test]
+    fn discounts_fall_on_the_premiums_and_add_up_to_the_quote() {
+        // Bought online in 2026: 2% off every year (ONLINE-2026).
+        let mut request = crate::purchase::fixture::request(
+            "TERM",
+            500_000,
+            "years:20",
+            "years:20",
+            crate::term::Frequency::Annual,
+            &holder_id(),
+        );
+        request.coupons = vec!["ONLINE-2026".into()];
+        let q = crate::purchase::fixture::price(&request);
+        assert!(q.discounts.iter().any(|d| d.total > d.first_year), "an every-year discount: {:?}", q.discounts);
+        let s = schedule(catalogue(), &q, day("2026-11-25")).unwrap();
+        assert_eq!(s.totals.first_year_discount, q.totals.discount_first_year);
+        assert_eq!(s.totals.discount, q.totals.discount_total);
+        assert_eq!(s.payments[0].amount, q.totals.net_first_year_premium, "one yearly premium: the first year");
+        // 2% of each year's premium: the same on every premium.
+        assert!(s.payments.iter().all(|p| p.discount == s.payments[0].discount && p.discount > Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_quote_whose_figures_do_not_follow_is_refused_naming_the_figure() {
+        let mut q = term_for_self();
+        q.coverages[0].instalment_premium += Decimal::ONE;
+        let errors = schedule(catalogue(), &q, day("2026-11-25")).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["quote.coverages[0].first_year_premium"]);
+        let message = errors.iter().next().unwrap().message();
+        assert!(!message.zh.is_empty() && message.en.contains("first_year_premium"), "{message:?}");
+        let mut q = term_for_self();
+        q.totals.discount_total = q.totals.total_premium + Decimal::ONE;
+        assert!(schedule(catalogue(), &q, day("2026-11-25")).is_err());
+        let mut q = term_for_self();
+        q.coverages[0].payment_years = 200;
+        assert!(schedule(catalogue(), &q, day("2026-11-25")).is_err(), "no schedule of 200 years is computed");
+    }
+
+    #[test]
+    fn spreading_rounds_down_and_gives_the_rest_to_the_earliest() {
+        let d = |v: i64| Decimal::new(v, 2);
+        let shares = spread(d(1000), &[d(100), d(100), d(100)], &[d(10_000), d(10_000), d(10_000)], 2).unwrap();
+        assert_eq!(shares, [d(334), d(333), d(333)]);
+        let shares = spread(d(500), &[d(100), d(100)], &[d(100), d(10_000)], 2).unwrap();
+        assert_eq!(shares, [d(100), d(400)], "no share above its room");
+        assert_eq!(spread(d(500), &[d(1), d(1)], &[d(100), d(100)], 2), None, "more than the rooms take");
+        assert_eq!(spread(d(100), &[Decimal::ZERO; 2], &[d(300), d(100)], 2).unwrap(), [d(75), d(25)]);
     }
 }

@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::Builder;
+use crate::catalogue::Product;
 use crate::catalogue::raw::{RawApplicationRules, RawDocument, RawPolicyRules, RawProductSale};
 use crate::catalogue::sale::{
     ApplicationRules, Document, DocumentKind, MIN_LONG_TERM_COOLING_OFF_DAYS, PolicyRules, ProductSale, Relationship,
     RelationshipRule, SaleRules, is_long_term,
 };
-use crate::catalogue::Product;
 use crate::error::{ErrorKind, Noun};
 use crate::text::Quoted;
 use crate::underwriting::Rules as UnderwritingRules;
