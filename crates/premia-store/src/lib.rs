@@ -18,6 +18,7 @@ pub mod audit;
 pub mod blacklist;
 pub mod identity;
 pub mod keys;
+pub mod purchases;
 pub mod referrals;
 mod secret;
 
@@ -35,6 +36,10 @@ pub use audit::{AuditEntry, NewAuditEvent};
 pub use blacklist::{BlacklistEntry, BlacklistKind};
 pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
+pub use purchases::{
+    NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice, PaymentApplied, PolicyRecord,
+    PurchaseRecord, RefundRecord,
+};
 pub use referrals::ReferralCredit;
 
 /// Which database a store runs on.
