@@ -19,6 +19,7 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod metrics;
+pub mod purchase;
 pub mod routes;
 pub mod secret;
 pub mod signing;
@@ -70,6 +71,12 @@ pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         None => None,
     };
     let rate_limits = limits::RateLimits::new(&config.limits);
+    let payments = match &config.payments {
+        Some(path) => Some(Arc::new(
+            premia_pay::Payments::load(path).with_context(|| format!("loading payments {}", path.display()))?,
+        )),
+        None => None,
+    };
     Ok(AppState(Arc::new(state::Shared {
         config,
         catalogues,
@@ -81,6 +88,7 @@ pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         clock,
         rate_limits,
         metrics_token,
+        payments,
     })))
 }
 
@@ -131,9 +139,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             forget.rate_limits.forget_idle();
         }
     });
+    if state.payments.is_some() {
+        tokio::spawn(reconciliation(state.clone()));
+    }
     let app = routes::router(state.clone());
     serve_on(listener, app, &state.config.limits, shutdown_signal()).await;
     Ok(())
+}
+
+/// Ask the providers about unnotified orders every `--reconcile-every`.
+pub async fn reconciliation(state: AppState) {
+    let mut every = tokio::time::interval(state.config.reconcile_every.max(std::time::Duration::from_millis(50)));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        purchase::reconcile(&state).await;
+    }
 }
 
 /// Serve `app` on `listener` until `shutdown` resolves, then let the connections finish their requests.

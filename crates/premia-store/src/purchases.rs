@@ -335,6 +335,18 @@ impl Store {
         Ok(row.as_ref().map(order_row).transpose()?)
     }
 
+    /// Record what the provider answered when the order was placed there: the action the page shows
+    /// and the time the order was sent with (UnionPay's `txnTime`, needed to query it).
+    pub async fn place_order(&self, out_trade_no: &str, action_json: &str, placed_at: i64) -> Result<(), StoreError> {
+        sqlx::query::<Any>("UPDATE payment_orders SET action_json = $1, placed_at = $2 WHERE out_trade_no = $3")
+            .bind(action_json)
+            .bind(placed_at)
+            .bind(out_trade_no)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn order(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, StoreError> {
         let row =
             sqlx::query::<Any>(concat!("SELECT ", order_columns!(), " FROM payment_orders WHERE out_trade_no = $1"))

@@ -99,7 +99,13 @@ pub(super) async fn submit(
     let scope = format!("{}|{}", caller.scope(), identity.keyed);
     // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
     // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
-    let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
+    let mut fingerprint = serde_json::to_vec(&submitted).unwrap_or_default();
+    if let Some(details) = application.application {
+        // The details are part of what is applied for: a retry with other details is another body.
+        fingerprint.push(b'\n');
+        fingerprint.extend_from_slice(details.get().as_bytes());
+    }
+    let body_hash = premia_store::sha256_hex(&fingerprint);
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
             return replay_or_conflict(&state, &hash, &body_hash, &record);
@@ -121,6 +127,12 @@ pub(super) async fn submit(
         proven(&state, catalogue, &quote, application.stamp.as_deref(), today)?;
     }
     demo_coupons(&state, catalogue, &quote)?;
+    // The application's details and consent, checked by the core beside the quote it verified.
+    let details = application
+        .application
+        .map(|raw| crate::purchase::check_details(&state, catalogue, &quote, raw, today))
+        .transpose()
+        .inspect_err(|_| refused(&state))?;
 
     let facts = Facts::of(&quote, identity, caller);
     let mut status = decided(&state, facts.decision)?;
@@ -175,7 +187,12 @@ pub(super) async fn submit(
         audit,
     };
     let key = catalogue.coupons.public_key;
-    stored(&state, &facts, &quote, key.as_ref(), state.store.submit(new).await).await
+    let outcome = state.store.submit(new).await;
+    if let (Ok(submitted), Some(details)) = (&outcome, &details) {
+        // Stored beside the application; a retry of the same body stores it if a crash came between.
+        crate::purchase::record(&state, &submitted.record().number, details).await?;
+    }
+    stored(&state, &facts, &quote, key.as_ref(), outcome).await
 }
 
 /// The store's answer as the API's.
@@ -190,11 +207,11 @@ async fn stored(
         Ok(Submitted::Created(record)) => {
             state.metrics.application(&record.status);
             state.metrics.redeemed(record.coupons.len());
-            Ok(created(&record, false))
+            Ok(created(state, &record, false))
         }
         Ok(Submitted::Replayed(record)) => {
             state.metrics.application("replayed");
-            Ok(created(&record, true))
+            Ok(created(state, &record, true))
         }
         Err(StoreError::IdempotencyConflict) => Err(idempotency_conflict()),
         Err(StoreError::CouponRedeemed { coupon, application }) => {
@@ -463,7 +480,7 @@ fn replay_or_conflict(
 ) -> Result<Response, ApiError> {
     if hash == body_hash {
         state.metrics.application("replayed");
-        Ok(created(record, true))
+        Ok(created(state, record, true))
     } else {
         Err(idempotency_conflict())
     }
@@ -550,7 +567,8 @@ fn store_error(error: StoreError) -> ApiError {
 }
 
 /// The 201 answer, the same for a new application and for a replay of it.
-fn created(record: &ApplicationRecord, replayed: bool) -> Response {
+fn created(state: &AppState, record: &ApplicationRecord, replayed: bool) -> Response {
+    let purchase = state.secret.purchase_token(&record.number);
     let created_at = chrono::DateTime::from_timestamp_millis(record.created_at).map(|t| t.to_rfc3339());
     let body = json!({
         "application": record.number,
@@ -560,6 +578,8 @@ fn created(record: &ApplicationRecord, replayed: bool) -> Response {
         "catalogue": { "id": record.catalogue_id, "version": record.catalogue_version },
         "coupons_redeemed": record.coupons,
         "token": record.token,
+        // For whoever applied: follow, pay and cancel this application, read its policy.
+        "purchase": { "token": purchase, "status": format!("/api/purchases/{purchase}") },
     });
     let mut response = json_response(StatusCode::CREATED, &body);
     let headers = response.headers_mut();
