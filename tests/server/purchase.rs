@@ -181,6 +181,11 @@ async fn apply_pay_and_receive_the_policy_exactly_once() {
             premia_core::purchase::schedule(&demo::catalogue(), &quote, quotes::today()).unwrap().payments[0].amount;
         assert_eq!(status["first_premium"], first.to_string(), "the server's own figure");
 
+        // The amount is the server's: a client's figure is not even read.
+        let (code, refused) = shop
+            .post(&format!("/api/purchases/{token}/payment"), &json!({ "method": "wechat_native", "amount": "0.01" }))
+            .await;
+        assert_eq!(code, 400, "{refused}");
         let order = shop.order(&token).await;
         assert_eq!(order["amount"], first.to_string());
         assert_eq!(order["action"]["kind"], "qr_code");

@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, ServerError};
 
 /// The envelope's fields, as `openapi.json` documents them (a test keeps the two in step).
-pub const FIELDS: [&str; 4] = ["quote", "resident_id", "stamp", "application"];
+pub const FIELDS: [&str; 4] = ["application", "quote", "resident_id", "stamp"];
 
 /// A read envelope.
 #[derive(Debug)]

@@ -328,6 +328,7 @@ pub async fn notified(
             return provider.ack_rejected();
         }
     };
+    crash_window().await;
     match apply_notice(state, &notice).await {
         Ok(applied) => {
             state.metrics.payment(match applied {
@@ -342,6 +343,16 @@ pub async fn notified(
             tracing::error!(provider = provider.as_str(), notice = %notice.id, "notification not committed: {error}");
             provider.ack_rejected()
         }
+    }
+}
+
+/// A failpoint for the crash test (`tests/server/payment_crash.rs`): in debug builds only, wait
+/// `PREMIA_FAILPOINT_NOTICE_DELAY_MS` between a notification's verification and its commit, so the
+/// test can kill -9 the server there. Release builds have no such wait.
+async fn crash_window() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("PREMIA_FAILPOINT_NOTICE_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
 }
 
