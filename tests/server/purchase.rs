@@ -207,6 +207,13 @@ async fn apply_pay_and_receive_the_policy_exactly_once() {
             shop.post(&format!("/api/purchases/{token}/payment"), &json!({ "method": "alipay_qr" })).await;
         assert_eq!((code, refused["errors"][0]["code"].as_str()), (409, Some("payment.not_payable")), "{refused}");
 
+        // The documents the person confirmed, by the hash they confirmed.
+        let notice = premia_core::purchase::consent::required(&demo::catalogue(), &quote).unwrap()[0].sha256.clone();
+        let (code, document) = shop.get(&format!("/api/documents/{notice}")).await;
+        assert_eq!(code, 200);
+        let text = document["text"].as_str().unwrap();
+        assert_eq!(premia_core::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())), notice);
+
         // The policy: signed, verifiable with /api/keys, and printable.
         let (code, policy) = shop.get(&format!("/api/purchases/{token}/policy")).await;
         assert_eq!(code, 200);
@@ -304,4 +311,43 @@ async fn the_notification_corpus_issues_once_or_flags() {
         assert!(refused["errors"][0]["message"]["zh"].as_str().unwrap().contains("健康告知"), "{refused}");
         shop.sim.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_selling_agent_sees_the_sale_with_their_token() {
+    let shop = shop(None).await;
+    let issued = shop.state.store.issue_agent_token("A1001", "test").await.unwrap();
+    let number = id("19800101", 31);
+    let mut request = serde_json::to_value(term_quote(&number).request).unwrap();
+    request["channel"] = json!({ "kind": "agent", "agent_code": "A1001" });
+    let request: QuoteRequest = serde_json::from_value(request).unwrap();
+    let quote = premia_core::quote(&demo::catalogue(), &request).unwrap();
+    let body = json!({ "quote": quote, "resident_id": number, "application": details(&quote, &number) });
+    let response = shop
+        .http
+        .post(format!("{}/api/quotes", shop.base))
+        .header("authorization", format!("Bearer {}", issued.token))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let answer: Value = response.json().await.unwrap();
+    let (application, token) = (answer["application"].as_str().unwrap(), answer["purchase"]["token"].as_str().unwrap());
+    let number = shop.order(token).await["order"].as_str().unwrap().to_owned();
+    shop.sim.pay(Provider::Wechat, &number).unwrap();
+    shop.until(token, "issued").await;
+    let seen: Value = shop
+        .http
+        .get(format!("{}/api/applications/{application}", shop.base))
+        .header("authorization", format!("Bearer {}", issued.token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["purchase"]["status"]["status"], "issued", "{seen}");
+    assert!(seen["purchase"]["status"]["policy"]["number"].as_str().unwrap().starts_with("PL"));
+    shop.sim.stop().await;
 }

@@ -20,6 +20,7 @@ pub const ROUTES: &[&str] = &[
     "/api/purchases/{token}/cancel",
     "/api/purchases/{token}/policy",
     "/api/pay/notify/{provider}",
+    "/api/documents/{sha256}",
     "/policy/{token}",
     "/api/keys",
     "/api/openapi.json",

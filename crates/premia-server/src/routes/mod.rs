@@ -36,6 +36,7 @@ pub const API: &[(&str, &str)] = &[
     ("post", "/api/purchases/{token}/cancel"),
     ("get", "/api/purchases/{token}/policy"),
     ("post", "/api/pay/notify/{provider}"),
+    ("get", "/api/documents/{sha256}"),
     ("get", "/api/keys"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/purchases/{token}/cancel", post(purchase::cancel).layer(rate(Route::Submit)))
         .route("/api/purchases/{token}/policy", get(purchase::policy))
         .route("/api/pay/notify/{provider}", post(purchase::notify))
+        .route("/api/documents/{sha256}", get(purchase::document))
         .route("/policy/{token}", get(purchase::printable))
         .route("/api/keys", get(system::keys))
         .route("/api/openapi.json", get(system::openapi))

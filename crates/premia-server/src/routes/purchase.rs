@@ -169,6 +169,26 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// `GET /api/documents/{sha256}`: a consent document's text by its hash, from any catalogue version
+/// loaded, for the page to show before the person confirms it. Content-addressed: cacheable forever.
+pub(super) async fn document(State(state): State<AppState>, Path(sha256): Path<String>) -> Result<Response, ApiError> {
+    let found = state.catalogues.all().iter().find_map(|v| v.catalogue.sale.document_by_hash(&sha256));
+    let Some(document) = found.filter(|d| d.text.is_some()) else { return Err(ApiError::not_found("sha256")) };
+    let body = json!({
+        "id": document.id,
+        "kind": document.kind,
+        "version": document.version,
+        "title": document.title,
+        "sha256": document.sha256,
+        "text": document.text.as_deref(),
+    });
+    let mut response = json_response(StatusCode::OK, &body);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    Ok(response)
+}
+
 /// `POST /api/pay/notify/{provider}`: a provider's asynchronous notification, answered in the
 /// provider's terms (acknowledged only once what it says is committed).
 pub(super) async fn notify(
