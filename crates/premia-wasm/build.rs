@@ -36,9 +36,10 @@ const OVERRIDES: &[(&str, &str)] = &[
 /// Rust names that would clash with TypeScript's globals.
 const RENAMES: &[(&str, &str)] = &[("Error", "FieldError")];
 
-/// Files (under the workspace's `crates/`) whose serde types are read; the catalogue's raw document
-/// types and the digest's private forms are not part of the API.
-const SKIP: &[&str] = &["catalogue/raw.rs", "digest.rs"];
+/// Files (under the workspace's `crates/`) whose serde types are not read: the catalogue's raw document
+/// types, the digest's private forms, and the underwriting desk's (the server's and the desk page's,
+/// not the JS API's; its `Verdict` is not the verification's).
+const SKIP: &[&str] = &["catalogue/raw.rs", "digest.rs", "desk.rs", "desk/decide.rs"];
 
 fn main() {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -621,6 +621,11 @@ async fn every_answer_carries_the_security_headers() {
             }
             assert!(!csp.contains("unsafe-inline"), "{label}: {csp}");
             assert_eq!(page.headers()["x-frame-options"], "DENY");
+            // Revalidating the page: the 304 must not carry another policy (the browser would apply it).
+            let etag = page.headers()["etag"].to_str().unwrap().to_owned();
+            let again = server.get("/", &[("if-none-match", &etag)]).await;
+            assert_eq!(again.status(), 304, "{label}");
+            assert!(!again.headers().contains_key("content-security-policy"), "{label}: {:?}", again.headers());
             for path in ["/", "/api/catalogue", "/healthz", "/nope.html"] {
                 let response = server.get(path, &[]).await;
                 let headers = response.headers();

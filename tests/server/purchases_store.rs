@@ -32,6 +32,8 @@ fn application(number: &str) -> NewApplication {
         referrals: Vec::new(),
         idempotency: None,
         audit: Vec::new(),
+        receipt: None,
+        case: None,
     }
 }
 

@@ -33,6 +33,8 @@ fn application(number: &str) -> NewApplication {
         referrals: Vec::new(),
         idempotency: None,
         audit: Vec::new(),
+        receipt: None,
+        case: None,
     }
 }
 

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::age::{self, AgeBasis};
 use crate::catalogue::{AmountKind, AmountRule, Catalogue, Product, Rating};
 use crate::coupon::Discount;
+use crate::desk::Terms;
 use crate::digest;
 use crate::discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
@@ -26,6 +27,16 @@ use crate::worksheet::{FactorKind, StepKind, Worksheet};
 /// Every problem with the request is reported at once, each naming its field. A coverage that
 /// underwriting declines is not an error: it is listed in `declined` with its reasons, unpriced.
 pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, QuoteError> {
+    quote_with_terms(catalogue, request, None)
+}
+
+/// [`quote`], with an underwriter's terms in place of pre-underwriting's decision for every coverage it
+/// does not decline (see [`crate::desk::reprice`]).
+pub(crate) fn quote_with_terms(
+    catalogue: &Catalogue,
+    request: &QuoteRequest,
+    terms: Option<&Terms>,
+) -> Result<Quote, QuoteError> {
     let mut errors = Vec::new();
     let date = request.quote_date;
     if date < catalogue.effective_from {
@@ -53,7 +64,7 @@ pub fn quote(catalogue: &Catalogue, request: &QuoteRequest) -> Result<Quote, Quo
             continue;
         }
         let Some(person) = &person else { continue };
-        match price_coverage(catalogue, request, person, totals_for_rules, coverage, &field, &mut errors) {
+        match price_coverage(catalogue, request, person, totals_for_rules, coverage, terms, &field, &mut errors) {
             Some(Priced::Covered(c)) => coverages.push(c),
             Some(Priced::Declined(d)) => declined.push(d),
             None => {}
@@ -255,6 +266,7 @@ fn price_coverage(
     person: &Person<'_>,
     totals_for_rules: underwriting::Totals,
     coverage: &CoverageRequest,
+    terms: Option<&Terms>,
     field: &str,
     errors: &mut Vec<Error>,
 ) -> Option<Priced> {
@@ -318,6 +330,11 @@ fn price_coverage(
             decision,
         }));
     }
+    // An underwriter's terms replace what pre-underwriting decided, loading included.
+    let decision = match terms {
+        Some(terms) => terms.decision(decision.two_person_review),
+        None => decision,
+    };
     let occupation_factor = occupation_factor(product, insured.occupation_class);
     let loading = decision.loading();
 

@@ -139,6 +139,10 @@ pub enum Noun {
     Coupon,
     Document,
     Relationship,
+    #[cfg(feature = "toml")]
+    Exclusion,
+    #[cfg(feature = "toml")]
+    ReasonCategory,
 }
 
 impl Noun {
@@ -163,6 +167,10 @@ impl Noun {
             Noun::Coupon => Text::fixed("优惠", "coupon"),
             Noun::Document => Text::fixed("文件", "document"),
             Noun::Relationship => Text::fixed("关系", "relationship"),
+            #[cfg(feature = "toml")]
+            Noun::Exclusion => Text::fixed("除外责任", "exclusion"),
+            #[cfg(feature = "toml")]
+            Noun::ReasonCategory => Text::fixed("原因类别", "reason category"),
         }
     }
 }
@@ -336,6 +344,19 @@ pub enum ErrorKind {
     /// feature: a build that does not sell (the quote widget today) carries none of their messages.
     #[cfg(feature = "purchase")]
     Purchase(crate::purchase::Rule),
+    // ---- the underwriting desk (feature `desk`) ------------------------------------------------
+    /// Accept-on-terms without a loading or an exclusion.
+    #[cfg(feature = "desk")]
+    DeskTermsMissing,
+    /// A loading inside the range but not on one of its steps.
+    #[cfg(feature = "desk")]
+    DeskLoadingStep { value: String, step: String },
+    /// An exclusion, postponement period or reason category the catalogue does not list.
+    #[cfg(feature = "desk")]
+    DeskNotOffered { what: &'static str, value: String, offered: String },
+    /// Free text longer than allowed.
+    #[cfg(feature = "desk")]
+    TextTooLong { length: usize, max: usize },
 }
 
 impl ErrorKind {
@@ -424,6 +445,14 @@ impl ErrorKind {
             BundleNotForAge { .. } => "bundle.age",
             #[cfg(feature = "purchase")]
             Purchase(rule) => rule.code(),
+            #[cfg(feature = "desk")]
+            DeskTermsMissing => "desk.terms_missing",
+            #[cfg(feature = "desk")]
+            DeskLoadingStep { .. } => "desk.loading_step",
+            #[cfg(feature = "desk")]
+            DeskNotOffered { .. } => "desk.not_offered",
+            #[cfg(feature = "desk")]
+            TextTooLong { .. } => "text.too_long",
         }
     }
 
@@ -713,6 +742,33 @@ impl ErrorKind {
             BundleNotForAge { age, ages } => Text::new(
                 format!("该组合仅面向 {ages} 岁，被保险人 {age} 岁"),
                 format!("the bundle is offered to ages {ages}; the insured is {age}"),
+            ),
+            #[cfg(feature = "desk")]
+            DeskTermsMissing => Text::fixed(
+                "有条件承保须给出加费或除外责任；无条件时请选择标准体承保",
+                "accepting on terms needs a loading or an exclusion; with neither, accept at standard rates",
+            ),
+            #[cfg(feature = "desk")]
+            DeskLoadingStep { value, step } => Text::new(
+                format!("加费 {value} 须为 {step} 的整数倍"),
+                format!("loading {value} is not on a step of {step}"),
+            ),
+            #[cfg(feature = "desk")]
+            DeskNotOffered { what, value, offered } => {
+                let (zh, en) = match *what {
+                    "postpone" => ("延期期间（月）", "postponement period (months)"),
+                    "exclusion" => ("除外责任", "exclusion"),
+                    _ => ("原因类别", "reason category"),
+                };
+                Text::new(
+                    format!("产品目录未提供{zh}“{value}”，可选：{offered}"),
+                    format!("the catalogue offers no {en} {}; it offers {offered}", Quoted(value)),
+                )
+            }
+            #[cfg(feature = "desk")]
+            TextTooLong { length, max } => Text::new(
+                format!("文字过长：{length} 个字符，最多 {max} 个"),
+                format!("text is too long: {length} characters, at most {max}"),
             ),
             BeyondMortalityTable { end_age, table_end, product } => Text::new(
                 format!("产品 {product} 的保障至 {end_age} 岁，超出生命表的最高年龄 {table_end} 岁"),

@@ -30,6 +30,7 @@ pub mod catalogue;
 pub mod check;
 pub mod coupon;
 pub mod demo;
+pub mod desk;
 pub mod digest;
 mod discount;
 mod engine;

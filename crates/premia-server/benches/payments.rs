@@ -121,6 +121,8 @@ async fn prepare(state: &premia_server::AppState, sim: &Sim, n: usize, tag: &str
                 referrals: Vec::new(),
                 idempotency: None,
                 audit: Vec::new(),
+                receipt: None,
+                case: None,
             })
             .await
             .unwrap();

@@ -58,7 +58,8 @@ pub struct Config {
     #[arg(long, env = "PREMIA_ALLOW_DEMO")]
     pub allow_demo: bool,
 
-    /// TLS is terminated by a proxy in front of this server: send `Strict-Transport-Security`.
+    /// TLS is terminated by a proxy in front of this server: send `Strict-Transport-Security`, and mark the
+    /// staff session cookie `Secure` (with the `__Host-` name).
     #[arg(long, env = "PREMIA_TLS_TERMINATED")]
     pub tls_terminated: bool,
 
@@ -112,6 +113,36 @@ pub struct Config {
     /// Worker threads (default: one per core).
     #[arg(long, env = "PREMIA_WORKERS")]
     pub workers: Option<usize>,
+
+    #[command(flatten)]
+    pub desk: DeskConfig,
+}
+
+/// The underwriting desk and staff sign-in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeskConfig {
+    /// Hours from submission within which a referred application should have its final decision; the
+    /// queue flags cases past it.
+    #[arg(long = "desk-sla-hours", env = "PREMIA_DESK_SLA_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub sla_hours: u32,
+
+    /// Folder of the built desk page (scripts/desk-build.sh writes it), served at /desk/.
+    #[arg(long = "desk-dir", env = "PREMIA_DESK_DIR", default_value = "crates/premia-desk-web/dist")]
+    pub dir: PathBuf,
+
+    /// Hours a staff session lasts at most from sign-in.
+    #[arg(long = "staff-session-hours", env = "PREMIA_STAFF_SESSION_HOURS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_hours: u32,
+
+    /// Minutes of inactivity after which a staff session ends.
+    #[arg(long = "staff-idle-minutes", env = "PREMIA_STAFF_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub idle_minutes: u32,
+}
+
+impl DeskConfig {
+    pub fn sla_millis(&self) -> i64 {
+        i64::from(self.sla_hours) * 3_600_000
+    }
 }
 
 /// Timeouts, caps and per-client rate limits (docs/server.md, "Limits"). A rate of 0 turns that limit off.
@@ -211,6 +242,7 @@ mod tests {
         assert!(!config.allow_demo && !config.tls_terminated && config.metrics_bind.is_none());
         assert_eq!(config.limits.header_timeout, Duration::from_secs(10));
         assert_eq!((config.limits.verify_rate, config.limits.submit_rate), (50, 5));
+        assert_eq!((config.desk.sla_hours, config.desk.session_hours), (24, 10));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! - `X-Content-Type-Options: nosniff` everywhere: a browser takes each file for what its
 //!   `Content-Type` says (an uploaded-looking JSON answer is never run as a script).
 //! - `Referrer-Policy: no-referrer`: the site's addresses (a `?date=`) go nowhere.
-//! - On HTML pages, [`SITE_CSP`] and `X-Frame-Options: DENY` (for browsers before `frame-ancestors`).
+//! - On HTML pages, [`SITE_CSP`] and `X-Frame-Options: DENY` (for browsers before `frame-ancestors`);
+//!   [`API_CSP`] on every other answer but a 304, which keeps the policy of the page it revalidates.
 //! - `Strict-Transport-Security` when TLS is terminated in front of the server (`--tls-terminated`); not
 //!   otherwise, as it would tell browsers to insist on an HTTPS the server does not have.
 
@@ -33,13 +34,16 @@ pub async fn security(State(state): State<AppState>, request: Request, next: Nex
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    // A 304 has no Content-Type, and a browser copies its headers onto the page it kept: an API policy
+    // there would replace the page's own and block its scripts and styles (seen on the desk's second visit).
+    let revalidated = response.status() == axum::http::StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if html {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SITE_CSP));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    } else if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    } else if !revalidated && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(API_CSP));
     }
     if state.config.tls_terminated {

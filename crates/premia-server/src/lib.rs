@@ -14,6 +14,7 @@ pub mod catalogues;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod desk;
 pub mod envelope;
 pub mod error;
 pub mod headers;
@@ -23,6 +24,7 @@ pub mod purchase;
 pub mod routes;
 pub mod secret;
 pub mod signing;
+pub mod staff;
 pub mod state;
 pub mod verification;
 

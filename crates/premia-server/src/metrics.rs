@@ -26,6 +26,20 @@ pub const ROUTES: &[&str] = &[
     "/api/openapi.json",
     "/healthz",
     "/metrics",
+    "/api/staff/login",
+    "/api/staff/logout",
+    "/api/staff/me",
+    "/api/desk/cases",
+    "/api/desk/cases/{number}",
+    "/api/desk/cases/{number}/decisions",
+    "/api/desk/cases/{number}/review",
+    "/api/desk/cases/{number}/resolve",
+    "/api/desk/stats",
+    "/api/status/{receipt}",
+    "/api/applications/{number}/status",
+    "/status/{receipt}",
+    "/staff/login",
+    "/desk",
     "site",
 ];
 
@@ -69,6 +83,8 @@ pub struct Metrics {
     redemptions: AtomicU64,
     redemptions_refused: AtomicU64,
     blacklist_hits: AtomicU64,
+    /// The underwriting desk's series.
+    pub desk: crate::desk::metrics::DeskMetrics,
     rate_limited: AtomicU64,
     overloaded: AtomicU64,
 }
@@ -83,6 +99,7 @@ impl Default for Metrics {
             redemptions: AtomicU64::new(0),
             redemptions_refused: AtomicU64::new(0),
             blacklist_hits: AtomicU64::new(0),
+            desk: crate::desk::metrics::DeskMetrics::default(),
             rate_limited: AtomicU64::new(0),
             overloaded: AtomicU64::new(0),
         }
@@ -228,6 +245,7 @@ impl Metrics {
             "Requests refused over the in-flight cap (503).",
             &self.overloaded,
         );
+        self.desk.render(&mut out);
         out
     }
 }

@@ -58,6 +58,10 @@ pub struct NewApplication {
     pub idempotency: Option<IdempotencyKey>,
     /// Events recorded in the same transaction (the store adds `application.stored` itself).
     pub audit: Vec<NewAuditEvent>,
+    /// The status receipt given to the applicant (`application_receipts`).
+    pub receipt: Option<String>,
+    /// The underwriting desk's case, for an application not decided automatically.
+    pub case: Option<crate::cases::NewCase>,
 }
 
 /// An `Idempotency-Key` header, the caller it is scoped to, and a fingerprint of what it came with.
@@ -133,7 +137,7 @@ const SUBMIT_ATTEMPTS: u32 = 5;
 
 /// Errors after which the same submission may succeed: a failed batch, a deadlock, a serialization
 /// failure (PostgreSQL 40P01, 40001) or a busy database (SQLite 5, 6).
-fn is_transient(error: &StoreError) -> bool {
+pub(crate) fn is_transient(error: &StoreError) -> bool {
     match error {
         StoreError::Batch(_) => true,
         StoreError::Database(e) => e
@@ -275,6 +279,7 @@ async fn insert(conn: &mut AnyConnection, app: &NewApplication) -> Result<Applic
         .execute(&mut *conn)
         .await?;
     }
+    crate::cases::insert_with_application(&mut *conn, app, now).await?;
     let coupons: BTreeSet<&Redemption> = app.coupons.iter().collect();
     for coupon in &coupons {
         sqlx::query::<Any>(

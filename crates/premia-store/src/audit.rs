@@ -79,18 +79,17 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    event: row.try_get("event")?,
-                    application: row.try_get("application_number")?,
-                    actor: row.try_get("actor")?,
-                    detail: row.try_get("detail")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        rows.iter().map(entry).collect::<Result<_, sqlx::Error>>().map_err(StoreError::from)
     }
+}
+
+pub(crate) fn entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, sqlx::Error> {
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        event: row.try_get("event")?,
+        application: row.try_get("application_number")?,
+        actor: row.try_get("actor")?,
+        detail: row.try_get("detail")?,
+    })
 }

@@ -1,7 +1,8 @@
 //! # premia-store
 //!
 //! The durable state of a Premia server: accepted applications, idempotency keys, single-use coupon
-//! redemptions, the blacklist, agent tokens and the audit log.
+//! redemptions, the blacklist, agent tokens, the audit log, staff accounts and sessions, and the
+//! underwriting desk's cases ([`cases`], [`decisions`]).
 //!
 //! One schema and one set of SQL statements serve both backends, through sqlx's runtime-generic `Any`
 //! driver: an embedded **SQLite** file for a single server, or a shared **PostgreSQL** database for
@@ -16,11 +17,14 @@ pub mod agents;
 pub mod applications;
 pub mod audit;
 pub mod blacklist;
+pub mod cases;
+pub mod decisions;
 pub mod identity;
 pub mod keys;
 pub mod purchases;
 pub mod referrals;
 mod secret;
+pub mod staff;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -34,6 +38,8 @@ pub use agents::{AgentCredential, AgentToken, IssuedToken};
 pub use applications::{ApplicationRecord, IdempotencyKey, NewApplication, Redemption, ReferralUse, Submitted};
 pub use audit::{AuditEntry, NewAuditEvent};
 pub use blacklist::{BlacklistEntry, BlacklistKind};
+pub use cases::{CaseFilter, CaseRow, NewCase, RelatedRow};
+pub use decisions::{Applied, CaseChange, DecisionRow, DeskKey, FinalRow, NewDecision, NewFinal, NewReview, Slot};
 pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
 pub use purchases::{
@@ -41,6 +47,7 @@ pub use purchases::{
     PurchaseRecord, RefundRecord,
 };
 pub use referrals::ReferralCredit;
+pub use staff::{StaffAccount, StaffSession};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +109,9 @@ pub enum StoreError {
     /// The store is shutting down or its writer stopped.
     #[error("the store is not accepting writes")]
     Closed,
+    /// The row exists already or changed meanwhile (e.g. a username that is taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A stored row could not be read back (e.g. JSON written by a newer version).
     #[error("corrupt row: {0}")]
     Corrupt(String),

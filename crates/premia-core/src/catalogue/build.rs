@@ -1,5 +1,7 @@
 //! Validation: raw document → indexed `Catalogue`, collecting every problem with its place.
 
+mod desk;
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -127,6 +129,7 @@ impl Builder<'_> {
         self.check_product_questions(&products, &underwriting);
         let bundles = self.bundles(raw.bundles, &codes);
         let coupons = self.coupons(raw.coupons, raw.campaigns, raw.referrals, raw.vouchers, &codes);
+        let desk = self.desk(raw.desk);
         if header.id_hash_salt.trim().is_empty() {
             self.error("catalogue.id_hash_salt", ErrorKind::Required);
         }
@@ -153,6 +156,7 @@ impl Builder<'_> {
             bundles,
             coupons,
             sale,
+            desk,
         })
     }
 

@@ -65,6 +65,9 @@ pub struct Catalogue {
     pub coupons: crate::coupon::CouponRules,
     /// How the catalogue sells online: documents, application rules, policy dates.
     pub sale: sale::SaleRules,
+    /// What an underwriter may decide (`[desk]`); empty in the compiled form, which only the browser
+    /// loads.
+    pub desk: crate::desk::DeskRules,
 }
 
 impl Catalogue {

@@ -81,6 +81,38 @@ pub(crate) struct RawCatalogue {
     pub application: Option<RawApplicationRules>,
     #[serde(default)]
     pub policy: Option<RawPolicyRules>,
+    #[serde(default)]
+    pub desk: Option<RawDesk>,
+}
+
+/// `[desk]`: what an underwriter deciding a referred case may choose (see `crate::desk`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDesk {
+    pub loading: RawLoadingRange,
+    #[serde(default)]
+    pub postpone_months: Vec<u32>,
+    #[serde(default)]
+    pub high_risk: Vec<String>,
+    #[serde(default, rename = "exclusion")]
+    pub exclusions: Vec<RawListed>,
+    #[serde(default, rename = "reason")]
+    pub reasons: Vec<RawListed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLoadingRange {
+    pub min: RawDec,
+    pub max: RawDec,
+    pub step: RawDec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawListed {
+    pub id: String,
+    pub text: Text,
 }
 
 #[derive(Debug, Deserialize)]

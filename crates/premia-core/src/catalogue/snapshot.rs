@@ -840,6 +840,8 @@ impl Snap for Catalogue {
             bundles: Snap::take(input)?,
             coupons: Snap::take(input)?,
             sale: Snap::take(input)?,
+            // The desk's rules are the server's (which loads the TOML): not part of the compiled form.
+            desk: crate::desk::DeskRules::default(),
         })
     }
 }

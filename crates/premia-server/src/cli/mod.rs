@@ -11,6 +11,7 @@ pub mod blacklist;
 pub mod keys;
 mod output;
 pub mod referrals;
+pub mod staff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +24,8 @@ use crate::config::Config;
 use crate::secret::ServerSecret;
 
 /// The Premia server: re-computes every submitted quote with the native engine, stores accepted
-/// applications exactly once, and serves the quote site. `premia-server` (or `premia-server serve`)
+/// applications exactly once, and serves the quote site and the underwriting desk. `premia-server` (or
+/// `premia-server serve`)
 /// runs it; the subcommands administer its data.
 #[derive(Debug, Parser)]
 #[command(name = "premia-server", version, about, long_about = None, args_conflicts_with_subcommands = true)]
@@ -46,6 +48,8 @@ pub enum Command {
     Referrals(referrals::Args),
     /// The quote-token signing key: rotate, list.
     Keys(keys::Args),
+    /// Staff accounts of the underwriting desk and the dashboard: add, disable, list, reset-password.
+    Staff(staff::Args),
 }
 
 /// Where the server keeps its data: the same flags and variables as `premia-server serve`.
@@ -77,6 +81,12 @@ impl StoreArgs {
     pub fn signing_key_path(&self) -> PathBuf {
         self.signing_key.clone().unwrap_or_else(|| self.data_dir.join("server-key.pem"))
     }
+
+    /// The store alone, for commands that key nothing by the server's secret (`staff`).
+    pub async fn open_store(&self) -> anyhow::Result<Store> {
+        let url = self.url();
+        Store::open(&url).await.with_context(|| format!("opening the store at {}", crate::redact(&url)))
+    }
 }
 
 /// An opened store with the server's secret, checked against it, for the administration commands.
@@ -90,8 +100,7 @@ pub struct Admin {
 
 impl Admin {
     pub async fn open(args: &StoreArgs) -> anyhow::Result<Admin> {
-        let url = args.url();
-        let store = Store::open(&url).await.with_context(|| format!("opening the store at {}", crate::redact(&url)))?;
+        let store = args.open_store().await?;
         let secret = ServerSecret::load_or_generate(&args.secret_path())?;
         store.check_secret(secret.fingerprint()).await?;
         let legacy_salts = store.legacy_salts().await?;
@@ -120,7 +129,35 @@ pub fn administer(command: Command) -> ExitCode {
             Command::Agent(args) => args.run().await,
             Command::Referrals(args) => args.run().await,
             Command::Keys(args) => args.run().await,
+            Command::Staff(args) => args.run().await,
         }
     });
     result.unwrap_or_else(|error| output::failed(&error))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn no_subcommand_or_serve_runs_the_server() {
+        let bare = Cli::try_parse_from(["premia-server", "--bind", "127.0.0.1:9000"]).unwrap();
+        assert!(bare.command.is_none());
+        assert_eq!(bare.serve.bind.port(), 9000);
+        let serve = Cli::try_parse_from(["premia-server", "serve", "--desk-sla-hours", "8"]).unwrap();
+        let Some(Command::Serve(config)) = serve.command else { panic!("serve") };
+        assert_eq!(config.desk.sla_hours, 8);
+    }
+
+    #[test]
+    fn staff_commands_parse_beside_the_others() {
+        let parse = |args: &[&str]| Cli::try_parse_from(["premia-server"].iter().chain(args));
+        let cli = parse(&["staff", "--database-url", "sqlite:x.db", "add", "wang", "--role", "senior_underwriter"]);
+        assert!(matches!(cli.unwrap().command, Some(Command::Staff(_))));
+        // The store flags are global, as for the other groups: after the subcommand too.
+        assert!(parse(&["staff", "list", "--json", "--database-url", "sqlite:x.db"]).is_ok());
+        assert!(parse(&["staff", "add", "wang", "--role", "admin"]).is_err(), "no such role");
+    }
 }

@@ -41,6 +41,21 @@ pub const API: &[(&str, &str)] = &[
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
     ("get", "/metrics"),
+    // The underwriting desk and staff (crate::desk, crate::staff::STAFF_ROUTES).
+    ("post", "/api/staff/login"),
+    ("post", "/api/staff/logout"),
+    ("get", "/api/staff/me"),
+    ("get", "/api/desk/cases"),
+    ("get", "/api/desk/cases/{number}"),
+    ("post", "/api/desk/cases/{number}/decisions"),
+    ("post", "/api/desk/cases/{number}/review"),
+    ("post", "/api/desk/cases/{number}/resolve"),
+    ("get", "/api/desk/stats"),
+    ("get", "/api/status/{receipt}"),
+    ("get", "/api/applications/{number}/status"),
+    ("get", "/status/{receipt}"),
+    ("get", "/staff/login"),
+    ("get", "/desk/"),
 ];
 
 /// The whole application: API, metrics (behind `--metrics-token-file`), CORS for the configured origins,
@@ -72,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(system::openapi))
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics_with_token))
+        .merge(crate::desk::router(state.clone()))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .fallback(site::serve);
     let mut app = api
@@ -104,7 +120,11 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
     let start = Instant::now();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let route = route.as_deref().filter(|r| !r.starts_with("/api/{*")).unwrap_or("site");
+    let route = match route.as_deref() {
+        Some(r) if r.starts_with("/desk") || r.starts_with("/staff/login.") || r == "/status.css" => Some("/desk"),
+        r => r,
+    };
+    let route = route.filter(|r| !r.starts_with("/api/{*")).unwrap_or("site");
     state.metrics.request(route, response.status().as_u16(), start.elapsed());
     response
 }

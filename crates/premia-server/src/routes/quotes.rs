@@ -108,7 +108,8 @@ pub(super) async fn submit(
     let body_hash = premia_store::sha256_hex(&fingerprint);
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
-            return replay_or_conflict(&state, &hash, &body_hash, &record);
+            let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
+            return replay_or_conflict(&state, &hash, &body_hash, &record, receipt.as_deref());
         }
     }
 
@@ -137,12 +138,19 @@ pub(super) async fn submit(
     let facts = Facts::of(&quote, identity, caller);
     let mut status = decided(&state, facts.decision)?;
     let mut audit = Vec::new();
-    if let Some(referred) = blacklisted(&state, &facts, &quote).await? {
-        status = "referred";
-        audit.push(referred);
-    }
+    let blacklist_referral = match blacklisted(&state, &facts, &quote).await? {
+        Some(referred) => {
+            status = "referred";
+            audit.push(referred);
+            true
+        }
+        None => false,
+    };
     let referrals = referrals(&state, catalogue, &quote, &facts).await?;
-
+    // The applicant's status receipt, and the desk's case for an application not decided automatically.
+    let intake = crate::desk::intake::intake(&state, &quote, status == "referred", blacklist_referral)
+        .map_err(|e| ApiError::unavailable(&e))?;
+    let desk = Desk { receipt: intake.receipt.clone(), opens_case: intake.case.is_some() };
     let number = application_number(today).map_err(|e| ApiError::unavailable(&e))?;
     for event in &mut audit {
         event.application = Some(number.clone());
@@ -185,6 +193,8 @@ pub(super) async fn submit(
         referrals,
         idempotency: key.map(|key| IdempotencyKey { scope, key, body_hash }),
         audit,
+        receipt: Some(intake.receipt.clone()),
+        case: intake.case,
     };
     let key = catalogue.coupons.public_key;
     let outcome = state.store.submit(new).await;
@@ -192,7 +202,13 @@ pub(super) async fn submit(
         // Stored beside the application; a retry of the same body stores it if a crash came between.
         crate::purchase::record(&state, &submitted.record().number, details).await?;
     }
-    stored(&state, &facts, &quote, key.as_ref(), outcome).await
+    stored(&state, &facts, &quote, &desk, key.as_ref(), outcome).await
+}
+
+/// What the desk stored beside a new application: the applicant's receipt, and whether a case opened.
+struct Desk {
+    receipt: String,
+    opens_case: bool,
 }
 
 /// The store's answer as the API's.
@@ -200,6 +216,7 @@ async fn stored(
     state: &AppState,
     facts: &Facts,
     quote: &Quote,
+    desk: &Desk,
     key: Option<&ed25519_dalek::VerifyingKey>,
     outcome: Result<Submitted, StoreError>,
 ) -> Result<Response, ApiError> {
@@ -207,11 +224,15 @@ async fn stored(
         Ok(Submitted::Created(record)) => {
             state.metrics.application(&record.status);
             state.metrics.redeemed(record.coupons.len());
-            Ok(created(state, &record, false))
+            if desk.opens_case {
+                state.metrics.desk.case_created();
+            }
+            Ok(created(state, &record, Some(&desk.receipt), false))
         }
         Ok(Submitted::Replayed(record)) => {
             state.metrics.application("replayed");
-            Ok(created(state, &record, true))
+            let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
+            Ok(created(state, &record, receipt.as_deref(), true))
         }
         Err(StoreError::IdempotencyConflict) => Err(idempotency_conflict()),
         Err(StoreError::CouponRedeemed { coupon, application }) => {
@@ -477,10 +498,11 @@ fn replay_or_conflict(
     hash: &str,
     body_hash: &str,
     record: &ApplicationRecord,
+    receipt: Option<&str>,
 ) -> Result<Response, ApiError> {
     if hash == body_hash {
         state.metrics.application("replayed");
-        Ok(created(state, record, true))
+        Ok(created(state, record, receipt, true))
     } else {
         Err(idempotency_conflict())
     }
@@ -566,8 +588,10 @@ fn store_error(error: StoreError) -> ApiError {
     ApiError::unavailable(&error.to_string())
 }
 
-/// The 201 answer, the same for a new application and for a replay of it.
-fn created(state: &AppState, record: &ApplicationRecord, replayed: bool) -> Response {
+/// The 201 answer, the same for a new application and for a replay of it: with the applicant's status
+/// receipt and the page that shows it (`status_url`; the JSON is at `/api/status/{receipt}`), and the
+/// purchase token that pays for it and reads its policy.
+fn created(state: &AppState, record: &ApplicationRecord, receipt: Option<&str>, replayed: bool) -> Response {
     let purchase = state.secret.purchase_token(&record.number);
     let created_at = chrono::DateTime::from_timestamp_millis(record.created_at).map(|t| t.to_rfc3339());
     let body = json!({
@@ -578,7 +602,9 @@ fn created(state: &AppState, record: &ApplicationRecord, replayed: bool) -> Resp
         "catalogue": { "id": record.catalogue_id, "version": record.catalogue_version },
         "coupons_redeemed": record.coupons,
         "token": record.token,
-        // For whoever applied: follow, pay and cancel this application, read its policy.
+        "receipt": receipt,
+        "status_url": receipt.map(crate::desk::status::page_path),
+        // For whoever applied: pay for this application, cancel it, read its policy.
         "purchase": { "token": purchase, "status": format!("/api/purchases/{purchase}") },
     });
     let mut response = json_response(StatusCode::CREATED, &body);
