@@ -351,3 +351,62 @@ async fn the_selling_agent_sees_the_sale_with_their_token() {
     assert!(seen["purchase"]["status"]["policy"]["number"].as_str().unwrap().starts_with("PL"));
     shop.sim.stop().await;
 }
+
+/// An application the desk accepts with a loading is paid at the desk's figure, and its policy is the
+/// desk's quote (the loading in it); before the decision it cannot be paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_desk_accepted_application_is_paid_at_the_desks_figure() {
+    let ms = Duration::from_millis;
+    let config =
+        SimConfig { retry_schedule: vec![ms(0)], slow_delay: ms(500), refund_delay: ms(50), default_fault: None };
+    let sim = Simulator::start_with(identity(), config, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Notifications go nowhere: the reconciliation's query finds the payment.
+    let dead = |p: Provider| url::Url::parse(&format!("http://127.0.0.1:9/api/pay/notify/{}", p.as_str())).unwrap();
+    let payments = identity().write_merchant_config(&dir.path().join("payments"), sim.base(), dead).unwrap();
+    let server = support::server::TestServer::start(None, |c| {
+        c.payments = Some(payments.clone());
+        c.reconcile_every = ms(1);
+    })
+    .await;
+    let (request, number) = support::desk::heavy_request(300);
+    let quote = premia_core::quote(&demo::catalogue(), &request).unwrap();
+    let body = json!({ "quote": quote, "resident_id": number, "application": details(&quote, &number) });
+    let (status, created) = support::server::json(server.post("/api/quotes", body.to_string(), &[]).await).await;
+    assert_eq!((status, created["status"].as_str()), (201, Some("referred")), "{created}");
+    let (application, token) =
+        (created["application"].as_str().unwrap(), created["purchase"]["token"].as_str().unwrap());
+    let pay_path = format!("/api/purchases/{token}/payment");
+    let pay = || server.post(&pay_path, r#"{"method":"wechat_native"}"#, &[]);
+    let (status, refused) = support::server::json(pay().await).await;
+    assert_eq!((status, refused["errors"][0]["code"].as_str()), (409, Some("application.not_accepted")), "{refused}");
+
+    let underwriter = support::desk::staff(&server, "u.one", "underwriter").await;
+    let decision = json!({ "verdict": { "kind": "accept_with_terms", "loading": "0.25" }, "note": "BMI 30.4" });
+    let (status, outcome) =
+        underwriter.post(&server, &format!("/api/desk/cases/{application}/decisions"), &decision).await;
+    assert_eq!((status, outcome["status"].as_str()), (200, Some("decided")), "{outcome}");
+    let desk_quote: Quote = serde_json::from_value(outcome["quote"].clone()).unwrap();
+    let desk_first =
+        premia_core::purchase::schedule(&demo::catalogue(), &desk_quote, quotes::today()).unwrap().payments[0].amount;
+    let own_first =
+        premia_core::purchase::schedule(&demo::catalogue(), &quote, quotes::today()).unwrap().payments[0].amount;
+    assert!(desk_first > own_first, "the loading costs more: {desk_first} > {own_first}");
+
+    let (status, order) = support::server::json(pay().await).await;
+    assert_eq!(status, 200, "{order}");
+    assert_eq!(order["amount"], desk_first.to_string(), "the desk's figure, not the quote the client sent");
+    sim.pay(Provider::Wechat, order["order"].as_str().unwrap()).unwrap();
+    tokio::time::sleep(ms(50)).await;
+    premia_server::purchase::reconcile(&server.state).await;
+    let (_, policy) = support::server::json(server.get(&format!("/api/purchases/{token}/policy"), &[]).await).await;
+    assert_eq!(policy["policy"]["coverages"][0]["loading"], "0.25", "{policy}");
+    assert_eq!(policy["policy"]["schedule"]["payments"][0]["amount"], desk_first.to_string());
+    // The applicant's status receipt shows it, with the policy's link.
+    let receipt = created["receipt"].as_str().unwrap();
+    let (_, view) = support::server::json(server.get(&format!("/api/status/{receipt}"), &[]).await).await;
+    assert_eq!(view["purchase"]["status"], "issued", "{view}");
+    let page = server.get(&format!("/status/{receipt}?lang=en"), &[]).await.text().await.unwrap();
+    assert!(page.contains("Policy issued") && page.contains("/policy/"), "{page}");
+    sim.stop().await;
+}

@@ -187,14 +187,14 @@ pub async fn pay(state: &AppState, number: &str, method: PayMethod) -> Result<Va
     let gateway = payments.gateway(provider).ok_or_else(|| {
         conflict("payment.provider", "method", "该支付方式暂不可用", "this payment method is not available")
     })?;
-    let (record, purchase) = payable(state, number).await?;
+    let (record, purchase, amount_fen) = payable(state, number).await?;
     let now = Utc::now();
     let ttl = chrono::Duration::from_std(state.config.payment_ttl).unwrap_or(chrono::Duration::minutes(30));
     let new = NewOrder {
         out_trade_no: order_number(state.today())?,
         application_number: record.number.clone(),
         provider: provider.as_str().to_owned(),
-        amount_fen: purchase.first_premium_fen,
+        amount_fen,
         currency: purchase.currency.clone(),
         placed_at: now.timestamp_millis(),
         expires_at: (now + ttl).timestamp_millis(),
@@ -260,10 +260,35 @@ async fn place(
     }
 }
 
-async fn payable(state: &Shared, number: &str) -> Result<(ApplicationRecord, PurchaseRecord), ApiError> {
+/// The quote an application was accepted on: its own when pre-underwriting accepted it, the desk's
+/// final one (re-priced with a loading, or with exclusions) when a person did; `None` while it is not
+/// accepted.
+pub async fn accepted_quote(state: &Shared, record: &ApplicationRecord) -> Result<Option<Quote>, String> {
+    let parse = |text: &str| serde_json::from_str::<Quote>(text).map_err(|e| format!("stored quote: {e}"));
+    if record.status == "accepted" {
+        return parse(&record.quote_json).map(Some);
+    }
+    match state.store.case_final(&record.number).await.map_err(|e| e.to_string())? {
+        Some(fin) if fin.outcome == "accepted" => {
+            parse(fin.quote_json.as_deref().unwrap_or(&record.quote_json)).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The first premium of `quote`, in fen: the first payment of the core's schedule.
+fn first_premium_fen(state: &Shared, quote: &Quote) -> Result<i64, ApiError> {
+    let version =
+        state.catalogues.get(&quote.catalogue.version).ok_or_else(|| ApiError::unavailable("catalogue not loaded"))?;
+    let schedule = purchase::schedule(&version.catalogue, quote, state.today())
+        .map_err(|e| ApiError::core(StatusCode::UNPROCESSABLE_ENTITY, &e))?;
+    fen(schedule.payments.first().map_or(Decimal::ZERO, |p| p.amount))
+}
+
+async fn payable(state: &Shared, number: &str) -> Result<(ApplicationRecord, PurchaseRecord, i64), ApiError> {
     let record =
         state.store.application(number).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("number"))?;
-    if record.status != "accepted" {
+    let Some(quote) = accepted_quote(state, &record).await.map_err(|e| ApiError::unavailable(&e))? else {
         return Err(conflict(
             "application.not_accepted",
             "status",
@@ -271,9 +296,10 @@ async fn payable(state: &Shared, number: &str) -> Result<(ApplicationRecord, Pur
             "the application has not been accepted: it cannot be paid yet",
         )
         .with("status", &record.status));
-    }
+    };
     let purchase = state.store.purchase(number).await.map_err(store_error)?.ok_or_else(details_required)?;
-    Ok((record, purchase))
+    let amount = first_premium_fen(state, &quote)?;
+    Ok((record, purchase, amount))
 }
 
 fn details_required() -> ApiError {
@@ -409,7 +435,7 @@ async fn issue(state: &Shared, order: &OrderRecord, payment: &Payment) -> Result
     let purchase = purchase.ok_or_else(|| format!("application {number} has no details"))?;
     let details: StoredDetails =
         serde_json::from_str(&purchase.application_json).map_err(|e| format!("stored details: {e}"))?;
-    let quote: Quote = serde_json::from_str(&record.quote_json).map_err(|e| format!("stored quote: {e}"))?;
+    let quote = accepted_quote(state, &record).await?.ok_or_else(|| format!("application {number} is not accepted"))?;
     let version = state
         .catalogues
         .get(&quote.catalogue.version)
@@ -572,18 +598,24 @@ pub async fn status(state: &Shared, token: &str, number: &str) -> Result<Value, 
     let purchase = state.store.purchase(number).await.map_err(store_error)?;
     let orders = state.store.orders_of(number).await.map_err(store_error)?;
     let policy = state.store.policy_of(number).await.map_err(store_error)?;
+    let accepted = accepted_quote(state, &record).await.map_err(|e| ApiError::unavailable(&e))?;
+    let first_premium = match &accepted {
+        Some(quote) => Some(yuan(first_premium_fen(state, quote)?).to_string()),
+        None => None,
+    };
     let stage = match (&policy, &purchase) {
         (Some(p), _) if p.status == "cancelled" => "cancelled",
         (Some(_), _) => "issued",
         (None, Some(p)) if p.state == "flagged" => "under_review",
         (None, _) if orders.iter().any(|o| o.state == "paid") => "paid",
+        (None, _) if accepted.is_some() => "accepted",
         (None, _) => record.status.as_str(),
     };
     Ok(json!({
         "application": record.number,
         "status": stage,
-        "payable": policy.is_none() && purchase.as_ref().is_some_and(|p| p.state == "awaiting_payment") && record.status == "accepted",
-        "first_premium": purchase.as_ref().map(|p| yuan(p.first_premium_fen).to_string()),
+        "payable": policy.is_none() && purchase.as_ref().is_some_and(|p| p.state == "awaiting_payment") && accepted.is_some(),
+        "first_premium": first_premium,
         "orders": orders.iter().map(order_view).collect::<Vec<_>>(),
         "policy": policy.as_ref().map(|p| json!({
             "number": p.number,
