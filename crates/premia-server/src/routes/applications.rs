@@ -33,7 +33,8 @@ pub(super) async fn get(
     let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
     // Where the sale stands (paid / issued / cancelled, the policy's links): what the applicant sees.
     let purchase_token = state.secret.purchase_token(&record.number);
-    let purchase = crate::purchase::status(&state, &purchase_token, &record.number).await?;
+    // Best effort: an application stored before buying existed (or whose quote no longer reads) has none.
+    let purchase = crate::purchase::status(&state, &purchase_token, &record.number).await.ok();
     let body = json!({
         "application": record.number,
         "status": record.status,
