@@ -4,7 +4,8 @@
 #   2. the parity test: N generated requests quoted natively and by the wasm build under Node;
 #   3. browser end-to-end tests in Debian's headless chromium (site and widget), the npm package test,
 #      and the site and widget against the real premia server (crates/premia-server, SQLite), and the
-#      underwriting desk end to end (desk.test.mjs: the site, the desk page, two people, the status page).
+#      underwriting desk end to end (desk.test.mjs: the site, the desk page, two people, the status page),
+#      and the premium dashboard end to end (dashboard.test.mjs: seeded business, live figures, print).
 # Screenshots of the last run: tests/artifacts/web/.
 #
 #   scripts/web-test.sh                      # everything
@@ -22,10 +23,12 @@ if [[ "${PREMIA_WEB_SKIP_BUILD:-}" != 1 ]]; then
   "$root/scripts/web-build.sh"
   # The underwriting desk's own module, for its end-to-end test (desk.test.mjs).
   [[ "${PREMIA_WEB_SKIP_SERVER:-}" == 1 ]] || "$root/scripts/desk-build.sh"
+  # The premium dashboard's own module and ECharts, for dashboard.test.mjs.
+  [[ "${PREMIA_WEB_SKIP_SERVER:-}" == 1 ]] || "$root/scripts/dashboard-build.sh"
 fi
 
-echo "web-test: cargo test (premia-web, premia-wasm, premia-desk-web)" >&2
-cargo test --locked -p premia-web -p premia-wasm -p premia-desk-web
+echo "web-test: cargo test (premia-web, premia-wasm, premia-desk-web, premia-dashboard-web)" >&2
+cargo test --locked -p premia-web -p premia-wasm -p premia-desk-web -p premia-dashboard-web
 
 parity=$(mktemp -d)
 trap 'rm -rf "$parity"' EXIT
@@ -45,7 +48,7 @@ echo "web-test: node tests (browser e2e, npm package, parity, premia server)" >&
 cd "$root/tests/web"
 PREMIA_PARITY_DIR="$parity" PREMIA_PARITY_COUNT="$count" PREMIA_SERVER_BIN="$server_bin" \
   node --test --test-concurrency=1 site.test.mjs widget.test.mjs walkthrough.test.mjs a11y.test.mjs npm.test.mjs \
-  parity.test.mjs server.test.mjs desk.test.mjs
+  parity.test.mjs server.test.mjs desk.test.mjs dashboard.test.mjs
 
 # With PREMIA_WASM_QUOTES_OUT=FILE, also write the server tests' genuine corpus (10,000 quotes, seed 1,
 # dated their "today") as quoted by the wasm build: scripts/test.sh hands it to the server suite.

@@ -26,6 +26,9 @@
 //   premia-quote-change  detail: { quote: Quote | null, errors: [{code, field, message:{zh,en}}] }
 //   premia-submit        detail: { quote, resident_id }, the application, when the person submits (a quote
 //                        priced without the resident ID number asks for it first and emits nothing)
+//   premia-submitted     detail: the server's 201 answer { application, status, token, ... }
+//   premia-refused       detail: { status, errors: [{code, field, message:{zh,en}}] }, the server's refusal
+//   premia-requote       detail: the server's 409 answer { errors, requote: { reason, fresh, stamp } }
 //   premia-error         detail: { message }, when the widget cannot start (bad attribute, no network)
 // Theming: CSS custom properties --premia-primary, --premia-accent, --premia-font, --premia-radius, ...
 // (see premia.css). The app renders in a shadow root: the page's CSS cannot reach it, nor it the page.

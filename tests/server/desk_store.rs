@@ -41,6 +41,7 @@ fn application(number: &str, two_people: bool) -> NewApplication {
             needs_second_review: two_people,
             blacklist_referral: false,
         }),
+        dashboard: None,
     }
 }
 
@@ -89,6 +90,7 @@ fn final_of(decision: &str, by: &str, finaliser: &str) -> NewFinal {
         outcome: "accepted".into(),
         quote_json: None,
         token: None,
+        dashboard: None,
     }
 }
 

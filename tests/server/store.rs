@@ -35,6 +35,7 @@ fn application(number: &str) -> NewApplication {
         audit: Vec::new(),
         receipt: None,
         case: None,
+        dashboard: None,
     }
 }
 

@@ -46,6 +46,11 @@ describe("accessibility (axe-core)", () => {
       await page.locator(".premia-question[data-question=HTN] input[value=yes]").check();
       await page.click(".premia-worksheet summary");
       assert.deepEqual(await violations(page), [], "priced");
+      // "Submit" with questions unanswered: the list of what an application still needs, the questions marked.
+      await page.fill("#premia-insured-resident_id", "110101199605010024");
+      await page.click(".premia-actions .premia-primary");
+      await page.locator(".premia-incomplete").waitFor();
+      assert.deepEqual(await violations(page), [], "what an application still needs");
       await page.fill("#premia-coverages-0-sum_assured", "505000");
       await page.fill("#premia-insured-height_cm", "1.65");
       await page.fill("#premia-insured-resident_id", "1101011996");

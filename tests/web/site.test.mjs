@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, QUOTE_DATE, artifacts, dist, launch, openPage, residentId, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, artifacts, completeForApplication, dist, launch, openPage, residentId, shot } from "./support.mjs";
 
 const FEMALE_30 = "1996-05-01";
 
@@ -252,6 +252,7 @@ describe("quote site", () => {
     const page = await open();
     await fillCustomer(page);
     await page.fill("#premia-insured-resident_id", FEMALE_30_ID);
+    await completeForApplication(page);
     const digest = await page.evaluate(() => globalThis.premiaApp.current().quote.digest);
     await page.click(".premia-primary");
     const box = page.locator(".premia-submission.is-unavailable");
@@ -266,6 +267,7 @@ describe("quote site", () => {
 
     const served = await open({}, withApi);
     await served.fill("#premia-insured-resident_id", FEMALE_30_ID);
+    await completeForApplication(served);
     await served.click(".premia-primary");
     const accepted = served.locator(".premia-submission.is-accepted");
     await accepted.waitFor();

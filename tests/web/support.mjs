@@ -115,3 +115,16 @@ export async function openPage(
 export async function shot(page, name, options = {}) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, ...options });
 }
+
+/** Answer "no" to every health question shown (in `scope`, e.g. "#w " for a widget). */
+export async function answerAllNo(page, scope = "") {
+  const noes = page.locator(`${scope}.premia-question input[value=no]`);
+  for (let i = 0, n = await noes.count(); i < n; i++) await noes.nth(i).check();
+}
+
+/** What an application of the demo's products needs beyond a price: height, weight and every health answer. */
+export async function completeForApplication(page, scope = "") {
+  await page.locator(`${scope}#premia-insured-height_cm`).fill("165");
+  await page.locator(`${scope}#premia-insured-weight_kg`).fill("58");
+  await answerAllNo(page, scope);
+}

@@ -185,6 +185,41 @@ describe("quote page walkthrough", () => {
     await page.context().close();
   });
 
+  it("names the plan and the actuarial steps in words in the worksheet, in both languages", async () => {
+    const page = await open();
+    await customer(page);
+    await page.check("input[name=product][value=MED]");
+    await page.check("input[name=product][value=TERM]");
+    await page.uncheck("input[name=product][value=CI]");
+    await page.click(".premia-worksheet summary");
+    const symbols = /ä|Σ|A¹|_\{|D_\d|方案 D|plan D\d|D10K|D5K/;
+    for (const lang of ["zh", "en"]) {
+      const worksheet = await page.locator(".premia-worksheet").innerText();
+      assert.doesNotMatch(worksheet, symbols, `${lang}: ${worksheet.match(symbols)?.[0]}`);
+      assert.match(worksheet, lang === "zh" ? /年免赔额1万元/ : /10,000 yuan deductible a year/);
+      assert.match(worksheet, lang === "zh" ? /岁起每年年初交费，共 \d+ 年/ : /at the start of each year, for \d+ years/);
+      await shot(page, `issue11-worksheet-words-${lang}`);
+      await page.click(".premia-lang[lang]");
+    }
+    await page.context().close();
+  });
+
+  it("says what a product offers in words when a prefill asks for what it does not", async () => {
+    const page = await open({}, "&lang=en");
+    await customer(page);
+    await page.evaluate(() =>
+      globalThis.premiaApp.prefill({
+        coverages: [{ product: "MED", coverage_term: "years:1", payment_term: "years:1", frequency: "annual", plan: "D20K" }],
+      }),
+    );
+    const error = page.locator("#premia-coverages-0-plan-error");
+    await error.waitFor();
+    assert.match(await error.textContent(), /offered: 10,000 yuan deductible a year, 5,000 yuan deductible a year/);
+    assert.doesNotMatch(await error.textContent(), /D10K|D5K/);
+    await shot(page, "issue11-not-offered-words");
+    await page.context().close();
+  });
+
   it("says what is paid when with mixed frequencies", async () => {
     const page = await open();
     await customer(page);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, QUOTE_DATE, dist, launch, openPage, shot } from "./support.mjs";
+import { FEMALE_30_ID, QUOTE_DATE, completeForApplication, dist, launch, openPage, shot } from "./support.mjs";
 
 const CUSTOMER = { birth_date: "1996-05-01", sex: "female", occupation_class: 1, social_insurance: true };
 
@@ -121,14 +121,19 @@ describe("quote widget", () => {
     assert.equal(priced.detail.quote.totals.annual_premium, "9715.00");
     assert.equal(priced.detail.quote.request.insured.birth_date, "1996-05-01");
     assert.equal("resident_id_hash" in priced.detail.quote.request.insured, false, "nothing of the number in the quote");
+    // What underwriting needs (height, weight, every answer) re-prices it once more: that quote is sent.
+    await completeForApplication(page, "#w ");
+    const complete = await page.evaluate(() => globalThis.events.at(-1));
+    assert.equal(complete.name, "premia-quote-change");
+    assert.equal(complete.detail.quote.decision.outcome, "accept");
     await page.locator("#w .premia-primary").click();
     const submitted = await page.evaluate(() => globalThis.events.find((e) => e.name === "premia-submit"));
     assert.deepEqual(Object.keys(submitted.detail), ["quote", "resident_id"]);
-    assert.equal(submitted.detail.quote.digest, priced.detail.quote.digest);
+    assert.equal(submitted.detail.quote.digest, complete.detail.quote.digest);
     assert.equal(submitted.detail.resident_id, FEMALE_30_ID);
     const payload = page.locator("#w .premia-submission.is-unavailable .premia-payload");
     const shown = JSON.parse(await payload.textContent());
-    assert.equal(shown.quote.digest, priced.detail.quote.digest, "no endpoint: payload shown");
+    assert.equal(shown.quote.digest, complete.detail.quote.digest, "no endpoint: payload shown");
     assert.equal(shown.resident_id, FEMALE_30_ID);
     assert.deepEqual(page.problems, []);
     await page.context().close();

@@ -248,3 +248,27 @@ fn the_underwriting_simulation_prints_the_straight_through_share() {
     assert!(line.contains("/ 2000 ="), "{line}");
     assert!(!stdout.contains("could not be quoted"), "{stdout}");
 }
+
+/// The worksheet as people read it, for every example request in both languages, against its golden
+/// file (`tests/goldens/explain/`): a changed wording or step is a diff to review. `UPDATE_EXPECT=1
+/// cargo test -p premia-cli --test cli` rewrites them.
+#[test]
+fn explained_worksheets_match_their_golden_files() {
+    let dir = root().join("examples/requests");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".json").map(str::to_owned))
+        .filter(|n| !n.starts_with("bad"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        for lang in ["zh-CN", "en"] {
+            let file = format!("examples/requests/{name}.json");
+            let out = premia(&["--lang", lang, "quote", "--explain", &file]);
+            assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+            expect_test::expect_file![format!("goldens/explain/{name}.{lang}.txt")].assert_eq(&text(&out.stdout));
+        }
+    }
+}

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
-use crate::error::{Error, Errors};
+use crate::error::Errors;
 use crate::quote::Quote;
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
 use crate::text::Text;
@@ -177,14 +177,14 @@ fn products_in_error(errors: Errors, items: &[CoverageRequest]) -> Result<Vec<(S
 
 /// Bundles are checked at catalogue load: each item must name a product of the catalogue.
 #[cfg(feature = "toml")]
-pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<Error> {
+pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<crate::error::Error> {
     bundle
         .items
         .iter()
         .enumerate()
         .filter(|(_, item)| !catalogue_codes.contains(&item.product))
         .map(|(i, item)| {
-            Error::new(
+            crate::error::Error::new(
                 format!("bundle[{}].item[{i}].product", bundle.id),
                 crate::error::ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
             )

@@ -79,7 +79,6 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
 
     let gross_first_year: Decimal = coverages.iter().map(|c| c.first_year_premium).sum();
     let gross_total: Decimal = coverages.iter().map(|c| c.total_premium).sum();
-    let round = |v: Decimal| catalogue.rounding.round(RoundingStep::Discount, v);
     let ws = &mut applied.worksheet;
     let cap_first_year = ws.push(
         StepKind::DiscountCap { share: rules.cap, gross: gross_first_year, over_terms: false },
@@ -126,7 +125,16 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
             // An every-year discount shrinks in every year by the same proportion as in the first.
             let total = match discount.applies_to {
                 AppliesTo::FirstYear => first_year,
-                AppliesTo::EveryYear if before > Decimal::ZERO => round(discount.total * first_year / before),
+                AppliesTo::EveryYear if before > Decimal::ZERO => {
+                    let kind = StepKind::DiscountScaled {
+                        coupon: discount.code.clone(),
+                        total: discount.total,
+                        kept: first_year,
+                        before,
+                    };
+                    let scaled = steps.push(kind, discount.total * first_year / before);
+                    steps.round(&catalogue.rounding, RoundingStep::Discount, scaled)
+                }
                 AppliesTo::EveryYear => Decimal::ZERO,
             }
             .min(left_total);

@@ -18,7 +18,7 @@ use crate::rating::{self, Case};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
 use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
-use crate::text::Text;
+use crate::text::{Lang, Text};
 use crate::underwriting::{self, Decision, Outcome};
 use crate::worksheet::{FactorKind, StepKind, Worksheet};
 
@@ -538,8 +538,34 @@ fn check_amount(
     Some(value)
 }
 
-fn offered<T: ToString>(values: &[T]) -> String {
-    values.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+/// What a product offers, in words: each value's label, joined as each language lists things.
+fn offered<T>(values: &[T], label: impl Fn(&T) -> Text) -> Text {
+    let labels: Vec<Text> = values.iter().map(label).collect();
+    let join = |lang, separator| labels.iter().map(|t| t.get(lang)).collect::<Vec<_>>().join(separator);
+    Text::new(join(Lang::Zh, "、"), join(Lang::En, ", "))
+}
+
+/// `value` is not among what `product` offers (`offered`).
+fn not_offered(product: &Product, what: Noun, value: Text, offered: Text) -> ErrorKind {
+    ErrorKind::NotOffered {
+        what,
+        product: product.name.clone(),
+        offer: Box::new(crate::error::Offer { value, offered }),
+    }
+}
+
+/// A value as given, in both languages (a code the catalogue has no name for).
+fn as_given(value: &str) -> Text {
+    Text::new(value, value)
+}
+
+/// An age and a number of years as a person reads them.
+fn age_text(age: &u32) -> Text {
+    Text::new(format!("{age} 岁"), format!("age {age}"))
+}
+
+fn years_text(years: &u32) -> Text {
+    Text::new(format!("{years} 年"), format!("{years} years"))
 }
 
 fn check_terms(
@@ -553,24 +579,24 @@ fn check_terms(
         ok = false;
         err(
             "coverage_term",
-            ErrorKind::NotOffered {
-                what: Noun::CoverageTerm,
-                value: coverage.coverage_term.to_string(),
-                product: product.name.clone(),
-                offered: offered(&product.coverage_terms),
-            },
+            not_offered(
+                product,
+                Noun::CoverageTerm,
+                coverage.coverage_term.label(),
+                offered(&product.coverage_terms, |t| t.label()),
+            ),
         );
     }
     if !product.payment_terms.contains(&coverage.payment_term) {
         ok = false;
         err(
             "payment_term",
-            ErrorKind::NotOffered {
-                what: Noun::PaymentTerm,
-                value: coverage.payment_term.to_string(),
-                product: product.name.clone(),
-                offered: offered(&product.payment_terms),
-            },
+            not_offered(
+                product,
+                Noun::PaymentTerm,
+                coverage.payment_term.label(),
+                offered(&product.payment_terms, |t| t.label()),
+            ),
         );
     }
     let coverage_years = coverage.coverage_term.years(age);
@@ -603,15 +629,9 @@ fn check_frequency(product: &Product, coverage: &CoverageRequest, err: &mut impl
     if coverage.payment_term == PaymentTerm::Single && frequency != Frequency::Annual {
         err("frequency", ErrorKind::SingleNeedsAnnual { frequency: frequency.label() });
     } else if product.modal_factor(frequency).is_none() {
-        let names: Vec<&str> = product.frequencies.iter().map(|(f, _)| f.name()).collect();
         err(
             "frequency",
-            ErrorKind::NotOffered {
-                what: Noun::Frequency,
-                value: frequency.name().to_owned(),
-                product: product.name.clone(),
-                offered: names.join(", "),
-            },
+            not_offered(product, Noun::Frequency, frequency.label(), offered(&product.frequencies, |(f, _)| f.label())),
         );
     }
 }
@@ -623,15 +643,9 @@ fn check_plan(product: &Product, coverage: &CoverageRequest, err: &mut impl FnMu
     };
     match (&coverage.plan, plans.is_empty()) {
         (None, false) => err("plan", ErrorKind::Required),
-        (Some(plan), _) if !plans.iter().any(|p| &p.id == plan) => err(
-            "plan",
-            ErrorKind::NotOffered {
-                what: Noun::Plan,
-                value: plan.clone(),
-                product: product.name.clone(),
-                offered: offered(&plans.iter().map(|p| &p.id).collect::<Vec<_>>()),
-            },
-        ),
+        (Some(plan), _) if !plans.iter().any(|p| &p.id == plan) => {
+            err("plan", not_offered(product, Noun::Plan, as_given(plan), offered(plans, |p| p.name.clone())))
+        }
         _ => {}
     }
 }
@@ -648,17 +662,12 @@ fn check_annuity(
         _ => None,
     };
     let Some(options) = options else {
-        let not_offered = |what, value: u32| ErrorKind::NotOffered {
-            what,
-            value: value.to_string(),
-            product: product.name.clone(),
-            offered: String::new(),
-        };
+        let none = || Text::fixed("", "");
         if let Some(v) = coverage.payout_start_age {
-            err("payout_start_age", not_offered(Noun::PayoutAge, v));
+            err("payout_start_age", not_offered(product, Noun::PayoutAge, age_text(&v), none()));
         }
         if let Some(v) = coverage.guaranteed_years {
-            err("guaranteed_years", not_offered(Noun::GuaranteedYears, v));
+            err("guaranteed_years", not_offered(product, Noun::GuaranteedYears, years_text(&v), none()));
         }
         return;
     };
@@ -666,12 +675,7 @@ fn check_annuity(
         None => err("payout_start_age", ErrorKind::Required),
         Some(r) if !options.payout_start_ages.contains(&r) => err(
             "payout_start_age",
-            ErrorKind::NotOffered {
-                what: Noun::PayoutAge,
-                value: r.to_string(),
-                product: product.name.clone(),
-                offered: offered(&options.payout_start_ages),
-            },
+            not_offered(product, Noun::PayoutAge, age_text(&r), offered(&options.payout_start_ages, age_text)),
         ),
         Some(r) => {
             if let Some(end) = payment_years.map(|m| age + m) {
@@ -685,12 +689,7 @@ fn check_annuity(
         None => err("guaranteed_years", ErrorKind::Required),
         Some(g) if !options.guaranteed_years.contains(&g) => err(
             "guaranteed_years",
-            ErrorKind::NotOffered {
-                what: Noun::GuaranteedYears,
-                value: g.to_string(),
-                product: product.name.clone(),
-                offered: offered(&options.guaranteed_years),
-            },
+            not_offered(product, Noun::GuaranteedYears, years_text(&g), offered(&options.guaranteed_years, years_text)),
         ),
         Some(_) => {}
     }
@@ -721,12 +720,7 @@ fn check_riders<'p>(
         let Some(rider) = product.rider(&wanted.code) else {
             errors.push(Error::new(
                 format!("{f}.code"),
-                ErrorKind::NotOffered {
-                    what: Noun::Rider,
-                    value: wanted.code.clone(),
-                    product: product.name.clone(),
-                    offered: offered(&product.riders.iter().map(|r| &r.code).collect::<Vec<_>>()),
-                },
+                not_offered(product, Noun::Rider, as_given(&wanted.code), offered(&product.riders, |r| r.name.clone())),
             ));
             continue;
         };

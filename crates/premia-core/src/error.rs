@@ -118,6 +118,13 @@ pub type CatalogueError = Errors;
 pub type QuoteError = Errors;
 
 /// The things an error can be about, named in both languages.
+/// A value a product does not offer, and what it offers instead, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub value: Text,
+    pub offered: Text,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Noun {
     CoverageTerm,
@@ -258,7 +265,9 @@ pub enum ErrorKind {
     /// An amount given in a field this product does not use.
     AmountNotUsed { product: Text },
     /// A value the product does not offer.
-    NotOffered { what: Noun, value: String, product: Text, offered: String },
+    /// The value and what is offered instead in words ("20年交", "10,000 yuan deductible a year"); the
+    /// codes stay in the request. (Boxed: three texts would make every `ErrorKind` twice as large.)
+    NotOffered { what: Noun, product: Text, offer: Box<Offer> },
     /// Premiums would be paid for longer than the cover lasts.
     PaymentLongerThanCoverage { payment: Text, coverage: Text },
     /// A "to age N" term that has already ended at this age.
@@ -582,11 +591,11 @@ impl ErrorKind {
                 format!("{}不使用此金额字段", product.zh),
                 format!("{} does not take this amount", product.en),
             ),
-            NotOffered { what, value, product, offered } => {
-                let w = what.text();
+            NotOffered { what, product, offer } => {
+                let (w, Offer { value, offered }) = (what.text(), &**offer);
                 Text::new(
-                    format!("{}不提供{}“{value}”，可选：{offered}", product.zh, w.zh),
-                    format!("{} does not offer {} {value}; offered: {offered}", product.en, w.en),
+                    format!("{}不提供{}“{}”，可选：{}", product.zh, w.zh, value.zh, offered.zh),
+                    format!("{} does not offer {} {}; offered: {}", product.en, w.en, value.en, offered.en),
                 )
             }
             PaymentLongerThanCoverage { payment, coverage } => Text::new(

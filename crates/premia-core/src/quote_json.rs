@@ -522,7 +522,7 @@ fn step(out: &mut Vec<u8>, step: &Step) {
 /// The step's inputs, in the order the variant declares them.
 fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) {
     match kind {
-        StepKind::TableLookup { table, from_age, to_age, column } => {
+        StepKind::TableLookup { table, from_age, to_age, column, plan } => {
             out.extend_from_slice(b"{\"table\":");
             string(out, table);
             out.extend_from_slice(b",\"from_age\":");
@@ -531,6 +531,10 @@ fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) 
             integer(out, *to_age);
             out.extend_from_slice(b",\"column\":");
             string(out, column);
+            if let Some(plan) = plan {
+                out.extend_from_slice(b",\"plan\":");
+                text(out, plan);
+            }
         }
         StepKind::PerUnit { amount, per, rate } => {
             out.extend_from_slice(b"{\"amount\":");
@@ -715,6 +719,16 @@ fn inputs<'a>(out: &mut Vec<u8>, kind: &'a StepKind, written: &mut Written<'a>) 
             out.extend_from_slice(b",\"left\":");
             written.decimal(out, left);
         }
+        StepKind::DiscountScaled { coupon, total, kept, before } => {
+            out.extend_from_slice(b"{\"coupon\":");
+            string(out, coupon);
+            out.extend_from_slice(b",\"total\":");
+            written.decimal(out, total);
+            out.extend_from_slice(b",\"kept\":");
+            written.decimal(out, kept);
+            out.extend_from_slice(b",\"before\":");
+            written.decimal(out, before);
+        }
     }
     out.push(b'}');
 }
@@ -750,8 +764,9 @@ fn label(out: &mut Vec<u8>, kind: &StepKind) {
 fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
     use Piece::{Dec, Int, Lit, Str};
     match kind {
-        StepKind::TableLookup { from_age, to_age, column, .. } => {
-            let words: Vec<Text> = column.split_whitespace().filter_map(crate::worksheet::column_words).collect();
+        StepKind::TableLookup { from_age, to_age, column, plan, .. } => {
+            let words: Vec<Text> =
+                column.split_whitespace().filter_map(|t| crate::worksheet::column_words(t, plan.as_ref())).collect();
             let (zh, en): (&[Piece<'_>], &[Piece<'_>]) = if from_age == to_age {
                 (&[Int(*from_age), Lit(" 岁")], &[Lit("age "), Int(*from_age)])
             } else {
@@ -811,27 +826,49 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
                 Str(sex.name()),
             ],
         ),
-        StepKind::AnnuityDue { age, years } => {
-            same(out, written, &[Lit("ä_{"), Int(*age), Lit(":"), Int(*years), Lit("}")])
-        }
+        StepKind::AnnuityDue { age, years } => bilingual(
+            out,
+            written,
+            &[Int(*age), Lit(" 岁起每年年初交费，共 "), Int(*years), Lit(" 年")],
+            &[Lit("from age "), Int(*age), Lit(", at the start of each year, for "), Int(*years), Lit(" years")],
+        ),
         StepKind::BenefitFactor { benefit, age, years, payout_start_age, guaranteed_years } => match benefit {
-            Benefit::Term => same(out, written, &[Lit("A¹_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
-            Benefit::WholeLife => same(out, written, &[Lit("A_{"), Int(*age), Lit("}")]),
-            Benefit::Endowment => same(out, written, &[Lit("A_{"), Int(*age), Lit(":"), Int(*years), Lit("}")]),
+            Benefit::Term => bilingual(
+                out,
+                written,
+                &[Int(*age), Lit(" 岁起 "), Int(*years), Lit(" 年内身故给付")],
+                &[Lit("paid on death within "), Int(*years), Lit(" years from age "), Int(*age)],
+            ),
+            Benefit::WholeLife => bilingual(
+                out,
+                written,
+                &[Int(*age), Lit(" 岁起终身身故给付")],
+                &[Lit("paid on death, whenever, from age "), Int(*age)],
+            ),
+            Benefit::Endowment => bilingual(
+                out,
+                written,
+                &[Int(*age), Lit(" 岁起 "), Int(*years), Lit(" 年内身故或满期给付")],
+                &[
+                    Lit("paid on death within "),
+                    Int(*years),
+                    Lit(" years from age "),
+                    Int(*age),
+                    Lit(", or at their end"),
+                ],
+            ),
             Benefit::Annuity => {
                 let (r, g) = (payout_start_age.unwrap_or_default(), guaranteed_years.unwrap_or_default());
-                same(
+                bilingual(
                     out,
                     written,
+                    &[Int(r), Lit(" 岁起每年领取，保证 "), Int(g), Lit(" 年，之后生存即领")],
                     &[
-                        Lit("(D_"),
+                        Lit("paid yearly from age "),
                         Int(r),
-                        Lit("·ä_{"),
+                        Lit(": "),
                         Int(g),
-                        Lit("⌉} + N_"),
-                        Int(r.wrapping_add(g)),
-                        Lit(") / D_"),
-                        Int(*age),
+                        Lit(" years for certain, then while alive"),
                     ],
                 );
             }
@@ -839,29 +876,49 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
         StepKind::NetPremium { amount, factor, annuity } => {
             same(out, written, &[Dec(amount), Lit(" × "), Dec(factor), Lit(" ÷ "), Dec(annuity)]);
         }
-        StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => same(
+        StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => bilingual(
             out,
             written,
             &[
-                Dec(per_mille),
-                Lit("‰ × "),
+                Lit("保额 "),
                 Dec(amount),
-                Lit(" × ä_{"),
-                Int(*age),
-                Lit(":"),
+                Lit(" 的 "),
+                Dec(per_mille),
+                Lit("‰ 每年，共 "),
                 Int(*coverage_years),
-                Lit("} + "),
+                Lit(" 年；保单费 "),
                 Dec(policy_fee),
-                Lit(" × ä_{"),
-                Int(*age),
-                Lit(":"),
+                Lit(" 每年，共 "),
                 Int(*payment_years),
-                Lit("}"),
+                Lit(" 年；"),
+                Int(*age),
+                Lit(" 岁起"),
+            ],
+            &[
+                Dec(per_mille),
+                Lit("‰ of "),
+                Dec(amount),
+                Lit(" a year for "),
+                Int(*coverage_years),
+                Lit(" years, and a policy fee of "),
+                Dec(policy_fee),
+                Lit(" a year for "),
+                Int(*payment_years),
+                Lit(" years, from age "),
+                Int(*age),
             ],
         ),
-        StepKind::PremiumLoading { age, years } => {
-            same(out, written, &[Lit("Σ c_t·v^t·_tp_"), Int(*age), Lit(", t < "), Int(*years)]);
-        }
+        StepKind::PremiumLoading { age, years } => bilingual(
+            out,
+            written,
+            &[Int(*age), Lit(" 岁起交费 "), Int(*years), Lit(" 年，各年按保费比例收取的费用")],
+            &[
+                Lit("the share of each premium charged, over "),
+                Int(*years),
+                Lit(" years of paying from age "),
+                Int(*age),
+            ],
+        ),
         StepKind::GrossPremium { benefits, expenses, annuity, loading } => same(
             out,
             written,
@@ -951,6 +1008,21 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
             written,
             &[Str(coupon), Lit("："), Dec(before), Lit(" 超出上限余额 "), Dec(left)],
             &[Str(coupon), Lit(": "), Dec(before), Lit(" is more than the "), Dec(left), Lit(" the cap leaves")],
+        ),
+        StepKind::DiscountScaled { coupon, total, kept, before } => bilingual(
+            out,
+            written,
+            &[Str(coupon), Lit("："), Dec(total), Lit(" × 首年保留 "), Dec(kept), Lit(" ÷ 首年原为 "), Dec(before)],
+            &[
+                Str(coupon),
+                Lit(": "),
+                Dec(total),
+                Lit(" × "),
+                Dec(kept),
+                Lit(" kept in the first year ÷ "),
+                Dec(before),
+                Lit(" before"),
+            ],
         ),
     }
 }
@@ -1516,8 +1588,14 @@ mod tests {
         let s = || text.to_owned();
         let a = || Arc::<str>::from(text);
         let mut kinds = vec![
-            StepKind::TableLookup { table: a(), from_age: 30, to_age: 30, column: a() },
-            StepKind::TableLookup { table: a(), from_age: 26, to_age: 30, column: a() },
+            StepKind::TableLookup { table: a(), from_age: 30, to_age: 30, column: a(), plan: None },
+            StepKind::TableLookup {
+                table: a(),
+                from_age: 26,
+                to_age: 30,
+                column: "social D10K".into(),
+                plan: Some(Text::fixed("年免赔额1万元", "10,000 yuan \"deductible\"")),
+            },
             StepKind::PerUnit { amount: n, per: d("1000"), rate: d("19.43") },
             StepKind::FlatRegion { region: s() },
             StepKind::PercentOfBase { base: n, percent: d("0.03") },
@@ -1546,6 +1624,7 @@ mod tests {
             StepKind::DiscountEveryYear { coupon: s(), product: s(), first_year: n, years: 20 },
             StepKind::DiscountAmount { coupon: s(), eligible: n, amount: d("200") },
             StepKind::DiscountCapped { coupon: s(), before: n, left: d("-0.00") },
+            StepKind::DiscountScaled { coupon: s(), total: d("9715.00"), kept: d("97.15"), before: n },
         ];
         for sex in [Sex::Male, Sex::Female] {
             kinds.push(StepKind::ActuarialBasis { mortality: a(), source: a(), age: 45, sex });

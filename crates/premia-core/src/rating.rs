@@ -9,6 +9,7 @@ use crate::catalogue::{Actuarial, AgeTable, Benefit, Commutation, Loadings, Rati
 use crate::error::ErrorKind;
 use crate::request::Sex;
 use crate::term::{CoverageTerm, PaymentTerm};
+use crate::text::Text;
 use crate::worksheet::{StepKind, Worksheet};
 
 /// Everything a rating method may read about the case being priced.
@@ -44,11 +45,12 @@ pub(crate) fn base_premium(rating: &Rating, case: &Case<'_>, ws: &mut Worksheet)
                 .find(|(term, _)| term.is_none_or(|t| t == case.coverage_term))
                 .map(|(_, table)| table)
                 .ok_or_else(|| no_rate(case, format!("coverage term {}", case.coverage_term)))?;
-            let rate = lookup(table, case, ws)?;
+            let rate = lookup(table, case, None, ws)?;
             Ok(per_unit(rate, *per, case, ws))
         }
-        Rating::AgeBand { per, table, .. } => {
-            let rate = lookup(table, case, ws)?;
+        Rating::AgeBand { per, table, plans } => {
+            let plan = plans.iter().find(|p| Some(p.id.as_str()) == case.plan).map(|p| p.name.clone());
+            let rate = lookup(table, case, plan, ws)?;
             Ok(match per {
                 Some(per) => per_unit(rate, *per, case, ws),
                 None => rate,
@@ -71,7 +73,7 @@ fn no_rate(case: &Case<'_>, detail: String) -> ErrorKind {
     ErrorKind::NoRate { product: case.product.to_owned(), detail }
 }
 
-fn lookup(table: &AgeTable, case: &Case<'_>, ws: &mut Worksheet) -> Result<Decimal, ErrorKind> {
+fn lookup(table: &AgeTable, case: &Case<'_>, plan: Option<Text>, ws: &mut Worksheet) -> Result<Decimal, ErrorKind> {
     let query =
         ColumnQuery { sex: case.sex, payment: case.payment_term, social: case.social_insurance, plan: case.plan };
     match table.lookup(case.age, &query) {
@@ -81,6 +83,7 @@ fn lookup(table: &AgeTable, case: &Case<'_>, ws: &mut Worksheet) -> Result<Decim
                 from_age: cell.row.from,
                 to_age: cell.row.to,
                 column: cell.header.clone(),
+                plan,
             },
             cell.rate,
         )),

@@ -201,6 +201,19 @@ pub struct Reason {
     pub exclusion: Option<Text>,
 }
 
+impl Reason {
+    /// The request fields a pending reason waits for (what to give before underwriting can decide):
+    /// the health answers, the height and weight, the annual income. Nothing for any other reason.
+    pub fn needs(&self) -> &'static [&'static str] {
+        match self.rule.as_str() {
+            "question.missing" => &["insured.health_answers"],
+            "bmi.missing" => &["insured.height_cm", "insured.weight_kg"],
+            "financial.income_missing" => &["insured.annual_income"],
+            _ => &[],
+        }
+    }
+}
+
 /// Sums over the whole request that several rules compare with limits.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Totals {

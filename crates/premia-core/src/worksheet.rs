@@ -47,9 +47,17 @@ pub enum FactorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", content = "inputs")]
 pub enum StepKind {
-    /// A cell of a rate table or age-band table.
+    /// A cell of a rate table or age-band table; `plan` is the chosen plan's name when the column is
+    /// one of a plan (its id stays in `column`).
     #[serde(rename = "table.lookup")]
-    TableLookup { table: Arc<str>, from_age: u32, to_age: u32, column: Arc<str> },
+    TableLookup {
+        table: Arc<str>,
+        from_age: u32,
+        to_age: u32,
+        column: Arc<str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        plan: Option<Text>,
+    },
     /// amount ÷ per × rate.
     #[serde(rename = "table.per_unit")]
     PerUnit { amount: Decimal, per: Decimal, rate: Decimal },
@@ -137,6 +145,10 @@ pub enum StepKind {
     /// A discount reduced to what the cap leaves.
     #[serde(rename = "discount.capped")]
     DiscountCapped { coupon: String, before: Decimal, left: Decimal },
+    /// A capped every-year discount's total over the terms, reduced in the same proportion as its first
+    /// year: total × first year kept ÷ first year before.
+    #[serde(rename = "discount.scaled")]
+    DiscountScaled { coupon: String, total: Decimal, kept: Decimal, before: Decimal },
 }
 
 impl StepKind {
@@ -166,6 +178,7 @@ impl StepKind {
             StepKind::DiscountEveryYear { .. } => "discount.every_year",
             StepKind::DiscountAmount { .. } => "discount.amount",
             StepKind::DiscountCapped { .. } => "discount.capped",
+            StepKind::DiscountScaled { .. } => "discount.scaled",
         }
     }
 
@@ -177,14 +190,24 @@ impl StepKind {
             StepKind::FlatRegion { .. } => Text::fixed("按地区统一保费", "flat premium for the region"),
             StepKind::PercentOfBase { .. } => Text::fixed("按主险保费比例", "share of the base premium"),
             StepKind::ActuarialBasis { .. } => Text::fixed("精算基础：预定利率", "actuarial basis: interest rate"),
-            StepKind::AnnuityDue { .. } => Text::fixed("交费期期初年金现值 ä", "annuity-due over the payment term ä"),
-            StepKind::BenefitFactor { .. } => Text::fixed("每单位保障的给付现值", "benefit present value per unit"),
-            StepKind::NetPremium { .. } => Text::fixed("纯保费", "net premium"),
-            StepKind::Expenses { .. } => Text::fixed("费用现值", "present value of expenses"),
-            StepKind::PremiumLoading { .. } => {
-                Text::fixed("保费比例附加费用现值（每单位保费）", "premium-related loadings per unit of premium")
+            StepKind::AnnuityDue { .. } => {
+                Text::fixed("每年交 1 元、交满交费期的现值", "today's value of paying 1 a year for the payment term")
             }
-            StepKind::GrossPremium { .. } => Text::fixed("毛保费（等价原则）", "gross premium (equivalence principle)"),
+            StepKind::BenefitFactor { .. } => {
+                Text::fixed("每 1 元保额将来给付的现值", "today's value of the benefit, per 1 of cover")
+            }
+            StepKind::NetPremium { .. } => {
+                Text::fixed("纯保费：保额 × 给付现值 ÷ 交费现值", "net premium: cover × benefit value ÷ payment value")
+            }
+            StepKind::Expenses { .. } => Text::fixed("各年费用的现值", "today's value of the yearly expenses"),
+            StepKind::PremiumLoading { .. } => Text::fixed(
+                "按保费比例收取的费用（每 1 元保费）",
+                "charges in proportion to the premium (per 1 of premium)",
+            ),
+            StepKind::GrossPremium { .. } => Text::fixed(
+                "保费：(给付 + 费用) ÷ (交费现值 − 按保费比例的费用)",
+                "premium: (benefits + expenses) ÷ (payment value − charges on the premium)",
+            ),
             StepKind::Rounding { step, .. } => step.label(),
             StepKind::Factor { factor: FactorKind::Smoker, .. } => Text::fixed("吸烟者系数", "smoker factor"),
             StepKind::Factor { factor: FactorKind::Occupation, class, .. } => {
@@ -209,6 +232,9 @@ impl StepKind {
             StepKind::DiscountEveryYear { .. } => Text::fixed("每年优惠合计", "discount in every paying year"),
             StepKind::DiscountAmount { .. } => Text::fixed("抵用券", "voucher"),
             StepKind::DiscountCapped { .. } => Text::fixed("按监管上限削减", "reduced to the regulatory cap"),
+            StepKind::DiscountScaled { .. } => {
+                Text::fixed("交费期内优惠按同一比例削减", "discount over the terms, reduced in the same proportion")
+            }
         }
     }
 
@@ -218,14 +244,14 @@ impl StepKind {
         Some(match self {
             // The table's name and the column's tokens stay in the inputs; a person reads the row and
             // the column in words ("30 岁 · 女性 · 20年交").
-            StepKind::TableLookup { from_age, to_age, column, .. } => {
+            StepKind::TableLookup { from_age, to_age, column, plan, .. } => {
                 let (zh, en) = if from_age == to_age {
                     (format!("{from_age} 岁"), format!("age {from_age}"))
                 } else {
                     (format!("{from_age}–{to_age} 岁"), format!("ages {from_age}-{to_age}"))
                 };
                 let (mut zh, mut en) = (vec![zh], vec![en]);
-                for words in column.split_whitespace().filter_map(column_words) {
+                for words in column.split_whitespace().filter_map(|token| column_words(token, plan.as_ref())) {
                     zh.push(words.zh.into_owned());
                     en.push(words.en.into_owned());
                 }
@@ -243,23 +269,43 @@ impl StepKind {
                 format!("生命表 {mortality}（{source}）· {age} 岁 {}", sex.label().zh),
                 format!("mortality {mortality} ({source}), age {age} {}", sex.name()),
             ),
-            StepKind::AnnuityDue { age, years } => same(format!("ä_{{{age}:{years}}}")),
-            StepKind::BenefitFactor { benefit, age, years, payout_start_age, guaranteed_years } => {
-                same(match benefit {
-                    Benefit::Term => format!("A¹_{{{age}:{years}}}"),
-                    Benefit::WholeLife => format!("A_{{{age}}}"),
-                    Benefit::Endowment => format!("A_{{{age}:{years}}}"),
-                    Benefit::Annuity => {
-                        let (r, g) = (payout_start_age.unwrap_or_default(), guaranteed_years.unwrap_or_default());
-                        format!("(D_{r}·ä_{{{g}⌉}} + N_{}) / D_{age}", r + g)
-                    }
-                })
-            }
+            StepKind::AnnuityDue { age, years } => Text::new(
+                format!("{age} 岁起每年年初交费，共 {years} 年"),
+                format!("from age {age}, at the start of each year, for {years} years"),
+            ),
+            StepKind::BenefitFactor { benefit, age, years, payout_start_age, guaranteed_years } => match benefit {
+                Benefit::Term => Text::new(
+                    format!("{age} 岁起 {years} 年内身故给付"),
+                    format!("paid on death within {years} years from age {age}"),
+                ),
+                Benefit::WholeLife => {
+                    Text::new(format!("{age} 岁起终身身故给付"), format!("paid on death, whenever, from age {age}"))
+                }
+                Benefit::Endowment => Text::new(
+                    format!("{age} 岁起 {years} 年内身故或满期给付"),
+                    format!("paid on death within {years} years from age {age}, or at their end"),
+                ),
+                Benefit::Annuity => {
+                    let (r, g) = (payout_start_age.unwrap_or_default(), guaranteed_years.unwrap_or_default());
+                    Text::new(
+                        format!("{r} 岁起每年领取，保证 {g} 年，之后生存即领"),
+                        format!("paid yearly from age {r}: {g} years for certain, then while alive"),
+                    )
+                }
+            },
             StepKind::NetPremium { amount, factor, annuity } => same(format!("{amount} × {factor} ÷ {annuity}")),
-            StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => same(format!(
-                "{per_mille}‰ × {amount} × ä_{{{age}:{coverage_years}}} + {policy_fee} × ä_{{{age}:{payment_years}}}"
-            )),
-            StepKind::PremiumLoading { age, years } => same(format!("Σ c_t·v^t·_tp_{age}, t < {years}")),
+            StepKind::Expenses { per_mille, amount, policy_fee, age, coverage_years, payment_years } => Text::new(
+                format!(
+                    "保额 {amount} 的 {per_mille}‰ 每年，共 {coverage_years} 年；保单费 {policy_fee} 每年，共 {payment_years} 年；{age} 岁起"
+                ),
+                format!(
+                    "{per_mille}‰ of {amount} a year for {coverage_years} years, and a policy fee of {policy_fee} a year for {payment_years} years, from age {age}"
+                ),
+            ),
+            StepKind::PremiumLoading { age, years } => Text::new(
+                format!("{age} 岁起交费 {years} 年，各年按保费比例收取的费用"),
+                format!("the share of each premium charged, over {years} years of paying from age {age}"),
+            ),
             StepKind::GrossPremium { benefits, expenses, annuity, loading } => {
                 same(format!("({benefits} + {expenses}) ÷ ({annuity} − {loading})"))
             }
@@ -301,6 +347,10 @@ impl StepKind {
                 format!("{coupon}：{before} 超出上限余额 {left}"),
                 format!("{coupon}: {before} is more than the {left} the cap leaves"),
             ),
+            StepKind::DiscountScaled { coupon, total, kept, before } => Text::new(
+                format!("{coupon}：{total} × 首年保留 {kept} ÷ 首年原为 {before}"),
+                format!("{coupon}: {total} × {kept} kept in the first year ÷ {before} before"),
+            ),
         })
     }
 }
@@ -316,8 +366,8 @@ pub(crate) fn places_zh(scale: u32) -> std::borrow::Cow<'static, str> {
 }
 
 /// A column token of a rate table in words: a sex, social insurance, a payment term; a plan id as the
-/// plan (its name is the catalogue's, which a worksheet does not carry); nothing for "any".
-pub(crate) fn column_words(token: &str) -> Option<Text> {
+/// plan's name (`plan`, which the step carries); nothing for "any".
+pub(crate) fn column_words(token: &str, plan: Option<&Text>) -> Option<Text> {
     Some(match token {
         "any" => return None,
         "male" => Sex::Male.label(),
@@ -326,7 +376,7 @@ pub(crate) fn column_words(token: &str) -> Option<Text> {
         "no_social" => Text::fixed("无社保", "without social insurance"),
         other => match other.parse::<crate::term::PaymentTerm>() {
             Ok(term) => term.label(),
-            Err(_) => Text::new(format!("方案 {other}"), format!("plan {other}")),
+            Err(_) => plan.cloned().unwrap_or_else(|| Text::new(format!("方案 {other}"), format!("plan {other}"))),
         },
     })
 }

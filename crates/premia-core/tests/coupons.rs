@@ -304,3 +304,65 @@ fn refusals_name_products_channels_and_kinds_in_words_not_codes() {
 fn product_name(code: &str) -> String {
     demo::catalogue().product(code, "2026-11-25".parse().unwrap()).unwrap().name.zh.to_string()
 }
+
+#[test]
+fn a_capped_every_year_discount_shows_its_scaled_total_as_a_step_of_its_own() {
+    // A 1% cap: 97.15 of 9715.00 in the first year, 1943.00 of 194,300.00 over the 20 years.
+    let text = demo::TOML.replace(r#"cap = "0.15""#, r#"cap = "0.01""#);
+    let catalogue = Catalogue::load(&text, &demo::file).unwrap();
+    let mut direct = request_with(&["ONLINE-2026"], "2026-11-25", "years:20");
+    direct["channel"] = json!({ "kind": "direct" });
+    let q = run_on(&catalogue, &direct);
+    // 2% every year: 194.30 a year, 3886.00 over the terms; the cap keeps 97.15 of the first year's
+    // 194.30, so every year keeps the same half: 3886.00 × 97.15 ÷ 194.30 = 1943.00.
+    let discount = &q.discounts[0];
+    assert!(discount.capped);
+    assert_eq!((discount.first_year.to_string(), discount.total.to_string()), ("97.15".into(), "1943.00".into()));
+    let codes: Vec<&str> = q.discount_worksheet.iter().map(|s| s.code()).collect();
+    let scaled = codes.iter().position(|c| *c == "discount.scaled").expect("the scaled total has its step");
+    assert_eq!(codes[scaled + 1], "rounding", "rounded at the discount's rule, and that shown too");
+    let step = &q.discount_worksheet[scaled];
+    assert_eq!(step.value.to_string(), "1943.00");
+    assert_eq!(step.detail().unwrap().en, "ONLINE-2026: 3886.00 × 97.15 kept in the first year ÷ 194.30 before");
+    assert_eq!(q.discount_worksheet[scaled + 1].value, discount.total, "the step's result is the discount's total");
+    assert_eq!(q.totals.discount_total, discount.total);
+    // The whole discount worksheet as people read it, in both languages (a golden: wording is a diff).
+    let text: String = q
+        .discount_worksheet
+        .iter()
+        .map(|step| {
+            let detail = step.detail().unwrap_or_else(|| premia_core::Text::fixed("", ""));
+            format!(
+                "{} | {} | {}\n{} | {} | {}\n",
+                step.label().zh,
+                detail.zh,
+                step.value,
+                step.label().en,
+                detail.en,
+                step.value
+            )
+        })
+        .collect();
+    expect_test::expect![[r#"
+        优惠监管上限（首年） | 总保费 9715.00 × 0.01 | 97.1500
+        regulatory cap on discounts (first year) | gross premium 9715.00 × 0.01 | 97.1500
+        优惠金额舍入 | 97.1500 → 精确到分，四舍五入 | 97.15
+        round the discount | 97.1500 to 2 places, half up | 97.15
+        优惠监管上限（交费期内） | 总保费 194300.00 × 0.01 | 1943.0000
+        regulatory cap on discounts (over the terms) | gross premium 194300.00 × 0.01 | 1943.0000
+        优惠金额舍入 | 1943.0000 → 精确到分，四舍五入 | 1943.00
+        round the discount | 1943.0000 to 2 places, half up | 1943.00
+        比例优惠 | ONLINE-2026：CI 首年保费 9715.00 × 0.02 | 194.3000
+        percentage discount | ONLINE-2026: CI first-year premium 9715.00 × 0.02 | 194.3000
+        优惠金额舍入 | 194.3000 → 精确到分，四舍五入 | 194.30
+        round the discount | 194.3000 to 2 places, half up | 194.30
+        每年优惠合计 | ONLINE-2026：CI 194.30 × 20 年 | 3886.00
+        discount in every paying year | ONLINE-2026: CI 194.30 × 20 years | 3886.00
+        交费期内优惠按同一比例削减 | ONLINE-2026：3886.00 × 首年保留 97.15 ÷ 首年原为 194.30 | 1943.00
+        discount over the terms, reduced in the same proportion | ONLINE-2026: 3886.00 × 97.15 kept in the first year ÷ 194.30 before | 1943.00
+        优惠金额舍入 | 1943.00 → 精确到分，四舍五入 | 1943.00
+        round the discount | 1943.00 to 2 places, half up | 1943.00
+        按监管上限削减 | ONLINE-2026：194.30 超出上限余额 97.15 | 97.15
+        reduced to the regulatory cap | ONLINE-2026: 194.30 is more than the 97.15 the cap leaves | 97.15
+    "#]].assert_eq(&text);
+}

@@ -432,3 +432,56 @@ fn the_digest_covers_every_request_field_and_figure() {
     }
     assert!(checked > 60, "only {checked} fields checked");
 }
+
+#[test]
+fn what_a_product_does_not_offer_is_said_in_words_not_codes() {
+    let message = |value: &Value, field: &str| {
+        let errors = run(value).unwrap_err();
+        let error = errors.iter().find(|e| e.field == field).unwrap_or_else(|| panic!("{field}: {errors}"));
+        assert_eq!(error.code(), "not_offered");
+        error.message()
+    };
+    let term = message(&with(base(), "/coverages/0/payment_term", json!("years:25")), "coverages[0].payment_term");
+    assert!(term.zh.contains("“25年交”") && term.zh.contains("20年交"), "{}", term.zh);
+    assert!(term.en.contains("25-year pay") && term.en.contains("20-year pay"), "{}", term.en);
+    let rider =
+        message(&with(base(), "/coverages/0/riders", json!([{ "code": "NOPE" }])), "coverages[0].riders[0].code");
+    assert!(
+        rider.en.ends_with("offered: Multiple critical illness claims rider, Payer premium waiver rider"),
+        "{}",
+        rider.en
+    );
+    let med = json!({ "product": "MED", "sum_assured": "3000000", "coverage_term": "years:1", "payment_term": "years:1",
+                      "frequency": "annual", "plan": "D20K" });
+    let plan = message(&with(base(), "/coverages/0", med), "coverages[0].plan");
+    assert!(plan.zh.ends_with("可选：年免赔额1万元、年免赔额5千元"), "{}", plan.zh);
+    for text in [&term.zh, &term.en, &rider.en, &plan.zh, &plan.en] {
+        assert!(!text.contains("years:") && !text.contains("CI-WOP") && !text.contains("D10K"), "a code in {text}");
+    }
+}
+
+#[test]
+fn worksheets_say_their_steps_in_words_not_symbols_or_plan_codes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/requests");
+    let mut seen = 0;
+    for name in ["acc", "ann", "ci", "ci-two-coupons", "hmb", "ltc", "med", "term", "three-coverages", "wl"] {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let q = run(&serde_json::from_str(&text).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let steps = q.coverages.iter().flat_map(|c| &c.worksheet).chain(&q.discount_worksheet);
+        for step in steps {
+            let detail = step.detail().unwrap_or_else(|| premia_core::Text::fixed("", ""));
+            for text in [&step.label().zh, &step.label().en, &detail.zh, &detail.en] {
+                for symbol in ["ä", "Σ", "A¹", "_{", "D_", "方案 ", "plan "] {
+                    assert!(!text.contains(symbol), "{name}: {} says {symbol:?}: {text}", step.code());
+                }
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen > 50, "{seen} steps");
+    // The plan is named by its name: MED's deductible.
+    let med: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("med.json")).unwrap()).unwrap();
+    let lookup = run(&med).unwrap().coverages[0].worksheet[0].clone();
+    assert_eq!(lookup.code(), "table.lookup");
+    assert!(lookup.detail().unwrap().zh.contains("年免赔额1万元"), "{}", lookup.detail().unwrap().zh);
+}

@@ -191,7 +191,8 @@ fn check_steps_once(q: &Quote) -> Result<(), String> {
             StepKind::DiscountPercent { coupon, .. }
             | StepKind::DiscountEveryYear { coupon, .. }
             | StepKind::DiscountAmount { coupon, .. }
-            | StepKind::DiscountCapped { coupon, .. } => coupon,
+            | StepKind::DiscountCapped { coupon, .. }
+            | StepKind::DiscountScaled { coupon, .. } => coupon,
             _ => continue,
         };
         if !q.discounts.iter().any(|d| &d.code == coupon) {

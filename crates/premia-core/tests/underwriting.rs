@@ -312,3 +312,27 @@ fn an_invalid_resident_id_says_which_check_failed() {
     assert_eq!(errors.iter().next().unwrap().code(), "resident_id.checksum");
     assert_eq!(errors.iter().next().unwrap().field, "insured.resident_id");
 }
+
+#[test]
+fn a_pending_reason_names_the_fields_it_waits_for_and_no_other_reason_does() {
+    let reasons = |value: &Value| {
+        let q = run(value).unwrap();
+        q.decision.reasons.iter().map(|r| (r.rule.clone(), r.needs().to_vec())).collect::<Vec<_>>()
+    };
+    let mut unanswered = healthy();
+    unanswered["insured"]["health_answers"].as_object_mut().unwrap().remove("HEART");
+    assert_eq!(reasons(&unanswered), [("question.missing".to_owned(), vec!["insured.health_answers"])]);
+    let no_weight = set(healthy(), "/insured/weight_kg", Value::Null);
+    assert_eq!(reasons(&no_weight), [("bmi.missing".to_owned(), vec!["insured.height_cm", "insured.weight_kg"])]);
+    let no_income =
+        set(set(healthy(), "/insured/existing_cover", json!("300000")), "/insured/annual_income", Value::Null);
+    assert_eq!(reasons(&no_income), [("financial.income_missing".to_owned(), vec!["insured.annual_income"])]);
+    // A decided reason waits for nothing: a referral, a decline.
+    let heavy = set(healthy(), "/insured/weight_kg", json!("80"));
+    assert_eq!(reasons(&heavy), [("bmi".to_owned(), Vec::<&str>::new())]);
+    // Every pending reason the demo catalogue can give names what it waits for.
+    for value in [&unanswered, &no_weight, &no_income] {
+        let q = run(value).unwrap();
+        assert!(q.decision.reasons.iter().filter(|r| r.outcome == Outcome::Pending).all(|r| !r.needs().is_empty()));
+    }
+}

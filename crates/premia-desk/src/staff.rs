@@ -33,6 +33,8 @@ pub enum Permission {
     Resolve,
     /// The desk's figures: queue size, times to decision (no personal data).
     ViewStats,
+    /// The premium dashboard's figures (no personal data): managers and analysts.
+    ViewDashboard,
 }
 
 impl Role {
@@ -69,6 +71,7 @@ impl Role {
             Review => self == SeniorUnderwriter,
             Resolve => self == Manager,
             ViewStats => true,
+            ViewDashboard => matches!(self, Manager | Analyst),
         }
     }
 }

@@ -241,6 +241,7 @@ async fn decisions(state: &AppState, base: &str, client: &reqwest::Client, sessi
                 outcome: "declined".into(),
                 quote_json: None,
                 token: None,
+                dashboard: None,
             }),
             idempotency: None,
             response_json: "{}".into(),
@@ -286,6 +287,8 @@ async fn submit_referred(state: &AppState, catalogue: &premia_core::Catalogue, i
         idempotency: None,
         audit: Vec::new(),
         receipt: None,
+        // As the server stores one: with the dashboard's facts (the rollups are written with it).
+        dashboard: premia_server::dashboard::intake::facts(&quote),
         case: Some(premia_store::NewCase {
             product: "CI".into(),
             line: "critical_illness".into(),

@@ -116,6 +116,26 @@ pub struct Config {
 
     #[command(flatten)]
     pub desk: DeskConfig,
+
+    #[command(flatten)]
+    pub dashboard: DashboardConfig,
+}
+
+/// The premium dashboard.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DashboardConfig {
+    /// Folder of the built dashboard page (scripts/dashboard-build.sh writes it), served at /dashboard/.
+    #[arg(
+        id = "dashboard_dir",
+        long = "dashboard-dir",
+        env = "PREMIA_DASHBOARD_DIR",
+        default_value = "crates/premia-dashboard-web/dist"
+    )]
+    pub dir: PathBuf,
+
+    /// Targets per period (TOML; docs/dashboard.md), shown on the dashboard as progress. None: no targets.
+    #[arg(id = "dashboard_targets", long = "dashboard-targets", env = "PREMIA_DASHBOARD_TARGETS")]
+    pub targets: Option<PathBuf>,
 }
 
 /// The underwriting desk and staff sign-in.

@@ -13,6 +13,7 @@ pub mod body;
 pub mod catalogues;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod desk;
 pub mod envelope;
@@ -47,11 +48,28 @@ pub use state::{AppState, Clock};
 /// refused without `--allow-demo`), data folder made private, store opened and migrated, server secret
 /// and signing key read or generated and checked against the database.
 pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    state_with_store_clock(config, clock, premia_store::StoreClock::system()).await
+}
+
+/// [`state`] with the store recording times by `store_clock` (`premia-server demo seed` submits a year
+/// of applications through the real code path with its own clock).
+pub async fn state_with_store_clock(
+    config: Config,
+    clock: Clock,
+    store_clock: premia_store::StoreClock,
+) -> anyhow::Result<AppState> {
     let catalogues = catalogues::Catalogues::load(&config.catalogues)?;
     demo::check(&catalogues, config.allow_demo)?;
     private_data_dir(&config.data_dir)?;
     let url = config.database_url();
-    let store = Store::open(&url).await.with_context(|| format!("opening the store at {}", redact(&url)))?;
+    let backend = premia_store::Backend::of_url(&url)
+        .ok_or_else(|| anyhow::anyhow!("unsupported database URL {}", redact(&url)))?;
+    let mut options = premia_store::StoreOptions::for_backend(backend);
+    options.clock = store_clock;
+    options.utc_offset_seconds = config.utc_offset.local_minus_utc();
+    let store =
+        Store::open_with(&url, options).await.with_context(|| format!("opening the store at {}", redact(&url)))?;
+    dashboard::backfill::run(&store).await.context("writing the dashboard's facts of earlier applications")?;
     let key = signing::ServerKey::load_or_generate(&config.signing_key_path())?;
     let secret = secret::ServerSecret::load_or_generate(&config.server_secret_path())?;
     store.check_secret(secret.fingerprint()).await?;
@@ -79,6 +97,8 @@ pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         )),
         None => None,
     };
+    let dashboard = dashboard::Dashboard::load(&config.dashboard, &catalogues)?;
+    dashboard::verified::spawn_flusher(&dashboard.verified, store.clone(), std::time::Duration::from_millis(500));
     Ok(AppState(Arc::new(state::Shared {
         config,
         catalogues,
@@ -91,6 +111,7 @@ pub async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         rate_limits,
         metrics_token,
         payments,
+        dashboard,
     })))
 }
 

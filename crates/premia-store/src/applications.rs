@@ -23,7 +23,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::audit::{self, NewAuditEvent};
-use crate::{Store, StoreError, StoreOptions, now_millis};
+use crate::{Store, StoreError, StoreOptions};
 
 /// An application to store. The caller has verified the quote and signed the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,8 @@ pub struct NewApplication {
     pub receipt: Option<String>,
     /// The underwriting desk's case, for an application not decided automatically.
     pub case: Option<crate::cases::NewCase>,
+    /// The premium dashboard's facts of the application (`premia_dashboard::facts::of_quote`).
+    pub dashboard: Option<premia_dashboard::ApplicationFacts>,
 }
 
 /// An `Idempotency-Key` header, the caller it is scoped to, and a fingerprint of what it came with.
@@ -160,11 +162,12 @@ pub(crate) struct Submissions {
 }
 
 impl Submissions {
-    pub(crate) fn start(pool: AnyPool, options: &StoreOptions) -> Self {
+    pub(crate) fn start(pool: AnyPool, options: &StoreOptions, changes: tokio::sync::watch::Sender<u64>) -> Self {
         let (queue, jobs) = mpsc::channel::<Job>(options.max_batch.max(1) * 8);
         let jobs = Arc::new(Mutex::new(jobs));
         for _ in 0..options.writers.max(1) {
-            tokio::spawn(write_loop(pool.clone(), Arc::clone(&jobs), options.max_batch.max(1)));
+            let writer = Writer { pool: pool.clone(), options: options.clone(), changes: changes.clone() };
+            tokio::spawn(write_loop(writer, Arc::clone(&jobs)));
         }
         Submissions { queue }
     }
@@ -176,18 +179,28 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// What a writer task needs.
+struct Writer {
+    pool: AnyPool,
+    options: StoreOptions,
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
 /// Take what is waiting, commit it as one batch, answer; until the store is dropped.
-async fn write_loop(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, max_batch: usize) {
+async fn write_loop(writer: Writer, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
     loop {
         let mut batch = Vec::new();
         {
             let mut jobs = jobs.lock().await;
-            if jobs.recv_many(&mut batch, max_batch).await == 0 {
+            if jobs.recv_many(&mut batch, writer.options.max_batch.max(1)).await == 0 {
                 return;
             }
         }
-        match write_batch(&pool, &batch).await {
+        match write_batch(&writer, &batch).await {
             Ok(outcomes) => {
+                if outcomes.iter().any(|o| matches!(o, Ok(Submitted::Created(_)))) {
+                    writer.changes.send_modify(|n| *n = n.wrapping_add(1));
+                }
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     // A caller that went away (client disconnected) still has its application stored.
                     let _ = job.reply.send(outcome);
@@ -203,14 +216,17 @@ async fn write_loop(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, max_ba
     }
 }
 
-async fn write_batch(pool: &AnyPool, batch: &[Job]) -> Result<Vec<Result<Submitted, StoreError>>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Result<Submitted, StoreError>>, sqlx::Error> {
+    let mut tx = writer.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut rollup = crate::dashboard::Rollup::default();
     for job in batch {
         sqlx::query::<Any>("SAVEPOINT submission").execute(&mut *tx).await?;
-        match insert(&mut tx, &job.application).await {
+        let now = writer.options.clock.now();
+        match insert(&mut tx, &job.application, now, writer.options.utc_offset_seconds).await {
             Ok(record) => {
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
+                rollup.submitted_application(&job.application, now, writer.options.utc_offset_seconds);
                 outcomes.push(Ok(Submitted::Created(record)));
             }
             Err(refusal) => {
@@ -223,6 +239,8 @@ async fn write_batch(pool: &AnyPool, batch: &[Job]) -> Result<Vec<Result<Submitt
             }
         }
     }
+    // The dashboard's rollups of the whole batch, in key order, in the same transaction.
+    rollup.apply(&mut tx).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -243,8 +261,12 @@ impl From<sqlx::Error> for Refusal {
     }
 }
 
-async fn insert(conn: &mut AnyConnection, app: &NewApplication) -> Result<ApplicationRecord, Refusal> {
-    let now = now_millis();
+async fn insert(
+    conn: &mut AnyConnection,
+    app: &NewApplication,
+    now: i64,
+    utc_offset_seconds: i32,
+) -> Result<ApplicationRecord, Refusal> {
     sqlx::query::<Any>(
         "INSERT INTO applications (number, created_at, status, channel, agent_code, agent_token_id, \
          resident_id_hash, resident_id_scheme, catalogue_id, catalogue_version, digest, decision, request_json, \
@@ -280,6 +302,7 @@ async fn insert(conn: &mut AnyConnection, app: &NewApplication) -> Result<Applic
         .await?;
     }
     crate::cases::insert_with_application(&mut *conn, app, now).await?;
+    crate::dashboard::insert_with_application(&mut *conn, app, now, utc_offset_seconds).await?;
     let coupons: BTreeSet<&Redemption> = app.coupons.iter().collect();
     for coupon in &coupons {
         sqlx::query::<Any>(

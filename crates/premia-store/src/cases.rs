@@ -13,7 +13,7 @@ use sqlx::{Any, AnyConnection, Row};
 
 use crate::applications::NewApplication;
 use crate::audit::{self, AuditEntry, NewAuditEvent};
-use crate::{Backend, Store, StoreError, now_millis};
+use crate::{Backend, Store, StoreError};
 
 /// What the desk needs of an application not decided automatically; stored with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +223,7 @@ impl Store {
     /// Record that `username` opened the case (personal data access: audited every time); the first
     /// opening also moves the applicant's status from "submitted" to "under review".
     pub async fn case_opened(&self, number: &str, username: &str) -> Result<(), StoreError> {
-        let now = now_millis();
+        let now = self.now();
         let mut tx = self.pool().begin().await?;
         sqlx::query::<Any>("UPDATE cases SET opened_at = $1 WHERE application_number = $2 AND opened_at IS NULL")
             .bind(now)

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
 use crate::audit::{self, NewAuditEvent};
-use crate::{Store, StoreError, now_millis};
+use crate::{Store, StoreError};
 
 /// A decision to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,9 @@ pub struct NewFinal {
     pub quote_json: Option<String>,
     /// The signed token of an acceptance.
     pub token: Option<String>,
+    /// The premium dashboard's facts of an acceptance's terms (its repriced quote); `None` keeps the
+    /// facts of the application as submitted.
+    pub dashboard: Option<premia_dashboard::ApplicationFacts>,
 }
 
 /// What to do with one of the case's decision pointers.
@@ -142,7 +145,7 @@ impl Store {
     }
 
     async fn try_apply(&self, change: &CaseChange) -> Result<Applied, StoreError> {
-        let now = now_millis();
+        let now = self.now();
         let mut tx = self.pool().begin_with(self.begin_statement()).await?;
         if let Some(key) = &change.idempotency {
             let claimed = sqlx::query::<Any>(
@@ -169,10 +172,17 @@ impl Store {
             return Ok(Applied::Stale);
         }
         insert_rows(&mut tx, change, now).await?;
+        if let Some(f) = &change.final_decision {
+            let offset = self.inner.options.utc_offset_seconds;
+            crate::dashboard::finalise(&mut tx, &change.application, f, now, offset).await?;
+        }
         for event in &change.audit {
             audit::insert(&mut *tx, event).await?;
         }
         tx.commit().await?;
+        if change.final_decision.is_some() {
+            self.changed();
+        }
         Ok(Applied::Done)
     }
 

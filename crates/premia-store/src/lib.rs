@@ -18,6 +18,7 @@ pub mod applications;
 pub mod audit;
 pub mod blacklist;
 pub mod cases;
+pub mod dashboard;
 pub mod decisions;
 pub mod identity;
 pub mod keys;
@@ -39,6 +40,7 @@ pub use applications::{ApplicationRecord, IdempotencyKey, NewApplication, Redemp
 pub use audit::{AuditEntry, NewAuditEvent};
 pub use blacklist::{BlacklistEntry, BlacklistKind};
 pub use cases::{CaseFilter, CaseRow, NewCase, RelatedRow};
+pub use dashboard::{Dim, FactFilter, Unfacted};
 pub use decisions::{Applied, CaseChange, DecisionRow, DeskKey, FinalRow, NewDecision, NewFinal, NewReview, Slot};
 pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
@@ -128,6 +130,36 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// How long to wait for a connection before failing a request.
     pub acquire_timeout: Duration,
+    /// What "now" is for the times the store records (the system clock; `premia-server demo seed`
+    /// sets its own, to submit a year of applications through the real code path).
+    pub clock: StoreClock,
+    /// The insurer's time zone, seconds east of UTC: which day a time belongs to in the dashboard's
+    /// facts (the server passes its `--utc-offset`).
+    pub utc_offset_seconds: i32,
+}
+
+/// The clock the store records times by: unix milliseconds.
+#[derive(Clone)]
+pub struct StoreClock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl StoreClock {
+    pub fn system() -> StoreClock {
+        StoreClock(Arc::new(now_millis))
+    }
+
+    pub fn new(clock: impl Fn() -> i64 + Send + Sync + 'static) -> StoreClock {
+        StoreClock(Arc::new(clock))
+    }
+
+    pub fn now(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for StoreClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreClock")
+    }
 }
 
 impl StoreOptions {
@@ -136,7 +168,14 @@ impl StoreOptions {
             Backend::Sqlite => (4, 1),
             Backend::Postgres => (8, 4),
         };
-        StoreOptions { read_connections, writers, max_batch: 128, acquire_timeout: Duration::from_secs(10) }
+        StoreOptions {
+            read_connections,
+            writers,
+            max_batch: 128,
+            acquire_timeout: Duration::from_secs(10),
+            clock: StoreClock::system(),
+            utc_offset_seconds: 8 * 3600,
+        }
     }
 }
 
@@ -151,6 +190,9 @@ struct Inner {
     backend: Backend,
     read: AnyPool,
     submissions: applications::Submissions,
+    options: StoreOptions,
+    /// Counts commits that changed the dashboard's facts: the live updates wait on it.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl Store {
@@ -176,8 +218,9 @@ impl Store {
         let write = pool(backend, &options, write_connections).connect_with(connect.clone()).await?;
         migrate(backend, &write).await?;
         let read = pool(backend, &options, options.read_connections).connect_with(connect).await?;
-        let submissions = applications::Submissions::start(write, &options);
-        Ok(Store { inner: Arc::new(Inner { backend, read, submissions }) })
+        let (changes, _) = tokio::sync::watch::channel(0);
+        let submissions = applications::Submissions::start(write, &options, changes.clone());
+        Ok(Store { inner: Arc::new(Inner { backend, read, submissions, options, changes }) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -187,6 +230,21 @@ impl Store {
     /// The pool for reads and single-statement writes.
     fn pool(&self) -> &AnyPool {
         &self.inner.read
+    }
+
+    /// The store's "now" (unix milliseconds).
+    pub fn now(&self) -> i64 {
+        self.inner.options.clock.now()
+    }
+
+    /// Changes the dashboard's facts: a counter that moves after every commit that changed them
+    /// (applications, desk decisions, verified quotes) in this process.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.changes.subscribe()
+    }
+
+    pub(crate) fn changed(&self) {
+        self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// True when the database answers.

@@ -1,7 +1,7 @@
 //! The quote app component: owns the reducer, wires effects (events to the host, remembered language,
 //! submission) and lays out the thin view functions.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use premia_core::{Catalogue, Lang};
@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::browser::{self, PostOutcome};
 use crate::i18n::{self, Label};
 use crate::state::{Action, Outcome, Settings, State, Submission, field};
+use crate::status;
 use crate::view;
 
 /// Connects a mounted app with the JS that mounted it: actions sent from outside (prefill, language)
@@ -86,13 +87,16 @@ pub fn quote_app(props: &AppProps) -> Html {
     use_quote_events(props, &state);
     use_remembered_lang(props.remember_lang, state.lang);
     use_kept_form(props.persist_key.clone(), &state);
+    let root = use_node_ref();
+    use_answer_focus(&root, &state);
+    use_status_reads(props, &state);
 
     let dispatch = state.dispatcher();
     let on_submit = submit_callback(props, &state);
     let on_confirm = confirm_callback(props, &state);
     let lang = state.lang;
     html! {
-        <div class="premia" lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
+        <div class="premia" ref={root} lang={i18n::tag(lang)} data-revision={state.revision.to_string()}>
             { view::toolbar(&state, &dispatch) }
             <div class="premia-layout">
                 <form class="premia-form" novalidate=true onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
@@ -104,9 +108,8 @@ pub fn quote_app(props: &AppProps) -> Html {
                     { crate::offers::coupons_section(&state, &dispatch) }
                     { view::price_bar(&state) }
                 </form>
-                { view::summary(&state, &dispatch, on_submit) }
+                { view::summary(&state, &dispatch, on_submit, on_confirm) }
             </div>
-            { view::submission(&state, &dispatch, on_confirm) }
             <p class="premia-footnote">{ Label::Illustrative.get(lang) }</p>
         </div>
     }
@@ -157,6 +160,22 @@ fn use_kept_form(key: Option<String>, state: &UseReducerHandle<State>) {
     });
 }
 
+/// When the server has answered a submission, focus moves to the answer (shown under the buttons), so
+/// it is seen and read out wherever the person is on the page.
+#[hook]
+fn use_answer_focus(root: &NodeRef, state: &UseReducerHandle<State>) {
+    let root = root.clone();
+    let answered = !matches!(
+        state.submission,
+        Submission::None | Submission::Sending | Submission::ResidentIdNeeded | Submission::Incomplete
+    );
+    use_effect_with(state.answered, move |_| {
+        if let (true, Some(root)) = (answered, root.cast::<web_sys::Element>()) {
+            browser::focus_within(&root, ".premia-submission");
+        }
+    });
+}
+
 #[hook]
 fn use_remembered_lang(remember: bool, lang: Lang) {
     use_effect_with(lang, move |lang| {
@@ -171,6 +190,7 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
 /// resident ID number is not sent: the page asks for the number beside its field and moves focus there.
 fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
     let application = state.application();
+    let first_missing = state.missing().into_iter().next().map(|m| m.field);
     let (host, endpoint, dispatcher, bridge) =
         (props.host.clone(), props.endpoint.clone(), state.dispatcher(), props.bridge.clone());
     Callback::from(move |event: MouseEvent| {
@@ -179,6 +199,14 @@ fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callbac
             Err(Submission::ResidentIdNeeded) => {
                 dispatcher.dispatch(Action::SubmitFinished(Submission::ResidentIdNeeded));
                 browser::focus_in_app(&event, &format!("#{}", view::dom_id(field::RESIDENT_ID)));
+                return;
+            }
+            // Unanswered questions or figures underwriting needs: listed, and focus on the first.
+            Err(Submission::Incomplete) => {
+                dispatcher.dispatch(Action::SubmitFinished(Submission::Incomplete));
+                if let Some(first) = first_missing.as_deref() {
+                    browser::focus_in_app(&event, &view::missing_selector(first));
+                }
                 return;
             }
             Err(_) => return,
@@ -205,7 +233,8 @@ fn confirm_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callba
 }
 
 /// Emit `premia-submit` with the application, then POST it (with the agent's token, if the host gave
-/// one), or show the payload when there is no endpoint (or nothing answers).
+/// one), or show the payload when there is no endpoint (or nothing answers). The server's answer is
+/// shown, and told to the host (`premia-submitted`, `premia-refused`, `premia-requote`).
 fn send(
     host: Option<&HtmlElement>,
     endpoint: Option<String>,
@@ -224,12 +253,106 @@ fn send(
     dispatcher.dispatch(Action::SubmitStarted);
     let dispatcher = dispatcher.clone();
     let token = bridge.agent_token.borrow().clone();
+    let host = host.cloned();
     yew::platform::spawn_local(async move {
         let submission = match browser::post_json(&url, &application.body, &application.digest, token.as_deref()).await
         {
-            PostOutcome::Answered { status, body } => Submission::from_response(status, &body, pretty),
+            PostOutcome::Answered { status, body } => {
+                let mut submission = Submission::from_response(status, &body, pretty);
+                if let Submission::Accepted { tracking, .. } = &mut submission {
+                    tracking.resolve(&url);
+                }
+                let event = crate::state::answer_event(&body, &submission);
+                if let (Some(host), Some((name, detail))) = (&host, event) {
+                    browser::emit(host, name, &detail);
+                }
+                submission
+            }
             PostOutcome::Unreachable => Submission::Unavailable { payload: pretty },
         };
         dispatcher.dispatch(Action::SubmitFinished(submission));
     });
+}
+
+/// While an application's answer is shown: read where it stands (at once, then every
+/// [`status::REFRESH_MS`] while the underwriters have it, backing off on errors, not while the page is
+/// hidden), show it, and tell the host (`premia-status`, the server's JSON as read) each time it changes.
+/// Stops once decided, when the server refuses to show it, when the answer goes (the form changed, "start
+/// over", another submission) and when the app is unmounted.
+#[hook]
+fn use_status_reads(props: &AppProps, state: &UseReducerHandle<State>) {
+    let followed = match &state.submission {
+        Submission::Accepted { application, tracking, .. } => Some((application.clone(), tracking.receipt.clone())),
+        _ => None,
+    };
+    let (endpoint, host, bridge, dispatcher) =
+        (props.endpoint.clone(), props.host.clone(), props.bridge.clone(), state.dispatcher());
+    // Keyed on the answer shown (a new one, or none since the form changed): a `u64`, like the other
+    // effects' keys, so the module carries one instance of yew's effect code for them.
+    let shown = u64::from(state.answered) << 1 | u64::from(followed.is_some());
+    use_effect_with(shown, move |_| {
+        let stopped = Rc::new(Cell::new(false));
+        let token = bridge.agent_token.borrow().clone();
+        let source = followed.as_ref().zip(endpoint.as_deref()).and_then(|((application, receipt), endpoint)| {
+            status::source(endpoint, application, receipt.as_deref(), token.is_some())
+        });
+        if let (Some(url), Some((application, _))) = (source, followed.clone()) {
+            let reads = Reads { url, token, host, dispatcher, application, stopped: stopped.clone() };
+            yew::platform::spawn_local(reads.run());
+        }
+        move || stopped.set(true)
+    });
+}
+
+/// One application's status reads (see [`use_status_reads`]).
+struct Reads {
+    url: String,
+    /// The agent's token, for the agent's route (never in an event).
+    token: Option<String>,
+    host: Option<HtmlElement>,
+    dispatcher: UseReducerDispatcher<State>,
+    application: String,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl Reads {
+    async fn run(self) {
+        let mut failures = 0;
+        let mut last: Option<Box<status::Standing>> = None;
+        let mut wait = None;
+        loop {
+            if let Some(ms) = wait {
+                browser::wait(ms).await;
+                if browser::is_hidden() {
+                    continue;
+                }
+            }
+            if self.stopped.get() {
+                return;
+            }
+            let (reading, body) = match browser::get_json(&self.url, self.token.as_deref()).await {
+                PostOutcome::Answered { status, body } => (status::Reading::from_response(status, &body), body),
+                PostOutcome::Unreachable => (status::Reading::Unreachable, String::new()),
+            };
+            if self.stopped.get() {
+                return;
+            }
+            if let status::Reading::Read(standing) = &reading {
+                failures = 0;
+                if last.as_ref() != Some(standing) {
+                    if let Some(host) = &self.host {
+                        browser::emit(host, "premia-status", &body);
+                    }
+                    last = Some(standing.clone());
+                }
+            } else {
+                failures += 1;
+            }
+            wait = reading.next_read_ms(failures);
+            self.dispatcher.dispatch(Action::StatusRead { application: self.application.clone(), reading });
+            if wait.is_none() {
+                return;
+            }
+        }
+    }
 }

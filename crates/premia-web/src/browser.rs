@@ -1,5 +1,5 @@
 //! The few things the app asks of the browser: events to the host element, remembered language,
-//! printing, performance marks, focus and the submission POST. Everything here is I/O; no rule lives here.
+//! printing, performance marks, focus, the submission POST and the status reads. Everything here is I/O; no rule lives here.
 
 use premia_core::Lang;
 use wasm_bindgen::{JsCast, JsValue};
@@ -75,14 +75,19 @@ pub fn mark(name: &str) {
 /// inside its shadow root: each app looks only inside itself, so two widgets on a page stay apart).
 pub fn focus_in_app(event: &web_sys::Event, selector: &str) {
     let target = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    let app = target.and_then(|t| t.closest(".premia").ok().flatten());
-    let element = app.and_then(|app| app.query_selector(selector).ok().flatten());
-    if let Some(element) = element.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+    if let Some(app) = target.and_then(|t| t.closest(".premia").ok().flatten()) {
+        focus_within(&app, selector);
+    }
+}
+
+/// Focus the element matching `selector` inside `root` (an app's own element).
+pub fn focus_within(root: &web_sys::Element, selector: &str) {
+    if let Some(element) = root.query_selector(selector).ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
         let _ = element.focus();
     }
 }
 
-/// What the server said to a submission.
+/// What the server said to a request.
 #[derive(Debug)]
 pub enum PostOutcome {
     Answered {
@@ -96,25 +101,48 @@ pub enum PostOutcome {
 /// POST `body` (JSON: the application) to `url` with an `Idempotency-Key`, and the agent's bearer token
 /// when there is one.
 pub async fn post_json(url: &str, body: &str, idempotency_key: &str, agent_token: Option<&str>) -> PostOutcome {
-    match try_post(url, body, idempotency_key, agent_token).await {
+    outcome(fetch(url, Some((body, idempotency_key)), agent_token).await)
+}
+
+/// GET `url` (a status JSON), with the agent's bearer token when there is one. (The server answers it
+/// `no-store`, so each read reaches the server.)
+pub async fn get_json(url: &str, agent_token: Option<&str>) -> PostOutcome {
+    outcome(fetch(url, None, agent_token).await)
+}
+
+fn outcome(answer: Result<(u16, String), JsValue>) -> PostOutcome {
+    match answer {
         Ok((status, body)) => PostOutcome::Answered { status, body },
         Err(_) => PostOutcome::Unreachable,
     }
 }
 
-async fn try_post(
-    url: &str,
-    body: &str,
-    idempotency_key: &str,
-    agent_token: Option<&str>,
-) -> Result<(u16, String), JsValue> {
+/// Wait `ms` milliseconds (a `setTimeout` as a promise: no timer crate in the module for one wait).
+pub async fn wait(ms: u32) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(timer).await;
+}
+
+/// The page is not being looked at (another tab, minimised): reads can wait.
+pub fn is_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
+async fn fetch(url: &str, post: Option<(&str, &str)>, agent_token: Option<&str>) -> Result<(u16, String), JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
     let headers = web_sys::Headers::new()?;
-    headers.set("content-type", "application/json")?;
-    headers.set("idempotency-key", idempotency_key)?;
+    if let Some((body, idempotency_key)) = post {
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+        headers.set("content-type", "application/json")?;
+        headers.set("idempotency-key", idempotency_key)?;
+    }
     if let Some(token) = agent_token {
         headers.set("authorization", &format!("Bearer {token}"))?;
     }

@@ -6,7 +6,7 @@ use premia_core::{Lang, Quote, Text};
 use yew::prelude::*;
 
 use crate::i18n::Label;
-use crate::state::{Action, State, field, questions};
+use crate::state::{Action, State, Submission, field, questions};
 use crate::view::{DecimalField, Dispatch, Select, decimal_field, dom_id, input_value, radio, select, select_value};
 
 /// Height, weight, income and existing cover: optional figures for the underwriting rules.
@@ -90,12 +90,19 @@ fn question(state: &State, dispatch: &Dispatch, question: &Question) -> Html {
         }
         _ => Html::default(),
     };
+    // After "submit" with questions unanswered, each of them says so (and the first has focus).
+    let unanswered = answer.is_none() && state.submission == Submission::Incomplete;
+    let error_id = format!("{id}-error");
     html! {
         <li class="premia-question" data-question={question.id.clone()}>
-            <fieldset class="premia-inline">
+            <fieldset class="premia-inline" id={id.clone()} aria-invalid={unanswered.to_string()}
+                aria-describedby={unanswered.then(|| error_id.clone())}>
                 <legend>{ question.text.get(lang).to_owned() }</legend>
                 { choice(false, Label::No) }
                 { choice(true, Label::Yes) }
+                if unanswered {
+                    <p class="premia-error" id={error_id} data-code="required">{ Label::Unanswered.get(lang) }</p>
+                }
             </fieldset>
             { follow_up }
         </li>

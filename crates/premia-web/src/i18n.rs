@@ -60,7 +60,6 @@ pub enum Label {
     Errors,
     Yearly,
     Application,
-    Referred,
     Underwriting,
     UnderwritingHint,
     HeightCm,
@@ -92,6 +91,21 @@ pub enum Label {
     PriceBlocked,
     FromResidentId,
     ReadAs,
+    Incomplete,
+    Unanswered,
+    NextAccepted,
+    NextReferred,
+    StatusLink,
+    StatusChecking,
+    StatusRetrying,
+    StatusStopped,
+    FinalPremium,
+    Loading,
+    Exclusion,
+    PostponedMonths,
+    Reason,
+    Requested,
+    Updated,
 }
 
 impl Label {
@@ -156,7 +170,7 @@ impl Label {
             Print => Text::fixed("打印或保存报价", "Print or save the quote"),
             Submit => Text::fixed("提交投保意向", "Submit this quote"),
             Submitting => Text::fixed("正在提交…", "Submitting…"),
-            Submitted => Text::fixed("已提交，我们会尽快与您联系。", "Submitted: we will be in touch shortly."),
+            Submitted => Text::fixed("投保申请已提交。", "Your application has been submitted."),
             SubmitUnavailable => Text::fixed(
                 "提交服务暂不可用。以下是将要提交的投保数据（报价和身份证号码）：",
                 "The submission service is not available. This is the application that would be sent \
@@ -172,9 +186,6 @@ impl Label {
             Errors => Text::fixed("请检查以下内容", "Please check the following"),
             Yearly => Text::fixed("年", "year"),
             Application => Text::fixed("投保申请号", "Application number"),
-            Referred => {
-                Text::fixed("已转人工核保，核保人员将与您联系", "referred to an underwriter, who will contact you")
-            }
             Underwriting => Text::fixed("核保信息（选填）", "For underwriting (optional)"),
             UnderwritingHint => Text::fixed(
                 "身高体重、收入与已有保额用于智能核保；不填写时相关结论为“待补充信息”。",
@@ -218,6 +229,32 @@ impl Label {
             ),
             FromResidentId => Text::fixed("按身份证号码填写", "From the resident ID number"),
             ReadAs => Text::fixed("识别为", "Read as"),
+            Incomplete => Text::fixed("投保前请先补充：", "Before you apply, please give:"),
+            Unanswered => Text::fixed("请回答此问题", "Please answer this question"),
+            NextAccepted => Text::fixed(
+                "智能核保已同意承保。请保存申请号，查询时需提供。尚未收取任何保费。",
+                "Automatic underwriting has accepted it. Keep the application number to ask about it. \
+                 No premium has been taken.",
+            ),
+            NextReferred => Text::fixed(
+                "此申请须由核保人员人工审核后才能确定是否承保，审核前不会收取保费。请保存申请号，查询时需提供。",
+                "An underwriter must review it before it can be accepted; no premium is taken before then. \
+                 Keep the application number to ask about it.",
+            ),
+            StatusLink => Text::fixed("查看申请进度", "Follow the application"),
+            StatusChecking => Text::fixed("正在查询申请进度……", "Checking where the application stands…"),
+            StatusRetrying => Text::fixed(
+                "暂时无法查询申请进度，稍后自动重试。",
+                "Its status could not be read just now; the page will try again.",
+            ),
+            StatusStopped => Text::fixed("无法查询此申请的进度：", "Its status cannot be shown here:"),
+            FinalPremium => Text::fixed("核保后保费", "Premium after underwriting"),
+            Loading => Text::fixed("核保加费", "Underwriting loading"),
+            Exclusion => Text::fixed("除外责任", "Exclusion"),
+            PostponedMonths => Text::fixed("延期（月）", "Postponed for (months)"),
+            Reason => Text::fixed("原因", "Reason"),
+            Requested => Text::fixed("需要您", "We need you to"),
+            Updated => Text::fixed("更新于", "Updated"),
         }
     }
 

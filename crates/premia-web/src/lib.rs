@@ -8,7 +8,9 @@
 //! - [`state`]: the form as data and a pure reducer (form → `QuoteRequest` → the core's quote or its
 //!   errors by field), tested natively with `cargo test`;
 //! - [`view`] and [`app`]: thin components that render a state and dispatch actions;
-//! - [`browser`]: the DOM I/O (events, storage, printing, the submission POST).
+//! - [`status`]: where a submitted application stands (the server's status JSON read, when to read it
+//!   again), pure like the reducer;
+//! - [`browser`]: the DOM I/O (events, storage, printing, the submission POST, the status reads).
 //!
 //! Every price is computed by `premia_core::quote` in the browser as the person types: no server round
 //! trip, and the same figures (byte for byte) as the server's native build.
@@ -21,6 +23,7 @@ pub mod offers;
 pub mod options;
 pub mod saved;
 pub mod state;
+pub mod status;
 pub mod view;
 
 use std::rc::Rc;

@@ -2,7 +2,7 @@
 //! core says of it. Pure (no DOM, no clock) so `cargo test` checks it natively; the components only
 //! render a [`State`] and dispatch [`Action`]s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -14,10 +14,11 @@ use premia_core::request::HealthAnswer;
 use premia_core::resident_id::{self, ResidentId};
 use premia_core::{
     Catalogue, Channel, CoverageRequest, CoverageTerm, Error, Frequency, Insured, Lang, PaymentTerm, Product, Quote,
-    QuoteRequest, RiderRequest, Sex,
+    QuoteRequest, RiderRequest, Sex, Text,
 };
 use serde::Deserialize;
 
+use crate::i18n::Label;
 use crate::options;
 
 /// Where the app runs and what it may offer: fixed for the life of one mounted app.
@@ -312,6 +313,12 @@ pub enum Action {
     SubmitStarted,
     SubmitFinished(Submission),
     DismissSubmission,
+    /// A read of where the application stands (`crate::status`): taken only while that application's
+    /// answer is shown.
+    StatusRead {
+        application: String,
+        reading: crate::status::Reading,
+    },
 }
 
 /// The server's answer that the quote no longer holds (409 `quote.requote_needed`): its fresh quote, priced
@@ -338,10 +345,12 @@ pub enum Submission {
     #[default]
     None,
     Sending,
-    /// The server took it: its application number and status (`accepted`, `referred`).
+    /// The server took it: its application number and status (`accepted`, `referred`), and where it
+    /// stands since (its status page, receipt, and the last status read).
     Accepted {
         application: String,
         status: String,
+        tracking: Box<crate::status::Tracking>,
     },
     /// The server refused it (HTTP status) with its typed errors, `{code, field, message}` like the core's.
     Refused {
@@ -355,6 +364,10 @@ pub enum Submission {
     /// "Submit" on a quote priced without the insured's resident ID number: an application needs it (the
     /// server checks it against the quote), so the page asks for it beside its field and sends nothing.
     ResidentIdNeeded,
+    /// "Submit" on a quote whose underwriting waits for answers or figures (unanswered health questions,
+    /// height and weight, income): the server would refuse it, so the page lists what is missing (see
+    /// [`State::missing`]), moves focus to the first, and sends nothing.
+    Incomplete,
     /// The server priced the quote again (today's date, a new catalogue): shown until confirmed.
     Requote(Box<Requote>),
 }
@@ -386,7 +399,7 @@ impl Application {
     pub fn confirmed(requote: &Requote, resident_id: &str) -> Application {
         let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
         let stamp = requote.stamp.as_deref().map(|s| format!(",\"stamp\":{}", text(s))).unwrap_or_default();
-        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id.trim()));
+        let body = format!("{{\"quote\":{},\"resident_id\":{}{stamp}}}", requote.fresh, text(resident_id));
         Application { body, digest: requote.digest.clone() }
     }
 
@@ -396,13 +409,28 @@ impl Application {
     }
 }
 
-/// An error as the server answers it: the core's error shape.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// An error as the server answers it: the core's error shape (and the shape `premia-refused` tells the
+/// host).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct ServerError {
     pub code: String,
     #[serde(default)]
     pub field: String,
     pub message: premia_core::Text,
+}
+
+/// The typed errors of a server's answer (`{"errors": [{code, field, message}]}`), if that is what it is.
+pub fn read_errors(body: &Json) -> Option<Vec<ServerError>> {
+    let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
+    let read_error = |e: &Json| {
+        let message = e.get("message")?;
+        Some(ServerError {
+            code: text(e, "code")?,
+            field: text(e, "field").unwrap_or_default(),
+            message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
+        })
+    };
+    body.get("errors")?.as_array()?.iter().map(read_error).collect()
 }
 
 impl Submission {
@@ -417,7 +445,8 @@ impl Submission {
             200..=299 => {
                 let created = body_json.as_ref().and_then(|v| Some((text(v, "application")?, text(v, "status")?)));
                 let (application, status) = created.unwrap_or_default();
-                Submission::Accepted { application, status }
+                let tracking = Box::new(crate::status::Tracking::created(body_json.as_ref()));
+                Submission::Accepted { application, status, tracking }
             }
             404 | 405 | 501 => Submission::Unavailable { payload },
             409 => match body_json.as_ref().and_then(Requote::read) {
@@ -429,26 +458,39 @@ impl Submission {
     }
 
     fn refused(status: u16, body_json: Option<&Json>, body: &str) -> Submission {
-        let text = |value: &Json, key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
-        let read_error = |e: &Json| {
-            let message = e.get("message")?;
-            Some(ServerError {
-                code: text(e, "code")?,
-                field: text(e, "field").unwrap_or_default(),
-                message: premia_core::Text::new(text(message, "zh")?, text(message, "en")?),
-            })
-        };
-        let errors = body_json
-            .and_then(|v| v.get("errors")?.as_array()?.iter().map(read_error).collect::<Option<Vec<_>>>())
-            .unwrap_or_else(|| {
-                let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
-                vec![ServerError {
-                    code: "http".into(),
-                    field: String::new(),
-                    message: premia_core::Text::new(text.clone(), text),
-                }]
-            });
+        let errors = body_json.and_then(read_errors).unwrap_or_else(|| {
+            let text = format!("HTTP {status}: {}", body.chars().take(200).collect::<String>());
+            vec![ServerError {
+                code: "http".into(),
+                field: String::new(),
+                message: premia_core::Text::new(text.clone(), text),
+            }]
+        });
         Submission::Refused { status, errors }
+    }
+}
+
+/// The event that tells a widget's host what the server answered, and its detail (JSON):
+/// `premia-submitted` with the server's 201 answer (application number, status, token, …),
+/// `premia-requote` with its 409 answer (`errors`, and `requote`: the reason, the fresh quote and its
+/// stamp), `premia-refused` with `{status, errors}` (the server's typed errors). Nothing when no server
+/// took the submission (the payload is shown instead).
+pub fn answer_event(body: &str, submission: &Submission) -> Option<(&'static str, String)> {
+    match submission {
+        Submission::Accepted { .. } => Some(("premia-submitted", body.to_owned())),
+        Submission::Requote(_) => Some(("premia-requote", body.to_owned())),
+        Submission::Refused { status, errors } => {
+            // The errors as read (the server's typed errors; one of code `http` for an answer that was
+            // not JSON), written by serde as the server writes them.
+            #[derive(serde::Serialize)]
+            struct Refusal<'a> {
+                status: u16,
+                errors: &'a [ServerError],
+            }
+            let detail = serde_json::to_string(&Refusal { status: *status, errors }).unwrap_or_default();
+            Some(("premia-refused", detail))
+        }
+        _ => None,
     }
 }
 
@@ -475,6 +517,15 @@ impl Requote {
             stamp: requote.get("stamp").and_then(Json::as_str).map(str::to_owned),
         })
     }
+}
+
+/// Something an application still needs: the request field to give (its control's id follows from it)
+/// and what to call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// `insured.resident_id`, `insured.health_answers.HEART`, `insured.height_cm`, …
+    pub field: String,
+    pub label: Text,
 }
 
 /// The core's answer to the current form.
@@ -560,10 +611,13 @@ pub struct State {
     /// The bundles recommended for the person as typed (empty until their age is known).
     pub recommendations: Rc<Vec<Recommendation>>,
     /// Fields the person has left (or that were prefilled); "required" errors show only for these.
-    pub touched: BTreeSet<&'static str>,
+    /// A handful at most: a list, not a set (no ordered-set code of its own in the module).
+    pub touched: Vec<&'static str>,
     pub submission: Submission,
     /// Bumped whenever the outcome may have changed: effects (events to the host) key on it.
     pub revision: u64,
+    /// Bumped at each answer to a submission: the app moves focus to the answer.
+    pub answered: u32,
     /// The form is worth keeping for a reload or Back: something was done to it since the page opened
     /// or since "start over".
     pub keep: bool,
@@ -607,9 +661,10 @@ impl State {
             form,
             outcome: Rc::new(outcome),
             recommendations: Rc::new(recommendations),
-            touched: BTreeSet::new(),
+            touched: Vec::new(),
             submission: Submission::None,
             revision: 0,
+            answered: 0,
             keep: false,
         }
     }
@@ -655,7 +710,7 @@ impl State {
         let waiting = |e: &Error| {
             e.code() == "required"
                 && field::QUIET_UNTIL_TOUCHED.contains(&e.field.as_str())
-                && !self.touched.contains(e.field.as_str())
+                && !self.touched.iter().any(|f| *f == e.field)
         };
         match &*self.outcome {
             Outcome::Priced(_) => Vec::new(),
@@ -736,13 +791,54 @@ impl State {
     /// number (typing it re-prices the quote with it).
     pub fn application(&self) -> Result<Application, Submission> {
         let quote = self.quote().ok_or(Submission::None)?;
-        let number = self.form.resident_id.trim();
         // The quote is re-priced on every change, and a number that is not valid gives no quote: with a
         // number typed, the quote was priced with it (its birth date and sex, which the server checks).
-        if number.is_empty() {
-            return Err(Submission::ResidentIdNeeded);
+        match self.missing().as_slice() {
+            [] => Ok(Application::new(quote, &self.form.resident_id)),
+            [only] if only.field == field::RESIDENT_ID => Err(Submission::ResidentIdNeeded),
+            _ => Err(Submission::Incomplete),
         }
-        Ok(Application::new(quote, number))
+    }
+
+    /// What an application of the current quote still needs, in the form's order: the resident ID
+    /// number, then what underwriting waits for (the core's pending reasons: each unanswered health
+    /// question, the height, weight or income not given). Empty when it can be sent, or without a quote.
+    pub fn missing(&self) -> Vec<Missing> {
+        let Some(quote) = self.quote() else { return Vec::new() };
+        let mut missing: Vec<Missing> = Vec::new();
+        let mut add = |field: String, label: Text| {
+            if !missing.iter().any(|m| m.field == field) {
+                missing.push(Missing { field, label });
+            }
+        };
+        if !self.by_resident_id() {
+            add(field::RESIDENT_ID.to_owned(), Label::ResidentId.text());
+        }
+        let pending =
+            quote.decision.reasons.iter().filter(|r| r.outcome == premia_core::underwriting::Outcome::Pending);
+        for reason in pending {
+            for &needed in reason.needs() {
+                let (value, label) = match needed {
+                    "insured.health_answers" => {
+                        for question in questions(&self.catalogue, &self.settings, &self.form) {
+                            if !self.form.health_answers.contains_key(&question.id) {
+                                add(format!("{needed}.{}", question.id), question.text.clone());
+                            }
+                        }
+                        continue;
+                    }
+                    field::HEIGHT => (self.form.height_cm.as_str(), Label::HeightCm.text()),
+                    field::WEIGHT => (self.form.weight_kg.as_str(), Label::WeightKg.text()),
+                    field::INCOME => (self.form.annual_income.as_str(), Label::AnnualIncome.text()),
+                    // A field this form does not have: the reason's own words say what it needs.
+                    _ => ("", reason.message.clone()),
+                };
+                if value.trim().is_empty() {
+                    add(needed.to_owned(), label);
+                }
+            }
+        }
+        missing
     }
 
     fn apply(&mut self, action: Action) {
@@ -754,7 +850,7 @@ impl State {
                 return;
             }
             Action::Touch(field) => {
-                self.touched.insert(field);
+                touch(&mut self.touched, &[field]);
                 return;
             }
             Action::SubmitStarted => {
@@ -763,17 +859,26 @@ impl State {
             }
             Action::SubmitFinished(submission) => {
                 self.submission = submission;
+                self.answered += 1;
                 return;
             }
             Action::DismissSubmission => {
                 self.submission = Submission::None;
                 return;
             }
+            Action::StatusRead { application, reading } => {
+                if let Submission::Accepted { application: shown, tracking, .. } = &mut self.submission
+                    && *shown == application
+                {
+                    tracking.read(reading);
+                }
+                return;
+            }
             Action::ResidentId(text) => self.set_resident_id(text),
             Action::BirthDate(text) => form.birth_date = text,
             Action::Sex(sex) => {
                 form.sex = Some(sex);
-                self.touched.insert(field::SEX);
+                touch(&mut self.touched, &[field::SEX]);
             }
             Action::Smoker(smoker) => form.smoker = smoker,
             Action::OccupationClass(class) => form.occupation_class = class,
@@ -822,7 +927,7 @@ impl State {
                 } else if let Some(product) = self.catalogue.product(&code, date) {
                     form.coverages.push(CoverageForm::new(product));
                 }
-                self.touched.insert(field::COVERAGES);
+                touch(&mut self.touched, &[field::COVERAGES]);
             }
             Action::Coverage(i, change) => {
                 if let Some(coverage) = form.coverages.get_mut(i) {
@@ -833,7 +938,7 @@ impl State {
             Action::Restore(kept) => {
                 *form = *kept;
                 // What was typed before was seen before: its "required" errors may show.
-                self.touched.extend([field::BIRTH_DATE, field::SEX]);
+                touch(&mut self.touched, &[field::BIRTH_DATE, field::SEX]);
             }
             Action::StartOver => {
                 let revision = self.revision;
@@ -843,12 +948,16 @@ impl State {
             }
         }
         self.keep = true;
-        // A changed form makes any earlier submission result stale.
-        if self.submission != Submission::Sending {
+        // A changed form makes any earlier submission result stale; the list of what an application
+        // still needs stays while something is missing, so answering one question leaves the rest listed.
+        if !matches!(self.submission, Submission::Sending | Submission::Incomplete) {
             self.submission = Submission::None;
         }
         self.outcome = Rc::new(evaluate(&self.catalogue, &self.settings, &self.form));
         self.recommendations = Rc::new(recommend(&self.catalogue, &self.settings, &self.form));
+        if self.submission == Submission::Incomplete && self.missing().is_empty() {
+            self.submission = Submission::None;
+        }
         self.revision += 1;
     }
 
@@ -858,7 +967,7 @@ impl State {
         if let Ok(id) = resident_id::parse(&text, self.settings.quote_date, field::RESIDENT_ID) {
             self.form.birth_date = id.birth_date.to_string();
             self.form.sex = Some(id.sex);
-            self.touched.extend([field::BIRTH_DATE, field::SEX]);
+            touch(&mut self.touched, &[field::BIRTH_DATE, field::SEX]);
         }
         self.form.resident_id = text;
     }
@@ -883,11 +992,11 @@ impl State {
             }
             if let Some(birth) = insured.birth_date {
                 form.birth_date = birth.to_string();
-                self.touched.insert(field::BIRTH_DATE);
+                touch(&mut self.touched, &[field::BIRTH_DATE]);
             }
             if let Some(sex) = insured.sex {
                 form.sex = Some(sex);
-                self.touched.insert(field::SEX);
+                touch(&mut self.touched, &[field::SEX]);
             }
             form.smoker = insured.smoker.unwrap_or(form.smoker);
             form.occupation_class = insured.occupation_class.unwrap_or(form.occupation_class);
@@ -908,6 +1017,15 @@ impl State {
                 .iter()
                 .filter_map(|c| self.catalogue.product(&c.product, date).map(|p| CoverageForm::from_request(p, c)))
                 .collect();
+        }
+    }
+}
+
+/// The person has left (or a prefill has given) these fields.
+fn touch(touched: &mut Vec<&'static str>, fields: &[&'static str]) {
+    for field in fields {
+        if !touched.contains(field) {
+            touched.push(field);
         }
     }
 }
@@ -1357,7 +1475,11 @@ mod tests {
         let created = r#"{"application":"P20261125000001","status":"referred","digest":"x"}"#;
         assert_eq!(
             Submission::from_response(201, created, payload.clone()),
-            Submission::Accepted { application: "P20261125000001".into(), status: "referred".into() }
+            Submission::Accepted {
+                application: "P20261125000001".into(),
+                status: "referred".into(),
+                tracking: Box::default()
+            }
         );
         let refused =
             r#"{"errors":[{"code":"underwriting.pending","field":"","message":{"zh":"请补充","en":"complete it"}}]}"#;
@@ -1376,8 +1498,9 @@ mod tests {
 
     #[test]
     fn an_application_is_the_quote_beside_the_number_it_was_priced_with() {
-        // Priced by birth date and sex: submitting asks for the number, and sends nothing.
-        let state = run(fresh(None), ci_customer());
+        // Priced by birth date and sex (and complete for underwriting): submitting asks for the number,
+        // and sends nothing.
+        let state = run(fresh(None), ci_customer().into_iter().chain(applicant().into_iter().skip(1)));
         assert!(state.quote().is_some());
         assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
         let state = run(state, [Action::SubmitFinished(Submission::ResidentIdNeeded)]);
@@ -1391,10 +1514,11 @@ mod tests {
         assert_eq!(quote.totals.annual_premium.to_string(), "9715.00");
         let application = state.application().expect("ready to send");
         let compact = serde_json::to_string(quote).unwrap();
-        assert_eq!(application.body, format!("{{\"quote\":{compact},\"resident_id\":\"{number}\"}}"));
+        // The number as typed: the server reads it as the core does.
+        assert_eq!(application.body, format!("{{\"quote\":{compact},\"resident_id\":\" {number} \"}}"));
         assert_eq!(application.digest, quote.digest);
         let pretty: serde_json::Value = serde_json::from_str(&application.pretty()).unwrap();
-        assert_eq!(pretty["resident_id"], number);
+        assert_eq!(pretty["resident_id"], format!(" {number} "));
         // A number that is not valid gives no quote, so nothing to submit.
         let state = run(state, [Action::ResidentId("1101011996".into())]);
         assert_eq!(state.application(), Err(Submission::None));
@@ -1417,7 +1541,7 @@ mod tests {
         assert_eq!(requote.message.en, "confirm the fresh quote");
         let number = "110101199605010024";
         let application = Application::confirmed(&requote, &format!(" {number} "));
-        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":"{number}","stamp":"h.p.s"}}"#));
+        assert_eq!(application.body, format!(r#"{{"quote":{fresh},"resident_id":" {number} ","stamp":"h.p.s"}}"#));
         assert_eq!(application.digest, quote.digest);
         // Another 409 (a redeemed coupon) is a refusal.
         let redeemed = r#"{"errors":[{"code":"coupon.redeemed","field":"quote.request.coupons[0]","message":{"zh":"已使用","en":"used"}}]}"#;
@@ -1595,5 +1719,171 @@ mod tests {
             ),
             []
         );
+    }
+
+    /// The demo customer, complete for an application: by resident ID number, height and weight, and
+    /// every question of CI answered "no".
+    fn applicant() -> Vec<Action> {
+        let mut actions = vec![
+            Action::ResidentId("110101199605010024".into()),
+            Action::HeightCm("165".into()),
+            Action::WeightKg("58".into()),
+        ];
+        for q in ["CANCER", "HEART", "HTN", "DIABETES", "HOSPITAL", "THYROID"] {
+            actions.push(Action::Answer { question: q.into(), yes: false });
+        }
+        actions
+    }
+
+    fn fields(state: &State) -> Vec<String> {
+        state.missing().into_iter().map(|m| m.field).collect()
+    }
+
+    #[test]
+    fn an_application_waits_for_what_underwriting_needs_and_says_what_it_is() {
+        let complete = run(fresh(None), applicant());
+        assert!(complete.missing().is_empty());
+        assert!(complete.application().is_ok());
+        // Two questions unanswered: both listed, in the form's order, by their words; nothing to send.
+        let partial = run(
+            fresh(None),
+            applicant().into_iter().filter(
+                |a| !matches!(a, Action::Answer { question, .. } if question == "HEART" || question == "HOSPITAL"),
+            ),
+        );
+        assert_eq!(partial.quote().unwrap().decision.outcome, premia_core::underwriting::Outcome::Pending);
+        assert_eq!(fields(&partial), ["insured.health_answers.HEART", "insured.health_answers.HOSPITAL"]);
+        assert!(partial.missing()[0].label.en.to_lowercase().contains("heart"), "{:?}", partial.missing()[0].label);
+        assert_eq!(partial.application(), Err(Submission::Incomplete));
+        // Shown after "submit"; answering one keeps the other listed; answering both clears it.
+        let asked = run(partial, [Action::SubmitFinished(Submission::Incomplete)]);
+        let one = run(asked, [Action::Answer { question: "HEART".into(), yes: false }]);
+        assert_eq!(one.submission, Submission::Incomplete);
+        assert_eq!(fields(&one), ["insured.health_answers.HOSPITAL"]);
+        let both = run(one, [Action::Answer { question: "HOSPITAL".into(), yes: false }]);
+        assert_eq!(both.submission, Submission::None);
+        assert!(both.application().is_ok());
+        // Without height and weight (CI underwrites by BMI), and without the number: all of it, number first.
+        let state = run(fresh(None), ci_customer());
+        let state = run(state, applicant().into_iter().skip(3));
+        assert_eq!(fields(&state), [field::RESIDENT_ID, field::HEIGHT, field::WEIGHT]);
+        assert_eq!(state.application(), Err(Submission::Incomplete));
+        // The number alone: asked for beside its field, as before.
+        let state = run(state, [Action::HeightCm("165".into()), Action::WeightKg("58".into())]);
+        assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
+        // Income above the non-medical total is needed too: CI at 600,000 with 300,000 held.
+        let state = run(
+            fresh(None),
+            applicant().into_iter().chain([
+                Action::ExistingCover("300000".into()),
+                Action::Coverage(0, CoverageAction::Amount("600000".into())),
+            ]),
+        );
+        assert!(fields(&state).contains(&field::INCOME.to_owned()), "{:?}", fields(&state));
+    }
+
+    #[test]
+    fn the_application_carries_the_number_as_it_was_typed() {
+        // The server reads the number (spaces, hyphens, full-width digits, a lower-case x) as the core
+        // does: the page sends what the person typed, nothing cut or changed, and so does a confirmation.
+        let typed = " １１０１０１ 19960501-002４ ";
+        let state = run(fresh(None), applicant().into_iter().chain([Action::ResidentId(typed.into())]));
+        assert_eq!(
+            state.resident_id().map(|id| id.number),
+            Some("110101199605010024".into()),
+            "read as the core reads it"
+        );
+        let application = state.application().expect("complete");
+        let sent = premia_core::json::parse(&application.body).unwrap();
+        assert_eq!(sent.get("resident_id").and_then(Json::as_str), Some(typed));
+        assert_eq!(state.form.resident_id, typed, "the field keeps what was typed");
+        let requote = Requote {
+            reason: "dated_before_today".into(),
+            message: Text::fixed("", ""),
+            fresh: "{}".into(),
+            digest: "d".into(),
+            annual_premium: "1.00".into(),
+            stamp: Some("a.b.c".into()),
+        };
+        let confirmed = premia_core::json::parse(&Application::confirmed(&requote, typed).body).unwrap();
+        assert_eq!(confirmed.get("resident_id").and_then(Json::as_str), Some(typed));
+        // Hyphens alone are no number: the application still asks for one.
+        let state = run(fresh(None), applicant().into_iter().chain([Action::ResidentId(" - ".into())]));
+        assert_eq!(state.application(), Err(Submission::ResidentIdNeeded));
+    }
+
+    #[test]
+    fn the_servers_answer_is_told_to_the_host() {
+        let created = r#"{"application":"PA20261125-0000000001","status":"accepted","token":"a.b.c"}"#;
+        let accepted = Submission::from_response(201, created, String::new());
+        assert_eq!(answer_event(created, &accepted), Some(("premia-submitted", created.to_owned())));
+        let requote = r#"{"errors":[{"code":"quote.requote_needed","field":"quote","message":{"zh":"重新报价","en":"priced again"}}],"requote":{"reason":"dated_before_today","fresh":{"digest":"d","totals":{"annual_premium":"1.00"}},"stamp":"s"}}"#;
+        let asked = Submission::from_response(409, requote, String::new());
+        assert!(matches!(asked, Submission::Requote(_)), "{asked:?}");
+        assert_eq!(answer_event(requote, &asked), Some(("premia-requote", requote.to_owned())));
+        // A refusal: the status and the typed errors, as read (what the server adds beside them is not
+        // part of the event's shape).
+        let refused = r#"{"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"},"extra":1}]}"#;
+        let submission = Submission::from_response(401, refused, String::new());
+        let (name, detail) = answer_event(refused, &submission).unwrap();
+        assert_eq!(name, "premia-refused");
+        assert_eq!(
+            detail,
+            r#"{"status":401,"errors":[{"code":"auth.required","field":"authorization","message":{"zh":"需要令牌","en":"a token is needed"}}]}"#
+        );
+        let (_, detail) = answer_event("<html>", &Submission::from_response(502, "<html>", String::new())).unwrap();
+        assert!(
+            detail.starts_with(r#"{"status":502,"errors":[{"code":"http","field":"","message":{"zh":"HTTP 502"#),
+            "{detail}"
+        );
+        assert_eq!(answer_event("", &Submission::from_response(404, "", "{}".into())), None, "no server: no answer");
+    }
+
+    #[test]
+    fn the_status_is_read_into_the_answer_shown_and_only_that_one() {
+        use crate::status::{Reading, Stage};
+        let receipt = "q9Ge3nYpK0m1RAs7pVNdS4c2xWQbLz8TjH5uE6fIvo0";
+        let created = format!(
+            r#"{{"application":"PA1","status":"referred","receipt":"{receipt}","status_url":"/status/{receipt}"}}"#
+        );
+        let submission = Submission::from_response(201, &created, String::new());
+        let Submission::Accepted { tracking, .. } = &submission else { panic!("{submission:?}") };
+        assert_eq!(tracking.receipt.as_deref(), Some(receipt));
+        assert_eq!(tracking.status_url, Some(format!("/status/{receipt}")));
+        let state = run(fresh(None), [Action::SubmitFinished(submission)]);
+        let answered = state.answered;
+        let status = |stage: &str, label: &str| {
+            format!(
+                r#"{{"application":"PA1","status":"{stage}","label":{{"zh":"{label}","en":"{label}"}},"updated_at":"t"}}"#
+            )
+        };
+        let read = |state: Rc<State>, application: &str, status: u16, body: &str| {
+            let reading = Reading::from_response(status, body);
+            run(state, [Action::StatusRead { application: application.into(), reading }])
+        };
+        let tracking = |state: &State| match &state.submission {
+            Submission::Accepted { tracking, .. } => (**tracking).clone(),
+            other => panic!("{other:?}"),
+        };
+        let state = read(state, "PA1", 200, &status("under_review", "核保中"));
+        assert_eq!(tracking(&state).standing.map(|s| s.stage), Some(Stage::UnderReview));
+        assert_eq!((state.answered, state.revision), (answered, 0), "no focus move, no quote event");
+        // A failed read keeps the last status shown, beside the trouble; the next good one clears it.
+        let state = read(state, "PA1", 503, "");
+        let troubled = tracking(&state);
+        assert_eq!(troubled.standing.map(|s| s.stage), Some(Stage::UnderReview));
+        assert!(matches!(troubled.trouble, Some(Reading::Unreadable { status: 503, .. })));
+        let state = read(state, "PA1", 200, &status("withdrawn", "?"));
+        assert!(matches!(tracking(&state).trouble, Some(Reading::Unreadable { status: 200, .. })), "an unknown stage");
+        let state = read(state, "PA1", 200, &status("accepted", "已通过核保"));
+        let settled = tracking(&state);
+        assert!(settled.is_settled() && settled.trouble.is_none());
+        // A late read of another application (an earlier answer) changes nothing.
+        let state = read(state, "PA0", 200, &status("declined", "x"));
+        assert_eq!(tracking(&state).standing.map(|s| s.stage), Some(Stage::Accepted));
+        // Once the form changes, the answer and its status are gone; a read arriving then is dropped.
+        let state = run(state, [Action::Smoker(true)]);
+        let state = read(state, "PA1", 200, &status("accepted", "x"));
+        assert_eq!(state.submission, Submission::None);
     }
 }

@@ -127,7 +127,9 @@ fn resident_id(state: &State, dispatch: &Dispatch) -> Html {
     let errors = field_errors(state, field::RESIDENT_ID);
     let hint_id = format!("{id}-hint");
     let needed_id = format!("{id}-needed");
-    let needed = state.submission == Submission::ResidentIdNeeded;
+    // Asked for by "submit": alone, or first among what an application still needs.
+    let needed = state.submission == Submission::ResidentIdNeeded
+        || state.submission == Submission::Incomplete && !state.by_resident_id();
     let oninput = dispatch.to_callback().reform(|e: InputEvent| Action::ResidentId(input_value(&e)));
     let described_by: Vec<String> =
         [Some(hint_id.clone()), needed.then(|| needed_id.clone()), errors.described_by].into_iter().flatten().collect();
@@ -567,8 +569,14 @@ fn rider_amount(state: &State, dispatch: &Dispatch, index: usize, position: usiz
     )
 }
 
-/// The price panel: totals, per coverage lines, the worksheet, print and submit.
-pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEvent>) -> Html {
+/// The price panel: totals, per coverage lines, the worksheet, print and submit, and right below the
+/// buttons what became of "submit" (where the person is looking when they press it).
+pub fn summary(
+    state: &State,
+    dispatch: &Dispatch,
+    on_submit: Callback<MouseEvent>,
+    on_confirm: Callback<MouseEvent>,
+) -> Html {
     let lang = state.lang;
     let body = match &*state.outcome {
         Outcome::Priced(quote) if quote.coverages.is_empty() => html! {
@@ -583,7 +591,6 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
     let sending = state.submission == Submission::Sending;
     let can_submit = state.quote().is_some_and(|q| !q.coverages.is_empty()) && !sending;
     let onclick_print = Callback::from(|_: MouseEvent| crate::browser::print());
-    let _ = dispatch;
     html! {
         // On the site the panel is the page's complementary landmark; inside a CRM's page, where two
         // widgets would make two landmarks of the same name, it is a plain part of the widget.
@@ -602,6 +609,7 @@ pub fn summary(state: &State, dispatch: &Dispatch, on_submit: Callback<MouseEven
                     { Label::Print.get(lang) }
                 </button>
             </div>
+            { submission(state, dispatch, on_confirm) }
         </@>
     }
 }
@@ -844,62 +852,139 @@ fn steps(
     }
 }
 
-/// The result of "submit": a confirmation, the server's refusal, or the payload when no server answered.
-pub fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEvent>) -> Html {
-    let lang = state.lang;
+/// "Close" under a submission's result: one view for every kind of result.
+fn close_button(lang: Lang, dispatch: &Dispatch) -> Html {
     let close = dispatch.to_callback().reform(|_: MouseEvent| Action::DismissSubmission);
+    html! { <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button> }
+}
+
+/// Where the control of a field that an application still needs is: a health question's first answer,
+/// or the field's own input.
+pub fn missing_selector(field: &str) -> String {
+    if field.starts_with("insured.health_answers.") {
+        format!("#{} input", dom_id(field))
+    } else {
+        format!("#{}", dom_id(field))
+    }
+}
+
+/// The result of "submit": what is still missing, a confirmation that says what happens next, the
+/// server's refusal, a new price to confirm, or the payload when no server answered. The app moves
+/// focus here when the server answers (`tabindex=-1`: focusable by script, not a tab stop).
+fn submission(state: &State, dispatch: &Dispatch, on_confirm: Callback<MouseEvent>) -> Html {
+    let lang = state.lang;
     match &state.submission {
         // The request for the resident ID number is shown beside its field.
         Submission::None | Submission::Sending | Submission::ResidentIdNeeded => Html::default(),
-        Submission::Accepted { application, status } => html! {
-            <section class="premia-submission is-accepted" role="status">
+        // Each missing answer or figure, a button that takes the person to it.
+        Submission::Incomplete => html! {
+            <section class="premia-incomplete" role="alert">
+                <p>{ Label::Incomplete.get(lang) }</p>
+                <ul class="premia-blockers">
+                    { for state.missing().into_iter().map(|missing| {
+                        let selector = missing_selector(&missing.field);
+                        html! {
+                            <li data-field={missing.field}>
+                                <button type="button" class="premia-link"
+                                    onclick={Callback::from(move |e: MouseEvent| crate::browser::focus_in_app(&e, &selector))}>
+                                    { missing.label.get(lang).to_owned() }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </section>
+        },
+        Submission::Accepted { application, status, tracking } => html! {
+            <section class="premia-submission is-accepted" role="status" tabindex="-1" data-status={status.clone()}>
                 <p>{ Label::Submitted.get(lang) }</p>
                 if !application.is_empty() {
-                    <p class="premia-application">
-                        { format!("{} {application}", Label::Application.get(lang)) }
-                        if status == "referred" { { format!(" · {}", Label::Referred.get(lang)) } }
+                    <p class="premia-application">{ format!("{} {application}", Label::Application.get(lang)) }</p>
+                }
+                // What happens next; for a referral, until the underwriters have decided (the status says it).
+                if status != "referred" || !tracking.is_settled() {
+                    <p class="premia-next">
+                        { if status == "referred" { Label::NextReferred.get(lang) } else { Label::NextAccepted.get(lang) } }
                     </p>
                 }
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { standing(tracking, lang) }
+                { close_button(lang, dispatch) }
             </section>
         },
         Submission::Refused { status, errors } => html! {
-            <section class="premia-submission is-refused" role="alert" data-status={status.to_string()}>
+            <section class="premia-submission is-refused" role="alert" tabindex="-1" data-status={status.to_string()}>
                 <p>{ Label::SubmitFailed.get(lang) }</p>
                 { for errors.iter().map(|e| html! {
                     <p class="premia-error" data-code={e.code.clone()}>{ e.message.get(lang).to_owned() }</p>
                 }) }
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { close_button(lang, dispatch) }
             </section>
         },
         // The server priced the quote again (on its today): the new price, to confirm before it is sent.
         Submission::Requote(requote) => {
-            let price = requote
-                .annual_premium
-                .parse()
-                .map(|p| crate::i18n::money(&p))
-                .unwrap_or_else(|_| requote.annual_premium.clone());
+            // Read as the core reads amounts (exactly, no scientific notation): no second decimal parser.
+            let price = premia_core::money::strict::parse(&requote.annual_premium)
+                .map_or_else(|| requote.annual_premium.clone(), |p| crate::i18n::money(&p));
             html! {
-                <section class="premia-submission is-requote" role="alert" data-reason={requote.reason.clone()}>
+                <section class="premia-submission is-requote" role="alert" tabindex="-1" data-reason={requote.reason.clone()}>
                     <p>{ requote.message.get(lang).to_owned() }</p>
                     <p class="premia-fresh-price">
                         { Label::FreshPrice.get(lang) }{ " " }<strong class="premia-amount">{ price }</strong>
                     </p>
                     <button type="button" class="premia-primary premia-confirm" onclick={on_confirm}>{ Label::ConfirmFresh.get(lang) }</button>
-                    <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                    { close_button(lang, dispatch) }
                 </section>
             }
         }
         Submission::Unavailable { payload } => html! {
-            <section class="premia-submission is-unavailable" role="status">
+            <section class="premia-submission is-unavailable" role="status" tabindex="-1">
                 <p>{ Label::SubmitUnavailable.get(lang) }</p>
                 <details open=true>
                     <summary>{ Label::Payload.get(lang) }</summary>
                     <pre class="premia-payload">{ payload.clone() }</pre>
                 </details>
-                <button type="button" class="premia-button" onclick={close}>{ Label::Close.get(lang) }</button>
+                { close_button(lang, dispatch) }
             </section>
         },
+    }
+}
+
+/// Where the application stands, as the server last said (its words, its premium: text, never HTML),
+/// refreshed by the app while undecided; and the link to its status page.
+fn standing(tracking: &crate::status::Tracking, lang: Lang) -> Html {
+    use crate::status::Reading;
+    let shown = tracking.standing.as_deref().map(|s| {
+        html! {
+            <div class="premia-standing" data-status={s.stage.name()}>
+                <p><strong>{ s.label.get(lang).to_owned() }</strong></p>
+                <table class="premia-standing-facts">
+                    { for s.facts(lang).into_iter().map(|(label, value)| html! {
+                        <tr><th scope="row">{ label.get(lang) }</th><td>{ value }</td></tr>
+                    }) }
+                </table>
+            </div>
+        }
+    });
+    let trouble = match &tracking.trouble {
+        None if tracking.standing.is_none() && tracking.receipt.is_some() => Some(Label::StatusChecking.get(lang)),
+        None => None,
+        // Refused for good: the server's words for why.
+        Some(Reading::Refused { errors, .. }) if tracking.trouble.as_ref().is_some_and(Reading::is_final_refusal) => {
+            let why: Vec<&str> = errors.iter().map(|e| e.message.get(lang)).collect();
+            Some(format!("{} {}", Label::StatusStopped.get(lang), why.join(" ")))
+        }
+        Some(_) => Some(Label::StatusRetrying.get(lang)),
+    };
+    html! {
+        <>
+            { shown.unwrap_or_default() }
+            if let Some(trouble) = trouble {
+                <p class="premia-standing-note">{ trouble }</p>
+            }
+            if let Some(url) = &tracking.status_url {
+                <p><a class="premia-status-link" href={url.clone()} target="_blank" rel="noopener noreferrer">{ Label::StatusLink.get(lang) }</a></p>
+            }
+        </>
     }
 }
 

@@ -56,6 +56,11 @@ impl TestServer {
         format!("Bearer {}", issued.token)
     }
 
+    /// A server started elsewhere (e.g. with its own clocks), serving at `base`.
+    pub fn from_parts(base: String, state: AppState, data: tempfile::TempDir) -> TestServer {
+        TestServer { base, state, client: reqwest::Client::new(), _data: data, tokens: Default::default() }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod blacklist;
+pub mod demo;
 pub mod keys;
 mod output;
 pub mod referrals;
@@ -50,6 +51,9 @@ pub enum Command {
     Keys(keys::Args),
     /// Staff accounts of the underwriting desk and the dashboard: add, disable, list, reset-password.
     Staff(staff::Args),
+    /// Demo data (`demo seed --allow-demo`): generated applications through the server's own code path.
+    /// Never on a production store.
+    Demo(demo::Args),
 }
 
 /// Where the server keeps its data: the same flags and variables as `premia-server serve`.
@@ -116,9 +120,15 @@ impl Admin {
     }
 }
 
-/// Run an administration command on a current-thread runtime. Errors are printed in both languages.
+/// Run an administration command on a current-thread runtime (the demo seed on a multi-threaded one).
+/// Errors are printed in both languages.
 pub fn administer(command: Command) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // The seed submits and decides concurrently, as the server's own workers would.
+    let mut builder = match command {
+        Command::Demo(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return output::failed(&anyhow::anyhow!("starting the async runtime: {error}")),
     };
@@ -130,6 +140,7 @@ pub fn administer(command: Command) -> ExitCode {
             Command::Referrals(args) => args.run().await,
             Command::Keys(args) => args.run().await,
             Command::Staff(args) => args.run().await,
+            Command::Demo(args) => args.run().await,
         }
     });
     result.unwrap_or_else(|error| output::failed(&error))

@@ -334,6 +334,7 @@ fn finalise_row(state: &AppState, number: &str, decision: &DecisionRow, staff: &
         outcome: outcome.to_owned(),
         quote_json: decision.quote_json.clone(),
         token,
+        dashboard: crate::dashboard::intake::final_facts(decision.quote_json.as_deref()),
     }
 }
 

@@ -56,6 +56,11 @@ pub const API: &[(&str, &str)] = &[
     ("get", "/status/{receipt}"),
     ("get", "/staff/login"),
     ("get", "/desk/"),
+    // The premium dashboard (crate::dashboard::ROUTES).
+    ("get", "/api/dashboard"),
+    ("get", "/api/dashboard/export"),
+    ("get", "/api/dashboard/live"),
+    ("get", "/dashboard/"),
 ];
 
 /// The whole application: API, metrics (behind `--metrics-token-file`), CORS for the configured origins,
@@ -88,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics_with_token))
         .merge(crate::desk::router(state.clone()))
+        .merge(crate::dashboard::router(state.clone()))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .fallback(site::serve);
     let mut app = api
@@ -122,6 +128,7 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
     let response = next.run(request).await;
     let route = match route.as_deref() {
         Some(r) if r.starts_with("/desk") || r.starts_with("/staff/login.") || r == "/status.css" => Some("/desk"),
+        Some(r) if r.starts_with("/dashboard") => Some("/dashboard"),
         r => r,
     };
     let route = route.filter(|r| !r.starts_with("/api/{*")).unwrap_or("site");

@@ -33,6 +33,7 @@ pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBo
     let today = state.today();
     let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
+    crate::dashboard::verified::count(&state, &outcome, today);
     let answer = match outcome {
         Verified::Valid(quote) => {
             let date = quote.request.quote_date;
@@ -195,6 +196,7 @@ pub(super) async fn submit(
         audit,
         receipt: Some(intake.receipt.clone()),
         case: intake.case,
+        dashboard: crate::dashboard::intake::facts(&quote),
     };
     let key = catalogue.coupons.public_key;
     let outcome = state.store.submit(new).await;

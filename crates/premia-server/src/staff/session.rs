@@ -112,7 +112,8 @@ fn forbidden(code: &'static str, field: &str, zh: &str, en: &str) -> ApiError {
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, ApiError> {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let method = request.method().as_str().to_ascii_lowercase();
-    let Some(&(_, _, access)) = STAFF_ROUTES.iter().find(|(m, p, _)| *m == method && *p == path) else {
+    let routes = STAFF_ROUTES.iter().chain(crate::dashboard::ROUTES);
+    let Some(&(_, _, access)) = routes.into_iter().find(|(m, p, _)| *m == method && *p == path) else {
         tracing::error!("staff route {method} {path} has no access rule: refused");
         return Err(ApiError::server(
             StatusCode::INTERNAL_SERVER_ERROR,
