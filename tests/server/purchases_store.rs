@@ -34,6 +34,7 @@ fn application(number: &str) -> NewApplication {
         audit: Vec::new(),
         receipt: None,
         case: None,
+        dashboard: None,
     }
 }
 

@@ -123,6 +123,8 @@ async fn prepare(state: &premia_server::AppState, sim: &Sim, n: usize, tag: &str
                 audit: Vec::new(),
                 receipt: None,
                 case: None,
+                // As the server stores one: with the dashboard's facts.
+                dashboard: premia_server::dashboard::intake::facts(&quote),
             })
             .await
             .unwrap();
