@@ -107,15 +107,28 @@ describe("the premium dashboard", { skip: !bin ? "PREMIA_SERVER_BIN not set" : !
     return tokens.get(agent);
   }
 
+  /** `fetch`, sent once more when the connection it reused was closed by the server meanwhile (an idle
+   * keep-alive connection past the server's header timeout while this process was blocked issuing tokens):
+   * what any HTTP client does for a request that never reached the server. Only for idempotent requests. */
+  async function send(url, init) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      return await fetch(url, init);
+    }
+  }
+
   /** Verify and submit through the HTTP API (an agent's sale with that agent's token); the coverages
    * accepted at submission. (A voucher the seed's pool already redeemed is refused, 409: nothing accepted.) */
   async function submit(envelope) {
-    const verified = await (await fetch(`${server.url}/api/quotes/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(envelope.quote) })).json();
+    const verified = await (await send(`${server.url}/api/quotes/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(envelope.quote) })).json();
     assert.equal(verified.verdict, "valid");
-    const headers = { "content-type": "application/json" };
+    // With an Idempotency-Key, sending again is safe whether or not the first one arrived.
+    const headers = { "content-type": "application/json", "idempotency-key": `dashboard-test-${envelope.quote.digest}` };
     const channel = envelope.quote.request.channel;
     if (channel.kind === "agent") headers.authorization = bearer(channel.agent_code);
-    const response = await fetch(`${server.url}/api/quotes`, { method: "POST", headers, body: JSON.stringify(envelope) });
+    const response = await send(`${server.url}/api/quotes`, { method: "POST", headers, body: JSON.stringify(envelope) });
     const created = await response.json();
     if (response.status === 409 && created.errors?.[0]?.code === "coupon.redeemed") return 0;
     assert.equal(response.status, 201, JSON.stringify(created));
