@@ -15,6 +15,11 @@
 # published password below, said on every start. They are demo material like the catalogue: a real desk's
 # accounts are made with `premia-server staff add` (docs/server.md), which generates each password. The
 # store is the one PREMIA_DATA_DIR / PREMIA_DATABASE_URL name (default ./data), as for the server.
+#
+# Payments go to the WeChat Pay, Alipay and UnionPay simulators (premia-paysim), started here on a
+# loopback port with keys made for this run (<data>/paysim/, secrets 0600): "pay" in the simulator's
+# cashier page. They stop with the server.
+#
 # A store without applications gets a year of demo business (`premia-server demo seed --allow-demo`:
 # 5,000 applications through the server's own routes), so that the dashboard has something to show;
 # the dashboard's targets are examples/dashboard-targets.toml.
@@ -23,8 +28,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/web-build.sh
 scripts/desk-build.sh
 scripts/dashboard-build.sh
-cargo build --release --locked -q -p premia-server
-server="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/premia-server"
+cargo build --release --locked -q -p premia-server -p premia-paysim
+target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+server="$target/premia-server"
 
 # username, role, password, name shown on the desk
 demo_staff=(
@@ -42,12 +48,35 @@ for account in "${demo_staff[@]}"; do
   fi
 done
 "$server" demo seed --allow-demo --if-empty --applications 5000 --days 365
-echo "run: starting premia-server (quote site: http://127.0.0.1:8080/, widget demo: http://127.0.0.1:8080/widget-demo.html, underwriting desk: http://127.0.0.1:8080/desk/, dashboard: http://127.0.0.1:8080/dashboard/)" >&2
-echo "run: demo staff for the desk and the dashboard (sign in at http://127.0.0.1:8080/staff/login) · 演示员工账户:" >&2
+
+bind="${PREMIA_BIND:-127.0.0.1:8080}"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --bind) bind="${args[$((i + 1))]:-$bind}" ;;
+    --bind=*) bind="${args[$i]#--bind=}" ;;
+  esac
+done
+data="${PREMIA_DATA_DIR:-data}"
+mkdir -p "$data" && chmod 700 "$data"
+paysim_out="$(mktemp)"
+"$target/premia-paysim" --notify-base "http://$bind/api/pay/notify/" --config-dir "$data/paysim" >"$paysim_out" &
+paysim=$!
+trap 'kill "$paysim" 2>/dev/null || true; rm -f "$paysim_out"' EXIT
+for _ in $(seq 1 100); do
+  [[ -s "$paysim_out" ]] && break
+  sleep 0.1
+done
+echo "run: payment simulators: $(cat "$paysim_out")" >&2
+echo "run: starting premia-server (quote site: http://$bind/, widget demo: http://$bind/widget-demo.html, underwriting desk: http://$bind/desk/, dashboard: http://$bind/dashboard/)" >&2
+echo "run: demo staff for the desk and the dashboard (sign in at http://$bind/staff/login) · 演示员工账户:" >&2
 for account in "${demo_staff[@]}"; do
   read -r username role password _ <<<"$account"
   printf 'run:   %-18s %-20s password %s\n' "$username" "$role" "$password" >&2
 done
-echo "run: DEMO MODE (--allow-demo): illustrative rates, vouchers signed by the published demo key, demo staff passwords, demo business in the dashboard; not for production" >&2
+echo "run: DEMO MODE (--allow-demo): illustrative rates, vouchers signed by the published demo key, demo staff passwords, demo business in the dashboard, simulated payments; not for production" >&2
 export PREMIA_DASHBOARD_TARGETS="${PREMIA_DASHBOARD_TARGETS:-examples/dashboard-targets.toml}"
-exec "$server" --allow-demo "$@"
+"$server" --allow-demo --payments "$data/paysim/payments.toml" "$@" &
+server_pid=$!
+trap 'kill "$server_pid" "$paysim" 2>/dev/null || true; rm -f "$paysim_out"' EXIT INT TERM
+wait "$server_pid"

@@ -144,6 +144,8 @@ pub enum Noun {
     Question,
     Bundle,
     Coupon,
+    Document,
+    Relationship,
     #[cfg(feature = "toml")]
     Exclusion,
     #[cfg(feature = "toml")]
@@ -170,6 +172,8 @@ impl Noun {
             Noun::Question => Text::fixed("健康告知问题", "health question"),
             Noun::Bundle => Text::fixed("产品组合", "bundle"),
             Noun::Coupon => Text::fixed("优惠", "coupon"),
+            Noun::Document => Text::fixed("文件", "document"),
+            Noun::Relationship => Text::fixed("关系", "relationship"),
             #[cfg(feature = "toml")]
             Noun::Exclusion => Text::fixed("除外责任", "exclusion"),
             #[cfg(feature = "toml")]
@@ -343,6 +347,12 @@ pub enum ErrorKind {
     /// A bundle discount for a bundle not offered at this age.
     BundleNotForAge { age: u32, ages: String },
 
+    // ---- applications and policies (`purchase`) ---------------------------------------------
+    /// A rule of the application, its consent documents, the premium schedule or the policy; its
+    /// codes and wording live with those rules, in `purchase::rule`. Only with the `purchase`
+    /// feature: a build that does not sell (the quote widget today) carries none of their messages.
+    #[cfg(feature = "purchase")]
+    Purchase(crate::purchase::Rule),
     // ---- the underwriting desk (feature `desk`) ------------------------------------------------
     /// Accept-on-terms without a loading or an exclusion.
     #[cfg(feature = "desk")]
@@ -442,6 +452,8 @@ impl ErrorKind {
             CouponDuplicateKind { .. } => "coupon.duplicate_kind",
             CouponWrongCatalogue { .. } => "coupon.wrong_catalogue",
             BundleNotForAge { .. } => "bundle.age",
+            #[cfg(feature = "purchase")]
+            Purchase(rule) => rule.code(),
             #[cfg(feature = "desk")]
             DeskTermsMissing => "desk.terms_missing",
             #[cfg(feature = "desk")]
@@ -773,6 +785,8 @@ impl ErrorKind {
                     "cover to age {end_age} runs past the end of product {product}'s mortality table ({table_end})"
                 ),
             ),
+            #[cfg(feature = "purchase")]
+            Purchase(rule) => rule.message(),
         }
     }
 }

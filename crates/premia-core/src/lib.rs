@@ -37,6 +37,8 @@ mod engine;
 pub mod error;
 pub mod json;
 pub mod money;
+#[cfg(feature = "purchase")]
+pub mod purchase;
 pub mod quote;
 pub mod quote_json;
 mod rating;

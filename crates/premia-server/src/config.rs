@@ -97,6 +97,19 @@ pub struct Config {
     #[arg(long, env = "PREMIA_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: FixedOffset,
 
+    /// Payment providers' merchant configuration (TOML, mode 0600; crates/premia-pay/README.md). Without
+    /// it applications are stored but not payable.
+    #[arg(long = "payments", env = "PREMIA_PAYMENTS")]
+    pub payments: Option<PathBuf>,
+
+    /// How long a payment order may be paid before it expires and a new one may be made.
+    #[arg(long, env = "PREMIA_PAYMENT_TTL", default_value = "30m", value_parser = parse_duration)]
+    pub payment_ttl: Duration,
+
+    /// How often the server asks the providers about orders whose notification has not come.
+    #[arg(long, env = "PREMIA_RECONCILE_EVERY", default_value = "60s", value_parser = parse_duration)]
+    pub reconcile_every: Duration,
+
     /// Worker threads (default: one per core).
     #[arg(long, env = "PREMIA_WORKERS")]
     pub workers: Option<usize>,

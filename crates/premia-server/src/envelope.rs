@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use crate::error::{ApiError, ServerError};
 
 /// The envelope's fields, as `openapi.json` documents them (a test keeps the two in step).
-pub const FIELDS: [&str; 3] = ["quote", "resident_id", "stamp"];
+pub const FIELDS: [&str; 4] = ["application", "quote", "resident_id", "stamp"];
 
 /// A read envelope.
 #[derive(Debug)]
@@ -36,6 +36,10 @@ pub struct Envelope<'a> {
     pub resident_id: String,
     /// The server's stamp for this quote, if the client has one.
     pub stamp: Option<String>,
+    /// The application's details and consent (投保单: policyholder, insured, beneficiaries, the
+    /// documents confirmed), read by `premia_core::purchase::form`; without them the application is
+    /// stored but cannot be paid.
+    pub application: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +51,8 @@ struct Fields<'a> {
     resident_id: Option<String>,
     #[serde(default)]
     stamp: Option<String>,
+    #[serde(borrow, default)]
+    application: Option<&'a RawValue>,
 }
 
 /// Read `body` as an envelope. Malformed JSON, unknown fields and wrong types are 400 `syntax` naming
@@ -73,6 +79,7 @@ pub fn read(body: &[u8]) -> Result<Envelope<'_>, ApiError> {
             quote: quote.get().as_bytes(),
             resident_id,
             stamp: fields.stamp.filter(|s| !s.trim().is_empty()),
+            application: fields.application,
         }),
         (quote, resident_id) => {
             let mut errors = Vec::new();

@@ -21,6 +21,7 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod metrics;
+pub mod purchase;
 pub mod routes;
 pub mod secret;
 pub mod signing;
@@ -90,6 +91,12 @@ pub async fn state_with_store_clock(
         None => None,
     };
     let rate_limits = limits::RateLimits::new(&config.limits);
+    let payments = match &config.payments {
+        Some(path) => Some(Arc::new(
+            premia_pay::Payments::load(path).with_context(|| format!("loading payments {}", path.display()))?,
+        )),
+        None => None,
+    };
     let dashboard = dashboard::Dashboard::load(&config.dashboard, &catalogues)?;
     dashboard::verified::spawn_flusher(&dashboard.verified, store.clone(), std::time::Duration::from_millis(500));
     Ok(AppState(Arc::new(state::Shared {
@@ -103,6 +110,7 @@ pub async fn state_with_store_clock(
         clock,
         rate_limits,
         metrics_token,
+        payments,
         dashboard,
     })))
 }
@@ -154,9 +162,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             forget.rate_limits.forget_idle();
         }
     });
+    if state.payments.is_some() {
+        tokio::spawn(reconciliation(state.clone()));
+    }
     let app = routes::router(state.clone());
     serve_on(listener, app, &state.config.limits, shutdown_signal()).await;
     Ok(())
+}
+
+/// Ask the providers about unnotified orders every `--reconcile-every`.
+pub async fn reconciliation(state: AppState) {
+    let mut every = tokio::time::interval(state.config.reconcile_every.max(std::time::Duration::from_millis(50)));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        purchase::reconcile(&state).await;
+    }
 }
 
 /// Serve `app` on `listener` until `shutdown` resolves, then let the connections finish their requests.

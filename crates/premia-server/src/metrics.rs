@@ -15,6 +15,13 @@ pub const ROUTES: &[&str] = &[
     "/api/quotes/verify",
     "/api/quotes",
     "/api/applications/{number}",
+    "/api/purchases/{token}",
+    "/api/purchases/{token}/payment",
+    "/api/purchases/{token}/cancel",
+    "/api/purchases/{token}/policy",
+    "/api/pay/notify/{provider}",
+    "/api/documents/{sha256}",
+    "/policy/{token}",
     "/api/keys",
     "/api/openapi.json",
     "/healthz",
@@ -45,6 +52,18 @@ const STATUS_CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
 pub const VERIFICATION_OUTCOMES: [&str; 4] = ["valid", "invalid", "requote_needed", "rejected"];
 pub const APPLICATION_OUTCOMES: [&str; 5] = ["accepted", "referred", "replayed", "declined", "refused"];
+/// What became of payment orders and notifications (`purchase.rs`).
+pub const PAYMENT_OUTCOMES: [&str; 9] = [
+    "issued",
+    "issued_by_query",
+    "duplicate",
+    "flagged",
+    "recorded",
+    "queried",
+    "notice_refused",
+    "create_unknown",
+    "create_refused",
+];
 
 #[derive(Debug, Default)]
 struct RouteSeries {
@@ -60,6 +79,7 @@ pub struct Metrics {
     routes: Vec<RouteSeries>,
     verifications: [AtomicU64; 4],
     applications: [AtomicU64; 5],
+    payments: [AtomicU64; 9],
     redemptions: AtomicU64,
     redemptions_refused: AtomicU64,
     blacklist_hits: AtomicU64,
@@ -75,6 +95,7 @@ impl Default for Metrics {
             routes: ROUTES.iter().map(|_| RouteSeries::default()).collect(),
             verifications: Default::default(),
             applications: Default::default(),
+            payments: Default::default(),
             redemptions: AtomicU64::new(0),
             redemptions_refused: AtomicU64::new(0),
             blacklist_hits: AtomicU64::new(0),
@@ -108,6 +129,12 @@ impl Metrics {
     pub fn application(&self, outcome: &str) {
         if let Some(i) = APPLICATION_OUTCOMES.iter().position(|o| *o == outcome) {
             self.applications[i].fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn payment(&self, outcome: &str) {
+        if let Some(i) = PAYMENT_OUTCOMES.iter().position(|o| *o == outcome) {
+            self.payments[i].fetch_add(1, Relaxed);
         }
     }
 
@@ -184,6 +211,14 @@ impl Metrics {
             "outcome",
             &APPLICATION_OUTCOMES,
             &self.applications,
+        );
+        counter_family(
+            &mut out,
+            "premia_payments_total",
+            "Payment orders and notifications, by outcome.",
+            "outcome",
+            &PAYMENT_OUTCOMES,
+            &self.payments,
         );
         counter(&mut out, "premia_coupon_redemptions_total", "Single-use coupons redeemed.", &self.redemptions);
         counter(

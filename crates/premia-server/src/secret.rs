@@ -102,6 +102,24 @@ impl ServerSecret {
         premia_core::digest::hex(&finish(self.identity.clone(), &[number.to_ascii_uppercase().as_bytes()]))
     }
 
+    /// The token that lets whoever applied follow, pay and cancel application `number` (and read its
+    /// policy): `{number}.{32 hex digits of HMAC}`, unguessable without the secret, checked without a
+    /// lookup. Keyed with the stamp key under its own label, so it is no stamp.
+    pub fn purchase_token(&self, number: &str) -> String {
+        let mac = finish(self.stamp.clone(), &[b"premia purchase v1\0", number.as_bytes()]);
+        format!("{number}.{}", &premia_core::digest::hex(&mac)[..32])
+    }
+
+    /// The application number a purchase token is for, if the token is genuine.
+    pub fn purchase_number<'t>(&self, token: &'t str) -> Option<&'t str> {
+        let (number, _) = token.rsplit_once('.')?;
+        let expected = self.purchase_token(number);
+        // Constant time: the comparison does not tell how many leading digits were right.
+        let same = expected.len() == token.len()
+            && expected.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        same.then_some(number)
+    }
+
     /// A compact JWS (HS256) saying the server priced the quote with this digest on `quote_date`.
     pub fn stamp(&self, digest: &str, quote_date: NaiveDate) -> String {
         let payload = format!("{{\"digest\":\"{digest}\",\"quote_date\":\"{quote_date}\"}}");

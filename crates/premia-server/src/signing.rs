@@ -21,6 +21,9 @@ use sha2::{Digest, Sha256};
 /// The token's `typ` header: tells a quote token from other JWS a CRM may hold.
 pub const TOKEN_TYPE: &str = "premia-quote+jws";
 
+/// The `typ` of a signed policy: its payload is the policy document (`premia-policy-v1`).
+pub const POLICY_TYPE: &str = "premia-policy+jws";
+
 /// The signing key with its public identity.
 pub struct ServerKey {
     signing: SigningKey,
@@ -61,7 +64,12 @@ impl ServerKey {
 
     /// Sign `payload` into a compact JWS.
     pub fn sign(&self, payload: &Value) -> String {
-        let header = json!({ "alg": "EdDSA", "kid": self.kid, "typ": TOKEN_TYPE });
+        self.sign_typed(payload, TOKEN_TYPE)
+    }
+
+    /// Sign `payload` into a compact JWS whose `typ` says what it is (e.g. [`POLICY_TYPE`]).
+    pub fn sign_typed(&self, payload: &Value, typ: &str) -> String {
+        let header = json!({ "alg": "EdDSA", "kid": self.kid, "typ": typ });
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(payload));
         let signature = self.signing.sign(signing_input.as_bytes());
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))

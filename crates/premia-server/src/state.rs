@@ -34,6 +34,8 @@ pub struct Shared {
     pub rate_limits: RateLimits,
     /// The bearer token `/metrics` asks for on the main address (`--metrics-token-file`).
     pub metrics_token: Option<String>,
+    /// The payment providers (`--payments`); none: applications are not payable here.
+    pub payments: Option<Arc<premia_pay::Payments>>,
     /// The premium dashboard's targets, names, counts of verified quotes and shared readings.
     pub dashboard: crate::dashboard::Dashboard,
 }

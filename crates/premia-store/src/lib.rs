@@ -22,6 +22,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod identity;
 pub mod keys;
+pub mod purchases;
 pub mod referrals;
 mod secret;
 pub mod staff;
@@ -43,6 +44,10 @@ pub use dashboard::{Dim, FactFilter, Unfacted};
 pub use decisions::{Applied, CaseChange, DecisionRow, DeskKey, FinalRow, NewDecision, NewFinal, NewReview, Slot};
 pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
+pub use purchases::{
+    NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice, PaymentApplied, PolicyRecord,
+    PurchaseRecord, RefundRecord,
+};
 pub use referrals::ReferralCredit;
 pub use staff::{StaffAccount, StaffSession};
 

@@ -24,6 +24,8 @@ use crate::underwriting::{
     AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules as UnderwritingRules,
 };
 
+mod sale;
+
 /// Parse and validate a TOML catalogue.
 #[cfg(feature = "toml")]
 pub(super) fn load(text: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Catalogue, CatalogueError> {
@@ -94,7 +96,17 @@ impl Builder<'_> {
         self.errors.push(Error::new(field, kind));
     }
 
-    fn catalogue(&mut self, raw: RawCatalogue) -> Option<Catalogue> {
+    fn catalogue(&mut self, mut raw: RawCatalogue) -> Option<Catalogue> {
+        let sale = sale::RawSale {
+            documents: std::mem::take(&mut raw.documents),
+            application: raw.application.take(),
+            policy: raw.policy.take(),
+            products: raw
+                .products
+                .iter_mut()
+                .filter_map(|p| Some((p.code.clone(), p.version, p.sale.take()?)))
+                .collect(),
+        };
         let header = raw.catalogue;
         self.code(&header.id, "catalogue.id");
         let effective_from = self.date(&header.effective_from, "catalogue.effective_from");
@@ -121,6 +133,7 @@ impl Builder<'_> {
         if header.id_hash_salt.trim().is_empty() {
             self.error("catalogue.id_hash_salt", ErrorKind::Required);
         }
+        let sale = self.sale(sale, &products, &underwriting);
         Some(Catalogue {
             id: header.id,
             version: header.version,
@@ -142,6 +155,7 @@ impl Builder<'_> {
             underwriting,
             bundles,
             coupons,
+            sale,
             desk,
         })
     }

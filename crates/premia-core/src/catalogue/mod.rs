@@ -9,6 +9,7 @@ mod build;
 pub mod mortality;
 #[cfg(feature = "toml")]
 mod raw;
+pub mod sale;
 mod snapshot;
 pub mod table;
 
@@ -62,6 +63,8 @@ pub struct Catalogue {
     pub underwriting: crate::underwriting::Rules,
     pub bundles: Vec<crate::bundle::Bundle>,
     pub coupons: crate::coupon::CouponRules,
+    /// How the catalogue sells online: documents, application rules, policy dates.
+    pub sale: sale::SaleRules,
     /// What an underwriter may decide (`[desk]`); empty in the compiled form, which only the browser
     /// loads.
     pub desk: crate::desk::DeskRules,

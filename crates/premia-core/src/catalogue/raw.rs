@@ -12,6 +12,9 @@ use serde::de::{self, Deserializer, Visitor};
 
 use crate::text::Text;
 
+mod sale;
+pub(crate) use sale::*;
+
 /// A decimal as written: a string such as "0.52" or an integer. Floats are refused by the parser
 /// (TOML floats are binary and would not round-trip exactly).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +75,12 @@ pub(crate) struct RawCatalogue {
     pub referrals: Vec<RawPercentRule>,
     #[serde(default, rename = "voucher")]
     pub vouchers: Vec<RawVoucher>,
+    #[serde(default, rename = "document")]
+    pub documents: Vec<RawDocument>,
+    #[serde(default)]
+    pub application: Option<RawApplicationRules>,
+    #[serde(default)]
+    pub policy: Option<RawPolicyRules>,
     #[serde(default)]
     pub desk: Option<RawDesk>,
 }
@@ -378,6 +387,9 @@ pub(crate) struct RawProduct {
     pub riders: Vec<RawRider>,
     #[serde(default)]
     pub underwriting: RawProductUnderwriting,
+    /// How this version is sold online; absent: quoted, not applied for.
+    #[serde(default)]
+    pub sale: Option<RawProductSale>,
 }
 
 #[derive(Debug, Default, Deserialize)]

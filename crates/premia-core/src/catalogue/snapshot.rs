@@ -35,9 +35,12 @@ use crate::error::{ErrorKind, Errors};
 use crate::money::{RoundMode, Rounding, RoundingRules, RoundingStep};
 use crate::request::{Channel, CoverageRequest, RiderRequest, Sex};
 use crate::underwriting::{AgeRange, BmiBand, FollowUp, Outcome, OutcomeRule, ProductRules, Question, Rules};
+use sale::{
+    ApplicationRules, Document, DocumentKind, PolicyRules, ProductSale, Relationship, RelationshipRule, SaleRules,
+};
 
 const MAGIC: &[u8] = b"PREMIA-CATALOGUE";
-const FORMAT_VERSION: u8 = 3;
+const FORMAT_VERSION: u8 = 4;
 
 /// Encode a validated catalogue.
 pub(super) fn encode(catalogue: &Catalogue) -> Vec<u8> {
@@ -360,6 +363,8 @@ variants!(IfDeclined { DropProduct, DropBundle });
 variants!(CouponKind { Bundle, Campaign, Referral, Voucher });
 variants!(AppliesTo { FirstYear, EveryYear });
 variants!(PaymentType { Any, Regular, Single });
+variants!(DocumentKind { Notice, Terms, Exclusions, HealthDeclaration });
+variants!(Relationship { Oneself, Spouse, Child, Parent });
 
 fields!(Text { zh, en });
 fields!(IssueAge { min, max, min_days });
@@ -413,6 +418,17 @@ fields!(RiderRequest { code, sum_assured });
 fields!(Eligibility { from, to, products, channels, payment });
 fields!(PercentRule { id, name, percent, applies_to, eligible, max_uses });
 fields!(VoucherSeries { id, name, amount, min_premium, eligible });
+fields!(SaleRules { documents, products, application, policy });
+fields!(ProductSale { product, version, documents, cooling_off_days });
+fields!(ApplicationRules {
+    policyholder_min_age,
+    parent_min_age_gap,
+    relationships,
+    beneficiary_relationships,
+    max_beneficiaries,
+});
+fields!(RelationshipRule { insured_is, insured_ages });
+fields!(PolicyRules { effective_days_after_payment, grace_period_days, cooling_off_fee });
 fields!(Product {
     code,
     version,
@@ -434,6 +450,30 @@ fields!(Product {
     riders,
     underwriting,
 });
+
+/// A document without its text (see [`Document::text`]); its SHA-256 as 32 bytes, not 64 hex digits.
+impl Snap for Document {
+    fn put(&self, out: &mut Writer) {
+        self.id.put(out);
+        self.kind.put(out);
+        self.version.put(out);
+        self.title.put(out);
+        let mut digest = [0u8; 32];
+        // The hash was computed by `build` as 64 lower-case hex digits.
+        for (byte, pair) in digest.iter_mut().zip(self.sha256.as_bytes().chunks_exact(2)) {
+            let nibble = |c: u8| char::from(c).to_digit(16).unwrap_or(0) as u8;
+            *byte = nibble(pair[0]) << 4 | nibble(pair[1]);
+        }
+        out.0.extend_from_slice(&digest);
+        self.bytes.put(out);
+    }
+    fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
+        let (id, kind, version, title) =
+            (Snap::take(input)?, Snap::take(input)?, Snap::take(input)?, Snap::take(input)?);
+        let sha256 = crate::digest::hex(input.bytes(32)?);
+        Ok(Document { id, kind, version, title, sha256, bytes: Snap::take(input)?, text: None })
+    }
+}
 
 /// A tag byte, then the variant's value.
 fn tagged(out: &mut Writer, tag: u8, value: u32) {
@@ -760,6 +800,7 @@ impl Snap for Catalogue {
         self.underwriting.put(out);
         self.bundles.put(out);
         self.coupons.put(out);
+        self.sale.put(out);
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let (id, version, effective_from, insurer, notes, currency, illustrative, quote_validity_days) = (
@@ -798,6 +839,7 @@ impl Snap for Catalogue {
             underwriting: Snap::take(input)?,
             bundles: Snap::take(input)?,
             coupons: Snap::take(input)?,
+            sale: Snap::take(input)?,
             // The desk's rules are the server's (which loads the TOML): not part of the compiled form.
             desk: crate::desk::DeskRules::default(),
         })

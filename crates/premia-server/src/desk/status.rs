@@ -30,7 +30,20 @@ pub fn page_path(receipt: &str) -> String {
 
 pub async fn by_receipt(State(state): State<AppState>, Path(receipt): Path<String>) -> Result<Response, ApiError> {
     let view = receipt_view(&state, &receipt).await?;
-    Ok(no_referrer(private(json_response(StatusCode::OK, &view))))
+    // Buying (issue 15): paid / issued / cancelled, with the policy's links, beside the desk's view.
+    let mut body = serde_json::to_value(&view).unwrap_or_default();
+    if let Some(object) = body.as_object_mut() {
+        // Best effort, as on the page: an application from before buying existed has none.
+        let purchase = purchase_of(&state, &view.application).await.unwrap_or(serde_json::Value::Null);
+        object.insert("purchase".into(), purchase);
+    }
+    Ok(no_referrer(private(json_response(StatusCode::OK, &body))))
+}
+
+/// The purchase's status (`crate::purchase::status`) of application `number`.
+async fn purchase_of(state: &AppState, number: &str) -> Result<serde_json::Value, ApiError> {
+    let token = state.secret.purchase_token(number);
+    crate::purchase::status(state, &token, number).await
 }
 
 /// `GET /api/applications/{number}/status`, for the agent who sold it.
@@ -85,7 +98,10 @@ pub async fn page(
         }
     };
     let (code, body) = match receipt_view(&state, &receipt).await {
-        Ok(view) => (StatusCode::OK, render(&view, &receipt, lang)),
+        Ok(view) => {
+            let purchase = purchase_of(&state, &view.application).await.ok();
+            (StatusCode::OK, render(&view, &receipt, purchase.as_ref(), lang))
+        }
         Err(error) if error.status == StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, missing(lang)),
         Err(error) => (error.status, unavailable_page(lang)),
     };
@@ -170,7 +186,7 @@ fn t(text: &Text, lang: Lang) -> String {
 }
 
 /// The status page.
-fn render(view: &StatusView, receipt: &str, lang: Lang) -> String {
+fn render(view: &StatusView, receipt: &str, purchase: Option<&serde_json::Value>, lang: Lang) -> String {
     let w = |zh: &str, en: &str| if lang == Lang::En { en.to_owned() } else { zh.to_owned() };
     let mut rows = String::new();
     let mut row = |label: String, value: String| rows.push_str(&format!("<tr><th>{label}</th><td>{value}</td></tr>\n"));
@@ -197,6 +213,25 @@ fn render(view: &StatusView, receipt: &str, lang: Lang) -> String {
     }
     if let Some(reason) = &view.reason {
         row(w("原因", "Reason"), t(&reason.text, lang));
+    }
+    if let Some(purchase) = purchase {
+        let stage = match purchase["status"].as_str().unwrap_or_default() {
+            "paid" => Some(w("已支付首期保险费，保单签发中", "First premium paid; the policy is being issued")),
+            "issued" => Some(w("保单已签发", "Policy issued")),
+            "cancelled" => {
+                Some(w("已于犹豫期内解除，保险费已退还", "Cancelled in the cooling-off period; premium refunded"))
+            }
+            "under_review" => Some(w("支付信息待人工核对", "The payment is being checked by a person")),
+            _ if purchase["payable"] == true => Some(w("待支付首期保险费", "Awaiting the first premium")),
+            _ => None,
+        };
+        if let Some(stage) = stage {
+            row(w("投保进度", "Purchase"), escape(&stage));
+        }
+        if let Some(printable) = purchase["policy"]["printable"].as_str() {
+            let number = purchase["policy"]["number"].as_str().unwrap_or_default();
+            row(w("电子保单", "Policy"), format!("<a href=\"{}\">{}</a>", escape(printable), escape(number)));
+        }
     }
     if let Some(requested) = &view.requested {
         row(w("需要您", "We need you to"), t(&requested.text, lang));

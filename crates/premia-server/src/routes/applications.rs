@@ -31,6 +31,10 @@ pub(super) async fn get(
         return Err(ApiError::not_found("number"));
     };
     let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    // Where the sale stands (paid / issued / cancelled, the policy's links): what the applicant sees.
+    let purchase_token = state.secret.purchase_token(&record.number);
+    // Best effort: an application stored before buying existed (or whose quote no longer reads) has none.
+    let purchase = crate::purchase::status(&state, &purchase_token, &record.number).await.ok();
     let body = json!({
         "application": record.number,
         "status": record.status,
@@ -44,6 +48,7 @@ pub(super) async fn get(
         "request": parse(&record.request_json),
         "quote": parse(&record.quote_json),
         "token": record.token,
+        "purchase": { "token": purchase_token, "status": purchase },
     });
     let mut response = json_response(StatusCode::OK, &body);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -3,6 +3,7 @@
 mod agents;
 mod applications;
 mod catalogue;
+mod purchase;
 mod quotes;
 mod site;
 mod system;
@@ -30,6 +31,12 @@ pub const API: &[(&str, &str)] = &[
     ("post", "/api/quotes/verify"),
     ("post", "/api/quotes"),
     ("get", "/api/applications/{number}"),
+    ("get", "/api/purchases/{token}"),
+    ("post", "/api/purchases/{token}/payment"),
+    ("post", "/api/purchases/{token}/cancel"),
+    ("get", "/api/purchases/{token}/policy"),
+    ("post", "/api/pay/notify/{provider}"),
+    ("get", "/api/documents/{sha256}"),
     ("get", "/api/keys"),
     ("get", "/api/openapi.json"),
     ("get", "/healthz"),
@@ -74,6 +81,13 @@ pub fn router(state: AppState) -> Router {
             "/api/applications/{number}",
             get(applications::get).layer(middleware::map_response(applications::with_challenge)),
         )
+        .route("/api/purchases/{token}", get(purchase::status))
+        .route("/api/purchases/{token}/payment", post(purchase::pay).layer(rate(Route::Submit)))
+        .route("/api/purchases/{token}/cancel", post(purchase::cancel).layer(rate(Route::Submit)))
+        .route("/api/purchases/{token}/policy", get(purchase::policy))
+        .route("/api/pay/notify/{provider}", post(purchase::notify))
+        .route("/api/documents/{sha256}", get(purchase::document))
+        .route("/policy/{token}", get(purchase::printable))
         .route("/api/keys", get(system::keys))
         .route("/api/openapi.json", get(system::openapi))
         .route("/healthz", get(system::healthz))

@@ -100,7 +100,13 @@ pub(super) async fn submit(
     let scope = format!("{}|{}", caller.scope(), identity.keyed);
     // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
     // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
-    let body_hash = premia_store::sha256_hex(&serde_json::to_vec(&submitted).unwrap_or_default());
+    let mut fingerprint = serde_json::to_vec(&submitted).unwrap_or_default();
+    if let Some(details) = application.application {
+        // The details are part of what is applied for: a retry with other details is another body.
+        fingerprint.push(b'\n');
+        fingerprint.extend_from_slice(details.get().as_bytes());
+    }
+    let body_hash = premia_store::sha256_hex(&fingerprint);
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
             let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
@@ -123,6 +129,12 @@ pub(super) async fn submit(
         proven(&state, catalogue, &quote, application.stamp.as_deref(), today)?;
     }
     demo_coupons(&state, catalogue, &quote)?;
+    // The application's details and consent, checked by the core beside the quote it verified.
+    let details = application
+        .application
+        .map(|raw| crate::purchase::check_details(&state, catalogue, &quote, raw, today))
+        .transpose()
+        .inspect_err(|_| refused(&state))?;
 
     let facts = Facts::of(&quote, identity, caller);
     let mut status = decided(&state, facts.decision)?;
@@ -187,7 +199,12 @@ pub(super) async fn submit(
         dashboard: crate::dashboard::intake::facts(&quote),
     };
     let key = catalogue.coupons.public_key;
-    stored(&state, &facts, &quote, &desk, key.as_ref(), state.store.submit(new).await).await
+    let outcome = state.store.submit(new).await;
+    if let (Ok(submitted), Some(details)) = (&outcome, &details) {
+        // Stored beside the application; a retry of the same body stores it if a crash came between.
+        crate::purchase::record(&state, &submitted.record().number, details).await?;
+    }
+    stored(&state, &facts, &quote, &desk, key.as_ref(), outcome).await
 }
 
 /// What the desk stored beside a new application: the applicant's receipt, and whether a case opened.
@@ -212,12 +229,12 @@ async fn stored(
             if desk.opens_case {
                 state.metrics.desk.case_created();
             }
-            Ok(created(&record, Some(&desk.receipt), false))
+            Ok(created(state, &record, Some(&desk.receipt), false))
         }
         Ok(Submitted::Replayed(record)) => {
             state.metrics.application("replayed");
             let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
-            Ok(created(&record, receipt.as_deref(), true))
+            Ok(created(state, &record, receipt.as_deref(), true))
         }
         Err(StoreError::IdempotencyConflict) => Err(idempotency_conflict()),
         Err(StoreError::CouponRedeemed { coupon, application }) => {
@@ -487,7 +504,7 @@ fn replay_or_conflict(
 ) -> Result<Response, ApiError> {
     if hash == body_hash {
         state.metrics.application("replayed");
-        Ok(created(record, receipt, true))
+        Ok(created(state, record, receipt, true))
     } else {
         Err(idempotency_conflict())
     }
@@ -574,8 +591,10 @@ fn store_error(error: StoreError) -> ApiError {
 }
 
 /// The 201 answer, the same for a new application and for a replay of it: with the applicant's status
-/// receipt and the page that shows it (`status_url`; the JSON is at `/api/status/{receipt}`).
-fn created(record: &ApplicationRecord, receipt: Option<&str>, replayed: bool) -> Response {
+/// receipt and the page that shows it (`status_url`; the JSON is at `/api/status/{receipt}`), and the
+/// purchase token that pays for it and reads its policy.
+fn created(state: &AppState, record: &ApplicationRecord, receipt: Option<&str>, replayed: bool) -> Response {
+    let purchase = state.secret.purchase_token(&record.number);
     let created_at = chrono::DateTime::from_timestamp_millis(record.created_at).map(|t| t.to_rfc3339());
     let body = json!({
         "application": record.number,
@@ -587,6 +606,8 @@ fn created(record: &ApplicationRecord, receipt: Option<&str>, replayed: bool) ->
         "token": record.token,
         "receipt": receipt,
         "status_url": receipt.map(crate::desk::status::page_path),
+        // For whoever applied: pay for this application, cancel it, read its policy.
+        "purchase": { "token": purchase, "status": format!("/api/purchases/{purchase}") },
     });
     let mut response = json_response(StatusCode::CREATED, &body);
     let headers = response.headers_mut();
