@@ -257,7 +257,7 @@ fn cancel_callback(ctx: &Ctx, state: &UseReducerHandle<State>) -> Callback<Mouse
 /// How often the purchase is read while a payment or a decision is awaited.
 const FOLLOW_MS: u32 = 1_500;
 /// … and once issued (a cancellation may come from elsewhere).
-const SETTLED_MS: u32 = 10_000;
+const SETTLED_MS: u32 = 3_000;
 
 /// Once submitted: the purchase read until it is cancelled, declined or postponed (every
 /// [`FOLLOW_MS`], not while the page is hidden), the policy fetched once issued, and the host told

@@ -440,7 +440,13 @@ fn action(lang: Lang, order: &Value) -> Html {
             html! {
                 <div class="premia-qr" id="buy-qr" data-content={content.clone()}>
                     { Html::from_html_unchecked(AttrValue::from(svg)) }
-                    <p>{ w(lang, "请用手机扫码支付：", "Scan with your phone to pay: ") }<code>{ content }</code></p>
+                    <p>{ w(lang, "请用手机扫码支付：", "Scan with your phone to pay: ") }
+                        if content.starts_with("https://") || content.starts_with("http://") {
+                            <a href={content.clone()} target="_blank" rel="noopener"><code>{ content }</code></a>
+                        } else {
+                            <code>{ content }</code>
+                        }
+                    </p>
                 </div>
             }
         }
