@@ -30,11 +30,11 @@ wasm="$out/premia_buy_bg.wasm"
 "$root/web/node_modules/.bin/wasm-opt" "$wasm" -o "$wasm" -O1 --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   --enable-reference-types --enable-multivalue
-cp "$crate/static/mount.js" "$out/"
+cp "$crate"/static/{mount.js,buy.css} "$out/"
 "$root/web/node_modules/.bin/terser" "$out/premia_buy.js" --module --compress --mangle --keep-classnames \
   --output "$out/premia_buy.js"
 # Precompressed for the server: gzip -9 (quick; this module is fetched once, on "buy") and brotli.
-for file in "$out"/*.js "$wasm"; do
+for file in "$out"/*.js "$out"/*.css "$wasm"; do
   gzip -9 -n -k -f "$file"
   if command -v brotli >/dev/null; then brotli -q 11 -f -o "$file.br" "$file"; fi
 done

@@ -5,7 +5,9 @@
 // visitor abroad, or a tab left open past midnight in China, quotes on the insurer's day. Served without
 // the server, the page reads today at the insurer's offset (+08:00) from the browser's clock.
 // "Submit" POSTs the application ({quote, resident_id}) to /api/quotes on this origin; with no server
-// there, the payload is shown.
+// there, the payload is shown. "Buy online" loads the buying module (buy/mount.js, its own wasm) only
+// then, below the quote; a purchase submitted in this tab is followed again after a reload or the return
+// from a provider's cashier.
 import init, { mount } from "./pkg/premia.js";
 
 const params = new URLSearchParams(location.search);
@@ -33,7 +35,18 @@ try {
     endpoint: new URL("/api/quotes", location.href).href,
     // What was typed survives a reload or Back in this tab (never the resident ID number).
     persistKey: "premia.quote",
+    buy: true,
   });
+  let bought;
+  const buy = (application) =>
+    import("./buy/mount.js").then(async ({ buy }) => {
+      const lang = target.querySelector(".premia")?.lang;
+      bought = await buy(document.getElementById("main"), { application, endpoint: new URL("/api/quotes", location.href).href, host: target, lang, persistKey: "premia.quote" });
+    });
+  target.addEventListener("premia-buy", (e) => buy(e.detail));
+  if (sessionStorage.getItem("premia.quote:buy")?.includes('"token"')) buy();
+  // The quote app's language switch switches the buying app too.
+  new MutationObserver(() => bought?.setLang(target.querySelector(".premia")?.lang ?? "zh-CN")).observe(target, { attributes: true, subtree: true, attributeFilter: ["lang"] });
   if (params.get("lang")) app.setLang(params.get("lang"));
   target.removeAttribute("aria-busy");
   // Print with the rating worksheet open.

@@ -326,10 +326,13 @@ impl State {
         state.documents = state.required();
         let digest = state.handoff.as_ref().map(|h| h.quote.digest.clone());
         if let Some(kept) = kept {
-            if let Some(token) = kept.token {
-                // Submitted: follow the purchase, whatever quote the page holds now.
+            // A purchase submitted in this tab is followed again after a reload (no handoff then), or when
+            // the same quote is bought again; a new quote starts a new application.
+            let resumed = kept.token.clone().filter(|_| state.handoff.is_none() || kept.quote == digest);
+            if let Some(token) = resumed {
                 state.step = Step::Purchase;
                 state.purchase = Some(Purchase { token, status_url: kept.status_url, ..Purchase::default() });
+                state.details = kept.details;
             } else if kept.quote.is_some() && kept.quote == digest {
                 state.details = kept.details;
                 state.step = if kept.step == Step::Documents { Step::Documents } else { Step::Details };

@@ -1,5 +1,6 @@
 //! What the buying app renders for a state: the details, the documents, the payment and the policy.
-//! The quote app's stylesheet (`premia.css`) styles it; the few rules of its own are in [`STYLE`].
+//! The quote app's stylesheet (`premia.css`) styles it; the few rules of its own are in
+//! `static/buy.css` (a file: the site's Content-Security-Policy allows no inline style).
 
 use premia_core::catalogue::sale::Relationship;
 use premia_core::{Lang, Text};
@@ -8,12 +9,6 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::state::{Action, Field, Problem, State, Step};
-
-/// Rules only this app needs (rendered with it, so they reach a widget's shadow root too).
-const STYLE: &str = ".premia-buy{display:grid;gap:1rem}.premia-buy .premia-grid{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr))}\
-.premia-doc-text{max-height:14rem;overflow:auto;white-space:pre-wrap;border:1px solid #ccd;padding:.5rem;background:#fafbfc}\
-.premia-qr svg{width:200px;height:200px}.premia-qr code{word-break:break-all}.premia-steps{display:flex;gap:1rem;list-style:none;padding:0}\
-.premia-steps [aria-current]{font-weight:bold}.premia-buy dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}";
 
 #[derive(Debug)]
 pub struct Callbacks {
@@ -50,7 +45,6 @@ pub fn app(state: &State, cb: &Callbacks) -> Html {
     let nothing = state.handoff.is_none() && state.purchase.is_none();
     html! {
         <div class="premia premia-buy" lang={tag(lang)} data-step={format!("{:?}", state.step).to_lowercase()} data-revision={state.revision.to_string()}>
-            <style>{ STYLE }</style>
             <h2 class="premia-card-title" tabindex="-1">{ w(lang, "在线投保", "Buy online") }</h2>
             { steps(state) }
             if nothing {

@@ -25,6 +25,14 @@ export async function buy(parent, options) {
     box.className = "premia-buy-mount";
     parent.append(box);
   }
+  // Its stylesheet, once per page or shadow root (a file: the site's CSP allows no inline style).
+  if (![...parent.children].some((child) => child.classList?.contains("premia-buy-style"))) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.className = "premia-buy-style";
+    link.href = new URL("buy.css", import.meta.url).href;
+    parent.append(link);
+  }
   apps.get(box)?.destroy();
   const application = typeof options.application === "string" || options.application == null
     ? options.application : JSON.stringify(options.application);
