@@ -169,6 +169,7 @@ class PremiaQuote extends HTMLElement {
       quoteDate: attr("quote-date"),
       utcOffset: attr("utc-offset"),
       endpoint: attr("endpoint"),
+      buy: this.hasAttribute("buy"),
       persistKey: this.hasAttribute("persist-key") ? `premia-quote:${this.getAttribute("persist-key")}` : undefined,
     };
   }

@@ -35,6 +35,18 @@ pub enum Step {
     Purchase,
 }
 
+impl Step {
+    /// The step's name, as the page's `data-step` shows it (never `Debug`: the browser build compiles it out).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Details => "details",
+            Step::Documents => "documents",
+            Step::Sending => "sending",
+            Step::Purchase => "purchase",
+        }
+    }
+}
+
 /// A named beneficiary as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -696,6 +708,26 @@ mod tests {
         assert_eq!(restored.details.holder_name, "王建国");
         assert_eq!(restored.details.relationship, "child");
         assert_eq!(restored.details.people.len(), 1);
+    }
+
+    #[test]
+    fn a_submitted_purchase_is_followed_after_a_reload_and_a_new_quote_starts_afresh() {
+        let number = id("19800101", 11);
+        let submitted = fill(state(&number)).reduce(Action::Created {
+            token: "tok".into(),
+            status_url: None,
+            application: "PA1".into(),
+        });
+        let kept = submitted.kept();
+        let catalogue = submitted.catalogue.clone();
+        // A reload: no handoff, the purchase followed.
+        let reloaded = State::new(catalogue.clone(), None, Lang::En, Some(kept.clone()));
+        assert_eq!((reloaded.step, reloaded.purchase.map(|p| p.token)), (Step::Purchase, Some("tok".into())));
+        // Another quote bought: a new application, the names kept.
+        let other = handoff(&id("19850505", 13));
+        let fresh = State::new(catalogue, Some(other), Lang::En, Some(kept));
+        assert_eq!((fresh.step, fresh.purchase.is_none()), (Step::Details, true));
+        assert_eq!(fresh.details.holder_name, "王建国");
     }
 
     #[test]

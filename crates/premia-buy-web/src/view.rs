@@ -44,7 +44,7 @@ pub fn app(state: &State, cb: &Callbacks) -> Html {
     };
     let nothing = state.handoff.is_none() && state.purchase.is_none();
     html! {
-        <div class="premia premia-buy" lang={tag(lang)} data-step={format!("{:?}", state.step).to_lowercase()} data-revision={state.revision.to_string()}>
+        <div class="premia premia-buy" lang={tag(lang)} data-step={state.step.name()} data-revision={state.revision.to_string()}>
             <h2 class="premia-card-title" tabindex="-1">{ w(lang, "在线投保", "Buy online") }</h2>
             { steps(state) }
             if nothing {
@@ -88,14 +88,15 @@ fn errors_for(state: &State, path: &str) -> Vec<Problem> {
     state.step_problems().into_iter().filter(|p| under(p)).collect()
 }
 
-fn error_list(state: &State, path: &str) -> Html {
+/// The field's errors beside it, each led by the field's name (the core's words say the rule).
+fn error_list(state: &State, path: &str, label: &str) -> Html {
     let problems = errors_for(state, path);
     if problems.is_empty() {
         return html! {};
     }
     html! {
         <div class="premia-field-error" id={format!("{}-error", dom_id(path))} data-field={path.to_owned()} role="alert">
-            { for problems.iter().map(|p| html! { <p class="premia-error">{ p.message.get(state.lang).to_owned() }</p> }) }
+            { for problems.iter().map(|p| html! { <p class="premia-error">{ format!("{label}{}{}", w(state.lang, "：", ": "), p.message.get(state.lang)) }</p> }) }
         </div>
     }
 }
@@ -116,7 +117,7 @@ fn input(state: &State, cb: &Callbacks, field: Field, label: &str, value: &str, 
             <input id={id.clone()} type="text" value={value.to_owned()} {oninput} autocomplete={autocomplete}
                 aria-invalid={invalid.then_some("true")} aria-describedby={invalid.then(|| format!("{id}-error"))} />
             if let Some(hint) = hint { <span class="premia-hint">{ hint.to_owned() }</span> }
-            { error_list(state, &path) }
+            { error_list(state, &path, label) }
         </div>
     }
 }
@@ -162,7 +163,7 @@ fn details(state: &State, cb: &Callbacks) -> Html {
                     { input(state, cb, Field::Region, w(lang, "行政区划代码（6 位）", "Region code (6 digits)"), &d.region, Some("310104")) }
                     { input(state, cb, Field::Address, w(lang, "详细地址", "Street address"), &d.address, None) }
                 </div>
-                { error_list(state, "policyholder.address") }
+                { error_list(state, "policyholder.address", w(lang, "地址", "Address")) }
             </fieldset>
             { insured(state, cb, &masked) }
             if state.pays_on_death() { { beneficiaries(state, cb) } }
@@ -199,12 +200,12 @@ fn insured(state: &State, cb: &Callbacks, masked: &str) -> Html {
                 <div class="premia-field">
                     <label for="buy-insured-relationship">{ w(lang, "被保险人是投保人的", "The insured is the policyholder's") }</label>
                     { relationship_select(state, cb, None, &d.relationship, true) }
-                    { error_list(state, "insured.relationship") }
+                    { error_list(state, "insured.relationship", w(lang, "与投保人关系", "Relationship")) }
                 </div>
                 <div class="premia-field">
                     <span>{ w(lang, "被保险人身份证号码（报价所用）", "Insured's ID number (as priced)") }</span>
                     <code id="buy-insured-id">{ masked.to_owned() }</code>
-                    { error_list(state, "insured.resident_id") }
+                    { error_list(state, "insured.resident_id", w(lang, "被保险人身份证号码", "Insured's ID number")) }
                 </div>
                 if !state.insures_self() {
                     { input(state, cb, Field::InsuredName, w(lang, "被保险人姓名", "Insured's name"), &d.insured_name, None) }
@@ -215,7 +216,7 @@ fn insured(state: &State, cb: &Callbacks, masked: &str) -> Html {
                     <input type="checkbox" id="buy-insured-consent_to_death_benefit" checked={d.insured_consent} onchange={consent} />
                     <label for="buy-insured-consent_to_death_benefit">{ w(lang, "被保险人已书面同意以死亡为给付条件的保险及其保险金额",
                         "The insured consents in writing to cover paying on their death, and to its sum assured") }</label>
-                    { error_list(state, "insured.consent_to_death_benefit") }
+                    { error_list(state, "insured.consent_to_death_benefit", w(lang, "被保险人同意", "Insured's consent")) }
                 </div>
             }
         </fieldset>
@@ -239,7 +240,7 @@ fn beneficiaries(state: &State, cb: &Callbacks) -> Html {
                 { w(lang, "法定继承人", "The insured's heirs by law") }</label>
             <label class="premia-choice"><input type="radio" name="buy-beneficiaries" id="buy-named" checked={d.named} onchange={choose(true)} />
                 { w(lang, "指定受益人", "Named beneficiaries") }</label>
-            { error_list(state, "beneficiaries") }
+            { error_list(state, "beneficiaries", w(lang, "受益人", "Beneficiaries")) }
             if d.named {
                 { for d.people.iter().enumerate().map(|(i, p)| person(state, cb, i, p)) }
                 <button type="button" class="premia-button" id="buy-add-person" onclick={add}>{ w(lang, "添加受益人", "Add a beneficiary") }</button>
@@ -261,7 +262,7 @@ fn person(state: &State, cb: &Callbacks, i: usize, p: &crate::state::PersonField
             <div class="premia-field">
                 <label for={dom_id(&Field::PersonRelationship(i).path())}>{ w(lang, "受益人是被保险人的", "The beneficiary is the insured's") }</label>
                 { relationship_select(state, cb, Some(Field::PersonRelationship(i)), &p.relationship, false) }
-                { error_list(state, &Field::PersonRelationship(i).path()) }
+                { error_list(state, &Field::PersonRelationship(i).path(), w(lang, "受益人关系", "Relationship")) }
             </div>
             { input(state, cb, Field::PersonOrder(i), w(lang, "受益顺序", "Order"), &p.order, None) }
             { input(state, cb, Field::PersonShare(i), w(lang, "受益份额（%）", "Share (%)"), &p.share, None) }
@@ -301,7 +302,7 @@ fn documents(state: &State, cb: &Callbacks) -> Html {
             <p class="premia-section-hint">{ w(lang, "请逐一阅读以下文件并确认。您确认的是所显示的这一版本。",
                 "Read each document and confirm it: you confirm the version shown.") }</p>
             { for state.documents.iter().map(|d| document(state, cb, d)) }
-            { error_list(state, "confirmations") }
+            { error_list(state, "confirmations", w(lang, "确认文件", "Documents confirmed")) }
             <div class="premia-actions">
                 <button type="button" class="premia-button" id="buy-back" onclick={back} disabled={state.busy}>{ w(lang, "上一步", "Back") }</button>
                 <button type="button" class="premia-button premia-primary" id="buy-submit" onclick={cb.submit.clone()} disabled={state.busy}>

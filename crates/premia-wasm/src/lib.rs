@@ -263,7 +263,13 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
     let host = get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok());
     Ok(MountOptions {
         // Mounted straight into a page (no host element): the app is the page.
-        settings: Settings { quote_date, channel, offered, page_heading: host.is_none(), buy: get(options, "buy").is_some_and(|v| v.is_truthy()) },
+        settings: Settings {
+            quote_date,
+            channel,
+            offered,
+            page_heading: host.is_none(),
+            buy: get(options, "buy").is_some_and(|v| v.is_truthy()),
+        },
         lang,
         host,
         endpoint: get_string(options, "endpoint"),
