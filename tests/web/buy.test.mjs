@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { FEMALE_30_ID, freePort, launch, openPage, shot, startPremiaServer } from "./support.mjs";
+import { FEMALE_30_ID, freePort, launch, openPage, shot, startPremiaServer, underwriter } from "./support.mjs";
 
 const bin = process.env.PREMIA_SERVER_BIN;
 const simBin = process.env.PREMIA_PAYSIM_BIN;
@@ -61,6 +61,23 @@ async function priceAndBuy(page, url) {
   await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), CUSTOMER);
   await page.click(".premia-buy-button");
   await page.locator(".premia-buy[data-step=details]").waitFor();
+}
+
+/** Fill in the details of a policyholder insuring herself and confirm every document, then submit. */
+async function applyForSelf(page, scope = "") {
+  await page.fill(`${scope}#buy-policyholder-name`, "王丽");
+  await page.fill(`${scope}#buy-policyholder-mobile`, "13800138000");
+  await page.fill(`${scope}#buy-policyholder-address-region`, "110101");
+  await page.fill(`${scope}#buy-policyholder-address-detail`, "东城区东长安街 1 号");
+  await page.click(`${scope}#buy-next`);
+  const documents = page.locator(`${scope}.premia-buy section[data-document]`);
+  await documents.first().waitFor();
+  for (let i = 0, n = await documents.count(); i < n; i++) {
+    await documents.nth(i).locator(".premia-doc-text").waitFor();
+    await documents.nth(i).locator("input[type=checkbox]").check();
+  }
+  await page.click(`${scope}#buy-submit`);
+  await page.locator(`${scope}#buy-purchase`).waitFor();
 }
 
 /** The field's error, shown beside it, in the page's language. */
@@ -205,18 +222,7 @@ describe("buying: site and widget with the premia server and the payment simulat
     await page.evaluate((insured) => document.getElementById("buyer").prefill({ insured }), CUSTOMER);
     await page.click("#buyer .premia-buy-button");
     await page.locator("#buyer .premia-buy[data-step=details]").waitFor();
-    await page.fill("#buyer #buy-policyholder-name", "王丽");
-    await page.fill("#buyer #buy-policyholder-mobile", "13800138000");
-    await page.fill("#buyer #buy-policyholder-address-region", "110101");
-    await page.fill("#buyer #buy-policyholder-address-detail", "东城区东长安街 1 号");
-    await page.click("#buyer #buy-next");
-    const documents = page.locator("#buyer .premia-buy section[data-document]");
-    await documents.first().waitFor();
-    for (let i = 0, n = await documents.count(); i < n; i++) {
-      await documents.nth(i).locator(".premia-doc-text").waitFor();
-      await documents.nth(i).locator("input[type=checkbox]").check();
-    }
-    await page.click("#buyer #buy-submit");
+    await applyForSelf(page, "#buyer ");
     await page.locator("#buyer #buy-purchase[data-status=accepted]").waitFor();
     await page.click("#buyer #buy-method-alipay_qr");
     await page.click("#buyer #buy-pay-button");
@@ -237,6 +243,29 @@ describe("buying: site and widget with the premia server and the payment simulat
     await page.waitForFunction(() => globalThis.events.some((e) => e.name === "premia-cancelled"), null, { timeout: 20_000 });
     assert.deepEqual(page.problems, []);
     await phone.close();
+    await page.context().close();
+  });
+
+  it("a referred application is followed and can be paid once the underwriter accepts it", async () => {
+    const decide = await underwriter(server, "u.buy");
+    const page = await openPage(browser, { locale: "en" });
+    await page.goto(`${server.url}/index.html?lang=en`);
+    await page.locator(".premia-toolbar").waitFor();
+    // 165 cm, 80 kg: BMI 29.4, referred to an underwriter.
+    await page.evaluate((insured) => globalThis.premiaApp.prefill({ insured }), { ...CUSTOMER, weight_kg: "80" });
+    await page.click(".premia-buy-button");
+    await page.locator(".premia-buy[data-step=details]").waitFor();
+    await applyForSelf(page);
+    await page.locator("#buy-referred").waitFor();
+    assert.equal(await page.locator("#buy-pay").count(), 0, "not payable before the decision");
+    await shot(page, "buy-referred");
+    const application = (await page.locator("#buy-status").textContent()).match(/PA\S+/)[0];
+    await decide(application, { kind: "accept" });
+    // The page follows the purchase: the ways to pay appear once accepted.
+    await page.locator("#buy-pay").waitFor({ timeout: 20_000 });
+    await page.click("#buy-pay-button");
+    await page.locator("#buy-qr svg").waitFor();
+    assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 });
