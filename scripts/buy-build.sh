@@ -31,6 +31,7 @@ wasm="$out/premia_buy_bg.wasm"
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   --enable-reference-types --enable-multivalue
 cp "$crate"/static/{mount.js,buy.css} "$out/"
+"$root/web/node_modules/.bin/terser" "$out/mount.js" --module --compress --mangle --output "$out/mount.js"
 "$root/web/node_modules/.bin/terser" "$out/premia_buy.js" --module --compress --mangle --keep-classnames \
   --output "$out/premia_buy.js"
 # Precompressed for the server: gzip -9 (quick; this module is fetched once, on "buy") and brotli.
