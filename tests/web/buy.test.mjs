@@ -268,4 +268,22 @@ describe("buying: site and widget with the premia server and the payment simulat
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
+
+  it("pays by Alipay's page: to the provider's cashier and back, and the page follows the purchase to the policy", async () => {
+    const page = await openPage(browser, { locale: "en" });
+    await priceAndBuy(page, `${server.url}/index.html?lang=en`);
+    await applyForSelf(page);
+    await page.locator("#buy-purchase[data-status=accepted]").waitFor();
+    await page.click("#buy-method-alipay_page");
+    await page.click("#buy-pay-button");
+    await page.click("#buy-redirect");
+    await page.waitForURL((url) => url.href.startsWith(sim.base));
+    await page.click("#pay");
+    await page.click("#return");
+    await page.waitForURL((url) => url.href.startsWith(server.url));
+    // Back on the site: the purchase kept in this tab is followed again, to the policy.
+    await page.locator("#buy-policy-number").waitFor({ timeout: 20_000 });
+    await shot(page, "buy-alipay-returned");
+    await page.context().close();
+  });
 });
