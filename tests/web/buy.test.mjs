@@ -8,7 +8,8 @@
 // (scripts/web-test.sh builds them).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -28,6 +29,18 @@ const CUSTOMER = {
     ["CANCER", "HEART", "HTN", "DIABETES", "HOSPITAL", "THYROID"].map((id) => [id, { yes: false }]),
   ),
 };
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Every axe-core violation in the buying app, as "impact rule: target" lines (evaluated through the
+ * DevTools protocol: the site's CSP allows no injected script tag). */
+async function violations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const r = await globalThis.axe.run(".premia-buy", { resultTypes: ["violations"] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary}`));
+  });
+}
 
 /** The simulators, notifying the server on `serverPort`: `{ base, config, close }`. */
 async function startSimulators(serverPort) {
@@ -127,6 +140,7 @@ describe("buying: site and widget with the premia server and the payment simulat
     assert.match(await fieldError(page, "buy-policyholder-mobile"), /mobile/i);
     assert.equal(await page.inputValue("#buy-policyholder-mobile"), "12345");
     await shot(page, "buy-details-error");
+    assert.deepEqual(await violations(page), [], "the details with errors showing");
     // In Chinese, the same error in Chinese (the page's language switch reaches the buying app).
     await page.evaluate(() => globalThis.premiaApp.setLang("zh-CN"));
     await page.waitForFunction(() => document.querySelector(".premia-buy")?.getAttribute("lang") === "zh-CN");
@@ -156,6 +170,7 @@ describe("buying: site and widget with the premia server and the payment simulat
       await documents.nth(i).locator("input[type=checkbox]").check();
     }
     await shot(page, "buy-documents");
+    assert.deepEqual(await violations(page), [], "the documents");
     await page.click("#buy-submit");
     const purchase = page.locator("#buy-purchase");
     await purchase.waitFor();
@@ -182,6 +197,7 @@ describe("buying: site and widget with the premia server and the payment simulat
     assert.match(policyNumber, /^PL/);
     assert.equal((await page.locator("#buy-policy-first").textContent()).trim(), firstPremium, "the server's figure");
     await shot(page, "buy-policy");
+    assert.deepEqual(await violations(page), [], "the policy");
 
     // The second tab pays the same order: nothing changes (one paid order, one policy).
     await second.click("#pay");
