@@ -37,16 +37,11 @@ try {
     persistKey: "premia.quote",
     buy: true,
   });
-  let bought;
   const buy = (application) =>
-    import("./buy/mount.js").then(async ({ buy }) => {
-      const lang = target.querySelector(".premia")?.lang;
-      bought = await buy(document.getElementById("main"), { application, endpoint: new URL("/api/quotes", location.href).href, host: target, lang, persistKey: "premia.quote" });
-    });
+    import("./buy/mount.js").then(({ buy }) =>
+      buy(document.getElementById("main"), { application, endpoint: new URL("/api/quotes", location.href).href, host: target, persistKey: "premia.quote" }));
   target.addEventListener("premia-buy", (e) => buy(e.detail));
   if (sessionStorage.getItem("premia.quote:buy")?.includes('"token"')) buy();
-  // The quote app's language switch switches the buying app too.
-  new MutationObserver(() => bought?.setLang(target.querySelector(".premia")?.lang ?? "zh-CN")).observe(target, { attributes: true, subtree: true, attributeFilter: ["lang"] });
   if (params.get("lang")) app.setLang(params.get("lang"));
   target.removeAttribute("aria-busy");
   // Print with the rating worksheet open.

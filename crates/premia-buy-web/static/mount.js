@@ -9,7 +9,7 @@
 // (the person priced again and chose to buy again). What is typed is kept under `${persistKey}:buy`. `application` is the quote app's `premia-buy`
 // detail ({quote, resident_id}), handed over in memory; without it only a purchase kept under
 // `persistKey` is followed. The app's events (premia-submitted, premia-refused, premia-paid,
-// premia-issued, premia-cancelled) are dispatched on `host`.
+// premia-issued, premia-cancelled) are dispatched on `host`. The app follows the quote app's language.
 import init, { mount } from "./premia_buy.js";
 
 let ready;
@@ -38,7 +38,18 @@ export async function buy(parent, options) {
     ? options.application : JSON.stringify(options.application);
   // Kept beside the quote app's own key, never over it.
   const persistKey = options.persistKey ? `${options.persistKey}:buy` : undefined;
-  const app = mount(box, { ...options, application, persistKey });
+  // The quote app's language (its element's `lang`), at first and whenever its switch changes it.
+  const quoteLang = () =>
+    [...parent.querySelectorAll(".premia")].find((element) => !element.classList.contains("premia-buy"))?.lang;
+  let lang = quoteLang() ?? options.lang;
+  const app = mount(box, { ...options, application, persistKey, lang });
+  apps.get(parent)?.disconnect();
+  const following = new MutationObserver(() => {
+    const now = quoteLang();
+    if (now && now !== lang) app.setLang((lang = now));
+  });
+  following.observe(parent, { attributes: true, subtree: true, attributeFilter: ["lang"] });
+  apps.set(parent, following);
   apps.set(box, app);
   box.scrollIntoView?.({ block: "start" });
   box.querySelector("h2")?.focus();
