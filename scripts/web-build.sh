@@ -6,6 +6,7 @@
 #                widget-demo.html    a host page embedding two <premia-quote> widgets
 #                premia-widget.js    the widget loader (one script tag)
 #                premia.css site.css site.js
+#                buy/                the buying module (scripts/buy-build.sh), loaded on "buy online"
 #                pkg/premia.js pkg/premia_bg.wasm   the wasm-bindgen glue and the module
 #              the JS and CSS there minified (terser, csso; web/pkg keeps the readable glue), and beside
 #              every html/js/css/wasm file its precompressed forms, FILE.gz (zopfli) and FILE.br (brotli
@@ -32,14 +33,7 @@ dist="$root/web/dist"
 # this command only. The library's source is rustup's rust-src component (web-tools.sh adds it);
 # without it the prebuilt std is used, a larger module that behaves the same (the core never panics:
 # fuzzed, and every error is a value).
-size_env=()
-size_args=()
-if [[ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
-  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none")
-  size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
-else
-  echo "web-build: no rust-src component, so the prebuilt standard library is used (a larger module)" >&2
-fi
+web_size_flags
 
 # wasm-pack with the wasm-bindgen on PATH (same version as Cargo.lock) and without its own wasm-opt
 # download: we run binaryen's current wasm-opt ourselves. `strip` is turned off for this build only so
@@ -128,3 +122,7 @@ find "$dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name
   xargs -0 -n 1 -P "$(nproc)" bash -c 'compress "$1"' _
 wasm="$dist/pkg/premia_bg.wasm"
 echo "web-build: built $(du -b "$wasm" | cut -f1) bytes of wasm ($(du -b "$wasm.gz" | cut -f1) gzip) into web/dist and web/pkg" >&2
+
+# The buying module (crates/premia-buy-web), its own WebAssembly module in web/dist/buy/: fetched only
+# when a person chooses to buy, so nothing above grows for it.
+"$root/scripts/buy-build.sh"

@@ -49,6 +49,20 @@ web_target_dir() {
     'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))'
 }
 
+# The flags that build the browser's modules for size (web-build.sh says why): sets the arrays
+# `size_env` (environment for cargo) and `size_args` (cargo arguments). The quote module and the buying
+# module (buy-build.sh) are built with the same ones, so they share what they compile.
+web_size_flags() {
+  size_env=()
+  size_args=()
+  if [[ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+    size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none")
+    size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
+  else
+    echo "web-tools: no rust-src component, so the prebuilt standard library is used (a larger module)" >&2
+  fi
+}
+
 # `npm ci` when node_modules is missing or older than the lock file.
 web_npm_ci() {
   local dir=$1

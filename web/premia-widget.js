@@ -11,6 +11,7 @@
 //   quote-date   the quote date, YYYY-MM-DD (default: today in the insurer's zone, whatever the browser's)
 //   utc-offset   the insurer's UTC offset that "today" is read in (default +08:00)
 //   endpoint     URL "submit" POSTs the application to, {quote, resident_id} (default: none; the payload is shown)
+//   buy          offer "buy online": the buying module (buy/mount.js, loaded only then) below the quote
 //   persist-key  keep the form in this tab's sessionStorage under this key, so a reload or Back restores it
 //                (e.g. the CRM's id for the customer; never the resident ID number); absent: nothing is kept
 // Methods and properties:
@@ -30,6 +31,9 @@
 //   premia-refused       detail: { status, errors: [{code, field, message:{zh,en}}] }, the server's refusal
 //   premia-requote       detail: the server's 409 answer { errors, requote: { reason, fresh, stamp } }
 //   premia-error         detail: { message }, when the widget cannot start (bad attribute, no network)
+//   premia-buy           detail: { quote, resident_id }, "buy online" (with `buy`); then, from the buying
+//                        module: premia-submitted / premia-refused, premia-paid, premia-issued,
+//                        premia-cancelled (detail: the purchase status JSON); see web/README.md
 // Theming: CSS custom properties --premia-primary, --premia-accent, --premia-font, --premia-radius, ...
 // (see premia.css). The app renders in a shadow root: the page's CSS cannot reach it, nor it the page.
 //
@@ -106,6 +110,11 @@ class PremiaQuote extends HTMLElement {
             this.#report(error);
           }
         }
+        if (this.hasAttribute("buy")) {
+          this.addEventListener("premia-buy", (e) => this.#buy(e.detail));
+          // A purchase submitted before a reload (or the provider's cashier) is followed again.
+          if (sessionStorage.getItem(`${this.#options().persistKey}:buy`)?.includes('"token"')) this.#buy();
+        }
         this.#settle.resolve(this);
       })
       .catch((error) => this.#fail(error));
@@ -160,8 +169,13 @@ class PremiaQuote extends HTMLElement {
       quoteDate: attr("quote-date"),
       utcOffset: attr("utc-offset"),
       endpoint: attr("endpoint"),
+      buy: this.hasAttribute("buy"),
       persistKey: this.hasAttribute("persist-key") ? `premia-quote:${this.getAttribute("persist-key")}` : undefined,
     };
+  }
+
+  #buy(application) {
+    import(new URL("buy/mount.js", base).href).then((m) => m.buy(this.shadowRoot, { ...this.#options(), application }));
   }
 
   #report(error) {

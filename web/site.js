@@ -5,7 +5,9 @@
 // visitor abroad, or a tab left open past midnight in China, quotes on the insurer's day. Served without
 // the server, the page reads today at the insurer's offset (+08:00) from the browser's clock.
 // "Submit" POSTs the application ({quote, resident_id}) to /api/quotes on this origin; with no server
-// there, the payload is shown.
+// there, the payload is shown. "Buy online" loads the buying module (buy/mount.js, its own wasm) only
+// then, below the quote; a purchase submitted in this tab is followed again after a reload or the return
+// from a provider's cashier.
 import init, { mount } from "./pkg/premia.js";
 
 const params = new URLSearchParams(location.search);
@@ -33,7 +35,13 @@ try {
     endpoint: new URL("/api/quotes", location.href).href,
     // What was typed survives a reload or Back in this tab (never the resident ID number).
     persistKey: "premia.quote",
+    buy: true,
   });
+  const buy = (application) =>
+    import("./buy/mount.js").then(({ buy }) =>
+      buy(document.getElementById("main"), { application, endpoint: new URL("/api/quotes", location.href).href, host: target, persistKey: "premia.quote" }));
+  target.addEventListener("premia-buy", (e) => buy(e.detail));
+  if (sessionStorage.getItem("premia.quote:buy")?.includes('"token"')) buy();
   if (params.get("lang")) app.setLang(params.get("lang"));
   target.removeAttribute("aria-busy");
   // Print with the rating worksheet open.

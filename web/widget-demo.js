@@ -11,6 +11,9 @@ for (const el of document.querySelectorAll("premia-quote")) {
   });
   el.addEventListener("premia-submit", (e) => write(`${el.id} premia-submit digest ${e.detail.quote.digest.slice(0, 12)}`));
   el.addEventListener("premia-error", (e) => write(`${el.id} premia-error ${e.detail.message}`));
+  for (const name of ["premia-buy", "premia-paid", "premia-issued", "premia-cancelled"]) {
+    el.addEventListener(name, (e) => write(`${el.id} ${name} ${e.detail?.status ?? ""}`));
+  }
 }
 const customer = { birth_date: "1996-05-01", sex: "female", occupation_class: 1, social_insurance: true, region: "310000" };
 document.getElementById("fill-first").onclick = () => { document.getElementById("first").customer = customer; };

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { serve } from "./server.mjs";
-import { FEMALE_30_ID, answerAllNo, dist, freePort, launch, openPage, residentId, shot, startPremiaServer } from "./support.mjs";
+import { FEMALE_30_ID, answerAllNo, dist, freePort, launch, openPage, residentId, shot, startPremiaServer, underwriter } from "./support.mjs";
 
 /** A day before `date` ("YYYY-MM-DD"). */
 function dayBefore(date) {
@@ -22,30 +22,6 @@ async function assertInView(page, locator) {
   const box = await locator.boundingBox();
   const { width, height } = page.viewportSize();
   assert.ok(box && box.y >= 0 && box.x >= 0 && box.y < height && box.x + box.width <= width, `in view: ${JSON.stringify(box)} of ${width}×${height}`);
-}
-
-/**
- * An underwriter signed in to the staff API from Node (as the desk page would), to decide a case:
- * `decide(number, verdict)` POSTs a decision with the session's cookie and CSRF token.
- */
-async function underwriter(server, username) {
-  const password = await server.admin(["staff", "add", username, "--role", "underwriter"]);
-  const signedIn = await fetch(`${server.url}/api/staff/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(signedIn.status, 200, await signedIn.clone().text());
-  const cookie = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrf } = await (await fetch(`${server.url}/api/staff/me`, { headers: { cookie } })).json();
-  return async (number, verdict) => {
-    const decided = await fetch(`${server.url}/api/desk/cases/${number}/decisions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-csrf-token": csrf, cookie },
-      body: JSON.stringify({ verdict, note: "internal: BMI 29.4, ask for an exam first" }),
-    });
-    assert.equal(decided.status, 200, await decided.clone().text());
-  };
 }
 
 const bin = process.env.PREMIA_SERVER_BIN;

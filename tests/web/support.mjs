@@ -1,5 +1,6 @@
 // Shared setup for the browser tests: Debian's chromium through playwright-core, the built site served
 // from web/dist on an ephemeral loopback port, and screenshots kept under tests/artifacts/web/.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -127,4 +128,28 @@ export async function completeForApplication(page, scope = "") {
   await page.locator(`${scope}#premia-insured-height_cm`).fill("165");
   await page.locator(`${scope}#premia-insured-weight_kg`).fill("58");
   await answerAllNo(page, scope);
+}
+
+/**
+ * An underwriter signed in to the staff API from Node (as the desk page would), to decide a case:
+ * `decide(number, verdict)` POSTs a decision with the session's cookie and CSRF token.
+ */
+export async function underwriter(server, username) {
+  const password = await server.admin(["staff", "add", username, "--role", "underwriter"]);
+  const signedIn = await fetch(`${server.url}/api/staff/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(signedIn.status, 200, await signedIn.clone().text());
+  const cookie = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { csrf } = await (await fetch(`${server.url}/api/staff/me`, { headers: { cookie } })).json();
+  return async (number, verdict) => {
+    const decided = await fetch(`${server.url}/api/desk/cases/${number}/decisions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, cookie },
+      body: JSON.stringify({ verdict, note: "internal: BMI 29.4, ask for an exam first" }),
+    });
+    assert.equal(decided.status, 200, await decided.clone().text());
+  };
 }

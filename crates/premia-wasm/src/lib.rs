@@ -53,6 +53,8 @@ export interface MountOptions {
   host?: HTMLElement;
   /** Remember the language switch in localStorage (the site does; a widget follows `lang`). */
   rememberLang?: boolean;
+  /** Offer "buy online": emits `premia-buy` ({quote, resident_id}) for the page to load the buying module. */
+  buy?: boolean;
   /** Keep the form in the tab's sessionStorage under this key across a reload or Back (never the
    * resident ID number); default: nothing is kept. */
   persistKey?: string;
@@ -261,7 +263,13 @@ fn mount_options(options: &JsValue) -> Result<MountOptions, JsValue> {
     let host = get(options, "host").and_then(|v| v.dyn_into::<HtmlElement>().ok());
     Ok(MountOptions {
         // Mounted straight into a page (no host element): the app is the page.
-        settings: Settings { quote_date, channel, offered, page_heading: host.is_none() },
+        settings: Settings {
+            quote_date,
+            channel,
+            offered,
+            page_heading: host.is_none(),
+            buy: get(options, "buy").is_some_and(|v| v.is_truthy()),
+        },
         lang,
         host,
         endpoint: get_string(options, "endpoint"),

@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use premia_core::{Catalogue, Lang};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -92,7 +93,8 @@ pub fn quote_app(props: &AppProps) -> Html {
     use_status_reads(props, &state);
 
     let dispatch = state.dispatcher();
-    let on_submit = submit_callback(props, &state);
+    let on_submit = submit_callback(props, &state, false);
+    let on_buy = submit_callback(props, &state, true);
     let on_confirm = confirm_callback(props, &state);
     let lang = state.lang;
     html! {
@@ -108,7 +110,7 @@ pub fn quote_app(props: &AppProps) -> Html {
                     { crate::offers::coupons_section(&state, &dispatch) }
                     { view::price_bar(&state) }
                 </form>
-                { view::summary(&state, &dispatch, on_submit, on_confirm) }
+                { view::summary(&state, &dispatch, on_submit, on_buy, on_confirm) }
             </div>
             <p class="premia-footnote">{ Label::Illustrative.get(lang) }</p>
         </div>
@@ -188,7 +190,11 @@ fn use_remembered_lang(remember: bool, lang: Lang) {
 /// Submit: emit `premia-submit` with the application (`{quote, resident_id}`), then POST it to the
 /// endpoint, or show the payload when there is none (or nothing answers). A quote priced without the
 /// resident ID number is not sent: the page asks for the number beside its field and moves focus there.
-fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callback<MouseEvent> {
+///
+/// "Buy online" (`buy`) checks the same, then emits `premia-buy` with the application from the button
+/// (bubbling, composed: it reaches the site's container and the widget's element), for the page to load
+/// the buying module and hand it over; nothing is sent from here.
+fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>, buy: bool) -> Callback<MouseEvent> {
     let application = state.application();
     let first_missing = state.missing().into_iter().next().map(|m| m.field);
     let (host, endpoint, dispatcher, bridge) =
@@ -211,6 +217,12 @@ fn submit_callback(props: &AppProps, state: &UseReducerHandle<State>) -> Callbac
             }
             Err(_) => return,
         };
+        if buy {
+            if let Some(button) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                browser::emit(&button, "premia-buy", &application.body);
+            }
+            return;
+        }
         send(host.as_ref(), endpoint.clone(), &bridge, &dispatcher, application);
     })
 }

@@ -47,6 +47,7 @@ pub enum Label {
     Value,
     Print,
     Submit,
+    Buy,
     Submitting,
     Submitted,
     SubmitUnavailable,
@@ -169,6 +170,7 @@ impl Label {
             Value => Text::fixed("结果", "Result"),
             Print => Text::fixed("打印或保存报价", "Print or save the quote"),
             Submit => Text::fixed("提交投保意向", "Submit this quote"),
+            Buy => Text::fixed("在线投保", "Buy online"),
             Submitting => Text::fixed("正在提交…", "Submitting…"),
             Submitted => Text::fixed("投保申请已提交。", "Your application has been submitted."),
             SubmitUnavailable => Text::fixed(

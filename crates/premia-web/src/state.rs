@@ -31,6 +31,9 @@ pub struct Settings {
     pub offered: Option<Vec<String>>,
     /// The app is the page (the site: its title is the page's `h1`), not a part of another page.
     pub page_heading: bool,
+    /// Offer "buy online" beside "submit": it emits `premia-buy` for the page to load the buying module
+    /// (`crates/premia-buy-web`), which carries the rest.
+    pub buy: bool,
 }
 
 /// What the person typed, as typed. Text stays text until the request is built, so a half-typed
@@ -1254,6 +1257,7 @@ mod tests {
             channel: Channel::Direct,
             offered: offered.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect()),
             page_heading: false,
+            buy: false,
         };
         Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::Zh))
     }
@@ -1388,6 +1392,7 @@ mod tests {
             channel: Channel::Agent { agent_code: "a-1".into() },
             offered: None,
             page_heading: false,
+            buy: false,
         };
         let state = Rc::new(State::new(Rc::new(premia_core::demo::catalogue()), Rc::new(settings), Lang::En));
         let state = run(state, ci_customer());

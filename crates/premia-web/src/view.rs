@@ -575,6 +575,7 @@ pub fn summary(
     state: &State,
     dispatch: &Dispatch,
     on_submit: Callback<MouseEvent>,
+    on_buy: Callback<MouseEvent>,
     on_confirm: Callback<MouseEvent>,
 ) -> Html {
     let lang = state.lang;
@@ -605,6 +606,11 @@ pub fn summary(
                 <button type="button" class="premia-button premia-primary" disabled={!can_submit} onclick={on_submit}>
                     { if sending { Label::Submitting.get(lang) } else { Label::Submit.get(lang) } }
                 </button>
+                if state.settings.buy {
+                    <button type="button" class="premia-button premia-buy-button" disabled={!can_submit} onclick={on_buy}>
+                        { Label::Buy.get(lang) }
+                    </button>
+                }
                 <button type="button" class="premia-button" disabled={state.quote().is_none()} onclick={onclick_print}>
                     { Label::Print.get(lang) }
                 </button>
