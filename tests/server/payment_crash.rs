@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use premia_pay::Provider;
@@ -15,45 +14,17 @@ use premia_paysim::{Identity, SimConfig, Simulator};
 use premia_store::Store;
 use serde_json::{Value, json};
 use support::db;
-use tokio::process::{Child, Command};
-
-fn server_today() -> chrono::NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-    chrono::Utc::now().with_timezone(&offset).date_naive()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use support::process::{self, free_port, server_today};
+use tokio::process::Child;
 
 async fn start(data: &std::path::Path, url: &str, port: u16, payments: &std::path::Path, crash_window: bool) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_premia-server"));
-    command
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url, "--allow-demo"])
-        .arg("--payments")
-        .arg(payments)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--site-dir")
-        .arg(data.join("no-site"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if crash_window {
-        command.env("PREMIA_FAILPOINT_NOTICE_DELAY_MS", "4000");
-    }
-    let child = command.spawn().expect("start premia-server");
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-            if response.status().is_success() {
-                return child;
-            }
+    process::start(env!("CARGO_BIN_EXE_premia-server"), data, url, port, |command| {
+        command.arg("--payments").arg(payments);
+        if crash_window {
+            command.env("PREMIA_FAILPOINT_NOTICE_DELAY_MS", "4000");
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("premia-server did not become healthy on port {port}");
+    })
+    .await
 }
 
 fn id(born: chrono::NaiveDate) -> String {

@@ -27,7 +27,6 @@ pub mod secret;
 pub mod signing;
 pub mod staff;
 pub mod state;
-pub mod verification;
 
 use std::net::SocketAddr;
 use std::path::Path;
