@@ -19,26 +19,16 @@ use premia_paysim::{Identity, Order, OrderState, Sim, SimConfig};
 use url::Url;
 
 fn order(sim: &Sim, provider: Provider) -> Order {
+    let (now, amount) = (sim.now(), Fen::new(128_850).unwrap());
     Order {
-        provider,
-        out_trade_no: "PRM20261203000001".to_owned(),
         trade_no: "420000123456789012345678901".to_owned(),
-        token: "token".to_owned(),
-        amount: Fen::new(128_850).unwrap(),
         description: "Premia 首期保费".to_owned(),
-        notify_url: "http://127.0.0.1:9/notify".to_owned(),
-        return_url: None,
         product: "NATIVE".to_owned(),
-        created: sim.now(),
-        txn_time: sim.now().format("%Y%m%d%H%M%S").to_string(),
-        expires: sim.now() + chrono::Duration::minutes(30),
+        notify_url: "http://127.0.0.1:9/notify".to_owned(),
+        txn_time: now.format("%Y%m%d%H%M%S").to_string(),
         state: OrderState::Paid,
-        scanned: true,
-        paid_at: Some(sim.now()),
-        refunds: Vec::new(),
-        fault: None,
-        lagging_queries: 0,
-        slow_call_made: false,
+        paid_at: Some(now),
+        ..Order::created(provider, "PRM20261203000001".to_owned(), amount, now, now + chrono::Duration::minutes(30))
     }
 }
 

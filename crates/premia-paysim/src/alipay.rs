@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset};
 use premia_pay::alipay::{self as adapter, sign, wire};
-use premia_pay::keys::nonce;
 use premia_pay::{Fen, Provider};
 
 use crate::ledger::{Fault, Order, OrderState, Refund};
@@ -125,7 +124,6 @@ async fn create(sim: &Arc<Sim>, method: &str, biz: &str, notify_url: &str, retur
             let date = sim.now().format("%Y%m%d");
             let digits: String =
                 premia_pay::keys::random_bytes::<15>().iter().map(|b| char::from(b'0' + b % 10)).collect();
-            let token = nonce(24);
             let return_link = return_url.map(|url| {
                 let mut url = url::Url::parse(url).unwrap_or_else(|_| sim.base.clone());
                 url.query_pairs_mut().append_pair("out_trade_no", &content.out_trade_no);
@@ -134,26 +132,15 @@ async fn create(sim: &Arc<Sim>, method: &str, biz: &str, notify_url: &str, retur
             ledger.orders.insert(
                 key.clone(),
                 Order {
-                    provider: Provider::Alipay,
-                    out_trade_no: content.out_trade_no.clone(),
                     trade_no: format!("{date}22001{digits}"),
-                    token,
-                    amount,
                     description: content.subject.clone(),
                     notify_url: notify_url.to_owned(),
                     return_url: return_link,
                     product: if page_pay { "page" } else { "precreate" }.to_owned(),
-                    created: sim.now(),
-                    txn_time: String::new(),
-                    expires,
-                    state: OrderState::Created,
                     // A page-pay trade exists as soon as the browser is at the cashier.
                     scanned: page_pay,
-                    paid_at: None,
-                    refunds: Vec::new(),
                     fault,
-                    lagging_queries: 0,
-                    slow_call_made: false,
+                    ..Order::created(Provider::Alipay, content.out_trade_no.clone(), amount, sim.now(), expires)
                 },
             );
         }

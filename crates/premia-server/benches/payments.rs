@@ -64,25 +64,14 @@ fn quote_and_details() -> (premia_core::Quote, StoredDetails, rust_decimal::Deci
 
 fn sim_order(sim: &Sim, provider: Provider, number: &str, amount: Fen) -> Order {
     Order {
-        provider,
-        out_trade_no: number.to_owned(),
         trade_no: format!("T{number}"),
-        token: "token".to_owned(),
-        amount,
         description: "Premia 首期保费".to_owned(),
         notify_url: "http://127.0.0.1:9/notify".to_owned(),
-        return_url: None,
         product: "NATIVE".to_owned(),
-        created: sim.now(),
         txn_time: sim.now().format("%Y%m%d%H%M%S").to_string(),
-        expires: sim.now() + chrono::Duration::minutes(30),
         state: OrderState::Paid,
-        scanned: true,
         paid_at: Some(sim.now()),
-        refunds: Vec::new(),
-        fault: None,
-        lagging_queries: 0,
-        slow_call_made: false,
+        ..Order::created(provider, number.to_owned(), amount, sim.now(), sim.now() + chrono::Duration::minutes(30))
     }
 }
 
