@@ -52,6 +52,11 @@ fn success() -> wire::Status {
     wire::Status { code: adapter::SUCCESS.into(), msg: "Success".into(), sub_code: None, sub_msg: None }
 }
 
+/// A successful answer about a trade.
+fn trade(trade_no: Option<String>, out_trade_no: Option<String>) -> wire::Trade {
+    wire::Trade { status: success(), trade_no, out_trade_no }
+}
+
 /// The request's parameters, from the query string and the form body together.
 fn params(query: Option<&str>, body: &[u8]) -> Option<BTreeMap<String, String>> {
     let mut params = BTreeMap::new();
@@ -188,9 +193,7 @@ async fn query_trade(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
             OrderState::Closed => "TRADE_CLOSED",
         };
         let response = wire::QueryResponse {
-            status: success(),
-            trade_no: Some(order.trade_no.clone()),
-            out_trade_no: Some(order.out_trade_no.clone()),
+            trade: trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone())),
             trade_status: Some(status.to_owned()),
             total_amount: Some(order.reported_amount().yuan_text()),
             trans_currency: None,
@@ -215,11 +218,7 @@ fn close(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
         return failure(sim, method, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
     }
     order.state = OrderState::Closed;
-    let response = wire::CloseResponse {
-        status: success(),
-        trade_no: Some(order.trade_no.clone()),
-        out_trade_no: Some(order.out_trade_no.clone()),
-    };
+    let response: wire::CloseResponse = trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone()));
     answer(sim, method, &response)
 }
 
@@ -253,9 +252,7 @@ fn refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
             });
         }
         let response = wire::RefundResponse {
-            status: success(),
-            trade_no: Some(order.trade_no.clone()),
-            out_trade_no: Some(order.out_trade_no.clone()),
+            trade: trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone())),
             fund_change: Some(if existing { "N" } else { "Y" }.to_owned()),
             refund_fee: Some(Fen::new(order.refunded()).map(Fen::yuan_text).unwrap_or_default()),
             gmt_refund_pay: Some(time_text(now)),
@@ -283,9 +280,7 @@ fn query_refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
         order.and_then(|o| o.refunds.iter().find(|r| r.out_refund_no == content.out_request_no).map(|r| (o, r)));
     // No refund: a success without refund fields, as Alipay answers.
     let response = wire::RefundQueryResponse {
-        status: success(),
-        trade_no: refund.map(|(o, _)| o.trade_no.clone()),
-        out_trade_no: Some(content.out_trade_no.clone()),
+        trade: trade(refund.map(|(o, _)| o.trade_no.clone()), Some(content.out_trade_no.clone())),
         out_request_no: Some(content.out_request_no.clone()),
         refund_amount: refund.map(|(_, r)| r.amount.yuan_text()),
         refund_status: refund.map(|_| "REFUND_SUCCESS".to_owned()),

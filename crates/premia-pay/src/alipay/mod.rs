@@ -196,7 +196,7 @@ impl Alipay {
             .expect("biz_content serializes");
         let (status, answer): (_, wire::QueryResponse) = self.call(OP, "alipay.trade.query", biz, &[]).await?;
         let state = if status.code == SUCCESS {
-            if answer.out_trade_no.as_deref() != Some(order.out_trade_no.as_str()) {
+            if answer.trade.out_trade_no.as_deref() != Some(order.out_trade_no.as_str()) {
                 return Err(PayError::MalformedResponse { operation: OP, detail: "another order's number".into() });
             }
             query_state(&order.out_trade_no, &answer)?
@@ -255,7 +255,7 @@ impl Alipay {
             provider: Provider::Alipay,
             out_trade_no: request.out_trade_no.clone(),
             out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade_no,
+            provider_refund_no: answer.trade.trade_no,
             amount: Money::cny(amount),
             state: RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
         })
@@ -288,7 +288,7 @@ impl Alipay {
             provider: Provider::Alipay,
             out_trade_no: request.out_trade_no.clone(),
             out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade_no,
+            provider_refund_no: answer.trade.trade_no,
             amount: Money::cny(amount),
             state,
         })
@@ -378,7 +378,7 @@ fn query_state(out_trade_no: &str, answer: &wire::QueryResponse) -> Result<Trade
             TradeState::Paid(Payment {
                 provider: Provider::Alipay,
                 out_trade_no: out_trade_no.to_owned(),
-                provider_trade_no: answer.trade_no.clone().ok_or_else(|| malformed("paid without trade_no"))?,
+                provider_trade_no: answer.trade.trade_no.clone().ok_or_else(|| malformed("paid without trade_no"))?,
                 amount: Money {
                     amount: Fen::parse_yuan_text(total)?,
                     currency: answer.trans_currency.as_deref().map_or(Currency::Cny, Currency::parse),
