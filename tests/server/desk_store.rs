@@ -17,23 +17,11 @@ use support::db::{self, TestDb};
 
 fn application(number: &str, two_people: bool) -> NewApplication {
     NewApplication {
-        number: number.to_owned(),
         status: "referred".into(),
-        channel: "direct".into(),
-        agent_code: None,
-        agent_token_id: None,
         resident_id_hash: Some("cd".repeat(32)),
-        catalogue_id: "PREMIA-DEMO".into(),
-        catalogue_version: "2026.11.0".into(),
-        digest: format!("digest-of-{number}"),
         decision: "{}".into(),
         request_json: "{}".into(),
         quote_json: "{}".into(),
-        token: format!("token-for-{number}"),
-        coupons: Vec::new(),
-        referrals: Vec::new(),
-        idempotency: None,
-        audit: Vec::new(),
         receipt: Some(format!("{number:_<43}")),
         case: Some(NewCase {
             product: "CI".into(),
@@ -41,7 +29,7 @@ fn application(number: &str, two_people: bool) -> NewApplication {
             needs_second_review: two_people,
             blacklist_referral: false,
         }),
-        dashboard: None,
+        ..support::store::application(number)
     }
 }
 

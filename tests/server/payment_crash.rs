@@ -27,42 +27,14 @@ async fn start(data: &std::path::Path, url: &str, port: u16, payments: &std::pat
     .await
 }
 
-fn id(born: chrono::NaiveDate) -> String {
-    let first17 = format!("310104{}011", born.format("%Y%m%d"));
-    format!("{first17}{}", premia_core::resident_id::check_char(first17.as_bytes()))
-}
-
 /// The body of an application for term life, the policyholder insuring himself.
 fn application() -> Value {
-    let number = id(server_today() - chrono::Days::new(46 * 365));
+    let born = server_today() - chrono::Days::new(46 * 365);
+    let number = support::purchase::shanghai_id(&born.format("%Y%m%d").to_string(), 11);
     let catalogue = premia_core::demo::catalogue();
-    let request: premia_core::QuoteRequest = serde_json::from_value(json!({
-        "quote_date": server_today(),
-        "insured": { "resident_id": number, "smoker": false, "occupation_class": 1, "social_insurance": true,
-                     "height_cm": "170", "weight_kg": "65", "annual_income": "400000",
-                     "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
-                                         "DIABETES": { "yes": false } } },
-        "coverages": [{ "product": "TERM", "sum_assured": "500000", "coverage_term": "years:20",
-                        "payment_term": "years:20", "frequency": "annual" }],
-        "channel": { "kind": "direct" },
-    }))
-    .unwrap();
-    let quote = premia_core::quote(&catalogue, &request).unwrap();
-    let confirmations: Vec<Value> = premia_core::purchase::consent::required(&catalogue, &quote)
-        .unwrap()
-        .iter()
-        .map(|d| json!({ "document": d.id, "sha256": d.sha256, "confirmed_at": "2026-11-25T10:15:00+08:00" }))
-        .collect();
-    json!({
-        "quote": quote, "resident_id": number,
-        "application": {
-            "policyholder": { "name": "王建国", "resident_id": number, "mobile": "13800138000",
-                              "address": { "region": "310104", "detail": "漕溪北路 88 号 3 楼" } },
-            "insured": { "relationship": "self" },
-            "beneficiaries": { "kind": "statutory" },
-            "confirmations": confirmations,
-        },
-    })
+    let quote = support::purchase::term_quote(&catalogue, &number, server_today());
+    let application = support::purchase::self_application(&catalogue, &quote, &number);
+    json!({ "quote": quote, "resident_id": number, "application": application })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
