@@ -21,10 +21,7 @@ pub enum Command {
     /// Revoke a token by its id, or every token of an agent by agent code.
     Revoke { token_id_or_agent_code: String },
     /// List tokens (never their secrets).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 impl Args {
@@ -54,7 +51,7 @@ impl Args {
                 output::note(&format!("{revoked} token(s) revoked · 已吊销 {revoked} 个令牌"));
                 Ok(if revoked == 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let tokens = admin.store.agent_tokens().await?;
                 output::list(
                     json,

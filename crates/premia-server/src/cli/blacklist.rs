@@ -27,10 +27,7 @@ pub enum Command {
         who: Who,
     },
     /// List the entries (keyed hashes and agent codes).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,7 +86,7 @@ impl Args {
                     Ok(ExitCode::from(1))
                 }
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let entries = admin.store.blacklist().await?;
                 output::list(
                     json,

@@ -17,10 +17,7 @@ pub enum Command {
     /// Replace the signing key with a new one; earlier tokens keep verifying.
     Rotate,
     /// Every recorded public key, current and retired.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 impl Args {
@@ -43,7 +40,7 @@ impl Args {
                 ));
                 Ok(ExitCode::SUCCESS)
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let keys = admin.store.signing_keys().await?;
                 output::list(json, &keys, &["kid", "recorded 记录", "retired 停用"], |k| {
                     vec![k.kid.clone(), output::time(k.created_at), k.retired_at.map(output::time).unwrap_or_default()]

@@ -9,6 +9,14 @@ pub fn json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The flags of a `list` command.
+#[derive(Debug, clap::Args)]
+pub struct Listing {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// A list command's answer: `items` as JSON with `--json`, else a table of `row(item)` under `header`.
 pub fn list<T: serde::Serialize>(
     json: bool,

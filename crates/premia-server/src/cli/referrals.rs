@@ -14,15 +14,15 @@ pub enum Command {
         /// Only this referrer's (their application number).
         #[arg(long)]
         referrer: Option<String>,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        listing: output::Listing,
     },
 }
 
 impl Args {
     pub async fn run(self) -> anyhow::Result<ExitCode> {
         let admin = Admin::open(&self.store).await?;
-        let Command::List { referrer, json } = self.command;
+        let Command::List { referrer, listing: output::Listing { json } } = self.command;
         let credits = admin.store.referral_credits(referrer.as_deref()).await?;
         output::list(
             json,

@@ -37,10 +37,7 @@ pub enum Command {
     /// Disable an account and end its sessions.
     Disable { username: String },
     /// List the accounts (never their password hashes).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
     /// Give an account a new password (ending its sessions). Prints a generated one once, unless
     /// --password-stdin.
     ResetPassword {
@@ -106,7 +103,7 @@ impl Args {
                 output::note(&format!("disabled {username}; its sessions are ended · 已停用，其会话已结束"));
                 Ok(ExitCode::SUCCESS)
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let accounts = store.staff_list().await?;
                 output::list(
                     json,
