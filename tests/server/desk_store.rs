@@ -54,20 +54,7 @@ fn decision(id: &str, staff: &str) -> NewDecision {
 }
 
 fn change(number: &str, version: i64, status: &str) -> CaseChange {
-    CaseChange {
-        application: number.into(),
-        version,
-        status: status.into(),
-        pending: Slot::Keep,
-        counter: Slot::Keep,
-        requested: Slot::Keep,
-        decision: None,
-        review: None,
-        final_decision: None,
-        idempotency: None,
-        response_json: "{}".into(),
-        audit: Vec::new(),
-    }
+    CaseChange { response_json: "{}".into(), ..CaseChange::to_status(number, version, status) }
 }
 
 fn final_of(decision: &str, by: &str, finaliser: &str) -> NewFinal {

@@ -9,13 +9,12 @@
 //! 5,000 verifications per provider printing p50, p99 and max).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use premia_pay::{Fen, Payments, Provider};
 use premia_paysim::notify::{Message, NoticeKind};
-use premia_paysim::{Identity, Order, OrderState, Sim, SimConfig};
+use premia_paysim::{Order, OrderState, Sim};
 use url::Url;
 
 fn order(sim: &Sim, provider: Provider) -> Order {
@@ -34,13 +33,7 @@ fn order(sim: &Sim, provider: Provider) -> Order {
 
 fn setup() -> (Payments, Vec<(Provider, Message)>) {
     let base = Url::parse("http://127.0.0.1:9/").unwrap();
-    let sim = Sim {
-        identity: Identity::generate(),
-        ledger: Mutex::default(),
-        client: reqwest::Client::new(),
-        config: SimConfig::default(),
-        base: base.clone(),
-    };
+    let sim = Sim::unserved(base.clone());
     let payments =
         Payments::new(sim.identity.merchant_config(&base, |p| base.join(p.as_str()).unwrap(), Duration::from_secs(5)))
             .unwrap();

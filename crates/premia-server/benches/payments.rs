@@ -8,13 +8,13 @@
 //! `cargo bench -p premia-server --bench payments` (PAYMENTS=3000 by default).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use premia_pay::{Fen, Provider};
 use premia_paysim::notify::{Message, NoticeKind};
-use premia_paysim::{Identity, Order, OrderState, Sim, SimConfig};
+use premia_paysim::{Order, OrderState, Sim};
 use premia_server::purchase::{KeyedParties, StoredDetails};
 use premia_store::{NewOrder, NewPurchase};
 use premia_test_support::purchase as support;
@@ -117,13 +117,7 @@ fn main() {
     runtime.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
         let base = Url::parse("http://127.0.0.1:9/").unwrap();
-        let sim = Sim {
-            identity: Identity::generate(),
-            ledger: Mutex::default(),
-            client: reqwest::Client::new(),
-            config: SimConfig::default(),
-            base: base.clone(),
-        };
+        let sim = Sim::unserved(base.clone());
         let payments = sim
             .identity
             .write_merchant_config(&dir.path().join("payments"), &base, |p| base.join(p.as_str()).unwrap())
