@@ -15,6 +15,7 @@ use premia_store::Store;
 use serde_json::{Value, json};
 use support::db;
 use support::process::{self, free_port, server_today};
+use support::server::send_json;
 use tokio::process::Child;
 
 async fn start(data: &std::path::Path, url: &str, port: u16, payments: &std::path::Path, crash_window: bool) -> Child {
@@ -62,18 +63,10 @@ async fn a_notification_killed_before_its_commit_is_applied_once_on_retry() {
         let mut server = start(&server_data, &url, port, &payments, true).await;
         let http = reqwest::Client::new();
 
-        let answer: Value =
-            http.post(format!("{base}/api/quotes")).json(&application()).send().await.unwrap().json().await.unwrap();
+        let answer = send_json(http.post(format!("{base}/api/quotes")).json(&application())).await;
         let token = answer["purchase"]["token"].as_str().unwrap_or_else(|| panic!("{label}: {answer}")).to_owned();
-        let order: Value = http
-            .post(format!("{base}/api/purchases/{token}/payment"))
-            .json(&json!({ "method": "alipay_qr" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let payment = json!({ "method": "alipay_qr" });
+        let order = send_json(http.post(format!("{base}/api/purchases/{token}/payment")).json(&payment)).await;
         let number = order["order"].as_str().unwrap_or_else(|| panic!("{label}: {order}")).to_owned();
         sim.pay(Provider::Alipay, &number).unwrap();
         // The notification has arrived and is verified; the server waits before committing: kill it.
@@ -87,8 +80,7 @@ async fn a_notification_killed_before_its_commit_is_applied_once_on_retry() {
         let _server = start(&server_data, &url, port, &payments, false).await;
         let mut issued = false;
         for _ in 0..150 {
-            let status: Value =
-                http.get(format!("{base}/api/purchases/{token}")).send().await.unwrap().json().await.unwrap();
+            let status = send_json(http.get(format!("{base}/api/purchases/{token}"))).await;
             if status["status"] == "issued" {
                 issued = true;
                 break;

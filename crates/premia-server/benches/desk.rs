@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use premia_server::{AppState, Config};
 use premia_store::{Applied, CaseChange, CaseFilter, NewDecision, NewFinal, Slot};
+use premia_test_support::server::send_json;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -145,15 +146,7 @@ async fn queue(state: &AppState, base: &str, client: &reqwest::Client, session: 
     // A cursor deep into the open cases: page 100 of the default view.
     let mut deep = String::new();
     for _ in 0..100 {
-        let page: Value = client
-            .get(format!("{base}/api/desk/cases?{deep}"))
-            .header("cookie", &session.0)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = send_json(client.get(format!("{base}/api/desk/cases?{deep}")).header("cookie", &session.0)).await;
         deep = format!("cursor={}", page["next"].as_str().unwrap());
     }
     let views = [
