@@ -191,9 +191,7 @@ impl Alipay {
     /// Queries an order.
     pub async fn query_order(&self, order: &OrderRef) -> Result<OrderStatus, PayError> {
         const OP: &str = "query";
-        check_order_number("out_trade_no", &order.out_trade_no)?;
-        let biz = serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
-            .expect("biz_content serializes");
+        let biz = order_content(order)?;
         let (status, answer): (_, wire::QueryResponse) = self.call(OP, "alipay.trade.query", biz, &[]).await?;
         let state = if status.code == SUCCESS {
             if answer.trade.out_trade_no.as_deref() != Some(order.out_trade_no.as_str()) {
@@ -212,9 +210,7 @@ impl Alipay {
     /// a paid one reads [`CloseOutcome::AlreadyPaid`].
     pub async fn close_order(&self, order: &OrderRef) -> Result<CloseOutcome, PayError> {
         const OP: &str = "close";
-        check_order_number("out_trade_no", &order.out_trade_no)?;
-        let biz = serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
-            .expect("biz_content serializes");
+        let biz = order_content(order)?;
         let (status, _answer): (_, wire::CloseResponse) = self.call(OP, "alipay.trade.close", biz, &[]).await?;
         if status.code == SUCCESS {
             return Ok(CloseOutcome::Closed);
@@ -365,6 +361,13 @@ fn notice(params: &BTreeMap<String, String>) -> Result<Notice, NotifyError> {
         }
     };
     Ok(Notice { provider: Provider::Alipay, id, provider_notify_id: params.get("notify_id").cloned(), event })
+}
+
+/// `biz_content` naming `order` (query, close), its number checked first.
+fn order_content(order: &OrderRef) -> Result<String, PayError> {
+    check_order_number("out_trade_no", &order.out_trade_no)?;
+    Ok(serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
+        .expect("biz_content serializes"))
 }
 
 fn query_state(out_trade_no: &str, answer: &wire::QueryResponse) -> Result<TradeState, PayError> {
