@@ -247,14 +247,12 @@ impl Alipay {
         if status.code != SUCCESS {
             return Err(rejected(OP, status));
         }
-        Ok(RefundStatus {
-            provider: Provider::Alipay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade.trade_no,
-            amount: Money::cny(amount),
-            state: RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
-        })
+        Ok(request.reported(
+            Provider::Alipay,
+            answer.trade.trade_no,
+            amount,
+            RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
+        ))
     }
 
     /// Queries a refund (`alipay.trade.fastpay.refund.query`).
@@ -280,14 +278,7 @@ impl Alipay {
             Some(amount) => (Fen::parse_yuan_text(amount)?, RefundState::Processing),
             None => (Fen::from_yuan(request.amount)?, RefundState::NotFound),
         };
-        Ok(RefundStatus {
-            provider: Provider::Alipay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade.trade_no,
-            amount: Money::cny(amount),
-            state,
-        })
+        Ok(request.reported(Provider::Alipay, answer.trade.trade_no, amount, state))
     }
 
     /// Verifies a notification: the form body as received.

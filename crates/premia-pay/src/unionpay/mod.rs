@@ -281,14 +281,7 @@ impl UnionPay {
         if code != "00" && !processing(code) {
             return Err(rejected(OP, &answer));
         }
-        Ok(RefundStatus {
-            provider: Provider::UnionPay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.get("queryId").cloned(),
-            amount: Money::cny(amount),
-            state: RefundState::Processing,
-        })
+        Ok(request.reported(Provider::UnionPay, answer.get("queryId").cloned(), amount, RefundState::Processing))
     }
 
     /// Queries a refund by its number and `requested_at` (the `txnTime` it was sent with).
@@ -308,14 +301,7 @@ impl UnionPay {
             "" => Fen::from_yuan(request.amount)?,
             text => Fen::parse_fen_text(text)?,
         };
-        Ok(RefundStatus {
-            provider: Provider::UnionPay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.get("queryId").cloned(),
-            amount: Money::cny(amount),
-            state,
-        })
+        Ok(request.reported(Provider::UnionPay, answer.get("queryId").cloned(), amount, state))
     }
 
     /// Verifies a back notification: the form body as received.
