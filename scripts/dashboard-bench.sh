@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/server-pg.sh
+source scripts/server-run.sh
 
 APPLICATIONS=${APPLICATIONS:-1000000}
 RUNS=${RUNS:-20}
@@ -69,25 +70,10 @@ need_wrk() {
 }
 
 start_server() {
-  local bin=$1 url=$2 port
-  port=$(pg_free_port)
   # The demo catalogue (illustrative) needs --allow-demo; one client sends every request, so the
   # per-client rate limits are off (they have their own tests).
-  "$bin" --bind "127.0.0.1:$port" --data-dir "$WORK/data" --database-url "$url" --site-dir "$WORK/no-site" \
-    --allow-demo --submit-rate 0 --verify-rate 0 >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { BASE_URL="http://127.0.0.1:$port"; return; }
-    sleep 0.1
-  done
-  cat "$WORK/server.log" >&2
-  return 1
-}
-
-stop_server() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  server_start "$1" "$2" --submit-rate 0 --verify-rate 0
+  BASE_URL=$SERVER_URL
 }
 
 bench_submit() {
@@ -120,7 +106,7 @@ bench_submit() {
         rate=$(QUOTES="$WORK/submit.jsonl" IDEMPOTENCY=1 wrk -t 1 -c "$CONNECTIONS" -d "$DURATION" \
           -s scripts/bench/post-quotes.lua "$BASE_URL/api/quotes" | awk '/Requests\/sec/ {print $2}')
         echo "round $round  $which ($([[ $which == before ]] && echo "$BASE" || git rev-parse --short HEAD))  $backend  POST /api/quotes: $rate applications/s"
-        stop_server
+        server_stop
       done
     done
   done

@@ -7,26 +7,11 @@
 #
 #   scripts/dashboard-build.sh
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-source "$root/scripts/web-tools.sh"
-web_install_rust_tools
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$(dirname "${BASH_SOURCE[0]}")/page-build.sh"
 
-crate="$root/crates/premia-dashboard-web"
-dist="$crate/dist"
-web_npm_ci "$crate"
-echo "dashboard-build: cargo build (wasm32, profile desk-release)" >&2
-cargo build --quiet --locked -p premia-dashboard-web --lib --target wasm32-unknown-unknown --profile desk-release
-target_dir=$(web_target_dir)
-rm -rf "$dist"
-mkdir -p "$dist/pkg"
-wasm-bindgen --target web --no-typescript --out-dir "$dist/pkg" --out-name premia_dashboard_web \
-  "$target_dir/wasm32-unknown-unknown/desk-release/premia_dashboard_web.wasm"
-cp "$crate"/static/{index.html,dashboard.css,dashboard.js} "$dist/"
-cp "$crate/node_modules/echarts/dist/echarts.common.min.js" "$crate/node_modules/echarts/LICENSE" "$dist/"
-# Precompressed copies for the server (gzip -9: quick; a staff page has no download budget).
-find "$dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.wasm' \) -print0 |
-  xargs -0 -n 1 gzip -9 -n -k -f
-wasm="$dist/pkg/premia_dashboard_web_bg.wasm"
-echo "dashboard-build: $(du -b "$wasm" | cut -f1) bytes of wasm ($(du -b "$wasm.gz" | cut -f1) gzip), ECharts $(du -b "$dist/echarts.common.min.js.gz" | cut -f1) gzip, in $dist" >&2
+web_npm_ci "$root/crates/premia-dashboard-web"
+page_build dashboard
+cp "$PAGE_CRATE"/static/{index.html,dashboard.css,dashboard.js} "$PAGE_DIST/"
+cp "$PAGE_CRATE/node_modules/echarts/dist/echarts.common.min.js" "$PAGE_CRATE/node_modules/echarts/LICENSE" "$PAGE_DIST/"
+page_precompress
+echo "dashboard-build: $(du -b "$PAGE_WASM" | cut -f1) bytes of wasm ($(du -b "$PAGE_WASM.gz" | cut -f1) gzip), ECharts $(du -b "$PAGE_DIST/echarts.common.min.js.gz" | cut -f1) gzip, in $PAGE_DIST" >&2

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/server-pg.sh
+source scripts/server-run.sh
 
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -71,27 +72,12 @@ limit_args() {
 }
 
 start_server() {
-  local url=$1 port metrics_port
-  port=$(pg_free_port)
+  local metrics_port
   metrics_port=$(pg_free_port)
   # shellcheck disable=SC2046
-  "$TARGET/release/premia-server" --bind "127.0.0.1:$port" --data-dir "$WORK/data" --database-url "$url" \
-    --site-dir "$WORK/no-site" --allow-demo --metrics-bind "127.0.0.1:$metrics_port" $(limit_args) \
-    >"$WORK/server.log" 2>&1 &
+  server_start "$TARGET/release/premia-server" "$1" --metrics-bind "127.0.0.1:$metrics_port" $(limit_args)
   METRICS="http://127.0.0.1:$metrics_port/metrics"
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { BASE="http://127.0.0.1:$port"; return; }
-    sleep 0.1
-  done
-  cat "$WORK/server.log" >&2
-  return 1
-}
-
-stop_server() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  BASE=$SERVER_URL
 }
 
 load() {
@@ -106,7 +92,7 @@ bench_verify() {
   echo "== POST /api/quotes/verify, $CONNECTIONS connections, $DURATION (wrk on the same 2 cores)"
   load /api/quotes/verify "$WORK/verify.jsonl"
   grep -E 'premia_verifications_total' <(curl -s "$METRICS")
-  stop_server
+  server_stop
 }
 
 bench_submit() {
@@ -115,13 +101,13 @@ bench_submit() {
   echo "== POST /api/quotes on SQLite (WAL, synchronous=FULL), $CONNECTIONS connections, $DURATION"
   load /api/quotes "$WORK/submit.jsonl" 1
   grep -E 'premia_applications_total' <(curl -s "$METRICS")
-  stop_server
+  server_stop
   pg_start
   start_server "$PREMIA_TEST_POSTGRES_URL"
   echo "== POST /api/quotes on PostgreSQL (fsync on), $CONNECTIONS connections, $DURATION"
   load /api/quotes "$WORK/submit.jsonl" 1
   grep -E 'premia_applications_total' <(curl -s "$METRICS")
-  stop_server
+  server_stop
 }
 
 bench_cli() {
@@ -158,7 +144,7 @@ bench_soak() {
   done
   wait "$verify_pid" "$submit_pid" || true
   grep -E "Requests/sec|99%" "$WORK/soak-verify.txt" "$WORK/soak-submit.txt"
-  stop_server
+  server_stop
 }
 
 need_wrk

@@ -15,8 +15,10 @@ export PREMIA_REQUIRE_POSTGRES=1
 
 status=0
 cargo test --locked -p premia-store -p premia-server "$@" || status=$?
-# The CLI's server-side commands (verify, blacklist, agent).
+# `premia verify` on files of quotes; and the core's verification of submitted bodies over the tests'
+# corpus (the wasm build's quotes when PREMIA_TEST_QUOTES names them, as scripts/test.sh does).
 [[ $status -eq 0 ]] && { cargo test --locked -p premia-cli --test server_cli "$@" || status=$?; }
+[[ $status -eq 0 ]] && { cargo test --locked -p premia-core --test verify_body "$@" || status=$?; }
 if [[ $status -ne 0 ]]; then
   echo "server-test: failed; PostgreSQL log:" >&2
   tail -n 30 "$PREMIA_PG_DIR/postgres.log" >&2 || true

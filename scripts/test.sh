@@ -24,6 +24,13 @@ if cargo tree -p premia-core --edges normal --prefix none --locked \
   echo "premia-core must not depend on the crates above" >&2
   exit 1
 fi
+# premia-cli depends on the core only (no server, store or async runtime): at most 60 crates.
+cli_crates=$(cargo tree -p premia-cli --edges normal --prefix none --locked | sed 's/ (\*)$//' | sort -u | wc -l)
+if (( cli_crates > 60 )) || cargo tree -p premia-cli --edges normal --prefix none --locked \
+    | grep -E '^(premia-server|premia-store|tokio|axum|hyper|sqlx|reqwest) '; then
+  echo "premia-cli must depend on the core only ($cli_crates crates; at most 60)" >&2
+  exit 1
+fi
 rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
 cargo build --locked -p premia-core --target wasm32-unknown-unknown
 

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use premia_server::verification::{self, Outcome};
+use premia_core::verify::{BodyVerdict, leading_valid, parse_quote, verify_body, verify_body_slow};
 
 fn catalogue() -> &'static premia_core::Catalogue {
     static CATALOGUE: OnceLock<premia_core::Catalogue> = OnceLock::new();
@@ -26,8 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(quote) = premia_core::quote(catalogue(), &request) else { return };
     let body = serde_json::to_vec(&quote).unwrap();
     let today = quote.request.quote_date;
-    match verification::verify(catalogue(), &body, today) {
-        Outcome::Valid(_) => {}
+    match verify_body(catalogue(), &body, today) {
+        BodyVerdict::Valid(_) => {}
         other => panic!("a quote the engine made does not verify: {}", other.name()),
     }
 });

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use premia_server::secret::ServerSecret;
-use premia_server::{envelope, verification};
+use premia_core::verify::parse_quote;
+use premia_server::envelope;
 
 fn secret() -> &'static ServerSecret {
     static SECRET: OnceLock<ServerSecret> = OnceLock::new();
@@ -21,7 +22,7 @@ fuzz_target!(|body: &[u8]| {
     if let Some(stamp) = application.stamp.as_deref().and_then(|s| secret().verify_stamp(s)) {
         assert!(!secret().stamp(&stamp.digest, stamp.quote_date).is_empty());
     }
-    let Ok(quote) = verification::parse(application.quote) else { return };
+    let Ok(quote) = parse_quote(application.quote) else { return };
     let stamped = secret().stamp(&quote.digest, quote.request.quote_date);
     let read = secret().verify_stamp(&stamped).expect("a stamp verifies");
     assert_eq!((read.digest.as_str(), read.quote_date), (quote.digest.as_str(), quote.request.quote_date));

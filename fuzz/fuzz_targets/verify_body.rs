@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use premia_server::verification::{self, Outcome};
+use premia_core::verify::{BodyVerdict, leading_valid, parse_quote, verify_body, verify_body_slow};
 
 fn catalogue() -> &'static premia_core::Catalogue {
     static CATALOGUE: OnceLock<premia_core::Catalogue> = OnceLock::new();
@@ -15,20 +15,20 @@ fn catalogue() -> &'static premia_core::Catalogue {
 
 fuzz_target!(|body: &[u8]| {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    let outcome = verification::verify(catalogue(), body, today);
-    let _ = verification::parse(body);
-    if let Outcome::Valid(_) = outcome {
+    let outcome = verify_body(catalogue(), body, today);
+    let _ = parse_quote(body);
+    if let BodyVerdict::Valid(_) = outcome {
         // Whatever the fast path accepts, the core accepts.
-        let slow = verification::verify_slow(catalogue(), body, today);
-        assert!(matches!(slow, Outcome::Valid(_)), "fast path accepted what the core calls {}", slow.name());
+        let slow = verify_body_slow(catalogue(), body, today);
+        assert!(matches!(slow, BodyVerdict::Valid(_)), "fast path accepted what the core calls {}", slow.name());
     }
     // The line fast path of `premia verify` (a genuine quote at the start of a run of lines): the line
     // it finds, without its line end, is one the core accepts.
-    if let Some((_, length)) = verification::leading_valid(catalogue(), body, today) {
+    if let Some((_, length)) = leading_valid(catalogue(), body, today) {
         let line = &body[..length];
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let slow = verification::verify_slow(catalogue(), line, today);
-        assert!(matches!(slow, Outcome::Valid(_)), "line fast path accepted what the core calls {}", slow.name());
+        let slow = verify_body_slow(catalogue(), line, today);
+        assert!(matches!(slow, BodyVerdict::Valid(_)), "line fast path accepted what the core calls {}", slow.name());
     }
 });

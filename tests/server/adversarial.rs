@@ -9,7 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};

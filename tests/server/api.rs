@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::collections::BTreeSet;
 

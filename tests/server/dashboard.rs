@@ -5,7 +5,7 @@
 //! of a desk decision; the facts of a store written by the previous release (commit eabe81c).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

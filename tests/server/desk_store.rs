@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::sync::Arc;
 
@@ -17,23 +17,11 @@ use support::db::{self, TestDb};
 
 fn application(number: &str, two_people: bool) -> NewApplication {
     NewApplication {
-        number: number.to_owned(),
         status: "referred".into(),
-        channel: "direct".into(),
-        agent_code: None,
-        agent_token_id: None,
         resident_id_hash: Some("cd".repeat(32)),
-        catalogue_id: "PREMIA-DEMO".into(),
-        catalogue_version: "2026.11.0".into(),
-        digest: format!("digest-of-{number}"),
         decision: "{}".into(),
         request_json: "{}".into(),
         quote_json: "{}".into(),
-        token: format!("token-for-{number}"),
-        coupons: Vec::new(),
-        referrals: Vec::new(),
-        idempotency: None,
-        audit: Vec::new(),
         receipt: Some(format!("{number:_<43}")),
         case: Some(NewCase {
             product: "CI".into(),
@@ -41,7 +29,7 @@ fn application(number: &str, two_people: bool) -> NewApplication {
             needs_second_review: two_people,
             blacklist_referral: false,
         }),
-        dashboard: None,
+        ..support::store::application(number)
     }
 }
 
@@ -66,20 +54,7 @@ fn decision(id: &str, staff: &str) -> NewDecision {
 }
 
 fn change(number: &str, version: i64, status: &str) -> CaseChange {
-    CaseChange {
-        application: number.into(),
-        version,
-        status: status.into(),
-        pending: Slot::Keep,
-        counter: Slot::Keep,
-        requested: Slot::Keep,
-        decision: None,
-        review: None,
-        final_decision: None,
-        idempotency: None,
-        response_json: "{}".into(),
-        audit: Vec::new(),
-    }
+    CaseChange { response_json: "{}".into(), ..CaseChange::to_status(number, version, status) }
 }
 
 fn final_of(decision: &str, by: &str, finaliser: &str) -> NewFinal {

@@ -4,53 +4,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use premia_store::Store;
 use support::db;
+use support::process::{self, free_port, server_today};
 use support::quotes;
-use tokio::process::{Child, Command};
-
-/// Today as the server binary sees it (its clock, at the default +08:00).
-fn server_today() -> chrono::NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-    chrono::Utc::now().with_timezone(&offset).date_naive()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use tokio::process::Child;
 
 async fn start(data: &std::path::Path, url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_premia-server"))
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url, "--allow-demo"])
-        // Eight clients on one address, as fast as they can: no per-client limit here.
-        .args(["--submit-rate", "0"])
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--site-dir")
-        .arg(data.join("no-site"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start premia-server");
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-            if response.status().is_success() {
-                return child;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("premia-server did not become healthy on port {port}");
+    // Eight clients on one address, as fast as they can: no per-client limit here.
+    process::start(env!("CARGO_BIN_EXE_premia-server"), data, url, port, |c| {
+        c.args(["--submit-rate", "0"]);
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

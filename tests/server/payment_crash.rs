@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use premia_pay::Provider;
@@ -15,83 +14,28 @@ use premia_paysim::{Identity, SimConfig, Simulator};
 use premia_store::Store;
 use serde_json::{Value, json};
 use support::db;
-use tokio::process::{Child, Command};
-
-fn server_today() -> chrono::NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-    chrono::Utc::now().with_timezone(&offset).date_naive()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use support::process::{self, free_port, server_today};
+use support::server::send_json;
+use tokio::process::Child;
 
 async fn start(data: &std::path::Path, url: &str, port: u16, payments: &std::path::Path, crash_window: bool) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_premia-server"));
-    command
-        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url", url, "--allow-demo"])
-        .arg("--payments")
-        .arg(payments)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--site-dir")
-        .arg(data.join("no-site"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    if crash_window {
-        command.env("PREMIA_FAILPOINT_NOTICE_DELAY_MS", "4000");
-    }
-    let child = command.spawn().expect("start premia-server");
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-            if response.status().is_success() {
-                return child;
-            }
+    process::start(env!("CARGO_BIN_EXE_premia-server"), data, url, port, |command| {
+        command.arg("--payments").arg(payments);
+        if crash_window {
+            command.env("PREMIA_FAILPOINT_NOTICE_DELAY_MS", "4000");
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("premia-server did not become healthy on port {port}");
-}
-
-fn id(born: chrono::NaiveDate) -> String {
-    let first17 = format!("310104{}011", born.format("%Y%m%d"));
-    format!("{first17}{}", premia_core::resident_id::check_char(first17.as_bytes()))
+    })
+    .await
 }
 
 /// The body of an application for term life, the policyholder insuring himself.
 fn application() -> Value {
-    let number = id(server_today() - chrono::Days::new(46 * 365));
+    let born = server_today() - chrono::Days::new(46 * 365);
+    let number = support::purchase::shanghai_id(&born.format("%Y%m%d").to_string(), 11);
     let catalogue = premia_core::demo::catalogue();
-    let request: premia_core::QuoteRequest = serde_json::from_value(json!({
-        "quote_date": server_today(),
-        "insured": { "resident_id": number, "smoker": false, "occupation_class": 1, "social_insurance": true,
-                     "height_cm": "170", "weight_kg": "65", "annual_income": "400000",
-                     "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
-                                         "DIABETES": { "yes": false } } },
-        "coverages": [{ "product": "TERM", "sum_assured": "500000", "coverage_term": "years:20",
-                        "payment_term": "years:20", "frequency": "annual" }],
-        "channel": { "kind": "direct" },
-    }))
-    .unwrap();
-    let quote = premia_core::quote(&catalogue, &request).unwrap();
-    let confirmations: Vec<Value> = premia_core::purchase::consent::required(&catalogue, &quote)
-        .unwrap()
-        .iter()
-        .map(|d| json!({ "document": d.id, "sha256": d.sha256, "confirmed_at": "2026-11-25T10:15:00+08:00" }))
-        .collect();
-    json!({
-        "quote": quote, "resident_id": number,
-        "application": {
-            "policyholder": { "name": "王建国", "resident_id": number, "mobile": "13800138000",
-                              "address": { "region": "310104", "detail": "漕溪北路 88 号 3 楼" } },
-            "insured": { "relationship": "self" },
-            "beneficiaries": { "kind": "statutory" },
-            "confirmations": confirmations,
-        },
-    })
+    let quote = support::purchase::term_quote(&catalogue, &number, server_today());
+    let application = support::purchase::self_application(&catalogue, &quote, &number);
+    json!({ "quote": quote, "resident_id": number, "application": application })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -119,18 +63,10 @@ async fn a_notification_killed_before_its_commit_is_applied_once_on_retry() {
         let mut server = start(&server_data, &url, port, &payments, true).await;
         let http = reqwest::Client::new();
 
-        let answer: Value =
-            http.post(format!("{base}/api/quotes")).json(&application()).send().await.unwrap().json().await.unwrap();
+        let answer = send_json(http.post(format!("{base}/api/quotes")).json(&application())).await;
         let token = answer["purchase"]["token"].as_str().unwrap_or_else(|| panic!("{label}: {answer}")).to_owned();
-        let order: Value = http
-            .post(format!("{base}/api/purchases/{token}/payment"))
-            .json(&json!({ "method": "alipay_qr" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let payment = json!({ "method": "alipay_qr" });
+        let order = send_json(http.post(format!("{base}/api/purchases/{token}/payment")).json(&payment)).await;
         let number = order["order"].as_str().unwrap_or_else(|| panic!("{label}: {order}")).to_owned();
         sim.pay(Provider::Alipay, &number).unwrap();
         // The notification has arrived and is verified; the server waits before committing: kill it.
@@ -144,8 +80,7 @@ async fn a_notification_killed_before_its_commit_is_applied_once_on_retry() {
         let _server = start(&server_data, &url, port, &payments, false).await;
         let mut issued = false;
         for _ in 0..150 {
-            let status: Value =
-                http.get(format!("{base}/api/purchases/{token}")).send().await.unwrap().json().await.unwrap();
+            let status = send_json(http.get(format!("{base}/api/purchases/{token}"))).await;
             if status["status"] == "issued" {
                 issued = true;
                 break;

@@ -4,39 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::sync::Arc;
 
-use premia_store::{
-    NewApplication, NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, PaidNotice, PaymentApplied, Store,
-};
+use premia_store::{NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, PaidNotice, PaymentApplied, Store};
 use support::db::{self, TestDb};
-
-fn application(number: &str) -> NewApplication {
-    NewApplication {
-        number: number.to_owned(),
-        status: "accepted".into(),
-        channel: "direct".into(),
-        agent_code: None,
-        agent_token_id: None,
-        resident_id_hash: Some("ab".repeat(32)),
-        catalogue_id: "PREMIA-DEMO".into(),
-        catalogue_version: "2026.11.0".into(),
-        digest: format!("digest-of-{number}"),
-        decision: r#"{"overall":"accept"}"#.into(),
-        request_json: r#"{"quote_date":"2026-11-25"}"#.into(),
-        quote_json: format!(r#"{{"number":"{number}"}}"#),
-        token: format!("token-for-{number}"),
-        coupons: Vec::new(),
-        referrals: Vec::new(),
-        idempotency: None,
-        audit: Vec::new(),
-        receipt: None,
-        case: None,
-        dashboard: None,
-    }
-}
 
 async fn open(db: &TestDb) -> Store {
     Store::open(&db.url).await.unwrap_or_else(|e| panic!("{}: open {}: {e}", db.label, db.url))
@@ -44,7 +17,7 @@ async fn open(db: &TestDb) -> Store {
 
 /// An accepted application awaiting its first premium of 1,565.61 yuan.
 async fn awaiting(store: &Store, number: &str) {
-    store.submit(application(number)).await.unwrap();
+    store.submit(support::store::application(number)).await.unwrap();
     let purchase = NewPurchase {
         application_number: number.into(),
         application_json: "{}".into(),

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,26 +16,10 @@ use support::db::{self, TestDb};
 
 fn application(number: &str) -> NewApplication {
     NewApplication {
-        number: number.to_owned(),
-        status: "accepted".into(),
         channel: "agent".into(),
         agent_code: Some("A1001".into()),
         agent_token_id: Some("0123456789ab".into()),
-        resident_id_hash: Some("ab".repeat(32)),
-        catalogue_id: "PREMIA-DEMO".into(),
-        catalogue_version: "2026.11.0".into(),
-        digest: format!("digest-of-{number}"),
-        decision: r#"{"overall":"accept"}"#.into(),
-        request_json: r#"{"quote_date":"2026-11-25"}"#.into(),
-        quote_json: format!(r#"{{"number":"{number}"}}"#),
-        token: format!("token-for-{number}"),
-        coupons: Vec::new(),
-        referrals: Vec::new(),
-        idempotency: None,
-        audit: Vec::new(),
-        receipt: None,
-        case: None,
-        dashboard: None,
+        ..support::store::application(number)
     }
 }
 

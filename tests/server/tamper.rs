@@ -10,9 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use premia_test_support as support;
 
-use premia_server::verification::{self, Outcome};
+use premia_core::verify::{BodyVerdict, verify_body, verify_body_slow};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::quotes;
@@ -121,9 +121,9 @@ fn find_decimal(value: &Value, path: &str, found: &mut Option<String>) {
     }
 }
 
-fn mismatch_paths(outcome: &Outcome) -> Vec<String> {
+fn mismatch_paths(outcome: &BodyVerdict) -> Vec<String> {
     match outcome {
-        Outcome::Invalid(mismatches) => mismatches.iter().map(|m| m.path.clone()).collect(),
+        BodyVerdict::Invalid(mismatches) => mismatches.iter().map(|m| m.path.clone()).collect(),
         other => panic!("expected invalid, got {}", other.name()),
     }
 }
@@ -137,8 +137,8 @@ fn every_tampered_field_is_named_in_process() {
         let value = serde_json::to_value(&quote).unwrap();
         for tamper in tampers(&value) {
             let body = serde_json::to_vec(&tamper.quote).unwrap();
-            let fast = verification::verify(&catalogue, &body, today);
-            let slow = verification::verify_slow(&catalogue, &body, today);
+            let fast = verify_body(&catalogue, &body, today);
+            let slow = verify_body_slow(&catalogue, &body, today);
             let (fast, slow) = (mismatch_paths(&fast), mismatch_paths(&slow));
             assert_eq!(fast, slow, "{}: fast path and core disagree", tamper.what);
             assert_eq!(fast, std::slice::from_ref(&tamper.path), "{}: exactly the changed field is named", tamper.what);
@@ -170,7 +170,7 @@ fn swapping_the_coupon_in_the_request_is_caught() {
         let mut value = serde_json::to_value(&quote).unwrap();
         value["request"]["coupons"][index] = json!(quotes::voucher(&series, "V-SWAPPED-IN"));
         let body = serde_json::to_vec(&value).unwrap();
-        let paths = mismatch_paths(&verification::verify(&catalogue, &body, today));
+        let paths = mismatch_paths(&verify_body(&catalogue, &body, today));
         assert!(paths.iter().any(|p| p.starts_with("/coupons_used/")), "{paths:?}");
         checked += 1;
     }
@@ -187,7 +187,7 @@ fn changing_the_request_changes_the_figures_that_depend_on_it() {
         let sex = if value["request"]["insured"]["sex"] == "male" { "female" } else { "male" };
         value["request"]["insured"]["sex"] = json!(sex);
         let body = serde_json::to_vec(&value).unwrap();
-        let paths = mismatch_paths(&verification::verify(&catalogue, &body, today));
+        let paths = mismatch_paths(&verify_body(&catalogue, &body, today));
         // The digest covers the request, so an edited request is always named there; a priced coverage
         // names its rated sex too (a declined one has no figures).
         assert!(paths.contains(&"/digest".to_owned()), "{paths:?}");
@@ -204,11 +204,11 @@ fn genuine_quotes_are_accepted_in_process_by_both_paths() {
     let corpus = quotes::genuine(&catalogue, 10_000, 1, today);
     for (i, quote) in corpus.iter().enumerate() {
         let body = serde_json::to_vec(quote).unwrap();
-        let outcome = verification::verify(&catalogue, &body, today);
-        assert!(matches!(outcome, Outcome::Valid(_)), "quote {i}: {}", outcome.name());
+        let outcome = verify_body(&catalogue, &body, today);
+        assert!(matches!(outcome, BodyVerdict::Valid(_)), "quote {i}: {}", outcome.name());
         if i % 10 == 0 {
-            let slow = verification::verify_slow(&catalogue, &body, today);
-            assert!(matches!(slow, Outcome::Valid(_)), "quote {i}: core says {}", slow.name());
+            let slow = verify_body_slow(&catalogue, &body, today);
+            assert!(matches!(slow, BodyVerdict::Valid(_)), "quote {i}: core says {}", slow.name());
         }
     }
 }

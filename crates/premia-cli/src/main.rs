@@ -132,9 +132,11 @@ fn parse_lang(text: &str) -> Result<Lang, String> {
     }
 }
 
-/// The local date: the CLI is an adapter and may read the clock; the core never does.
+/// Today in China Standard Time (UTC+8), the insurer's today as the server keeps it: the CLI is an
+/// adapter and may read the clock; the core never does.
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    let now = chrono::Utc::now();
+    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(|| now.date_naive(), |cst| now.with_timezone(&cst).date_naive())
 }
 
 fn main() -> ExitCode {

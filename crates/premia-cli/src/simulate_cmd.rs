@@ -30,20 +30,18 @@ use chrono::{Datelike, Days, NaiveDate};
 use premia_core::request::HealthAnswer;
 use premia_core::underwriting::Outcome;
 use premia_core::{Catalogue, Channel, CoverageRequest, Insured, Lang, QuoteRequest, Sex};
+use rand_xoshiro::SplitMix64;
+use rand_xoshiro::rand_core::{Rng as _, SeedableRng as _};
 use rust_decimal::Decimal;
 
 use crate::output::{Failure, Table};
 
-/// SplitMix64: small, fast, and the same on every platform.
-struct Rng(u64);
+/// SplitMix64 (rand_xoshiro's): small, fast, and the same on every platform.
+struct Rng(SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
@@ -148,7 +146,7 @@ fn applicant(rng: &mut Rng, date: NaiveDate) -> QuoteRequest {
 
 pub fn run(catalogue: &Catalogue, count: u32, seed: u64, lang: Lang) -> Result<ExitCode, Failure> {
     let date = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
-    let mut rng = Rng(seed);
+    let mut rng = Rng(SplitMix64::seed_from_u64(seed));
     let mut outcomes: BTreeMap<Outcome, u32> = BTreeMap::new();
     let mut rules: BTreeMap<String, u32> = BTreeMap::new();
     let mut errors = 0;

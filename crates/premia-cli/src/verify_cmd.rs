@@ -1,5 +1,5 @@
 //! `premia verify QUOTES.jsonl`: re-validate a file of submitted quotes (one JSON quote per line) on every
-//! core, the way the server does (`premia_server::verification`): a verdict per line, in order, then a
+//! core, the way the server does (`premia_core::verify::verify_body`): a verdict per line, in order, then a
 //! summary. Exit code 1 if any quote is invalid or unreadable.
 //!
 //! The file is read in chunks of whole lines; worker threads verify chunks and a writer puts the verdicts
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use premia_core::Catalogue;
-use premia_server::verification::{self, Outcome};
+use premia_core::verify::{BodyVerdict, leading_valid, verify_body};
 use serde_json::json;
 
 use crate::output::Failure;
@@ -43,15 +43,9 @@ pub struct Args {
 impl Args {
     pub fn run(self) -> Result<ExitCode, Failure> {
         let catalogue = crate::input::catalogue(self.catalogue.as_deref())?;
-        let today = self.today.unwrap_or_else(china_today);
+        let today = self.today.unwrap_or_else(crate::today);
         run(&catalogue, &self.quotes, self.output.as_deref(), today, self.jobs)
     }
-}
-
-/// Today in China Standard Time: the CLI reads the clock, the core never does.
-pub fn china_today() -> NaiveDate {
-    let now = chrono::Utc::now();
-    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(|| now.date_naive(), |cst| now.with_timezone(&cst).date_naive())
 }
 
 /// Bytes per chunk handed to a worker.
@@ -243,7 +237,7 @@ fn verify_chunks(
         while !rest.is_empty() {
             // A genuine quote in the engine's layout is recognised with its line end, without
             // searching for the line end first; anything else is cut at its line end and verified.
-            if let Some((quote, length)) = verification::leading_valid(catalogue, rest, today) {
+            if let Some((quote, length)) = leading_valid(catalogue, rest, today) {
                 tally.valid += 1;
                 valid_verdict(number, &quote.digest, &mut text);
                 rest = rest.get(length..).unwrap_or_default();
@@ -267,21 +261,21 @@ fn verify_chunks(
 
 /// Verify one line and append its verdict as a JSON line.
 fn verdict(catalogue: &Catalogue, line: &[u8], today: NaiveDate, number: u64, out: &mut Vec<u8>, tally: &mut Tally) {
-    let value = match verification::verify(catalogue, line, today) {
-        Outcome::Valid(quote) => {
+    let value = match verify_body(catalogue, line, today) {
+        BodyVerdict::Valid(quote) => {
             tally.valid += 1;
             valid_verdict(number, &quote.digest, out);
             return;
         }
-        Outcome::Invalid(mismatches) => {
+        BodyVerdict::Invalid(mismatches) => {
             tally.invalid += 1;
             json!({ "line": number, "verdict": "invalid", "mismatches": mismatches })
         }
-        Outcome::RequoteNeeded { reason, fresh } => {
+        BodyVerdict::RequoteNeeded { reason, fresh } => {
             tally.requote_needed += 1;
             json!({ "line": number, "verdict": "requote_needed", "reason": reason, "fresh_digest": fresh.digest, "fresh_totals": fresh.totals })
         }
-        Outcome::Rejected { errors, .. } => {
+        BodyVerdict::Rejected { errors, .. } => {
             tally.rejected += 1;
             json!({ "line": number, "verdict": "rejected", "errors": errors })
         }

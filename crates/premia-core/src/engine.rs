@@ -136,9 +136,7 @@ pub(crate) fn insured_age(insured: &Insured, date: NaiveDate) -> Result<u32, Err
 
 fn check_channel(channel: &Channel, errors: &mut Vec<Error>) {
     if let Channel::Agent { agent_code } = channel {
-        let ok = (2..=16).contains(&agent_code.len())
-            && agent_code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if !ok {
+        if !Channel::is_agent_code(agent_code) {
             errors.push(Error::new("channel.agent_code", ErrorKind::AgentCode { value: agent_code.clone() }));
         }
     }

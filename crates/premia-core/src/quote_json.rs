@@ -3,7 +3,7 @@
 //! verify`).
 //!
 //! Verifying a submitted quote re-prices its request and compares the serialization of the result with
-//! the submitted bytes (`premia_server::verification`); at a million quotes that serialization was most
+//! the submitted bytes (`verify::verify_body`); at a million quotes that serialization was most
 //! of the time — rust_decimal's general-purpose formatting, serde_json's escaping of every string and
 //! key, and the worksheet's bilingual text built with `format!` before being escaped. Here keys are
 //! literal bytes, decimals are formatted from their mantissa and scale two digits at a time, strings
@@ -14,7 +14,7 @@
 //! The serde `Serialize` impls stay the definition of the format; this module must agree with them
 //! exactly. Its tests compare it with `serde_json` on every step kind, every enum value, any decimal,
 //! string and integer, and generated quotes over every product, also with awkward values;
-//! `premia_server::verification`'s tests compare it on the server tests' corpus. Every struct is
+//! `tests/verify_body.rs` compares it on the server tests' corpus. Every struct is
 //! destructured without `..` and every enum matched without `_`, so a new field or variant does not
 //! compile until it is written here too (the request's included: a quote echoes it). Changed wording
 //! in `worksheet::StepKind::detail` or `label` must be made in `detail` and `label` here as well;

@@ -162,6 +162,14 @@ pub enum Channel {
     Agent { agent_code: String },
 }
 
+impl Channel {
+    /// Whether `code` is an agent code: 2-16 upper-case letters and digits. The one rule for every
+    /// place that takes one (a quote's channel, `premia-server agent issue`).
+    pub fn is_agent_code(code: &str) -> bool {
+        (2..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    }
+}
+
 /// Read through a plain struct rather than serde's internally tagged enum, whose buffering of the
 /// whole object (`Content`) is a sizeable share of the browser build, for the same strictness.
 impl<'de> Deserialize<'de> for Channel {

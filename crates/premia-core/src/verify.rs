@@ -1,5 +1,10 @@
 //! Re-validating a submitted quote: re-price its request with the native engine and compare every
 //! figure, decision and label with what was submitted. Nothing a browser or a CRM sends is trusted.
+//! [`verify_body`] does the same for a submitted body as bytes (the server's routes, `premia verify`).
+
+mod body;
+
+pub use body::{BodyVerdict, leading_valid, parse_quote, verify_body, verify_body_slow};
 
 use chrono::NaiveDate;
 use serde::Serialize;

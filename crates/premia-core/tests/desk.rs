@@ -2,15 +2,13 @@
 //! verdict against the catalogue, and which referrals need two people (needs the `desk` feature).
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use premia_core::desk::{self, Resolution, Terms, Verdict};
 use premia_core::underwriting::Outcome;
 use premia_core::worksheet::StepKind;
 use premia_core::{Quote, demo, quote, request};
+use premia_test_support::json::set;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::set;
 
 /// A 40-year-old man who declared heart disease: referred, two-person review.
 fn heart() -> Value {

@@ -1,12 +1,10 @@
 //! The engine's rules, one test each, on the demo catalogue and small catalogues written inline.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use premia_core::verify::{RequoteReason, Verdict, verify};
 use premia_core::{Catalogue, Errors, Quote, demo, quote, request};
+use premia_test_support::json::set as with;
 use serde_json::{Value, json};
-use support::set as with;
 
 fn base() -> Value {
     json!({

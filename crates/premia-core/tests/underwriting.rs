@@ -1,12 +1,10 @@
 //! Pre-underwriting rules on the demo catalogue: each rule has a case that fires it and one that does not.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use premia_core::underwriting::Outcome;
 use premia_core::{Errors, Quote, demo, quote, request};
+use premia_test_support::json::set;
 use serde_json::{Value, json};
-use support::set;
 
 /// A 30-year-old woman of normal build who answers "no" to every question, buying CI.
 fn healthy() -> Value {

@@ -10,6 +10,21 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePubl
 use rsa::sha2::Sha256;
 use rsa::traits::PublicKeyParts;
 
+/// What Alipay and UnionPay sign of a parameter set: `name=value` of the given fields (a `BTreeMap`'s,
+/// so in name order), joined by `&`, nothing escaped. Each provider chooses the fields.
+pub fn signed_content<'a>(fields: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let mut content = String::new();
+    for (name, value) in fields {
+        if !content.is_empty() {
+            content.push('&');
+        }
+        content.push_str(name);
+        content.push('=');
+        content.push_str(value);
+    }
+    content
+}
+
 /// The smallest modulus accepted: the providers issue 2048-bit keys.
 pub const MIN_BITS: usize = 2048;
 

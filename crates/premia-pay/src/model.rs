@@ -354,6 +354,27 @@ pub struct RefundRequest {
     pub requested_at: DateTime<FixedOffset>,
 }
 
+impl RefundRequest {
+    /// This refund as `provider` reports it: its number for the refund (if it gave one), the amount
+    /// in yuan and the state.
+    pub fn reported(
+        &self,
+        provider: Provider,
+        provider_refund_no: Option<String>,
+        amount: Fen,
+        state: RefundState,
+    ) -> RefundStatus {
+        RefundStatus {
+            provider,
+            out_trade_no: self.out_trade_no.clone(),
+            out_refund_no: self.out_refund_no.clone(),
+            provider_refund_no,
+            amount: Money::cny(amount),
+            state,
+        }
+    }
+}
+
 /// A refund as the provider reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundStatus {

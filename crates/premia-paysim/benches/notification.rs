@@ -9,48 +9,31 @@
 //! 5,000 verifications per provider printing p50, p99 and max).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use premia_pay::{Fen, Payments, Provider};
 use premia_paysim::notify::{Message, NoticeKind};
-use premia_paysim::{Identity, Order, OrderState, Sim, SimConfig};
+use premia_paysim::{Order, OrderState, Sim};
 use url::Url;
 
 fn order(sim: &Sim, provider: Provider) -> Order {
+    let (now, amount) = (sim.now(), Fen::new(128_850).unwrap());
     Order {
-        provider,
-        out_trade_no: "PRM20261203000001".to_owned(),
         trade_no: "420000123456789012345678901".to_owned(),
-        token: "token".to_owned(),
-        amount: Fen::new(128_850).unwrap(),
         description: "Premia 首期保费".to_owned(),
-        notify_url: "http://127.0.0.1:9/notify".to_owned(),
-        return_url: None,
         product: "NATIVE".to_owned(),
-        created: sim.now(),
-        txn_time: sim.now().format("%Y%m%d%H%M%S").to_string(),
-        expires: sim.now() + chrono::Duration::minutes(30),
+        notify_url: "http://127.0.0.1:9/notify".to_owned(),
+        txn_time: now.format("%Y%m%d%H%M%S").to_string(),
         state: OrderState::Paid,
-        scanned: true,
-        paid_at: Some(sim.now()),
-        refunds: Vec::new(),
-        fault: None,
-        lagging_queries: 0,
-        slow_call_made: false,
+        paid_at: Some(now),
+        ..Order::created(provider, "PRM20261203000001".to_owned(), amount, now, now + chrono::Duration::minutes(30))
     }
 }
 
 fn setup() -> (Payments, Vec<(Provider, Message)>) {
     let base = Url::parse("http://127.0.0.1:9/").unwrap();
-    let sim = Sim {
-        identity: Identity::generate(),
-        ledger: Mutex::default(),
-        client: reqwest::Client::new(),
-        config: SimConfig::default(),
-        base: base.clone(),
-    };
+    let sim = Sim::unserved(base.clone());
     let payments =
         Payments::new(sim.identity.merchant_config(&base, |p| base.join(p.as_str()).unwrap(), Duration::from_secs(5)))
             .unwrap();

@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset};
 use premia_pay::alipay::{self as adapter, sign, wire};
-use premia_pay::keys::nonce;
 use premia_pay::{Fen, Provider};
 
 use crate::ledger::{Fault, Order, OrderState, Refund};
@@ -51,6 +50,11 @@ fn failure(sim: &Sim, method: &str, sub_code: &str, sub_msg: &str) -> Response {
 
 fn success() -> wire::Status {
     wire::Status { code: adapter::SUCCESS.into(), msg: "Success".into(), sub_code: None, sub_msg: None }
+}
+
+/// A successful answer about a trade.
+fn trade(trade_no: Option<String>, out_trade_no: Option<String>) -> wire::Trade {
+    wire::Trade { status: success(), trade_no, out_trade_no }
 }
 
 /// The request's parameters, from the query string and the form body together.
@@ -125,7 +129,6 @@ async fn create(sim: &Arc<Sim>, method: &str, biz: &str, notify_url: &str, retur
             let date = sim.now().format("%Y%m%d");
             let digits: String =
                 premia_pay::keys::random_bytes::<15>().iter().map(|b| char::from(b'0' + b % 10)).collect();
-            let token = nonce(24);
             let return_link = return_url.map(|url| {
                 let mut url = url::Url::parse(url).unwrap_or_else(|_| sim.base.clone());
                 url.query_pairs_mut().append_pair("out_trade_no", &content.out_trade_no);
@@ -134,26 +137,15 @@ async fn create(sim: &Arc<Sim>, method: &str, biz: &str, notify_url: &str, retur
             ledger.orders.insert(
                 key.clone(),
                 Order {
-                    provider: Provider::Alipay,
-                    out_trade_no: content.out_trade_no.clone(),
                     trade_no: format!("{date}22001{digits}"),
-                    token,
-                    amount,
                     description: content.subject.clone(),
                     notify_url: notify_url.to_owned(),
                     return_url: return_link,
                     product: if page_pay { "page" } else { "precreate" }.to_owned(),
-                    created: sim.now(),
-                    txn_time: String::new(),
-                    expires,
-                    state: OrderState::Created,
                     // A page-pay trade exists as soon as the browser is at the cashier.
                     scanned: page_pay,
-                    paid_at: None,
-                    refunds: Vec::new(),
                     fault,
-                    lagging_queries: 0,
-                    slow_call_made: false,
+                    ..Order::created(Provider::Alipay, content.out_trade_no.clone(), amount, sim.now(), expires)
                 },
             );
         }
@@ -201,9 +193,7 @@ async fn query_trade(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
             OrderState::Closed => "TRADE_CLOSED",
         };
         let response = wire::QueryResponse {
-            status: success(),
-            trade_no: Some(order.trade_no.clone()),
-            out_trade_no: Some(order.out_trade_no.clone()),
+            trade: trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone())),
             trade_status: Some(status.to_owned()),
             total_amount: Some(order.reported_amount().yuan_text()),
             trans_currency: None,
@@ -228,11 +218,7 @@ fn close(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
         return failure(sim, method, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
     }
     order.state = OrderState::Closed;
-    let response = wire::CloseResponse {
-        status: success(),
-        trade_no: Some(order.trade_no.clone()),
-        out_trade_no: Some(order.out_trade_no.clone()),
-    };
+    let response: wire::CloseResponse = trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone()));
     answer(sim, method, &response)
 }
 
@@ -266,9 +252,7 @@ fn refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
             });
         }
         let response = wire::RefundResponse {
-            status: success(),
-            trade_no: Some(order.trade_no.clone()),
-            out_trade_no: Some(order.out_trade_no.clone()),
+            trade: trade(Some(order.trade_no.clone()), Some(order.out_trade_no.clone())),
             fund_change: Some(if existing { "N" } else { "Y" }.to_owned()),
             refund_fee: Some(Fen::new(order.refunded()).map(Fen::yuan_text).unwrap_or_default()),
             gmt_refund_pay: Some(time_text(now)),
@@ -296,9 +280,7 @@ fn query_refund(sim: &Arc<Sim>, method: &str, biz: &str) -> Response {
         order.and_then(|o| o.refunds.iter().find(|r| r.out_refund_no == content.out_request_no).map(|r| (o, r)));
     // No refund: a success without refund fields, as Alipay answers.
     let response = wire::RefundQueryResponse {
-        status: success(),
-        trade_no: refund.map(|(o, _)| o.trade_no.clone()),
-        out_trade_no: Some(content.out_trade_no.clone()),
+        trade: trade(refund.map(|(o, _)| o.trade_no.clone()), Some(content.out_trade_no.clone())),
         out_request_no: Some(content.out_request_no.clone()),
         refund_amount: refund.map(|(_, r)| r.amount.yuan_text()),
         refund_status: refund.map(|_| "REFUND_SUCCESS".to_owned()),

@@ -116,6 +116,39 @@ pub struct Order {
 }
 
 impl Order {
+    /// A new, unpaid order of `provider` for `amount`, made `now` and payable until `expires`, with a
+    /// fresh pay-page token and no fault. The provider's request says the rest (its numbers, texts,
+    /// URLs and product): the caller sets them, `Order { trade_no, …, ..Order::created(…) }`.
+    pub fn created(
+        provider: Provider,
+        out_trade_no: String,
+        amount: Fen,
+        now: DateTime<FixedOffset>,
+        expires: DateTime<FixedOffset>,
+    ) -> Order {
+        Order {
+            provider,
+            out_trade_no,
+            trade_no: String::new(),
+            token: premia_pay::keys::nonce(24),
+            amount,
+            description: String::new(),
+            notify_url: String::new(),
+            return_url: None,
+            product: String::new(),
+            created: now,
+            txn_time: String::new(),
+            expires,
+            state: OrderState::Created,
+            scanned: true,
+            paid_at: None,
+            refunds: Vec::new(),
+            fault: None,
+            lagging_queries: 0,
+            slow_call_made: false,
+        }
+    }
+
     /// The amount reported back: one fen more under [`Fault::WrongAmount`].
     pub fn reported_amount(&self) -> Fen {
         if self.fault == Some(Fault::WrongAmount) {

@@ -88,6 +88,18 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// A simulator's keys and books without its HTTP server, said to be at `base` (the benches make
+    /// its orders and notifications in process): fresh keys, the default behaviour.
+    pub fn unserved(base: Url) -> Sim {
+        Sim {
+            identity: Identity::generate(),
+            ledger: Mutex::default(),
+            client: reqwest::Client::new(),
+            config: SimConfig::default(),
+            base,
+        }
+    }
+
     /// The QR code content of a QR order (WeChat Native: a `weixin://` URL, as WeChat writes it;
     /// Alipay: a loopback URL of the cashier, as Alipay's is an https URL of its own).
     pub fn qr_content(&self, order: &Order) -> String {

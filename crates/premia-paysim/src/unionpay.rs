@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
-use premia_pay::keys::nonce;
 use premia_pay::unionpay::{self as adapter, path, sign};
 use premia_pay::{Fen, Provider};
 
@@ -115,25 +114,14 @@ async fn front(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         ledger.orders.insert(
             key.clone(),
             Order {
-                provider: Provider::UnionPay,
-                out_trade_no: field("orderId").to_owned(),
                 trade_no: digits(21),
-                token: nonce(24),
-                amount,
                 description: format!("UnionPay order {}", field("orderId")),
                 notify_url: field("backUrl").to_owned(),
                 return_url: Some(field("frontUrl").to_owned()).filter(|u| !u.is_empty()),
                 product: "gateway".to_owned(),
-                created: sim.now(),
                 txn_time: field("txnTime").to_owned(),
-                expires,
-                state: OrderState::Created,
-                scanned: true,
-                paid_at: None,
-                refunds: Vec::new(),
                 fault,
-                lagging_queries: 0,
-                slow_call_made: false,
+                ..Order::created(Provider::UnionPay, field("orderId").to_owned(), amount, sim.now(), expires)
             },
         );
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -84,17 +84,23 @@ fn check(
     Ok(())
 }
 
-/// [`check`], answered as WeChat Pay does: 401 `SIGN_ERROR`.
-fn authenticate(
-    sim: &Sim,
-    method: &Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Option<Response> {
-    check(sim, method, uri, headers, body)
-        .err()
-        .map(|message| error(sim, StatusCode::UNAUTHORIZED, "SIGN_ERROR", message))
+/// A request the merchant's `Authorization` signs ([`check`]), and its body; refused as WeChat Pay
+/// does: 401 `SIGN_ERROR`. Every route of the API takes one.
+struct Signed(Bytes);
+
+impl FromRequest<Arc<Sim>> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, sim: &Arc<Sim>) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(OriginalUri(uri)) = OriginalUri::from_request_parts(&mut parts, sim).await;
+        let (method, headers) = (parts.method.clone(), parts.headers.clone());
+        let body =
+            Bytes::from_request(Request::from_parts(parts, body), sim).await.map_err(IntoResponse::into_response)?;
+        check(sim, &method, &uri, &headers, &body)
+            .map_err(|message| error(sim, StatusCode::UNAUTHORIZED, "SIGN_ERROR", message))?;
+        Ok(Signed(body))
+    }
 }
 
 fn transaction(sim: &Sim, order: &Order, visible_paid: bool) -> wire::Transaction {
@@ -127,16 +133,7 @@ fn transaction(sim: &Sim, order: &Order, visible_paid: bool) -> wire::Transactio
     }
 }
 
-async fn prepay(
-    State(sim): State<Arc<Sim>>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
-        return refused;
-    }
+async fn prepay(State(sim): State<Arc<Sim>>, OriginalUri(uri): OriginalUri, Signed(body): Signed) -> Response {
     let Ok(request) = serde_json::from_slice::<wire::PrepayRequest>(&body) else {
         return error(&sim, StatusCode::BAD_REQUEST, "PARAM_ERROR", "请求参数格式错误");
     };
@@ -193,25 +190,12 @@ fn new_order(
 ) -> Order {
     let digits: String = premia_pay::keys::random_bytes::<20>().iter().map(|b| char::from(b'0' + b % 10)).collect();
     Order {
-        provider: Provider::Wechat,
-        out_trade_no: request.out_trade_no.clone(),
         trade_no: format!("42000{digits}"),
-        token: nonce(24),
-        amount,
         description: request.description.clone(),
         notify_url: request.notify_url.clone(),
-        return_url: None,
         product: if jsapi { "JSAPI" } else { "NATIVE" }.to_owned(),
-        created: sim.now(),
-        txn_time: String::new(),
-        expires,
-        state: OrderState::Created,
-        scanned: true,
-        paid_at: None,
-        refunds: Vec::new(),
         fault,
-        lagging_queries: 0,
-        slow_call_made: false,
+        ..Order::created(Provider::Wechat, request.out_trade_no.clone(), amount, sim.now(), expires)
     }
 }
 
@@ -222,15 +206,10 @@ struct MchidQuery {
 
 async fn query(
     State(sim): State<Arc<Sim>>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
     Path(no): Path<String>,
     Query(params): Query<MchidQuery>,
+    _: Signed,
 ) -> Response {
-    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, b"") {
-        return refused;
-    }
     if params.mchid != sim.identity.wechat.mchid {
         return error(&sim, StatusCode::BAD_REQUEST, "PARAM_ERROR", "mchid错误");
     }
@@ -245,17 +224,7 @@ async fn query(
     answer(&sim, StatusCode::OK, serde_json::to_string(&transaction).expect("JSON"))
 }
 
-async fn close(
-    State(sim): State<Arc<Sim>>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    Path(no): Path<String>,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
-        return refused;
-    }
+async fn close(State(sim): State<Arc<Sim>>, Path(no): Path<String>, Signed(body): Signed) -> Response {
     match serde_json::from_slice::<wire::CloseRequest>(&body) {
         Ok(request) if request.mchid == sim.identity.wechat.mchid => {}
         _ => return error(&sim, StatusCode::BAD_REQUEST, "PARAM_ERROR", "参数错误"),
@@ -271,16 +240,7 @@ async fn close(
     answer(&sim, StatusCode::NO_CONTENT, String::new())
 }
 
-async fn refund(
-    State(sim): State<Arc<Sim>>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, &body) {
-        return refused;
-    }
+async fn refund(State(sim): State<Arc<Sim>>, Signed(body): Signed) -> Response {
     let Ok(request) = serde_json::from_slice::<wire::RefundRequest>(&body) else {
         return error(&sim, StatusCode::BAD_REQUEST, "PARAM_ERROR", "请求参数格式错误");
     };
@@ -327,16 +287,7 @@ async fn refund(
     answer(&sim, StatusCode::OK, serde_json::to_string(&refund).expect("JSON"))
 }
 
-async fn query_refund(
-    State(sim): State<Arc<Sim>>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    Path(no): Path<String>,
-) -> Response {
-    if let Some(refused) = authenticate(&sim, &method, &uri, &headers, b"") {
-        return refused;
-    }
+async fn query_refund(State(sim): State<Arc<Sim>>, Path(no): Path<String>, _: Signed) -> Response {
     let found = {
         let ledger = sim.ledger.lock().expect("ledger lock");
         let wechat = ledger.orders.values().filter(|o| o.provider == Provider::Wechat);

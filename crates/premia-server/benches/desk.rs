@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use premia_server::{AppState, Config};
 use premia_store::{Applied, CaseChange, CaseFilter, NewDecision, NewFinal, Slot};
+use premia_test_support::server::send_json;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -145,15 +146,7 @@ async fn queue(state: &AppState, base: &str, client: &reqwest::Client, session: 
     // A cursor deep into the open cases: page 100 of the default view.
     let mut deep = String::new();
     for _ in 0..100 {
-        let page: Value = client
-            .get(format!("{base}/api/desk/cases?{deep}"))
-            .header("cookie", &session.0)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = send_json(client.get(format!("{base}/api/desk/cases?{deep}")).header("cookie", &session.0)).await;
         deep = format!("cursor={}", page["next"].as_str().unwrap());
     }
     let views = [
@@ -269,32 +262,17 @@ async fn submit_referred(state: &AppState, catalogue: &premia_core::Catalogue, i
     let quote = premia_core::quote(catalogue, &request).unwrap();
     let number = format!("PD{i:09}");
     let application = premia_store::NewApplication {
-        number: number.clone(),
         status: "referred".into(),
-        channel: "direct".into(),
-        agent_code: None,
-        agent_token_id: None,
         resident_id_hash: None,
-        catalogue_id: quote.catalogue.id.clone(),
-        catalogue_version: quote.catalogue.version.clone(),
-        digest: quote.digest.clone(),
-        decision: serde_json::to_string(&quote.decision).unwrap(),
-        request_json: serde_json::to_string(&quote.request).unwrap(),
-        quote_json: serde_json::to_string(&quote).unwrap(),
         token: String::new(),
-        coupons: Vec::new(),
-        referrals: Vec::new(),
-        idempotency: None,
-        audit: Vec::new(),
-        receipt: None,
-        // As the server stores one: with the dashboard's facts (the rollups are written with it).
-        dashboard: premia_server::dashboard::intake::facts(&quote),
         case: Some(premia_store::NewCase {
             product: "CI".into(),
             line: "critical_illness".into(),
             needs_second_review: false,
             blacklist_referral: false,
         }),
+        // As the server stores one: with the dashboard's facts (the rollups are written with it).
+        ..premia_test_support::store::of_quote(&number, &quote)
     };
     state.store.submit(application).await.unwrap();
     number

@@ -8,53 +8,28 @@
 //! `cargo bench -p premia-server --bench payments` (PAYMENTS=3000 by default).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use premia_pay::{Fen, Provider};
 use premia_paysim::notify::{Message, NoticeKind};
-use premia_paysim::{Identity, Order, OrderState, Sim, SimConfig};
+use premia_paysim::{Order, OrderState, Sim};
 use premia_server::purchase::{KeyedParties, StoredDetails};
-use premia_store::{NewApplication, NewOrder, NewPurchase};
-use serde_json::json;
+use premia_store::{NewOrder, NewPurchase};
+use premia_test_support::purchase as support;
 use url::Url;
 
 fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
 }
 
-fn id() -> String {
-    let first17 = "31010419800101011";
-    format!("{first17}{}", premia_core::resident_id::check_char(first17.as_bytes()))
-}
-
 /// A genuine quote and checked details (term life, the policyholder insuring himself).
 fn quote_and_details() -> (premia_core::Quote, StoredDetails, rust_decimal::Decimal) {
     let catalogue = premia_core::demo::catalogue();
-    let number = id();
-    let request: premia_core::QuoteRequest = serde_json::from_value(json!({
-        "quote_date": today(),
-        "insured": { "resident_id": number, "smoker": false, "occupation_class": 1, "social_insurance": true,
-                     "height_cm": "170", "weight_kg": "65", "annual_income": "400000",
-                     "health_answers": { "CANCER": { "yes": false }, "HEART": { "yes": false }, "HTN": { "yes": false },
-                                         "DIABETES": { "yes": false } } },
-        "coverages": [{ "product": "TERM", "sum_assured": "500000", "coverage_term": "years:20",
-                        "payment_term": "years:20", "frequency": "annual" }],
-        "channel": { "kind": "direct" },
-    }))
-    .unwrap();
-    let quote = premia_core::quote(&catalogue, &request).unwrap();
-    let confirmations: Vec<serde_json::Value> = premia_core::purchase::consent::required(&catalogue, &quote)
-        .unwrap()
-        .iter()
-        .map(|d| json!({ "document": d.id, "sha256": d.sha256, "confirmed_at": "2026-11-25T10:15:00+08:00" }))
-        .collect();
-    let form = json!({
-        "policyholder": { "name": "王建国", "resident_id": number, "mobile": "13800138000",
-                          "address": { "region": "310104", "detail": "漕溪北路 88 号 3 楼" } },
-        "insured": { "relationship": "self" }, "beneficiaries": { "kind": "statutory" }, "confirmations": confirmations,
-    });
+    let number = support::shanghai_id("19800101", 11);
+    let quote = support::term_quote(&catalogue, &number, today());
+    let form = support::self_application(&catalogue, &quote, &number);
     let form = premia_core::purchase::form::from_json_str(&form.to_string()).unwrap();
     let checked = premia_core::purchase::check(&catalogue, &quote, &form, today()).unwrap();
     let first = premia_core::purchase::schedule(&catalogue, &quote, today()).unwrap().payments[0].amount;
@@ -64,25 +39,14 @@ fn quote_and_details() -> (premia_core::Quote, StoredDetails, rust_decimal::Deci
 
 fn sim_order(sim: &Sim, provider: Provider, number: &str, amount: Fen) -> Order {
     Order {
-        provider,
-        out_trade_no: number.to_owned(),
         trade_no: format!("T{number}"),
-        token: "token".to_owned(),
-        amount,
         description: "Premia 首期保费".to_owned(),
         notify_url: "http://127.0.0.1:9/notify".to_owned(),
-        return_url: None,
         product: "NATIVE".to_owned(),
-        created: sim.now(),
         txn_time: sim.now().format("%Y%m%d%H%M%S").to_string(),
-        expires: sim.now() + chrono::Duration::minutes(30),
         state: OrderState::Paid,
-        scanned: true,
         paid_at: Some(sim.now()),
-        refunds: Vec::new(),
-        fault: None,
-        lagging_queries: 0,
-        slow_call_made: false,
+        ..Order::created(provider, number.to_owned(), amount, sim.now(), sim.now() + chrono::Duration::minutes(30))
     }
 }
 
@@ -101,33 +65,7 @@ async fn prepare(state: &premia_server::AppState, sim: &Sim, n: usize, tag: &str
     let mut messages = Vec::with_capacity(n);
     for i in 0..n {
         let number = format!("PA20261125-{tag}{i:08}");
-        state
-            .store
-            .submit(NewApplication {
-                number: number.clone(),
-                status: "accepted".into(),
-                channel: "direct".into(),
-                agent_code: None,
-                agent_token_id: None,
-                resident_id_hash: Some("k".repeat(64)),
-                catalogue_id: quote.catalogue.id.clone(),
-                catalogue_version: quote.catalogue.version.clone(),
-                digest: quote.digest.clone(),
-                decision: "{}".into(),
-                request_json: serde_json::to_string(&quote.request).unwrap(),
-                quote_json: serde_json::to_string(&quote).unwrap(),
-                token: "t".into(),
-                coupons: Vec::new(),
-                referrals: Vec::new(),
-                idempotency: None,
-                audit: Vec::new(),
-                receipt: None,
-                case: None,
-                // As the server stores one: with the dashboard's facts.
-                dashboard: premia_server::dashboard::intake::facts(&quote),
-            })
-            .await
-            .unwrap();
+        state.store.submit(premia_test_support::store::of_quote(&number, &quote)).await.unwrap();
         let purchase = NewPurchase {
             application_number: number.clone(),
             application_json: serde_json::to_string(&details).unwrap(),
@@ -179,13 +117,7 @@ fn main() {
     runtime.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
         let base = Url::parse("http://127.0.0.1:9/").unwrap();
-        let sim = Sim {
-            identity: Identity::generate(),
-            ledger: Mutex::default(),
-            client: reqwest::Client::new(),
-            config: SimConfig::default(),
-            base: base.clone(),
-        };
+        let sim = Sim::unserved(base.clone());
         let payments = sim
             .identity
             .write_merchant_config(&dir.path().join("payments"), &base, |p| base.join(p.as_str()).unwrap())

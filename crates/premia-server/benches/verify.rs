@@ -3,12 +3,10 @@
 //! hand-written writer. `cargo bench -p premia-server --bench verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../../../tests/server/support/quotes.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod quotes;
+use premia_test_support::quotes;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use premia_server::verification::{self, Outcome};
+use premia_core::verify::{BodyVerdict, verify_body, verify_body_slow};
 
 fn bench(c: &mut Criterion) {
     let catalogue = premia_core::demo::catalogue();
@@ -22,17 +20,17 @@ fn bench(c: &mut Criterion) {
     c.bench_function("verify/genuine (fast path)", |b| {
         b.iter(|| {
             i = (i + 1) % corpus.len();
-            assert!(matches!(verification::verify(&catalogue, &corpus[i], today), Outcome::Valid(_)));
+            assert!(matches!(verify_body(&catalogue, &corpus[i], today), BodyVerdict::Valid(_)));
         });
     });
     c.bench_function("verify/genuine (core only)", |b| {
         b.iter(|| {
             i = (i + 1) % corpus.len();
-            assert!(matches!(verification::verify_slow(&catalogue, &corpus[i], today), Outcome::Valid(_)));
+            assert!(matches!(verify_body_slow(&catalogue, &corpus[i], today), BodyVerdict::Valid(_)));
         });
     });
     c.bench_function("verify/tampered", |b| {
-        b.iter(|| assert!(matches!(verification::verify(&catalogue, &tampered, today), Outcome::Invalid(_))));
+        b.iter(|| assert!(matches!(verify_body(&catalogue, &tampered, today), BodyVerdict::Invalid(_))));
     });
     // What the fast path spends most of its time on besides pricing: writing the re-computed quote.
     let quotes: Vec<premia_core::Quote> = corpus.iter().map(|q| serde_json::from_slice(q).unwrap()).collect();

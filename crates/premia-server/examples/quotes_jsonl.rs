@@ -10,9 +10,7 @@
 //! seed), for the wasm build to quote: `scripts/web-test.sh` makes the server tests' corpus that way.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../../tests/server/support/quotes.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod quotes;
+use premia_test_support::quotes;
 
 use std::io::Write;
 

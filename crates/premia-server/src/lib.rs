@@ -10,6 +10,7 @@
 //! and signing. API: see `openapi.json` (served at `/api/openapi.json`) and docs/server.md.
 
 pub mod body;
+pub mod built_page;
 pub mod catalogues;
 pub mod cli;
 pub mod config;
@@ -27,7 +28,6 @@ pub mod secret;
 pub mod signing;
 pub mod staff;
 pub mod state;
-pub mod verification;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -78,6 +78,28 @@ pub struct CaseChange {
     pub audit: Vec<NewAuditEvent>,
 }
 
+impl CaseChange {
+    /// A change of the case `application` (as read at `version`) to `status` alone: every slot kept,
+    /// no decision, review or final, no key, answer or audit event. Add what the change is with
+    /// `CaseChange { decision: …, ..CaseChange::to_status(…) }`.
+    pub fn to_status(application: &str, version: i64, status: &str) -> CaseChange {
+        CaseChange {
+            application: application.to_owned(),
+            version,
+            status: status.to_owned(),
+            pending: Slot::Keep,
+            counter: Slot::Keep,
+            requested: Slot::Keep,
+            decision: None,
+            review: None,
+            final_decision: None,
+            idempotency: None,
+            response_json: String::new(),
+            audit: Vec::new(),
+        }
+    }
+}
+
 /// An Idempotency-Key of a staff member's request and a fingerprint of its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeskKey {

@@ -10,15 +10,9 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error
     Ok(bytes)
 }
 
-/// Lower-case hexadecimal.
+/// Lower-case hexadecimal (the `hex` crate's).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// A random 128-bit identifier in hex (audit-log row ids and the like).

@@ -191,12 +191,10 @@ impl Alipay {
     /// Queries an order.
     pub async fn query_order(&self, order: &OrderRef) -> Result<OrderStatus, PayError> {
         const OP: &str = "query";
-        check_order_number("out_trade_no", &order.out_trade_no)?;
-        let biz = serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
-            .expect("biz_content serializes");
+        let biz = order_content(order)?;
         let (status, answer): (_, wire::QueryResponse) = self.call(OP, "alipay.trade.query", biz, &[]).await?;
         let state = if status.code == SUCCESS {
-            if answer.out_trade_no.as_deref() != Some(order.out_trade_no.as_str()) {
+            if answer.trade.out_trade_no.as_deref() != Some(order.out_trade_no.as_str()) {
                 return Err(PayError::MalformedResponse { operation: OP, detail: "another order's number".into() });
             }
             query_state(&order.out_trade_no, &answer)?
@@ -212,9 +210,7 @@ impl Alipay {
     /// a paid one reads [`CloseOutcome::AlreadyPaid`].
     pub async fn close_order(&self, order: &OrderRef) -> Result<CloseOutcome, PayError> {
         const OP: &str = "close";
-        check_order_number("out_trade_no", &order.out_trade_no)?;
-        let biz = serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
-            .expect("biz_content serializes");
+        let biz = order_content(order)?;
         let (status, _answer): (_, wire::CloseResponse) = self.call(OP, "alipay.trade.close", biz, &[]).await?;
         if status.code == SUCCESS {
             return Ok(CloseOutcome::Closed);
@@ -251,14 +247,12 @@ impl Alipay {
         if status.code != SUCCESS {
             return Err(rejected(OP, status));
         }
-        Ok(RefundStatus {
-            provider: Provider::Alipay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade_no,
-            amount: Money::cny(amount),
-            state: RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
-        })
+        Ok(request.reported(
+            Provider::Alipay,
+            answer.trade.trade_no,
+            amount,
+            RefundState::Succeeded { at: answer.gmt_refund_pay.as_deref().and_then(parse_time) },
+        ))
     }
 
     /// Queries a refund (`alipay.trade.fastpay.refund.query`).
@@ -284,14 +278,7 @@ impl Alipay {
             Some(amount) => (Fen::parse_yuan_text(amount)?, RefundState::Processing),
             None => (Fen::from_yuan(request.amount)?, RefundState::NotFound),
         };
-        Ok(RefundStatus {
-            provider: Provider::Alipay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.trade_no,
-            amount: Money::cny(amount),
-            state,
-        })
+        Ok(request.reported(Provider::Alipay, answer.trade.trade_no, amount, state))
     }
 
     /// Verifies a notification: the form body as received.
@@ -367,6 +354,13 @@ fn notice(params: &BTreeMap<String, String>) -> Result<Notice, NotifyError> {
     Ok(Notice { provider: Provider::Alipay, id, provider_notify_id: params.get("notify_id").cloned(), event })
 }
 
+/// `biz_content` naming `order` (query, close), its number checked first.
+fn order_content(order: &OrderRef) -> Result<String, PayError> {
+    check_order_number("out_trade_no", &order.out_trade_no)?;
+    Ok(serde_json::to_string(&wire::OrderContent { out_trade_no: order.out_trade_no.clone() })
+        .expect("biz_content serializes"))
+}
+
 fn query_state(out_trade_no: &str, answer: &wire::QueryResponse) -> Result<TradeState, PayError> {
     const OP: &str = "query";
     let malformed = |detail: &str| PayError::MalformedResponse { operation: OP, detail: detail.to_owned() };
@@ -378,7 +372,7 @@ fn query_state(out_trade_no: &str, answer: &wire::QueryResponse) -> Result<Trade
             TradeState::Paid(Payment {
                 provider: Provider::Alipay,
                 out_trade_no: out_trade_no.to_owned(),
-                provider_trade_no: answer.trade_no.clone().ok_or_else(|| malformed("paid without trade_no"))?,
+                provider_trade_no: answer.trade.trade_no.clone().ok_or_else(|| malformed("paid without trade_no"))?,
                 amount: Money {
                     amount: Fen::parse_yuan_text(total)?,
                     currency: answer.trans_currency.as_deref().map_or(Currency::Cny, Currency::parse),

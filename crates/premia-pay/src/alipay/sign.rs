@@ -14,19 +14,9 @@ use crate::keys::{BadSignature, SigningKey, VerifyingKey};
 
 /// The signed content of a parameter set: sorted, empty values and `excluded` names left out.
 pub fn content(params: &BTreeMap<String, String>, excluded: &[&str]) -> String {
-    let mut content = String::new();
-    for (name, value) in params {
-        if value.is_empty() || excluded.contains(&name.as_str()) {
-            continue;
-        }
-        if !content.is_empty() {
-            content.push('&');
-        }
-        content.push_str(name);
-        content.push('=');
-        content.push_str(value);
-    }
-    content
+    crate::keys::signed_content(
+        params.iter().filter(|(name, value)| !value.is_empty() && !excluded.contains(&name.as_str())),
+    )
 }
 
 /// Signs request parameters (all but `sign`), returning the `sign` value.

@@ -59,6 +59,20 @@ pub struct Status {
     pub sub_msg: Option<String>,
 }
 
+/// What every response about a trade starts with: the status and the trade's two numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trade {
+    /// Status.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Alipay's trade number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_no: Option<String>,
+    /// The order's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_trade_no: Option<String>,
+}
+
 /// `alipay_trade_precreate_response`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrecreateResponse {
@@ -76,15 +90,9 @@ pub struct PrecreateResponse {
 /// `alipay_trade_query_response`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryResponse {
-    /// Status.
+    /// The status and the trade's numbers.
     #[serde(flatten)]
-    pub status: Status,
-    /// Alipay's trade number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_no: Option<String>,
-    /// The order's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<String>,
+    pub trade: Trade,
     /// `WAIT_BUYER_PAY`, `TRADE_CLOSED`, `TRADE_SUCCESS`, `TRADE_FINISHED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_status: Option<String>,
@@ -105,15 +113,9 @@ pub struct QueryResponse {
 /// `alipay_trade_refund_response`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundResponse {
-    /// Status.
+    /// The status and the trade's numbers.
     #[serde(flatten)]
-    pub status: Status,
-    /// Alipay's trade number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_no: Option<String>,
-    /// The order's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<String>,
+    pub trade: Trade,
     /// `Y` if this call moved money (`N` on a repeated request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_change: Option<String>,
@@ -125,19 +127,8 @@ pub struct RefundResponse {
     pub gmt_refund_pay: Option<String>,
 }
 
-/// `alipay_trade_close_response`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CloseResponse {
-    /// Status.
-    #[serde(flatten)]
-    pub status: Status,
-    /// Alipay's trade number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_no: Option<String>,
-    /// The order's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<String>,
-}
+/// `alipay_trade_close_response`: the trade alone.
+pub type CloseResponse = Trade;
 
 /// `biz_content` of `alipay.trade.fastpay.refund.query`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,15 +143,9 @@ pub struct RefundQueryContent {
 /// exist (was never accepted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundQueryResponse {
-    /// Status.
+    /// The status and the trade's numbers.
     #[serde(flatten)]
-    pub status: Status,
-    /// Alipay's trade number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_no: Option<String>,
-    /// The order's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub out_trade_no: Option<String>,
+    pub trade: Trade,
     /// The refund's number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_request_no: Option<String>,

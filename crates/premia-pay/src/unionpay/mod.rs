@@ -147,6 +147,19 @@ impl UnionPay {
         sign::verify(&key, fields).map_err(|_| NotifyError::BadSignature)
     }
 
+    /// The transaction query (交易状态查询) of `order_id` sent at `sent_at` (an order's or a refund's).
+    async fn query(
+        &self,
+        operation: &'static str,
+        order_id: &str,
+        sent_at: DateTime<FixedOffset>,
+    ) -> Result<BTreeMap<String, String>, PayError> {
+        let mut request = self.common("00", "00", "000000");
+        request.insert("orderId".into(), order_id.to_owned());
+        request.insert("txnTime".into(), time_text(sent_at));
+        self.call(operation, path::QUERY, request).await
+    }
+
     async fn call(
         &self,
         operation: &'static str,
@@ -210,10 +223,7 @@ impl UnionPay {
     pub async fn query_order(&self, order: &OrderRef) -> Result<OrderStatus, PayError> {
         const OP: &str = "query";
         check_order_number("out_trade_no", &order.out_trade_no)?;
-        let mut request = self.common("00", "00", "000000");
-        request.insert("orderId".into(), order.out_trade_no.clone());
-        request.insert("txnTime".into(), time_text(order.placed_at));
-        let answer = self.call(OP, path::QUERY, request).await?;
+        let answer = self.query(OP, &order.out_trade_no, order.placed_at).await?;
         let field = |name: &str| answer.get(name).map(String::as_str).unwrap_or("");
         let state = match field("respCode") {
             "00" => {
@@ -271,24 +281,14 @@ impl UnionPay {
         if code != "00" && !processing(code) {
             return Err(rejected(OP, &answer));
         }
-        Ok(RefundStatus {
-            provider: Provider::UnionPay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.get("queryId").cloned(),
-            amount: Money::cny(amount),
-            state: RefundState::Processing,
-        })
+        Ok(request.reported(Provider::UnionPay, answer.get("queryId").cloned(), amount, RefundState::Processing))
     }
 
     /// Queries a refund by its number and `requested_at` (the `txnTime` it was sent with).
     pub async fn query_refund(&self, request: &RefundRequest) -> Result<RefundStatus, PayError> {
         const OP: &str = "query_refund";
         check_order_number("out_refund_no", &request.out_refund_no)?;
-        let mut query = self.common("00", "00", "000000");
-        query.insert("orderId".into(), request.out_refund_no.clone());
-        query.insert("txnTime".into(), time_text(request.requested_at));
-        let answer = self.call(OP, path::QUERY, query).await?;
+        let answer = self.query(OP, &request.out_refund_no, request.requested_at).await?;
         let field = |name: &str| answer.get(name).map(String::as_str).unwrap_or("");
         let state = match (field("respCode"), field("origRespCode")) {
             ("00", "00") => RefundState::Succeeded { at: trace_time(field("txnTime"), field("traceTime")) },
@@ -301,14 +301,7 @@ impl UnionPay {
             "" => Fen::from_yuan(request.amount)?,
             text => Fen::parse_fen_text(text)?,
         };
-        Ok(RefundStatus {
-            provider: Provider::UnionPay,
-            out_trade_no: request.out_trade_no.clone(),
-            out_refund_no: request.out_refund_no.clone(),
-            provider_refund_no: answer.get("queryId").cloned(),
-            amount: Money::cny(amount),
-            state,
-        })
+        Ok(request.reported(Provider::UnionPay, answer.get("queryId").cloned(), amount, state))
     }
 
     /// Verifies a back notification: the form body as received.

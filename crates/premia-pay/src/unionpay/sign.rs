@@ -12,19 +12,7 @@ use crate::keys::{BadSignature, SigningKey, VerifyingKey};
 
 /// The signed content: every field but `signature`, sorted.
 pub fn content(fields: &BTreeMap<String, String>) -> String {
-    let mut content = String::new();
-    for (name, value) in fields {
-        if name == "signature" {
-            continue;
-        }
-        if !content.is_empty() {
-            content.push('&');
-        }
-        content.push_str(name);
-        content.push('=');
-        content.push_str(value);
-    }
-    content
+    crate::keys::signed_content(fields.iter().filter(|(name, _)| *name != "signature"))
 }
 
 /// SHA-256 of the content, lower-case hex: what is actually signed.

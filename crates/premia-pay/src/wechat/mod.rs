@@ -287,15 +287,7 @@ impl WechatPay {
             return Err(Self::rejected(OP, &answer));
         }
         let refund: wire::Refund = Self::parse(OP, &answer)?;
-        refund_status(
-            OP,
-            &refund.out_trade_no,
-            &refund.out_refund_no,
-            &refund.refund_id,
-            &refund.status,
-            refund.success_time.as_deref(),
-            &refund.amount,
-        )
+        refund_answer(OP, &refund)
     }
 
     /// Queries a refund by its number (退款查询).
@@ -307,15 +299,7 @@ impl WechatPay {
         match answer.status {
             200 => {
                 let refund: wire::Refund = Self::parse(OP, &answer)?;
-                refund_status(
-                    OP,
-                    &refund.out_trade_no,
-                    &refund.out_refund_no,
-                    &refund.refund_id,
-                    &refund.status,
-                    refund.success_time.as_deref(),
-                    &refund.amount,
-                )
+                refund_answer(OP, &refund)
             }
             404 => Ok(RefundStatus {
                 provider: Provider::Wechat,
@@ -428,6 +412,19 @@ fn trade_state(operation: &'static str, transaction: &wire::Transaction) -> Resu
             return Err(PayError::MalformedResponse { operation, detail: format!("trade_state {other:?}") });
         }
     })
+}
+
+/// A refund as an answer (refund, refund query) states it.
+fn refund_answer(operation: &'static str, refund: &wire::Refund) -> Result<RefundStatus, PayError> {
+    refund_status(
+        operation,
+        &refund.out_trade_no,
+        &refund.out_refund_no,
+        &refund.refund_id,
+        &refund.status,
+        refund.success_time.as_deref(),
+        &refund.amount,
+    )
 }
 
 fn refund_status(

@@ -3,18 +3,13 @@
 
 use std::process::ExitCode;
 
-use super::{Admin, StoreArgs, output};
+use super::{Admin, OnStore, output};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    store: StoreArgs,
-    #[command(subcommand)]
-    command: Command,
-}
+/// `premia-server agent …`: the store's flags and a subcommand.
+pub type Args = OnStore<Command>;
 
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Issue a token for an agent; prints it once (only its hash is stored).
     Issue {
         /// Agent code: 2-16 upper-case letters and digits.
@@ -26,10 +21,7 @@ enum Command {
     /// Revoke a token by its id, or every token of an agent by agent code.
     Revoke { token_id_or_agent_code: String },
     /// List tokens (never their secrets).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 impl Args {
@@ -38,9 +30,7 @@ impl Args {
         match self.command {
             Command::Issue { agent_code, label } => {
                 let code = agent_code.trim();
-                let valid = (2..=16).contains(&code.len())
-                    && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                if !valid {
+                if !premia_core::Channel::is_agent_code(code) {
                     let kind = premia_core::ErrorKind::AgentCode { value: code.to_owned() };
                     return Ok(output::refused(&premia_core::Errors::one("agent_code", kind)));
                 }
@@ -61,26 +51,22 @@ impl Args {
                 output::note(&format!("{revoked} token(s) revoked · 已吊销 {revoked} 个令牌"));
                 Ok(if revoked == 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let tokens = admin.store.agent_tokens().await?;
-                if json {
-                    output::json(&tokens)?;
-                } else {
-                    let rows: Vec<Vec<String>> = tokens
-                        .iter()
-                        .map(|t| {
-                            vec![
-                                t.id.clone(),
-                                t.agent_code.clone(),
-                                t.label.clone(),
-                                output::time(t.created_at),
-                                t.revoked_at.map(output::time).unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
-                    output::table(&["token id", "agent 代理人", "label 标签", "issued 签发", "revoked 吊销"], &rows);
-                }
-                Ok(ExitCode::SUCCESS)
+                output::list(
+                    json,
+                    &tokens,
+                    &["token id", "agent 代理人", "label 标签", "issued 签发", "revoked 吊销"],
+                    |t| {
+                        vec![
+                            t.id.clone(),
+                            t.agent_code.clone(),
+                            t.label.clone(),
+                            output::time(t.created_at),
+                            t.revoked_at.map(output::time).unwrap_or_default(),
+                        ]
+                    },
+                )
             }
         }
     }

@@ -6,18 +6,13 @@
 
 use std::process::ExitCode;
 
-use super::{Admin, StoreArgs, output};
+use super::{Admin, OnStore, output};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    store: StoreArgs,
-    #[command(subcommand)]
-    command: Command,
-}
+/// `premia-server blacklist …`: the store's flags and a subcommand.
+pub type Args = OnStore<Command>;
 
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Add a customer (by resident ID number) or an agent.
     Add {
         #[command(flatten)]
@@ -32,15 +27,12 @@ enum Command {
         who: Who,
     },
     /// List the entries (keyed hashes and agent codes).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 #[derive(Debug, clap::Args)]
 #[group(required = true, multiple = false)]
-struct Who {
+pub struct Who {
     /// The customer's 18-character resident ID number.
     #[arg(long)]
     resident_id: Option<String>,
@@ -65,7 +57,12 @@ impl Args {
                     Ok(said(added, "customer"))
                 }
                 (None, Some(code)) => {
-                    Ok(said(admin.store.blacklist_agent(code.trim(), &reason, "cli").await?, "agent"))
+                    let code = code.trim();
+                    if !premia_core::Channel::is_agent_code(code) {
+                        let kind = premia_core::ErrorKind::AgentCode { value: code.to_owned() };
+                        return Ok(output::refused(&premia_core::Errors::one("agent", kind)));
+                    }
+                    Ok(said(admin.store.blacklist_agent(code, &reason, "cli").await?, "agent"))
                 }
                 (None, None) => Ok(ExitCode::from(2)),
             },
@@ -89,26 +86,22 @@ impl Args {
                     Ok(ExitCode::from(1))
                 }
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let entries = admin.store.blacklist().await?;
-                if json {
-                    output::json(&entries)?;
-                } else {
-                    let rows: Vec<Vec<String>> = entries
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                e.kind.as_str().into(),
-                                e.scheme.clone(),
-                                e.value.clone(),
-                                e.reason.clone(),
-                                output::time(e.added_at),
-                            ]
-                        })
-                        .collect();
-                    output::table(&["kind 类型", "scheme", "value 值", "reason 原因", "added 加入时间"], &rows);
-                }
-                Ok(ExitCode::SUCCESS)
+                output::list(
+                    json,
+                    &entries,
+                    &["kind 类型", "scheme", "value 值", "reason 原因", "added 加入时间"],
+                    |e| {
+                        vec![
+                            e.kind.as_str().into(),
+                            e.scheme.clone(),
+                            e.value.clone(),
+                            e.reason.clone(),
+                            output::time(e.added_at),
+                        ]
+                    },
+                )
             }
         }
     }

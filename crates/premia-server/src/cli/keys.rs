@@ -7,25 +7,17 @@
 
 use std::process::ExitCode;
 
-use super::{Admin, StoreArgs, output};
+use super::{Admin, OnStore, output};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    store: StoreArgs,
-    #[command(subcommand)]
-    command: Command,
-}
+/// `premia-server keys …`: the store's flags and a subcommand.
+pub type Args = OnStore<Command>;
 
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Replace the signing key with a new one; earlier tokens keep verifying.
     Rotate,
     /// Every recorded public key, current and retired.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
 }
 
 impl Args {
@@ -48,24 +40,11 @@ impl Args {
                 ));
                 Ok(ExitCode::SUCCESS)
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let keys = admin.store.signing_keys().await?;
-                if json {
-                    output::json(&keys)?;
-                } else {
-                    let rows: Vec<Vec<String>> = keys
-                        .iter()
-                        .map(|k| {
-                            vec![
-                                k.kid.clone(),
-                                output::time(k.created_at),
-                                k.retired_at.map(output::time).unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
-                    output::table(&["kid", "recorded 记录", "retired 停用"], &rows);
-                }
-                Ok(ExitCode::SUCCESS)
+                output::list(json, &keys, &["kid", "recorded 记录", "retired 停用"], |k| {
+                    vec![k.kid.clone(), output::time(k.created_at), k.retired_at.map(output::time).unwrap_or_default()]
+                })
             }
         }
     }

@@ -2,9 +2,10 @@
 //! subcommands administer the server's data (the blacklist is keyed by the server's secret, so they live
 //! with the server, beside its configuration).
 //!
-//! To add a command group: a module here with an `Args` (clap `Args` + `Subcommand`) and
-//! `async fn run(self, store: &Admin) -> anyhow::Result<ExitCode>`, and a variant of [`Command`].
-//! Every group shares [`StoreArgs`] (database, data folder, secret), opened once by [`Admin::open`].
+//! To add a command group: a module here with a clap `Subcommand` enum `Command`, `type Args =
+//! OnStore<Command>` with `async fn run(self) -> anyhow::Result<ExitCode>`, and a variant of
+//! [`Command`]. Every group shares [`StoreArgs`] (database, data folder, secret) through [`OnStore`],
+//! opened once by [`Admin::open`]; lists print with [`output::list`].
 
 pub mod agent;
 pub mod blacklist;
@@ -54,6 +55,15 @@ pub enum Command {
     /// Demo data (`demo seed --allow-demo`): generated applications through the server's own code path.
     /// Never on a production store.
     Demo(demo::Args),
+}
+
+/// A command group on the server's store: the store's flags and the group's subcommand `C`.
+#[derive(Debug, clap::Args)]
+pub struct OnStore<C: clap::Subcommand> {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: C,
 }
 
 /// Where the server keeps its data: the same flags and variables as `premia-server serve`.

@@ -9,6 +9,29 @@ pub fn json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The flags of a `list` command.
+#[derive(Debug, clap::Args)]
+pub struct Listing {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A list command's answer: `items` as JSON with `--json`, else a table of `row(item)` under `header`.
+pub fn list<T: serde::Serialize>(
+    json: bool,
+    items: &[T],
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        self::json(&items)?;
+    } else {
+        table(header, &items.iter().map(row).collect::<Vec<_>>());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Print rows under a header, each column as wide as its widest cell.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let width = |i: usize| {

@@ -12,19 +12,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use premia_desk::Role;
 
-use super::{StoreArgs, output};
+use super::{OnStore, output};
 use crate::staff::password;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    store: StoreArgs,
-    #[command(subcommand)]
-    command: Command,
-}
+/// `premia-server staff …`: the store's flags and a subcommand.
+pub type Args = OnStore<Command>;
 
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Add an account. Prints a generated password once, unless --password-stdin.
     Add {
         /// Sign-in name: 2-32 lower-case letters, digits, '.', '_' or '-'.
@@ -42,10 +37,7 @@ enum Command {
     /// Disable an account and end its sessions.
     Disable { username: String },
     /// List the accounts (never their password hashes).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List(output::Listing),
     /// Give an account a new password (ending its sessions). Prints a generated one once, unless
     /// --password-stdin.
     ResetPassword {
@@ -111,21 +103,17 @@ impl Args {
                 output::note(&format!("disabled {username}; its sessions are ended · 已停用，其会话已结束"));
                 Ok(ExitCode::SUCCESS)
             }
-            Command::List { json } => {
+            Command::List(output::Listing { json }) => {
                 let accounts = store.staff_list().await?;
-                if json {
-                    output::json(&accounts)?;
-                } else {
-                    let rows: Vec<Vec<String>> = accounts
-                        .iter()
-                        .map(|a| {
-                            let state = if a.disabled_at.is_some() { "disabled 停用" } else { "active 启用" };
-                            vec![a.username.clone(), a.role.clone(), state.to_owned(), a.display_name.clone()]
-                        })
-                        .collect();
-                    output::table(&["username 用户名", "role 角色", "state 状态", "name 姓名"], &rows);
-                }
-                Ok(ExitCode::SUCCESS)
+                output::list(
+                    json,
+                    &accounts,
+                    &["username 用户名", "role 角色", "state 状态", "name 姓名"],
+                    |a| {
+                        let state = if a.disabled_at.is_some() { "disabled 停用" } else { "active 启用" };
+                        vec![a.username.clone(), a.role.clone(), state.to_owned(), a.display_name.clone()]
+                    },
+                )
             }
             Command::ResetPassword { username, password_stdin } => {
                 let Some((secret, generated)) = new_password(password_stdin)? else {

@@ -78,9 +78,5 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/dashboard/export", get(export::get))
         .route("/api/dashboard/live", get(live::get))
         .route_layer(middleware::from_fn_with_state(state, session::gate));
-    Router::new()
-        .merge(api)
-        .route("/dashboard", get(page::redirect))
-        .route("/dashboard/", get(page::serve))
-        .route("/dashboard/{*path}", get(page::serve))
+    Router::new().merge(api).merge(page::PAGE.routes())
 }

@@ -49,8 +49,8 @@ impl Counter {
 }
 
 /// Count a verification's outcome if it was valid (the hook in `POST /api/quotes/verify`).
-pub fn count(state: &crate::state::AppState, outcome: &crate::verification::Outcome, today: NaiveDate) {
-    if let crate::verification::Outcome::Valid(quote) = outcome {
+pub fn count(state: &crate::state::AppState, outcome: &premia_core::verify::BodyVerdict, today: NaiveDate) {
+    if let premia_core::verify::BodyVerdict::Valid(quote) = outcome {
         state.dashboard.verified.count(today, quote.request.channel.name());
     }
 }

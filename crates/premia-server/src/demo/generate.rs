@@ -11,23 +11,21 @@ use premia_core::catalogue::{AmountKind, Rating};
 use premia_core::coupon::{Claims, TokenKind};
 use premia_core::request::{Channel, CoverageRequest, HealthAnswer, Insured, QuoteRequest, Sex};
 use premia_core::{Catalogue, CoverageTerm, Frequency, PaymentTerm, Product, Quote};
+use rand_xoshiro::SplitMix64;
+use rand_xoshiro::rand_core::{Rng as _, SeedableRng as _};
 use rust_decimal::Decimal;
 
-/// A small deterministic generator (SplitMix64).
+/// A small deterministic generator (SplitMix64, rand_xoshiro's).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
+        Rng(SplitMix64::seed_from_u64(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// 0..n (n > 0).

@@ -348,18 +348,8 @@ async fn decision_row(state: &AppState, number: &str, id: Option<&str>) -> Resul
 
 fn change(cx: &Context, next: &Next) -> CaseChange {
     CaseChange {
-        application: cx.case.application.clone(),
-        version: cx.case.version,
-        status: next.status.name().to_owned(),
-        pending: Slot::Keep,
-        counter: Slot::Keep,
-        requested: Slot::Keep,
-        decision: None,
-        review: None,
-        final_decision: None,
         idempotency: cx.key.clone(),
-        response_json: String::new(),
-        audit: Vec::new(),
+        ..CaseChange::to_status(&cx.case.application, cx.case.version, next.status.name())
     }
 }
 

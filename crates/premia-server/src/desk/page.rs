@@ -2,44 +2,12 @@
 //! the quote site's). The files are public; everything they show comes from the staff API, which needs
 //! a session. Until the page is built, `/desk/` says how to build it.
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use tower::ServiceExt;
-use tower_http::services::ServeDir;
+use crate::built_page::BuiltPage;
 
-use crate::state::AppState;
-
-pub async fn redirect() -> Redirect {
-    Redirect::permanent("/desk/")
-}
-
-/// Files under the desk folder, `/desk/x` → `<desk-dir>/x` (`index.html` for `/desk/`).
-pub async fn serve(State(state): State<AppState>, mut request: Request) -> Response {
-    let folder = &state.config.desk.dir;
-    let path = request.uri().path().strip_prefix("/desk").unwrap_or("/").to_owned();
-    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    if let Ok(uri) = format!("{path}{query}").parse::<Uri>() {
-        *request.uri_mut() = uri;
-    }
-    let files = ServeDir::new(folder).append_index_html_on_directories(true).precompressed_gzip().precompressed_br();
-    match files.oneshot(request).await {
-        Ok(response) if response.status() != StatusCode::NOT_FOUND => {
-            let mut response = response.map(Body::new);
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            response
-        }
-        _ if !folder.join("index.html").is_file() => {
-            let mut response = (StatusCode::SERVICE_UNAVAILABLE, NOT_BUILT).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-            response
-        }
-        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
-    }
-}
-
-const NOT_BUILT: &str = "<!doctype html>\n<html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>核保台尚未构建 · desk not built</title>\
-<h1>核保台尚未构建 · The desk page is not built</h1>\
-<p>请在仓库根目录运行 <code>scripts/desk-build.sh</code>。Run <code>scripts/desk-build.sh</code> at the repository root.</p>\
-<p>API: <a href=\"/api/openapi.json\">/api/openapi.json</a></p></html>\n";
+/// `/desk/`, built by `scripts/desk-build.sh`.
+pub static PAGE: BuiltPage = BuiltPage {
+    path: "/desk",
+    folder: |state| state.config.desk.dir.clone(),
+    name: ("核保台", "desk"),
+    script: "scripts/desk-build.sh",
+};

@@ -24,14 +24,13 @@ use crate::envelope;
 use crate::error::{ApiError, ServerError, json_response};
 use crate::routes::agents::{self, Caller};
 use crate::state::AppState;
-use crate::verification;
-use crate::verification::Outcome as Verified;
+use premia_core::verify::{BodyVerdict as Verified, parse_quote, verify_body};
 
 /// Re-compute the submitted quote and answer with the verdict (always 200 for a readable quote). A valid
 /// quote dated today is stamped: the stamp proves, on a later day, that the server priced it on its date.
 pub(super) async fn verify(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
     let today = state.today();
-    let outcome = verification::verify(&state.catalogues.in_force(today).local(), &body, today);
+    let outcome = verify_body(&state.catalogues.in_force(today).local(), &body, today);
     state.metrics.verification(outcome.name());
     crate::dashboard::verified::count(&state, &outcome, today);
     let answer = match outcome {
@@ -79,7 +78,7 @@ pub(super) async fn submit(
     let key = idempotency_key(&headers)?;
     let today = state.today();
     let application = envelope::read(&body).inspect_err(|_| state.metrics.verification("rejected"))?;
-    let submitted = verification::parse(application.quote).map_err(|errors| {
+    let submitted = parse_quote(application.quote).map_err(|errors| {
         state.metrics.verification("rejected");
         rejected(&envelope::in_quote(errors), true)
     })?;
@@ -117,7 +116,7 @@ pub(super) async fn submit(
     // The shared catalogue for the rules around verification (held across awaits); this thread's copy
     // for verifying itself (see `Version::local`).
     let catalogue = &state.catalogues.in_force(today).catalogue;
-    let outcome = verification::verify(&state.catalogues.in_force(today).local(), application.quote, today);
+    let outcome = verify_body(&state.catalogues.in_force(today).local(), application.quote, today);
     state.metrics.verification(outcome.name());
     let quote = match outcome {
         Verified::Valid(quote) => quote,

@@ -127,6 +127,12 @@ impl TestServer {
     }
 }
 
+/// Send `request` and read its answer as JSON (a transport error or an answer that is not JSON fails the
+/// caller).
+pub async fn send_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.expect("request sent").json().await.expect("a JSON answer")
+}
+
 /// The body and status of a response, with the body as JSON.
 pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
     let status = response.status().as_u16();

@@ -1,31 +1,36 @@
-//! Verifying a submitted quote, as bytes off the wire: read it strictly, then ask the core.
+//! Verifying a submitted quote, as bytes off the wire: read it strictly, then judge it with
+//! [`super::verify`]. The server (`POST /api/quotes/verify`, `POST /api/quotes`), `premia verify` and
+//! the fuzz target `verify_body` all call this one module.
 //!
 //! Reading: the body must be a well-formed quote — every field present with its type, no unknown
 //! field — or it gets typed errors naming the field (`{code: "syntax", field: "coverages[0].age"}`), the
 //! way the core names request fields. Values that parse but break a rule (an age of 200, a sum assured
 //! above the maximum) are the core's to judge.
 //!
-//! Judging: `premia_core::verify::verify` decides. A fast path goes first: when the quote names the
+//! Judging: [`super::verify`] decides. A fast path goes first: when the quote names the
 //! catalogue in force, has not expired, and re-pricing its request gives a quote whose serialization is
 //! the submitted body byte for byte (as the engine, native or wasm, writes it), the core's verdict can
-//! only be `Valid` — its comparison of the two JSON trees would find nothing — so the server skips
-//! building and diffing them. The serialization is `premia_core::quote_json`'s, byte for byte
-//! serde_json's and several times faster (the tests below hold the two equal on the tests' whole
-//! corpus). Anything else (a tampered, stale, re-formatted or malformed quote) is read strictly and
+//! only be `Valid` — its comparison of the two JSON trees would find nothing — so this skips
+//! building and diffing them. The serialization is [`crate::quote_json`]'s, byte for byte
+//! serde_json's and several times faster (`tests/verify_body.rs` holds the two equal on the tests'
+//! whole corpus). Anything else (a tampered, stale, re-formatted or malformed quote) is read strictly and
 //! goes to the core's `verify` for the full verdict with every mismatch named. The fast path decides
 //! nothing the core would not; `tests/server/tamper.rs` and the fuzz target `verify_body` check that
 //! both give the same verdicts.
 
+use super::{Mismatch, RequoteReason, Verdict};
+use crate::catalogue::{Catalogue, CatalogueRef};
+use crate::error::{ErrorKind, Errors};
+use crate::quote::Quote;
+use crate::request::QuoteRequest;
 use chrono::NaiveDate;
-use premia_core::verify::{Mismatch, RequoteReason, Verdict};
-use premia_core::{Catalogue, CatalogueRef, ErrorKind, Errors, Quote, QuoteRequest};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The outcome of verifying one submitted quote.
+/// The verdict on one submitted body: the core's [`Verdict`], or why the body was not judged.
 #[derive(Debug)]
-pub enum Outcome {
-    /// Matches to the cent; the server's own re-computation.
+pub enum BodyVerdict {
+    /// Matches to the cent; the verifier's own re-computation.
     Valid(Box<Quote>),
     Invalid(Vec<Mismatch>),
     RequoteNeeded {
@@ -39,20 +44,20 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl BodyVerdict {
     /// The metric label.
     pub fn name(&self) -> &'static str {
         match self {
-            Outcome::Valid(_) => "valid",
-            Outcome::Invalid(_) => "invalid",
-            Outcome::RequoteNeeded { .. } => "requote_needed",
-            Outcome::Rejected { .. } => "rejected",
+            BodyVerdict::Valid(_) => "valid",
+            BodyVerdict::Invalid(_) => "invalid",
+            BodyVerdict::RequoteNeeded { .. } => "requote_needed",
+            BodyVerdict::Rejected { .. } => "rejected",
         }
     }
 }
 
 /// Parse `body` as a quote; `Err` names the first field that does not fit (path as the core writes it).
-pub fn parse(body: &[u8]) -> Result<Quote, Errors> {
+pub fn parse_quote(body: &[u8]) -> Result<Quote, Errors> {
     let syntax = |field: &str, message: String| Errors::one(field, ErrorKind::Syntax { message });
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(syntax("body", "expected a JSON object (a quote)".into()));
@@ -85,10 +90,10 @@ fn fast_valid(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Option<Qu
 
 /// The fast path over lines of quotes (`premia verify`): when `bytes` starts with the engine's quote for
 /// its own request today, followed by a line end (`\n`, `\r\n`, or `\r` or nothing at the end of
-/// `bytes`), that quote and the length of its line with the line end. Exactly when [`verify`] of that
+/// `bytes`), that quote and the length of its line with the line end. Exactly when [`verify_body`] of that
 /// line would find it valid by the fast path, but without first searching 5 KB for the line's end:
 /// the comparison with the written quote finds it. `None` says nothing: search for the line's end and
-/// [`verify`] the line.
+/// [`verify_body`] the line.
 pub fn leading_valid(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Option<(Quote, usize)> {
     // Only the engine's own layout: the head then lies inside the quote, so it reads the same as it
     // would from the line alone.
@@ -118,10 +123,10 @@ fn recompute<T>(
     if head.catalogue.id != catalogue.id || head.catalogue.version != catalogue.version || today > head.valid_until {
         return None;
     }
-    let recomputed = premia_core::quote(catalogue, &head.request).ok()?;
+    let recomputed = crate::quote(catalogue, &head.request).ok()?;
     let judged = SERIALIZED.with_borrow_mut(|buffer| {
         buffer.clear();
-        premia_core::quote_json::write_quote(&recomputed, buffer);
+        crate::quote_json::write_quote(&recomputed, buffer);
         judge(buffer)
     });
     Some((recomputed, judged))
@@ -153,49 +158,43 @@ fn leading<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<(T, &[u8])> {
 }
 
 /// Verify the quote in `body` against `catalogue` (the version in force) on `today`.
-pub fn verify(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
+pub fn verify_body(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> BodyVerdict {
     if let Some(quote) = fast_valid(catalogue, body, today) {
-        return Outcome::Valid(Box::new(quote));
+        return BodyVerdict::Valid(Box::new(quote));
     }
-    if let Err(errors) = parse(body) {
-        return Outcome::Rejected { errors, malformed: true };
+    if let Err(errors) = parse_quote(body) {
+        return BodyVerdict::Rejected { errors, malformed: true };
     }
-    verify_slow(catalogue, body, today)
+    verify_body_slow(catalogue, body, today)
 }
 
-fn from_core(verdict: Result<Verdict, Errors>) -> Outcome {
+fn from_core(verdict: Result<Verdict, Errors>) -> BodyVerdict {
     match verdict {
-        Ok(Verdict::Valid { quote }) => Outcome::Valid(quote),
-        Ok(Verdict::Invalid { mismatches }) => Outcome::Invalid(mismatches),
-        Ok(Verdict::RequoteNeeded { reason, fresh }) => Outcome::RequoteNeeded { reason, fresh },
-        Err(errors) => Outcome::Rejected { errors, malformed: false },
+        Ok(Verdict::Valid { quote }) => BodyVerdict::Valid(quote),
+        Ok(Verdict::Invalid { mismatches }) => BodyVerdict::Invalid(mismatches),
+        Ok(Verdict::RequoteNeeded { reason, fresh }) => BodyVerdict::RequoteNeeded { reason, fresh },
+        Err(errors) => BodyVerdict::Rejected { errors, malformed: false },
     }
 }
 
 /// The core's verdict alone, without the fast path or the strict reading: what the fast path must
 /// agree with.
-pub fn verify_slow(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> Outcome {
+pub fn verify_body_slow(catalogue: &Catalogue, body: &[u8], today: NaiveDate) -> BodyVerdict {
     match serde_json::from_slice::<Value>(body) {
-        Ok(value) => from_core(premia_core::verify::verify(catalogue, &value, today)),
-        Err(e) => Outcome::Rejected {
+        Ok(value) => from_core(super::verify(catalogue, &value, today)),
+        Err(e) => BodyVerdict::Rejected {
             errors: Errors::one("body", ErrorKind::Syntax { message: e.to_string() }),
             malformed: true,
         },
     }
 }
 
-/// The tests' corpus of genuine quotes (`tests/server/support`).
-#[cfg(test)]
-#[path = "../../../tests/server/support/quotes.rs"]
-#[allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
-mod quotes;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sample() -> (Catalogue, Vec<u8>, NaiveDate) {
-        let catalogue = premia_core::demo::catalogue();
+        let catalogue = crate::demo::catalogue();
         let request = serde_json::from_value(serde_json::json!({
             "quote_date": "2026-11-25",
             "insured": { "birth_date": "1990-05-17", "sex": "male", "smoker": false,
@@ -205,7 +204,7 @@ mod tests {
             "channel": { "kind": "direct" }
         }))
         .unwrap();
-        let quote = premia_core::quote(&catalogue, &request).unwrap();
+        let quote = crate::quote(&catalogue, &request).unwrap();
         (catalogue, serde_json::to_vec(&quote).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
     }
 
@@ -215,8 +214,8 @@ mod tests {
         // The engine's own layout takes the fast path (this fails if the quote's field order changes).
         assert!(canonical_head(&body).is_some());
         assert!(fast_valid(&catalogue, &body, today).is_some());
-        assert!(matches!(verify(&catalogue, &body, today), Outcome::Valid(_)));
-        assert!(matches!(verify_slow(&catalogue, &body, today), Outcome::Valid(_)));
+        assert!(matches!(verify_body(&catalogue, &body, today), BodyVerdict::Valid(_)));
+        assert!(matches!(verify_body_slow(&catalogue, &body, today), BodyVerdict::Valid(_)));
     }
 
     #[test]
@@ -256,7 +255,7 @@ mod tests {
         let value: Value = serde_json::from_slice(&body).unwrap();
         let pretty = serde_json::to_vec_pretty(&value).unwrap();
         assert!(fast_valid(&catalogue, &pretty, today).is_none());
-        assert!(matches!(verify(&catalogue, &pretty, today), Outcome::Valid(_)));
+        assert!(matches!(verify_body(&catalogue, &pretty, today), BodyVerdict::Valid(_)));
     }
 
     #[test]
@@ -265,7 +264,8 @@ mod tests {
         let mut value: Value = serde_json::from_slice(&body).unwrap();
         let premium = value["totals"]["annual_premium"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
         value["totals"]["annual_premium"] = Value::String((premium - rust_decimal::Decimal::new(1, 2)).to_string());
-        let Outcome::Invalid(mismatches) = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+        let BodyVerdict::Invalid(mismatches) = verify_body(&catalogue, &serde_json::to_vec(&value).unwrap(), today)
+        else {
             panic!("expected invalid");
         };
         assert_eq!(mismatches.len(), 1);
@@ -275,59 +275,43 @@ mod tests {
     #[test]
     fn malformed_bodies_name_the_field() {
         let (catalogue, body, today) = sample();
-        let Outcome::Rejected { errors, malformed: true } = verify(&catalogue, b"{\"catalogue\": ", today) else {
+        let BodyVerdict::Rejected { errors, malformed: true } = verify_body(&catalogue, b"{\"catalogue\": ", today)
+        else {
             panic!("expected rejected");
         };
         assert_eq!(errors.iter().next().unwrap().field, "body");
 
         let mut value: Value = serde_json::from_slice(&body).unwrap();
         value["coverages"][0]["age"] = Value::String("thirty".into());
-        let Outcome::Rejected { errors, .. } = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+        let BodyVerdict::Rejected { errors, .. } = verify_body(&catalogue, &serde_json::to_vec(&value).unwrap(), today)
+        else {
             panic!("expected rejected");
         };
         assert_eq!(errors.iter().next().unwrap().field, "coverages[0].age");
 
         let mut value: Value = serde_json::from_slice(&body).unwrap();
         value["request"]["insured"]["nickname"] = Value::String("x".into());
-        let Outcome::Rejected { errors, .. } = verify(&catalogue, &serde_json::to_vec(&value).unwrap(), today) else {
+        let BodyVerdict::Rejected { errors, .. } = verify_body(&catalogue, &serde_json::to_vec(&value).unwrap(), today)
+        else {
             panic!("expected rejected");
         };
         let error = errors.iter().next().unwrap();
         assert_eq!(error.field, "request.insured.nickname");
         assert!(error.message().en.contains("unknown field"), "{}", error.message().en);
 
-        assert!(matches!(verify(&catalogue, b"[1, 2]", today), Outcome::Rejected { malformed: true, .. }));
+        assert!(matches!(verify_body(&catalogue, b"[1, 2]", today), BodyVerdict::Rejected { malformed: true, .. }));
         let trailing = [body.as_slice(), b" {}"].concat();
-        assert!(matches!(verify(&catalogue, &trailing, today), Outcome::Rejected { malformed: true, .. }));
+        assert!(matches!(verify_body(&catalogue, &trailing, today), BodyVerdict::Rejected { malformed: true, .. }));
     }
 
     #[test]
     fn an_expired_quote_needs_a_requote() {
         let (catalogue, body, _) = sample();
         let later = NaiveDate::from_ymd_opt(2027, 1, 31).unwrap();
-        let Outcome::RequoteNeeded { reason, fresh } = verify(&catalogue, &body, later) else {
+        let BodyVerdict::RequoteNeeded { reason, fresh } = verify_body(&catalogue, &body, later) else {
             panic!("expected requote");
         };
         assert_eq!(reason, RequoteReason::Expired);
         assert_eq!(fresh.request.quote_date, later);
-    }
-
-    /// The fast path compares with `premia_core::quote_json`'s bytes, so they must be serde_json's — the
-    /// engine's, native or wasm — for every quote of the tests' corpus (read from `PREMIA_TEST_QUOTES`
-    /// when set: then the wasm build's quotes): with riders, coupons, discounts, declines and referrals.
-    #[test]
-    fn the_written_quote_is_serde_jsons_over_the_corpus() {
-        let catalogue = premia_core::demo::catalogue();
-        let corpus = super::quotes::genuine(&catalogue, 3000, 2026, super::quotes::today());
-        let mut buffer = Vec::new();
-        for quote in &corpus {
-            buffer.clear();
-            premia_core::quote_json::write_quote(quote, &mut buffer);
-            assert!(buffer == serde_json::to_vec(quote).unwrap(), "{}", String::from_utf8_lossy(&buffer));
-        }
-        let seen = |f: &dyn Fn(&Quote) -> bool| corpus.iter().any(f);
-        assert!(seen(&|q| !q.discounts.is_empty()) && seen(&|q| !q.rejected_coupons.is_empty()));
-        assert!(seen(&|q| !q.declined.is_empty()) && seen(&|q| !q.coupons_used.is_empty()));
-        assert!(seen(&|q| q.decision.outcome == premia_core::underwriting::Outcome::Refer));
     }
 }

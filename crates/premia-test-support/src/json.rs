@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests.
+//! Editing JSON in tests: a request or quote with one member changed.
 
 use serde_json::Value;
 
