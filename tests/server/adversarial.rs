@@ -620,6 +620,8 @@ async fn every_answer_carries_the_security_headers() {
                 assert!(csp.contains(part), "{label}: {csp}");
             }
             assert!(!csp.contains("unsafe-inline"), "{label}: {csp}");
+            // No payment gateway configured: forms post to the site only.
+            assert!(csp.contains("form-action 'self';"), "{label}: {csp}");
             assert_eq!(page.headers()["x-frame-options"], "DENY");
             // Revalidating the page: the 304 must not carry another policy (the browser would apply it).
             let etag = page.headers()["etag"].to_str().unwrap().to_owned();

@@ -302,4 +302,21 @@ describe("buying: site and widget with the premia server and the payment simulat
     await shot(page, "buy-alipay-returned");
     await page.context().close();
   });
+
+  it("pays by bank card through UnionPay's gateway: the page posts the signed form there (the site's form-action allows the configured gateway) and follows the purchase back to the policy", async () => {
+    const page = await openPage(browser, { locale: "en" });
+    await priceAndBuy(page, `${server.url}/index.html?lang=en`);
+    await applyForSelf(page);
+    await page.locator("#buy-purchase[data-status=accepted]").waitFor();
+    await page.click("#buy-method-unionpay");
+    await page.click("#buy-pay-button");
+    await page.click("#buy-form-submit");
+    await page.waitForURL((url) => url.href.startsWith(sim.base));
+    await page.click("#pay");
+    await page.click("#return");
+    await page.waitForURL((url) => url.href.startsWith(server.url));
+    await page.locator("#buy-policy-number").waitFor({ timeout: 20_000 });
+    await shot(page, "buy-unionpay-returned");
+    await page.context().close();
+  });
 });

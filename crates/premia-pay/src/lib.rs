@@ -177,4 +177,17 @@ impl Payments {
     pub fn providers(&self) -> impl Iterator<Item = Provider> + '_ {
         self.gateways.iter().map(Gateway::provider)
     }
+
+    /// The origins a payer's browser posts a form to ([`PayAction::AutoPostForm`]: UnionPay's gateway),
+    /// which the page's `form-action` policy must allow. Alipay's page pay is a redirect and WeChat's a
+    /// QR code or the JS bridge: neither posts a form from the page.
+    pub fn form_origins(&self) -> Vec<String> {
+        self.gateways
+            .iter()
+            .filter_map(|gateway| match gateway {
+                Gateway::UnionPay(g) => Some(g.gateway_origin()),
+                Gateway::Wechat(_) | Gateway::Alipay(_) => None,
+            })
+            .collect()
+    }
 }

@@ -99,6 +99,8 @@ pub async fn state_with_store_clock(
     };
     let dashboard = dashboard::Dashboard::load(&config.dashboard, &catalogues)?;
     dashboard::verified::spawn_flusher(&dashboard.verified, store.clone(), std::time::Duration::from_millis(500));
+    let site_csp = headers::site_csp(&payments.as_ref().map(|p| p.form_origins()).unwrap_or_default())
+        .context("the payment gateways' origins in the pages' Content-Security-Policy")?;
     Ok(AppState(Arc::new(state::Shared {
         config,
         catalogues,
@@ -111,6 +113,7 @@ pub async fn state_with_store_clock(
         rate_limits,
         metrics_token,
         payments,
+        site_csp,
         dashboard,
     })))
 }

@@ -36,6 +36,8 @@ pub struct Shared {
     pub metrics_token: Option<String>,
     /// The payment providers (`--payments`); none: applications are not payable here.
     pub payments: Option<Arc<premia_pay::Payments>>,
+    /// The HTML pages' Content-Security-Policy ([`crate::headers::site_csp`] of the payment gateways).
+    pub site_csp: axum::http::HeaderValue,
     /// The premium dashboard's targets, names, counts of verified quotes and shared readings.
     pub dashboard: crate::dashboard::Dashboard,
 }

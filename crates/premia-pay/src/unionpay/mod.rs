@@ -69,6 +69,13 @@ pub struct UnionPay {
     http: HttpClient,
 }
 
+impl UnionPay {
+    /// The gateway's origin (`scheme://host[:port]`), where the payer's browser posts the order form.
+    pub fn gateway_origin(&self) -> String {
+        self.config.gateway.origin().ascii_serialization()
+    }
+}
+
 fn time_text(time: DateTime<FixedOffset>) -> String {
     time.with_timezone(&china_time()).format(TIME_FORMAT).to_string()
 }
