@@ -410,3 +410,71 @@ async fn a_desk_accepted_application_is_paid_at_the_desks_figure() {
     assert!(page.contains("Policy issued") && page.contains("/policy/"), "{page}");
     sim.stop().await;
 }
+
+/// The policyholder and named beneficiaries are checked against the blacklist like the insured, by
+/// their keyed identities; the refusal is the insured's (bilingual, typed) and does not say who in the
+/// application is listed. The audit log names the hits for staff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_blacklisted_policyholder_or_beneficiary_is_refused_like_the_insured() {
+    for db in db::all().await {
+        let shop = shop(Some(db.url.as_str())).await;
+        let listed = async |number: &str| {
+            shop.state.store.blacklist_person(&shop.state.secret.identity(number), "fraud", "test").await
+        };
+        // The insured (sent beside the quote) and, apart from them, a policyholder and a beneficiary.
+        let apply = |sequence: u16, holder: Option<&str>, beneficiary: Option<&str>| {
+            let insured = id("19800101", sequence);
+            let quote = term_quote(&insured);
+            let mut application = details(&quote, &insured);
+            if let Some(holder) = holder {
+                application["policyholder"]["resident_id"] = json!(holder);
+                application["insured"] = json!({ "relationship": "spouse", "name": "李丽", "resident_id": insured,
+                                                  "consent_to_death_benefit": true });
+            }
+            if let Some(beneficiary) = beneficiary {
+                application["beneficiaries"] = json!({ "kind": "named", "people": [
+                    { "name": "王小红", "resident_id": beneficiary, "relationship": "spouse", "order": 1, "share": "100" }] });
+            }
+            json!({ "quote": quote, "resident_id": insured, "application": application })
+        };
+        let (holder, beneficiary) = (id("19820202", 42), id("19820202", 44));
+        // Before they are listed, both applications are accepted: the refusals below are the blacklist's.
+        let (code, answer) = shop.post("/api/quotes", &apply(41, Some(&holder), None)).await;
+        assert_eq!(code, 201, "{}: {answer}", db.label);
+        let (code, answer) = shop.post("/api/quotes", &apply(43, None, Some(&beneficiary))).await;
+        assert_eq!(code, 201, "{}: {answer}", db.label);
+
+        listed(&holder).await.unwrap();
+        listed(&beneficiary).await.unwrap();
+        let (code, by_holder) = shop.post("/api/quotes", &apply(45, Some(&holder), None)).await;
+        assert_eq!(code, 403, "{}: {by_holder}", db.label);
+        let (code, by_beneficiary) = shop.post("/api/quotes", &apply(47, None, Some(&beneficiary))).await;
+        assert_eq!(code, 403, "{}: {by_beneficiary}", db.label);
+        let error = &by_holder["errors"][0];
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some("blacklist.declined"), Some("application"))
+        );
+        assert_eq!(error["message"]["zh"], "无法受理此投保申请，请联系客服");
+        assert_eq!(error["message"]["en"], "this application cannot be accepted; please contact us");
+        assert_eq!(by_holder, by_beneficiary, "{}: the refusal does not say who is listed", db.label);
+        let text = by_holder.to_string();
+        assert!(!text.contains("policyholder") && !text.contains("beneficiar"), "{text}");
+
+        // The insured's own refusal is unchanged, and the log tells staff who was listed.
+        let insured = id("19800101", 49);
+        listed(&insured).await.unwrap();
+        let (code, by_insured) = shop.post("/api/quotes", &apply(49, None, None)).await;
+        assert_eq!((code, by_insured["errors"][0]["field"].as_str()), (403, Some("resident_id")), "{by_insured}");
+        let events = shop.state.store.audit_log(100).await.unwrap();
+        let hits: Vec<String> = events
+            .iter()
+            .filter(|e| e.event == "blacklist.declined")
+            .map(|e| serde_json::from_str::<Value>(&e.detail).unwrap()["hits"].to_string())
+            .collect();
+        for hit in ["application.policyholder", "application.beneficiaries.people[0]", "resident_id"] {
+            assert!(hits.iter().any(|h| h.contains(hit)), "{}: {hit} in {hits:?}", db.label);
+        }
+        shop.sim.stop().await;
+    }
+}
