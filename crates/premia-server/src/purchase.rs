@@ -406,6 +406,11 @@ async fn apply_notice(state: &Shared, notice: &Notice) -> Result<Applied, String
 
 /// A verified payment (notification or query): reconciled with the order, then applied exactly once.
 pub async fn paid(state: &Shared, notice_id: &str, payment: &Payment) -> Result<Applied, String> {
+    // A provider's retry or a replay: answered before a policy is computed for it (the transaction
+    // would find its id taken anyway).
+    if state.store.notice_seen(notice_id).await.map_err(|e| e.to_string())? {
+        return Ok(Applied::Duplicate);
+    }
     let now = premia_store::now_millis();
     let order = state.store.order(&payment.out_trade_no).await.map_err(|e| e.to_string())?;
     let Some(order) = order else {
