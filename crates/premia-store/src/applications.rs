@@ -159,11 +159,12 @@ pub(crate) fn is_transient(error: &StoreError) -> bool {
 /// a payment never waits for the write lock behind a batch of submissions (nor sleeps in SQLite's busy
 /// handler): the one write connection takes them in turn.
 pub(crate) enum Job {
-    Submit { application: NewApplication, reply: oneshot::Sender<Result<Submitted, StoreError>> },
+    Submit { application: Box<NewApplication>, reply: oneshot::Sender<Result<Submitted, StoreError>> },
     Pay { notice: PaidNotice, policy: NewPolicy, reply: oneshot::Sender<Result<PaymentApplied, StoreError>> },
 }
 
-/// What a job came to, in the batch's order.
+/// What a job came to, in the batch's order. Short-lived (one per job, answered at once): not boxed.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Submitted(Result<Submitted, StoreError>),
     Paid(Result<PaymentApplied, StoreError>),
@@ -607,7 +608,7 @@ impl Store {
         let mut attempt = 0;
         loop {
             let (reply, answer) = oneshot::channel();
-            let job = Job::Submit { application: application.clone(), reply };
+            let job = Job::Submit { application: Box::new(application.clone()), reply };
             self.inner.submissions.queue.send(job).await.map_err(|_| StoreError::Closed)?;
             let outcome = answer.await.map_err(|_| StoreError::Closed)?;
             attempt += 1;

@@ -487,7 +487,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if let Some(application) = &application {
-                flag_purchase(&mut *tx, application, detail).await?;
+                flag_purchase(&mut tx, application, detail).await?;
             }
             let event = serde_json::json!({ "notice": notice_id, "order": out_trade_no, "detail": detail }).to_string();
             audit::insert(&mut *tx, &NewAuditEvent::new("payment.mismatch", event)).await?;
