@@ -608,7 +608,10 @@ async fn an_unpaid_order_expires_and_a_new_one_is_made() {
         assert_eq!(shop.sim.order(Provider::Wechat, &first_number).unwrap().state, premia_paysim::OrderState::Closed);
 
         shop.sim.pay(Provider::Wechat, &second_number).unwrap();
-        let issued = shop.until(&token, "issued").await;
+        shop.until(&token, "issued").await;
+        // Read again: the status's reads are not one snapshot, so the read that first saw the policy
+        // may have read the orders just before the same commit.
+        let issued = shop.status(&token).await;
         assert_eq!(
             states(&issued),
             [(first_number, "closed".to_owned()), (second_number, "paid".to_owned())],
@@ -637,7 +640,8 @@ async fn replayed_and_reordered_notifications_change_nothing() {
             assert_eq!(code, 200, "{order}");
             let number = order["order"].as_str().unwrap().to_owned();
             shop.sim.pay(provider, &number).unwrap();
-            let issued = shop.until(&token, "issued").await;
+            shop.until(&token, "issued").await;
+            let issued = shop.status(&token).await; // read again: see `an_unpaid_order_expires…`
             let replay = shop.paid_notice(provider, &number);
             let again = premia_paysim::notify::Message {
                 url: replay.url.clone(),
@@ -659,7 +663,8 @@ async fn replayed_and_reordered_notifications_change_nothing() {
             let retry = shop.paid_notice(provider, &number);
             let (code, cancelled) = shop.post(&format!("/api/purchases/{token}/cancel"), &json!({})).await;
             assert_eq!(code, 200, "{cancelled}");
-            let cancelled = shop.until(&token, "cancelled").await;
+            shop.until(&token, "cancelled").await;
+            let cancelled = shop.status(&token).await;
             let late = shop.deliver(retry).await;
             assert!(acknowledged(late.clone()), "{}: {late:?}", db.label);
             assert_eq!(shop.status(&token).await, cancelled, "{}: a late payment notice revives nothing", db.label);
