@@ -37,16 +37,26 @@ struct Shop {
 
 /// A server with payments configured against a fresh simulator (which notifies this server).
 async fn shop(database_url: Option<&str>) -> Shop {
+    shop_with(database_url, |_| {}, |_| {}).await
+}
+
+/// [`shop`], with the simulator's and the server's configuration changed first.
+async fn shop_with(
+    database_url: Option<&str>,
+    sim_changes: impl FnOnce(&mut SimConfig),
+    server_changes: impl FnOnce(&mut Config),
+) -> Shop {
     let data = tempfile::tempdir().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let ms = Duration::from_millis;
-    let sim_config = SimConfig {
+    let mut sim_config = SimConfig {
         retry_schedule: vec![ms(0), ms(150), ms(300), ms(600), ms(1200)],
         slow_delay: ms(1500),
         refund_delay: ms(50),
         default_fault: None,
     };
+    sim_changes(&mut sim_config);
     let sim = Simulator::start_with(identity(), sim_config, 0).await.unwrap();
     let notify = |p: Provider| url::Url::parse(&format!("{base}/api/pay/notify/{}", p.as_str())).unwrap();
     let payments = identity().write_merchant_config(&data.path().join("payments"), sim.base(), notify).unwrap();
@@ -58,6 +68,7 @@ async fn shop(database_url: Option<&str>) -> Shop {
     config.limits.submit_rate = 0;
     config.payments = Some(payments);
     config.reconcile_every = ms(100);
+    server_changes(&mut config);
     let clock: premia_server::Clock = Arc::new(quotes::today);
     let state = premia_server::state(config, clock).await.unwrap();
     let app = premia_server::routes::router(state.clone());
@@ -92,6 +103,28 @@ impl Shop {
             self.post(&format!("/api/purchases/{token}/payment"), &json!({ "method": "wechat_native" })).await;
         assert_eq!(status, 200, "{order}");
         order
+    }
+
+    /// Deliver a notification the simulator built as its own delivery would: the HTTP status and body.
+    async fn deliver(&self, message: premia_paysim::notify::Message) -> (u16, String) {
+        let mut request = self.http.post(&message.url).header("content-type", message.content_type).body(message.body);
+        for (name, value) in message.headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// The simulator's payment notification of `order`, signed afresh (a provider's retry or a replay).
+    fn paid_notice(&self, provider: Provider, order: &str) -> premia_paysim::notify::Message {
+        let order = self.sim.order(provider, order).unwrap();
+        let kind = premia_paysim::notify::NoticeKind::Paid;
+        match provider {
+            Provider::Wechat => premia_paysim::wechat::notification(self.sim.sim(), &order, &kind, false),
+            Provider::Alipay => premia_paysim::alipay::notification(self.sim.sim(), &order, &kind, false),
+            Provider::UnionPay => premia_paysim::unionpay::notification(self.sim.sim(), &order, &kind, false),
+        }
+        .unwrap()
     }
 
     async fn status(&self, token: &str) -> Value {
@@ -409,4 +442,234 @@ async fn a_desk_accepted_application_is_paid_at_the_desks_figure() {
     let page = server.get(&format!("/status/{receipt}?lang=en"), &[]).await.text().await.unwrap();
     assert!(page.contains("Policy issued") && page.contains("/policy/"), "{page}");
     sim.stop().await;
+}
+
+/// The policyholder and named beneficiaries are checked against the blacklist like the insured, by
+/// their keyed identities; the refusal is the insured's (bilingual, typed) and does not say who in the
+/// application is listed. The audit log names the hits for staff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_blacklisted_policyholder_or_beneficiary_is_refused_like_the_insured() {
+    for db in db::all().await {
+        let shop = shop(Some(db.url.as_str())).await;
+        let listed = async |number: &str| {
+            shop.state.store.blacklist_person(&shop.state.secret.identity(number), "fraud", "test").await
+        };
+        // The insured (sent beside the quote) and, apart from them, a policyholder and a beneficiary.
+        let apply = |sequence: u16, holder: Option<&str>, beneficiary: Option<&str>| {
+            let insured = id("19800101", sequence);
+            let quote = term_quote(&insured);
+            let mut application = details(&quote, &insured);
+            if let Some(holder) = holder {
+                application["policyholder"]["resident_id"] = json!(holder);
+                application["insured"] = json!({ "relationship": "spouse", "name": "李丽", "resident_id": insured,
+                                                  "consent_to_death_benefit": true });
+            }
+            if let Some(beneficiary) = beneficiary {
+                application["beneficiaries"] = json!({ "kind": "named", "people": [
+                    { "name": "王小红", "resident_id": beneficiary, "relationship": "spouse", "order": 1, "share": "100" }] });
+            }
+            json!({ "quote": quote, "resident_id": insured, "application": application })
+        };
+        let (holder, beneficiary) = (id("19820202", 42), id("19820202", 44));
+        // Before they are listed, both applications are accepted: the refusals below are the blacklist's.
+        let (code, answer) = shop.post("/api/quotes", &apply(41, Some(&holder), None)).await;
+        assert_eq!(code, 201, "{}: {answer}", db.label);
+        let (code, answer) = shop.post("/api/quotes", &apply(43, None, Some(&beneficiary))).await;
+        assert_eq!(code, 201, "{}: {answer}", db.label);
+
+        listed(&holder).await.unwrap();
+        listed(&beneficiary).await.unwrap();
+        let (code, by_holder) = shop.post("/api/quotes", &apply(45, Some(&holder), None)).await;
+        assert_eq!(code, 403, "{}: {by_holder}", db.label);
+        let (code, by_beneficiary) = shop.post("/api/quotes", &apply(47, None, Some(&beneficiary))).await;
+        assert_eq!(code, 403, "{}: {by_beneficiary}", db.label);
+        let error = &by_holder["errors"][0];
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some("blacklist.declined"), Some("application"))
+        );
+        assert_eq!(error["message"]["zh"], "无法受理此投保申请，请联系客服");
+        assert_eq!(error["message"]["en"], "this application cannot be accepted; please contact us");
+        assert_eq!(by_holder, by_beneficiary, "{}: the refusal does not say who is listed", db.label);
+        let text = by_holder.to_string();
+        assert!(!text.contains("policyholder") && !text.contains("beneficiar"), "{text}");
+
+        // The insured's own refusal is unchanged, and the log tells staff who was listed.
+        let insured = id("19800101", 49);
+        listed(&insured).await.unwrap();
+        let (code, by_insured) = shop.post("/api/quotes", &apply(49, None, None)).await;
+        assert_eq!((code, by_insured["errors"][0]["field"].as_str()), (403, Some("resident_id")), "{by_insured}");
+        let events = shop.state.store.audit_log(100).await.unwrap();
+        let hits: Vec<String> = events
+            .iter()
+            .filter(|e| e.event == "blacklist.declined")
+            .map(|e| serde_json::from_str::<Value>(&e.detail).unwrap()["hits"].to_string())
+            .collect();
+        for hit in ["application.policyholder", "application.beneficiaries.people[0]", "resident_id"] {
+            assert!(hits.iter().any(|h| h.contains(hit)), "{}: {hit} in {hits:?}", db.label);
+        }
+        shop.sim.stop().await;
+    }
+}
+
+/// Timeout then late success: the provider takes the order but answers after the server gave up
+/// (`http.timeout_ms` below the simulator's slow delay), and its notification comes late too. The
+/// person is told to try again and is shown the same order; the payment is applied exactly once, by
+/// whichever comes first of the reconciliation's query and the late notification.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_timed_out_order_is_paid_once_by_the_query_or_the_late_notification() {
+    for db in db::all().await {
+        let shop = shop_with(
+            Some(db.url.as_str()),
+            |sim| sim.default_fault = Some(Fault::TimeoutThenLateSuccess),
+            |config| {
+                let path = config.payments.clone().unwrap();
+                let mut toml = std::fs::read_to_string(&path).unwrap();
+                toml.push_str("\n[http]\ntimeout_ms = 400\n");
+                std::fs::write(&path, toml).unwrap();
+            },
+        )
+        .await;
+        let mut issued_by = Vec::new();
+        for (sequence, query_first) in [(51, true), (53, false)] {
+            let (token, _) = shop.apply(sequence).await;
+            let pay = format!("/api/purchases/{token}/payment");
+            let (code, timed_out) = shop.post(&pay, &json!({ "method": "wechat_native" })).await;
+            assert_eq!(code, 503, "{}: {timed_out}", db.label);
+            assert_eq!(timed_out["errors"][0]["code"], "payment.provider_unavailable");
+            let pending = shop.status(&token).await;
+            assert_eq!(pending["payable"], true, "{pending}");
+            let number = pending["orders"][0]["order"].as_str().unwrap().to_owned();
+            // The same order, placed again under its number: the provider answers with the one it has.
+            let order = shop.order(&token).await;
+            assert_eq!(order["order"], number, "{}: no second order", db.label);
+            assert_eq!(order["action"]["kind"], "qr_code");
+            shop.sim.pay(Provider::Wechat, &number).unwrap();
+            if query_first {
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                premia_server::purchase::reconcile(&shop.state).await;
+                assert_eq!(shop.status(&token).await["status"], "issued", "{}: issued by the query", db.label);
+            }
+            // The late notification (after the simulator's 1.5 s), acknowledged either way.
+            shop.until(&token, "issued").await;
+            for _ in 0..50 {
+                if !shop.sim.deliveries(Provider::Wechat, &number).is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let deliveries = shop.sim.deliveries(Provider::Wechat, &number);
+            assert!(
+                !deliveries.is_empty() && deliveries.iter().all(|d| d.status == Some(204)),
+                "{}: {deliveries:?}",
+                db.label
+            );
+            premia_server::purchase::reconcile(&shop.state).await;
+            issued_by.push(shop.status(&token).await["policy"]["number"].clone());
+        }
+        assert_eq!(shop.state.store.policy_count().await.unwrap(), 2, "{}: once each", db.label);
+        assert!(issued_by.iter().all(Value::is_string), "{issued_by:?}");
+        let log = shop.state.metrics.render();
+        assert!(log.contains(r#"outcome="issued_by_query"} 1"#), "{}: one by the query: {log}", db.label);
+        shop.sim.stop().await;
+    }
+}
+
+/// An unpaid order expires after `--payment-ttl`: the provider no longer takes it, a new order (a new
+/// number) is made when the person pays again, the reconciliation closes the old one at the provider,
+/// and the new one is paid once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unpaid_order_expires_and_a_new_one_is_made() {
+    for db in db::all().await {
+        let shop = shop_with(Some(db.url.as_str()), |_| {}, |config| config.payment_ttl = Duration::from_secs(2)).await;
+        let (token, _) = shop.apply(61).await;
+        let first = shop.order(&token).await;
+        let first_number = first["order"].as_str().unwrap().to_owned();
+        assert_eq!(shop.order(&token).await["order"], first_number, "still open: shown again");
+        tokio::time::sleep(Duration::from_millis(2300)).await;
+        assert!(shop.sim.pay(Provider::Wechat, &first_number).is_err(), "the provider took the expiry");
+
+        let second = shop.order(&token).await;
+        let second_number = second["order"].as_str().unwrap().to_owned();
+        assert_ne!(second_number, first_number, "{}: a new order", db.label);
+        let states = |status: &Value| -> Vec<(String, String)> {
+            status["orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| (o["order"].as_str().unwrap().to_owned(), o["state"].as_str().unwrap().to_owned()))
+                .collect()
+        };
+        let status = shop.status(&token).await;
+        assert!(states(&status).contains(&(first_number.clone(), "expired".into())), "{status}");
+        premia_server::purchase::reconcile(&shop.state).await;
+        let status = shop.status(&token).await;
+        assert!(states(&status).contains(&(first_number.clone(), "closed".into())), "{}: {status}", db.label);
+        assert_eq!(shop.sim.order(Provider::Wechat, &first_number).unwrap().state, premia_paysim::OrderState::Closed);
+
+        shop.sim.pay(Provider::Wechat, &second_number).unwrap();
+        shop.until(&token, "issued").await;
+        // Read again: the status's reads are not one snapshot, so the read that first saw the policy
+        // may have read the orders just before the same commit.
+        let issued = shop.status(&token).await;
+        assert_eq!(
+            states(&issued),
+            [(first_number, "closed".to_owned()), (second_number, "paid".to_owned())],
+            "{}",
+            db.label
+        );
+        assert_eq!(shop.state.store.policy_count().await.unwrap(), 1);
+        shop.sim.stop().await;
+    }
+}
+
+/// Replayed and reordered notifications: the same signed payment notification sent again (the same
+/// bytes, and a fresh signature), for WeChat Pay and Alipay, is acknowledged and changes nothing; the
+/// payment's notification arriving after the cooling-off refund's (reordered) neither revives the
+/// cancelled policy nor issues another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replayed_and_reordered_notifications_change_nothing() {
+    for db in db::all().await {
+        let shop = shop(Some(db.url.as_str())).await;
+        for (sequence, provider, method) in
+            [(71, Provider::Wechat, "wechat_native"), (73, Provider::Alipay, "alipay_qr")]
+        {
+            let (token, _) = shop.apply(sequence).await;
+            let (code, order) =
+                shop.post(&format!("/api/purchases/{token}/payment"), &json!({ "method": method })).await;
+            assert_eq!(code, 200, "{order}");
+            let number = order["order"].as_str().unwrap().to_owned();
+            shop.sim.pay(provider, &number).unwrap();
+            shop.until(&token, "issued").await;
+            let issued = shop.status(&token).await; // read again: see `an_unpaid_order_expires…`
+            let replay = shop.paid_notice(provider, &number);
+            let again = premia_paysim::notify::Message {
+                url: replay.url.clone(),
+                content_type: replay.content_type,
+                headers: replay.headers.clone(),
+                body: replay.body.clone(),
+            };
+            let acknowledged = |(code, body): (u16, String)| match provider {
+                Provider::Alipay => code == 200 && body.trim() == "success",
+                _ => (200..300).contains(&code),
+            };
+            assert!(acknowledged(shop.deliver(replay).await), "{}: a replay is acknowledged", db.label);
+            assert!(acknowledged(shop.deliver(again).await), "{}: the same bytes again", db.label);
+            assert!(acknowledged(shop.deliver(shop.paid_notice(provider, &number)).await), "{}", db.label);
+            assert_eq!(shop.status(&token).await, issued, "{}: nothing changed", db.label);
+
+            // Cancelled and refunded, then a retry of the payment's notification (as sent before the
+            // refund) arrives after the refund's: still cancelled.
+            let retry = shop.paid_notice(provider, &number);
+            let (code, cancelled) = shop.post(&format!("/api/purchases/{token}/cancel"), &json!({})).await;
+            assert_eq!(code, 200, "{cancelled}");
+            shop.until(&token, "cancelled").await;
+            let cancelled = shop.status(&token).await;
+            let late = shop.deliver(retry).await;
+            assert!(acknowledged(late.clone()), "{}: {late:?}", db.label);
+            assert_eq!(shop.status(&token).await, cancelled, "{}: a late payment notice revives nothing", db.label);
+        }
+        assert_eq!(shop.state.store.policy_count().await.unwrap(), 2, "{}", db.label);
+        shop.sim.stop().await;
+    }
 }

@@ -56,6 +56,10 @@ pub struct Details {
     pub stored: StoredDetails,
     /// The first premium by the schedule the core computes from the quote: what the order will ask.
     pub first_premium: Decimal,
+    /// Everyone in the details besides the insured sent beside the quote, as every scheme the
+    /// blacklist may list them under, each with where they are in the body (for the audit log only:
+    /// the refusal does not say who is listed).
+    pub parties: Vec<(String, premia_store::Identity)>,
 }
 
 /// Errors of the details, named where they are in the body (`application.insured.name`); the quote's
@@ -88,7 +92,14 @@ pub fn check_details(
         insured: identities.insured.as_deref().map(|n| state.secret.identity(n)),
         beneficiaries: identities.beneficiaries.iter().map(|n| state.secret.identity(n)).collect(),
     };
-    Ok(Details { stored: StoredDetails { application, keyed }, first_premium })
+    let mut parties = vec![("application.policyholder".to_owned(), state.identity(&identities.policyholder))];
+    if let Some(insured) = &identities.insured {
+        parties.push(("application.insured".to_owned(), state.identity(insured)));
+    }
+    for (i, number) in identities.beneficiaries.iter().enumerate() {
+        parties.push((format!("application.beneficiaries.people[{i}]"), state.identity(number)));
+    }
+    Ok(Details { stored: StoredDetails { application, keyed }, first_premium, parties })
 }
 
 /// Store checked details for application `number` (again on a retry: nothing changes).
@@ -395,6 +406,11 @@ async fn apply_notice(state: &Shared, notice: &Notice) -> Result<Applied, String
 
 /// A verified payment (notification or query): reconciled with the order, then applied exactly once.
 pub async fn paid(state: &Shared, notice_id: &str, payment: &Payment) -> Result<Applied, String> {
+    // A provider's retry or a replay: answered before a policy is computed for it (the transaction
+    // would find its id taken anyway).
+    if state.store.notice_seen(notice_id).await.map_err(|e| e.to_string())? {
+        return Ok(Applied::Duplicate);
+    }
     let now = premia_store::now_millis();
     let order = state.store.order(&payment.out_trade_no).await.map_err(|e| e.to_string())?;
     let Some(order) = order else {

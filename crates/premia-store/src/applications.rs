@@ -1,5 +1,8 @@
 //! Applications: stored exactly once, committed before the caller answers.
 //!
+//! The writer tasks here also commit the providers' payments ([`crate::purchases`]): a payment is one
+//! more job of a batch, in its own savepoint, answered after the same commit.
+//!
 //! Every submission goes through a writer task. A writer takes every submission waiting (up to
 //! `max_batch`), opens one transaction, and gives each submission its own savepoint: the application
 //! row, its idempotency key and its coupon redemptions go in together or not at all. A unique-key
@@ -23,6 +26,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::audit::{self, NewAuditEvent};
+use crate::purchases::{NewPolicy, PaidNotice, PaymentApplied};
 use crate::{Store, StoreError, StoreOptions};
 
 /// An application to store. The caller has verified the quote and signed the token.
@@ -150,15 +154,51 @@ pub(crate) fn is_transient(error: &StoreError) -> bool {
     }
 }
 
-struct Job {
-    application: NewApplication,
-    reply: oneshot::Sender<Result<Submitted, StoreError>>,
+/// What a writer task is given: a submission, or a verified payment to apply exactly once (see
+/// [`crate::purchases`]). Both commit in the writers' batches: one flush serves them all, and on SQLite
+/// a payment never waits for the write lock behind a batch of submissions (nor sleeps in SQLite's busy
+/// handler): the one write connection takes them in turn.
+pub(crate) enum Job {
+    Submit { application: Box<NewApplication>, reply: oneshot::Sender<Result<Submitted, StoreError>> },
+    Pay { notice: PaidNotice, policy: NewPolicy, reply: oneshot::Sender<Result<PaymentApplied, StoreError>> },
+}
+
+/// What a job came to, in the batch's order. Short-lived (one per job, answered at once): not boxed.
+#[allow(clippy::large_enum_variant)]
+enum Outcome {
+    Submitted(Result<Submitted, StoreError>),
+    Paid(Result<PaymentApplied, StoreError>),
+}
+
+impl Job {
+    /// Answer the caller (who may have gone away: what was committed stays committed).
+    fn answer(self, outcome: Outcome) {
+        match (self, outcome) {
+            (Job::Submit { reply, .. }, Outcome::Submitted(outcome)) => drop(reply.send(outcome)),
+            (Job::Pay { reply, .. }, Outcome::Paid(outcome)) => drop(reply.send(outcome)),
+            // `write_batch` answers each job with its own kind; were it ever not so, the caller is
+            // told its job failed, and retries it (nothing is acknowledged that was not committed).
+            (job, _) => {
+                tracing::error!(?job, "a job answered with another kind's outcome");
+                job.fail("a job answered with another kind's outcome");
+            }
+        }
+    }
+
+    /// The batch did not commit: nothing of this job was stored.
+    fn fail(self, message: &str) {
+        let error = || StoreError::Batch(message.to_owned());
+        match self {
+            Job::Submit { reply, .. } => drop(reply.send(Err(error()))),
+            Job::Pay { reply, .. } => drop(reply.send(Err(error()))),
+        }
+    }
 }
 
 /// The queue into the writer tasks.
 #[derive(Debug)]
 pub(crate) struct Submissions {
-    queue: mpsc::Sender<Job>,
+    pub(crate) queue: mpsc::Sender<Job>,
 }
 
 impl Submissions {
@@ -175,7 +215,12 @@ impl Submissions {
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job").field("number", &self.application.number).finish_non_exhaustive()
+        match self {
+            Job::Submit { application, .. } => {
+                f.debug_struct("Submit").field("number", &application.number).finish_non_exhaustive()
+            }
+            Job::Pay { notice, .. } => f.debug_struct("Pay").field("notice", &notice.notice_id).finish_non_exhaustive(),
+        }
     }
 }
 
@@ -198,44 +243,59 @@ async fn write_loop(writer: Writer, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
         }
         match write_batch(&writer, &batch).await {
             Ok(outcomes) => {
-                if outcomes.iter().any(|o| matches!(o, Ok(Submitted::Created(_)))) {
+                debug_assert_eq!(outcomes.len(), batch.len(), "one outcome per job");
+                if outcomes.iter().any(|o| matches!(o, Outcome::Submitted(Ok(Submitted::Created(_))))) {
                     writer.changes.send_modify(|n| *n = n.wrapping_add(1));
                 }
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     // A caller that went away (client disconnected) still has its application stored.
-                    let _ = job.reply.send(outcome);
+                    job.answer(outcome);
                 }
             }
             Err(error) => {
                 let message = error.to_string();
                 for job in batch {
-                    let _ = job.reply.send(Err(StoreError::Batch(message.clone())));
+                    job.fail(&message);
                 }
             }
         }
     }
 }
 
-async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Result<Submitted, StoreError>>, sqlx::Error> {
+async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = writer.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut rollup = crate::dashboard::Rollup::default();
     for job in batch {
         sqlx::query::<Any>("SAVEPOINT submission").execute(&mut *tx).await?;
         let now = writer.options.clock.now();
-        match insert(&mut tx, &job.application, now, writer.options.utc_offset_seconds).await {
+        let application = match job {
+            Job::Submit { application, .. } => application,
+            Job::Pay { notice, policy, .. } => {
+                let applied = crate::purchases::apply_in(&mut tx, notice, policy).await;
+                if applied.is_ok() {
+                    sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
+                } else {
+                    sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
+                    sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
+                }
+                outcomes.push(Outcome::Paid(applied.map_err(StoreError::from)));
+                continue;
+            }
+        };
+        match insert(&mut tx, application, now, writer.options.utc_offset_seconds).await {
             Ok(record) => {
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
-                rollup.submitted_application(&job.application, now, writer.options.utc_offset_seconds);
-                outcomes.push(Ok(Submitted::Created(record)));
+                rollup.submitted_application(application, now, writer.options.utc_offset_seconds);
+                outcomes.push(Outcome::Submitted(Ok(Submitted::Created(record))));
             }
             Err(refusal) => {
                 sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
-                outcomes.push(match refusal {
-                    Refusal::Database(error) => explain(&mut tx, &job.application, error).await?,
+                outcomes.push(Outcome::Submitted(match refusal {
+                    Refusal::Database(error) => explain(&mut tx, application, error).await?,
                     Refusal::ReferralLimit { code, max_uses } => Err(StoreError::ReferralLimit { code, max_uses }),
-                });
+                }));
             }
         }
     }
@@ -548,7 +608,7 @@ impl Store {
         let mut attempt = 0;
         loop {
             let (reply, answer) = oneshot::channel();
-            let job = Job { application: application.clone(), reply };
+            let job = Job::Submit { application: Box::new(application.clone()), reply };
             self.inner.submissions.queue.send(job).await.map_err(|_| StoreError::Closed)?;
             let outcome = answer.await.map_err(|_| StoreError::Closed)?;
             attempt += 1;

@@ -1,18 +1,24 @@
 //! Buying: an application's details and consent, payment orders for the server's own first premium,
 //! the providers' notifications applied exactly once, policies, and cooling-off refunds.
 //!
-//! Exactly once is the database's: a notification is applied in one transaction that first claims its
-//! id (`payment_notices`, primary key) — a duplicate, replayed or late copy finds it taken and changes
-//! nothing — and at most one order of an application can be `paid` and one policy issued
+//! Exactly once is the database's: a payment is applied in one transaction that first claims its
+//! notice id (`payment_notices`, primary key) — a duplicate, replayed or late copy finds it taken and
+//! changes nothing — and at most one order of an application can be `paid` and one policy issued
 //! (`payment_orders_one_paid`, `policies.application_number UNIQUE`). A crash before the commit leaves
 //! nothing, and the provider's retry applies it whole.
 //!
-//! Every transaction here writes first: on SQLite that takes the write lock at once, so a transaction
-//! waits for another (`busy_timeout`) instead of failing on a lock upgrade.
+//! Payments are committed by the store's writer tasks beside the submissions ([`crate::applications`]):
+//! each in its own savepoint of the writer's batch, answered only after the batch commits. On SQLite that
+//! is the one write connection: a payment never waits in SQLite's busy handler for the lock, and
+//! payments arriving together share one flush.
+//!
+//! Every other transaction here writes first: on SQLite that takes the write lock at once, so a
+//! transaction waits for another (`busy_timeout`) instead of failing on a lock upgrade.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
+use sqlx::{Any, AnyConnection, Row};
 
+use crate::applications::{Job, is_transient};
 use crate::audit::{self, NewAuditEvent};
 use crate::{Store, StoreError};
 
@@ -405,107 +411,43 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Whether a notice with this id was applied (or flagged) before: a duplicate, replayed or late
+    /// copy, answered without computing a policy. Only a shortcut: [`Store::apply_payment`] claims the
+    /// id in its transaction whatever this said.
+    pub async fn notice_seen(&self, notice_id: &str) -> Result<bool, StoreError> {
+        let seen = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM payment_notices WHERE notice_id = $1")
+            .bind(notice_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(seen > 0)
+    }
+
     /// Apply a verified payment exactly once: claim the notice id, mark the order paid, issue `policy`.
     /// A notice seen before, or an order already paid, changes nothing; a second order of the same
     /// application paid is flagged (its money must go back), as is a payment for no known order.
+    ///
+    /// Committed by the store's writers with the submissions (`applications`' group commit, each
+    /// payment in its own savepoint) before this returns: the caller may acknowledge it then.
     pub async fn apply_payment(&self, notice: &PaidNotice, policy: &NewPolicy) -> Result<PaymentApplied, StoreError> {
-        for _ in 0..3 {
-            match self.try_apply_payment(notice, policy).await {
-                // Two orders of one application paid at once: the loser runs again and finds the winner.
-                Err(StoreError::Database(e)) if is_unique_violation(&e) => continue,
-                other => return other,
+        let mut attempt = 0;
+        loop {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let job = Job::Pay { notice: notice.clone(), policy: policy.clone(), reply };
+            self.inner.submissions.queue.send(job).await.map_err(|_| StoreError::Closed)?;
+            let outcome = answer.await.map_err(|_| StoreError::Closed)?;
+            attempt += 1;
+            match outcome {
+                // Two orders of one application paid at once (several writers or replicas): the loser
+                // runs again and finds the winner.
+                Err(StoreError::Database(e)) if attempt < PAY_ATTEMPTS && is_unique_violation(&e) => {}
+                // A batch that failed to commit stored nothing of this payment; if it did land despite
+                // reporting failure, the retry finds its notice id taken (a duplicate).
+                Err(error) if attempt < PAY_ATTEMPTS && is_transient(&error) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
+                }
+                outcome => return outcome,
             }
         }
-        Err(StoreError::Batch("could not apply a payment under contention".into()))
-    }
-
-    async fn try_apply_payment(&self, notice: &PaidNotice, policy: &NewPolicy) -> Result<PaymentApplied, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let claimed = sqlx::query::<Any>(
-            "INSERT INTO payment_notices (notice_id, out_trade_no, received_at, outcome, detail) \
-             VALUES ($1, $2, $3, 'issued', '') ON CONFLICT DO NOTHING",
-        )
-        .bind(&notice.notice_id)
-        .bind(&notice.out_trade_no)
-        .bind(notice.received_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
-            return Ok(PaymentApplied::Duplicate);
-        }
-        let order =
-            sqlx::query::<Any>(concat!("SELECT ", order_columns!(), " FROM payment_orders WHERE out_trade_no = $1"))
-                .bind(&notice.out_trade_no)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let outcome = |outcome: &'static str, detail: String| {
-            sqlx::query::<Any>("UPDATE payment_notices SET outcome = $1, detail = $2 WHERE notice_id = $3")
-                .bind(outcome)
-                .bind(detail)
-                .bind(notice.notice_id.clone())
-        };
-        let Some(order) = order.as_ref().map(order_row).transpose()? else {
-            outcome("unknown_order", format!("no order {}", notice.out_trade_no)).execute(&mut *tx).await?;
-            audit::insert(&mut *tx, &flag_event("payment.unknown_order", notice)).await?;
-            tx.commit().await?;
-            return Ok(PaymentApplied::UnknownOrder);
-        };
-        if order.state == "paid" {
-            // The same payment reached us under another id (e.g. before a provider changed its ids).
-            outcome("duplicate", String::new()).execute(&mut *tx).await?;
-            tx.commit().await?;
-            return Ok(PaymentApplied::Duplicate);
-        }
-        let paid_other: Option<String> = sqlx::query_scalar::<Any, String>(
-            "SELECT out_trade_no FROM payment_orders WHERE application_number = $1 AND state = 'paid'",
-        )
-        .bind(&order.application_number)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(first) = paid_other {
-            outcome("paid_twice", format!("application already paid by order {first}")).execute(&mut *tx).await?;
-            flag_purchase(
-                &mut tx,
-                &order.application_number,
-                &format!("paid twice: order {} after {first}", order.out_trade_no),
-            )
-            .await?;
-            audit::insert(&mut *tx, &flag_event("payment.paid_twice", notice)).await?;
-            tx.commit().await?;
-            return Ok(PaymentApplied::PaidTwice);
-        }
-        sqlx::query::<Any>(
-            "UPDATE payment_orders SET state = 'paid', provider_trade_no = $1, paid_at = $2 WHERE out_trade_no = $3",
-        )
-        .bind(&notice.provider_trade_no)
-        .bind(notice.paid_at)
-        .bind(&notice.out_trade_no)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query::<Any>(
-            "INSERT INTO policies (number, application_number, issued_at, policy_json, signature, status) \
-             VALUES ($1, $2, $3, $4, $5, 'issued')",
-        )
-        .bind(&policy.number)
-        .bind(&policy.application_number)
-        .bind(policy.issued_at)
-        .bind(&policy.policy_json)
-        .bind(&policy.signature)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query::<Any>(
-            "UPDATE purchases SET state = 'issued' WHERE application_number = $1 AND state = 'awaiting_payment'",
-        )
-        .bind(&order.application_number)
-        .execute(&mut *tx)
-        .await?;
-        let detail = serde_json::json!({ "policy": policy.number, "order": order.out_trade_no }).to_string();
-        audit::insert(&mut *tx, &NewAuditEvent::new("policy.issued", detail).application(&order.application_number))
-            .await?;
-        tx.commit().await?;
-        Ok(PaymentApplied::Issued)
     }
 
     /// Record a genuine notice that must not issue (an amount or currency that differs from the order):
@@ -646,20 +588,107 @@ impl Store {
     }
 }
 
+/// How often [`Store::apply_payment`] sends a payment whose batch failed for a passing reason.
+const PAY_ATTEMPTS: u32 = 5;
+
+/// Apply a payment in the writer's transaction (see [`Store::apply_payment`]): the caller holds a
+/// savepoint around it and commits. Writes first — the claim of the notice id — so that on SQLite the
+/// write lock is the transaction's from its first statement.
+pub(crate) async fn apply_in(
+    conn: &mut AnyConnection,
+    notice: &PaidNotice,
+    policy: &NewPolicy,
+) -> Result<PaymentApplied, sqlx::Error> {
+    let claimed = sqlx::query::<Any>(
+        "INSERT INTO payment_notices (notice_id, out_trade_no, received_at, outcome, detail) \
+         VALUES ($1, $2, $3, 'issued', '') ON CONFLICT DO NOTHING",
+    )
+    .bind(&notice.notice_id)
+    .bind(&notice.out_trade_no)
+    .bind(notice.received_at)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(PaymentApplied::Duplicate);
+    }
+    // The order, and the application's paid order if there is one, in one statement.
+    let order = sqlx::query::<Any>(
+        "SELECT o.application_number, o.state, \
+         (SELECT p.out_trade_no FROM payment_orders p WHERE p.application_number = o.application_number \
+          AND p.state = 'paid') AS paid_order \
+         FROM payment_orders o WHERE o.out_trade_no = $1",
+    )
+    .bind(&notice.out_trade_no)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let outcome = |outcome: &'static str, detail: String| {
+        sqlx::query::<Any>("UPDATE payment_notices SET outcome = $1, detail = $2 WHERE notice_id = $3")
+            .bind(outcome)
+            .bind(detail)
+            .bind(notice.notice_id.clone())
+    };
+    let Some(order) = order else {
+        outcome("unknown_order", format!("no order {}", notice.out_trade_no)).execute(&mut *conn).await?;
+        audit::insert(&mut *conn, &flag_event("payment.unknown_order", notice)).await?;
+        return Ok(PaymentApplied::UnknownOrder);
+    };
+    let application: String = order.try_get("application_number")?;
+    let state: String = order.try_get("state")?;
+    let paid_order: Option<String> = order.try_get("paid_order")?;
+    if state == "paid" {
+        // The same payment reached us under another id (e.g. before a provider changed its ids).
+        outcome("duplicate", String::new()).execute(&mut *conn).await?;
+        return Ok(PaymentApplied::Duplicate);
+    }
+    if let Some(first) = paid_order {
+        outcome("paid_twice", format!("application already paid by order {first}")).execute(&mut *conn).await?;
+        let flag = format!("paid twice: order {} after {first}", notice.out_trade_no);
+        flag_purchase(&mut *conn, &application, &flag).await?;
+        audit::insert(&mut *conn, &flag_event("payment.paid_twice", notice)).await?;
+        return Ok(PaymentApplied::PaidTwice);
+    }
+    sqlx::query::<Any>(
+        "UPDATE payment_orders SET state = 'paid', provider_trade_no = $1, paid_at = $2 WHERE out_trade_no = $3",
+    )
+    .bind(&notice.provider_trade_no)
+    .bind(notice.paid_at)
+    .bind(&notice.out_trade_no)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>(
+        "INSERT INTO policies (number, application_number, issued_at, policy_json, signature, status) \
+         VALUES ($1, $2, $3, $4, $5, 'issued')",
+    )
+    .bind(&policy.number)
+    .bind(&policy.application_number)
+    .bind(policy.issued_at)
+    .bind(&policy.policy_json)
+    .bind(&policy.signature)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>(
+        "UPDATE purchases SET state = 'issued' WHERE application_number = $1 AND state = 'awaiting_payment'",
+    )
+    .bind(&application)
+    .execute(&mut *conn)
+    .await?;
+    let detail = serde_json::json!({ "policy": policy.number, "order": notice.out_trade_no }).to_string();
+    audit::insert(&mut *conn, &NewAuditEvent::new("policy.issued", detail).application(&application)).await?;
+    Ok(PaymentApplied::Issued)
+}
+
 fn flag_event(kind: &'static str, notice: &PaidNotice) -> NewAuditEvent {
     let detail = serde_json::json!({ "notice": notice.notice_id, "order": notice.out_trade_no }).to_string();
     NewAuditEvent::new(kind, detail)
 }
 
-async fn flag_purchase(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    application_number: &str,
-    flag: &str,
-) -> Result<(), StoreError> {
+async fn flag_purchase(conn: &mut AnyConnection, application_number: &str, flag: &str) -> Result<(), sqlx::Error> {
     sqlx::query::<Any>("UPDATE purchases SET flag = $1, state = CASE WHEN state = 'awaiting_payment' THEN 'flagged' ELSE state END WHERE application_number = $2")
         .bind(flag)
         .bind(application_number)
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }

@@ -138,7 +138,8 @@ pub(super) async fn submit(
     let facts = Facts::of(&quote, identity, caller);
     let mut status = decided(&state, facts.decision)?;
     let mut audit = Vec::new();
-    let blacklist_referral = match blacklisted(&state, &facts, &quote).await? {
+    let parties = details.as_ref().map_or(&[][..], |d| d.parties.as_slice());
+    let blacklist_referral = match blacklisted(&state, &facts, parties, &quote).await? {
         Some(referred) => {
             status = "referred";
             audit.push(referred);
@@ -378,16 +379,32 @@ fn decided(state: &AppState, decision: Outcome) -> Result<&'static str, ApiError
     }
 }
 
-/// Check the insured and the agent against the blacklist: `Ok(None)` when neither is listed, the audit
-/// event to store with a referred application (`--blacklist-action refer`), or the 403.
-async fn blacklisted(state: &AppState, facts: &Facts, quote: &Quote) -> Result<Option<NewAuditEvent>, ApiError> {
-    let mut hits = Vec::new();
+/// Check the insured, the agent and everyone in the application's details (policyholder, an insured
+/// named there, named beneficiaries) against the blacklist: `Ok(None)` when none is listed, the audit
+/// event to store with a referred application (`--blacklist-action refer`), or the 403. The audit
+/// event names every hit; the 403 names the insured's number, the agent, or only `application` — it
+/// never says which person in the details is listed, nor on what.
+async fn blacklisted(
+    state: &AppState,
+    facts: &Facts,
+    parties: &[(String, Identity)],
+    quote: &Quote,
+) -> Result<Option<NewAuditEvent>, ApiError> {
+    let mut hits: Vec<&str> = Vec::new();
     if state.store.blacklisted_person(&facts.identity).await.map_err(store_error)?.is_some() {
         hits.push("resident_id");
     }
     if let Some(code) = facts.caller.agent_code() {
         if state.store.blacklisted_agent(code).await.map_err(store_error)?.is_some() {
             hits.push("quote.request.channel.agent_code");
+        }
+    }
+    for (field, identity) in parties {
+        // The insured sent beside the quote is often the policyholder too: asked about once.
+        if identity.keyed != facts.identity.keyed
+            && state.store.blacklisted_person(identity).await.map_err(store_error)?.is_some()
+        {
+            hits.push(field);
         }
     }
     if hits.is_empty() {
@@ -404,7 +421,8 @@ async fn blacklisted(state: &AppState, facts: &Facts, quote: &Quote) -> Result<O
             let event = NewAuditEvent::new("blacklist.declined", detail).actor(facts.actor());
             state.store.audit(&event).await.map_err(store_error)?;
             state.metrics.application("declined");
-            Err(blacklist_declined(hits[0]))
+            let field = if hits[0].starts_with("application.") { "application" } else { hits[0] };
+            Err(blacklist_declined(field))
         }
         BlacklistAction::Refer => Ok(Some(NewAuditEvent::new("blacklist.referred", detail).actor(facts.actor()))),
     }
