@@ -594,7 +594,12 @@ fn stored_json(value: &impl serde::Serialize, field: &str) -> Result<String, Api
         tracing::error!("serialising {field} to store it failed: {error}");
         ApiError::server(
             StatusCode::INTERNAL_SERVER_ERROR,
-            ServerError::new("internal.serialise", field, "服务器内部错误：无法保存报价", "internal server error: the quote could not be stored"),
+            ServerError::new(
+                "internal.serialise",
+                field,
+                "服务器内部错误：无法保存报价",
+                "internal server error: the quote could not be stored",
+            ),
         )
     })
 }
