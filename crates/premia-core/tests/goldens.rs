@@ -61,6 +61,7 @@ mod messages {
     use premia_core::ErrorKind::{self, *};
     use premia_core::Text;
     use premia_core::catalogue::sale::Relationship;
+    use premia_core::coupon::CouponKind;
     use premia_core::error::{Noun, Offer};
     use premia_core::purchase::Rule;
     use premia_core::underwriting::Measure;
@@ -181,13 +182,13 @@ mod messages {
             CouponPaymentType { required: "regular" },
             CouponBelowMinimum { premium: s("800.00"), minimum: s("1000") },
             CouponOverCap { cap: s("0.15") },
-            CouponDuplicateKind { kind: "voucher" },
             CouponWrongCatalogue { catalogue: s("OTHER") },
             BundleNotForAge { age: 70, ages: s("0-17") },
         ];
         for (measure, value) in every!(Measure { HeightCm, WeightKg }).into_iter().zip(["1.75", "65000"]) {
             kinds.push(ImpossibleMeasure { measure, value: s(value) });
         }
+        kinds.extend(CouponKind::ALL.map(|kind| CouponDuplicateKind { kind }));
         for what in NOUNS {
             kinds.push(Duplicate { what, name: s("X1") });
             kinds.push(Unknown { what, name: s("X1") });
