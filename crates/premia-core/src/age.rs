@@ -34,6 +34,10 @@ pub enum AgeBasis {
     NearestBirthday,
 }
 
+impl AgeBasis {
+    pub const ALL: [AgeBasis; 2] = crate::variants::every_variant!(AgeBasis { LastBirthday, NearestBirthday });
+}
+
 /// The date a person born on `birth` has their birthday in `year`.
 ///
 /// Someone born on 29 February reaches their birthday on 1 March in a common year: they have not

@@ -26,6 +26,10 @@ pub enum IfDeclined {
     DropBundle,
 }
 
+impl IfDeclined {
+    pub const ALL: [IfDeclined; 2] = crate::variants::every_variant!(IfDeclined { DropProduct, DropBundle });
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
     pub id: String,

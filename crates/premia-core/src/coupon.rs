@@ -33,6 +33,9 @@ pub enum CouponKind {
 }
 
 impl CouponKind {
+    pub const ALL: [CouponKind; 4] =
+        crate::variants::every_variant!(CouponKind { Bundle, Campaign, Referral, Voucher });
+
     pub fn name(self) -> &'static str {
         match self {
             CouponKind::Bundle => "bundle",
@@ -51,6 +54,10 @@ pub enum AppliesTo {
     EveryYear,
 }
 
+impl AppliesTo {
+    pub const ALL: [AppliesTo; 2] = crate::variants::every_variant!(AppliesTo { FirstYear, EveryYear });
+}
+
 /// Which payment types a discount allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +68,10 @@ pub enum PaymentType {
     Regular,
     /// Single premium (趸交) only.
     Single,
+}
+
+impl PaymentType {
+    pub const ALL: [PaymentType; 3] = crate::variants::every_variant!(PaymentType { Any, Regular, Single });
 }
 
 /// When, where and for what a discount may be used.
@@ -150,6 +161,17 @@ pub struct Claims {
 pub enum TokenKind {
     Voucher,
     Referral,
+}
+
+impl TokenKind {
+    pub const ALL: [TokenKind; 2] = crate::variants::every_variant!(TokenKind { Voucher, Referral });
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::Voucher => "voucher",
+            TokenKind::Referral => "referral",
+        }
+    }
 }
 
 const TOKEN_PREFIX: &str = "PV1.";
@@ -249,7 +271,7 @@ fn read_claims(value: &crate::json::Json) -> Option<Claims> {
     let mut r = Reader::new();
     let claims = r.object(value, "", FIELDS).and_then(|object| {
         let catalogue = r.required(object, "", "catalogue", Reader::string);
-        let kinds = [("voucher", TokenKind::Voucher), ("referral", TokenKind::Referral)];
+        let kinds = TokenKind::ALL.map(|kind| (kind.name(), kind));
         let kind = r.required(object, "", "kind", |r, v, p| r.one_of(v, p, &kinds));
         let series = r.required(object, "", "series", Reader::string);
         let id = r.required(object, "", "id", Reader::string);

@@ -113,7 +113,7 @@ pub(crate) fn apply(catalogue: &Catalogue, request: &QuoteRequest, age: u32, cov
         }
         // One discount of each kind: the kinds used are those of the discounts given so far.
         if applied.discounts.iter().any(|d| d.kind == candidate.kind) {
-            let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind.name() };
+            let kind = ErrorKind::CouponDuplicateKind { kind: candidate.kind };
             applied.rejected.push(RejectedCoupon::new(candidate.entered, &kind));
             continue;
         }

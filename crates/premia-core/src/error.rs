@@ -341,7 +341,7 @@ pub enum ErrorKind {
     /// The regulatory cap leaves nothing of this discount.
     CouponOverCap { cap: String },
     /// A second coupon of a kind that allows one per quote.
-    CouponDuplicateKind { kind: &'static str },
+    CouponDuplicateKind { kind: crate::coupon::CouponKind },
     /// Issued for another catalogue.
     CouponWrongCatalogue { catalogue: String },
     /// A bundle discount for a bundle not offered at this age.
@@ -736,11 +736,12 @@ impl ErrorKind {
                 ),
             ),
             CouponDuplicateKind { kind } => {
-                let (zh, en) = match *kind {
-                    "campaign" => ("活动优惠", "campaign discount"),
-                    "referral" => ("推荐优惠", "referral discount"),
-                    "voucher" => ("抵用券", "voucher"),
-                    _ => ("组合优惠", "bundle discount"),
+                use crate::coupon::CouponKind;
+                let (zh, en) = match kind {
+                    CouponKind::Campaign => ("活动优惠", "campaign discount"),
+                    CouponKind::Referral => ("推荐优惠", "referral discount"),
+                    CouponKind::Voucher => ("抵用券", "voucher"),
+                    CouponKind::Bundle => ("组合优惠", "bundle discount"),
                 };
                 Text::new(format!("每份报价只能使用一项{zh}"), format!("only one {en} may be used per quote"))
             }

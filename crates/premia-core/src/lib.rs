@@ -48,6 +48,7 @@ pub mod resident_id;
 pub mod term;
 pub mod text;
 pub mod underwriting;
+mod variants;
 pub mod verify;
 pub mod worksheet;
 

@@ -28,6 +28,8 @@ pub enum RoundMode {
 }
 
 impl RoundMode {
+    pub const ALL: [RoundMode; 4] = crate::variants::every_variant!(RoundMode { HalfUp, HalfEven, Down, Up });
+
     pub fn name(self) -> &'static str {
         match self {
             RoundMode::HalfUp => "half_up",
@@ -130,13 +132,8 @@ pub enum RoundingStep {
 }
 
 impl RoundingStep {
-    pub const ALL: [RoundingStep; 5] = [
-        RoundingStep::BasePremium,
-        RoundingStep::RatedPremium,
-        RoundingStep::RiderPremium,
-        RoundingStep::Instalment,
-        RoundingStep::Discount,
-    ];
+    pub const ALL: [RoundingStep; 5] =
+        crate::variants::every_variant!(RoundingStep { BasePremium, RatedPremium, RiderPremium, Instalment, Discount });
 
     pub fn name(self) -> &'static str {
         match self {

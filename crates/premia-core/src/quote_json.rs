@@ -1411,7 +1411,8 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::coupon::CouponKind;
+    use crate::catalogue::sale::{DocumentKind, Relationship};
+    use crate::coupon::{CouponKind, TokenKind};
     use crate::money::{RoundMode, RoundingStep};
     use crate::request::Sex;
     use crate::term::Frequency;
@@ -1513,53 +1514,20 @@ mod tests {
     #[test]
     fn enum_names_match_their_serde_spelling() {
         let check = |name: &str, value: String| assert_eq!(format!("\"{name}\""), value);
-        for line in [
-            Line::CriticalIllness,
-            Line::Medical,
-            Line::TermLife,
-            Line::WholeLife,
-            Line::Endowment,
-            Line::Annuity,
-            Line::Accident,
-            Line::LongTermCare,
-            Line::CityHealth,
-        ] {
-            check(line_name(line), serde(&line));
-        }
-        for sex in [Sex::Male, Sex::Female] {
-            check(sex.name(), serde(&sex));
-        }
-        for frequency in Frequency::ALL {
-            check(frequency.name(), serde(&frequency));
-        }
-        for outcome in [
-            Outcome::Accept,
-            Outcome::AcceptWithConditions,
-            Outcome::MedicalExam,
-            Outcome::Refer,
-            Outcome::Pending,
-            Outcome::Decline,
-        ] {
-            check(outcome.name(), serde(&outcome));
-        }
-        for kind in [CouponKind::Bundle, CouponKind::Campaign, CouponKind::Referral, CouponKind::Voucher] {
-            check(kind.name(), serde(&kind));
-        }
-        for applies_to in [AppliesTo::FirstYear, AppliesTo::EveryYear] {
-            check(applies_to_name(applies_to), serde(&applies_to));
-        }
-        for benefit in [Benefit::Term, Benefit::WholeLife, Benefit::Endowment, Benefit::Annuity] {
-            check(benefit_name(benefit), serde(&benefit));
-        }
-        for step in RoundingStep::ALL {
-            check(step.name(), serde(&step));
-        }
-        for mode in [RoundMode::HalfUp, RoundMode::HalfEven, RoundMode::Down, RoundMode::Up] {
-            check(mode.name(), serde(&mode));
-        }
-        for factor in [FactorKind::Smoker, FactorKind::Occupation] {
-            check(factor_kind_name(factor), serde(&factor));
-        }
+        // Every variant of each (`ALL` cannot leave one out).
+        Line::ALL.iter().for_each(|&line| check(line_name(line), serde(&line)));
+        Sex::ALL.iter().for_each(|&sex| check(sex.name(), serde(&sex)));
+        Frequency::ALL.iter().for_each(|&frequency| check(frequency.name(), serde(&frequency)));
+        Outcome::ALL.iter().for_each(|&outcome| check(outcome.name(), serde(&outcome)));
+        CouponKind::ALL.iter().for_each(|&kind| check(kind.name(), serde(&kind)));
+        TokenKind::ALL.iter().for_each(|&kind| check(kind.name(), serde(&kind)));
+        AppliesTo::ALL.iter().for_each(|&applies_to| check(applies_to_name(applies_to), serde(&applies_to)));
+        Benefit::ALL.iter().for_each(|&benefit| check(benefit_name(benefit), serde(&benefit)));
+        RoundingStep::ALL.iter().for_each(|&step| check(step.name(), serde(&step)));
+        RoundMode::ALL.iter().for_each(|&mode| check(mode.name(), serde(&mode)));
+        FactorKind::ALL.iter().for_each(|&factor| check(factor_kind_name(factor), serde(&factor)));
+        DocumentKind::ALL.iter().for_each(|&kind| check(kind.name(), serde(&kind)));
+        Relationship::ALL.iter().for_each(|&relationship| check(relationship.name(), serde(&relationship)));
         for term in [CoverageTerm::Years(1), CoverageTerm::Years(20), CoverageTerm::ToAge(70), CoverageTerm::Lifelong] {
             assert_eq!(
                 mine(|out| {
@@ -1626,10 +1594,10 @@ mod tests {
             StepKind::DiscountCapped { coupon: s(), before: n, left: d("-0.00") },
             StepKind::DiscountScaled { coupon: s(), total: d("9715.00"), kept: d("97.15"), before: n },
         ];
-        for sex in [Sex::Male, Sex::Female] {
+        for sex in Sex::ALL {
             kinds.push(StepKind::ActuarialBasis { mortality: a(), source: a(), age: 45, sex });
         }
-        for benefit in [Benefit::Term, Benefit::WholeLife, Benefit::Endowment, Benefit::Annuity] {
+        for benefit in Benefit::ALL {
             kinds.push(StepKind::BenefitFactor {
                 benefit,
                 age: 40,
@@ -1646,7 +1614,7 @@ mod tests {
             });
         }
         for step in RoundingStep::ALL {
-            for mode in [RoundMode::HalfUp, RoundMode::HalfEven, RoundMode::Down, RoundMode::Up] {
+            for mode in RoundMode::ALL {
                 kinds.push(StepKind::Rounding { step, from: n, scale: 2, mode });
             }
         }

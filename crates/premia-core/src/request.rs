@@ -93,6 +93,8 @@ pub enum Sex {
 }
 
 impl Sex {
+    pub const ALL: [Sex; 2] = crate::variants::every_variant!(Sex { Male, Female });
+
     pub fn index(self) -> usize {
         match self {
             Sex::Male => 0,
@@ -287,7 +289,7 @@ pub fn read_insured(r: &mut Reader, value: &Json, path: &str) -> Option<Insured>
 }
 
 pub fn read_sex(r: &mut Reader, value: &Json, path: &str) -> Option<Sex> {
-    r.one_of(value, path, &[("male", Sex::Male), ("female", Sex::Female)])
+    r.one_of(value, path, &Sex::ALL.map(|sex| (sex.name(), sex)))
 }
 
 /// Answers to the health questionnaire: `{"HEART": {"yes": false}, ...}`.

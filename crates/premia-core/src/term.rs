@@ -184,7 +184,7 @@ pub enum Frequency {
 
 impl Frequency {
     pub const ALL: [Frequency; 4] =
-        [Frequency::Annual, Frequency::SemiAnnual, Frequency::Quarterly, Frequency::Monthly];
+        crate::variants::every_variant!(Frequency { Annual, SemiAnnual, Quarterly, Monthly });
 
     pub fn instalments_per_year(self) -> u32 {
         match self {

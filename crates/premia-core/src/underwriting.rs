@@ -32,6 +32,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 6] =
+        crate::variants::every_variant!(Outcome { Accept, AcceptWithConditions, MedicalExam, Refer, Pending, Decline });
+
     pub fn label(self) -> Text {
         match self {
             Outcome::Accept => Text::fixed("标准承保", "Accepted"),

@@ -43,6 +43,10 @@ pub enum FactorKind {
     Occupation,
 }
 
+impl FactorKind {
+    pub const ALL: [FactorKind; 2] = crate::variants::every_variant!(FactorKind { Smoker, Occupation });
+}
+
 /// The kinds of step, each with the inputs it used. The serialized `code` is stable API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", content = "inputs")]

@@ -799,8 +799,7 @@ impl Builder<'_> {
             (_, None) => None,
         };
         let (basis, interest, loadings) = (basis?, interest?, loadings?);
-        let commutation =
-            [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
+        let commutation = Sex::ALL.map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
         Some(Rating::Actuarial(Box::new(Actuarial {
             benefit,
             mortality_id: Arc::from(basis.id.as_str()),
@@ -1196,7 +1195,7 @@ struct RatingContext<'a> {
 
 /// Every lookup a product can make: each sex × payment term × social insurance × plan.
 fn cases<'q>(payment_terms: &'q [PaymentTerm], plans: &'q [Option<&'q str>]) -> impl Iterator<Item = ColumnQuery<'q>> {
-    [Sex::Male, Sex::Female].into_iter().flat_map(move |sex| {
+    Sex::ALL.into_iter().flat_map(move |sex| {
         payment_terms.iter().flat_map(move |&payment| {
             [true, false]
                 .into_iter()

@@ -178,6 +178,18 @@ pub enum Line {
 }
 
 impl Line {
+    pub const ALL: [Line; 9] = crate::variants::every_variant!(Line {
+        CriticalIllness,
+        Medical,
+        TermLife,
+        WholeLife,
+        Endowment,
+        Annuity,
+        Accident,
+        LongTermCare,
+        CityHealth
+    });
+
     pub fn label(self) -> Text {
         match self {
             Line::CriticalIllness => Text::fixed("重疾险", "critical illness"),
@@ -278,6 +290,8 @@ pub enum AmountKind {
 }
 
 impl AmountKind {
+    pub const ALL: [AmountKind; 2] = crate::variants::every_variant!(AmountKind { SumAssured, AnnuityAmount });
+
     pub fn field(self) -> &'static str {
         match self {
             AmountKind::SumAssured => "sum_assured",
@@ -340,6 +354,10 @@ pub enum Benefit {
     Endowment,
     /// Pays a yearly amount from the payout start age for life, with guaranteed years.
     Annuity,
+}
+
+impl Benefit {
+    pub const ALL: [Benefit; 4] = crate::variants::every_variant!(Benefit { Term, WholeLife, Endowment, Annuity });
 }
 
 #[derive(Debug, Clone)]

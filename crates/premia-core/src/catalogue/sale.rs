@@ -82,7 +82,7 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     pub const ALL: [DocumentKind; 4] =
-        [DocumentKind::Notice, DocumentKind::Terms, DocumentKind::Exclusions, DocumentKind::HealthDeclaration];
+        crate::variants::every_variant!(DocumentKind { Notice, Terms, Exclusions, HealthDeclaration });
 
     pub fn name(self) -> &'static str {
         match self {
@@ -156,8 +156,7 @@ pub enum Relationship {
 }
 
 impl Relationship {
-    pub const ALL: [Relationship; 4] =
-        [Relationship::Oneself, Relationship::Spouse, Relationship::Child, Relationship::Parent];
+    pub const ALL: [Relationship; 4] = crate::variants::every_variant!(Relationship { Oneself, Spouse, Child, Parent });
 
     pub fn name(self) -> &'static str {
         match self {

@@ -324,47 +324,88 @@ macro_rules! fields {
     };
 }
 
-/// An enum without data, stored as the variant's place in this list.
+/// Enums without data, each stored as the variant's place in its list (a tag byte). Every list names
+/// every variant, once: `put` is an exhaustive `match` (a variant left out does not compile) numbering
+/// variants by `Tag`, which declares them in the list's order (one named twice does not compile). Never
+/// reorder a list: the tags are the compiled form's (`the_tags_are_pinned`); add new variants last.
 macro_rules! variants {
-    ($t:ident { $($variant:ident),* $(,)? }) => {
-        impl Snap for $t {
+    ($($t:ident { $($variant:ident),+ $(,)? })+) => {
+        $(impl Snap for $t {
             fn put(&self, out: &mut Writer) {
-                const ALL: &[$t] = &[$($t::$variant),*];
-                out.0.push(ALL.iter().position(|v| v == self).unwrap_or(0) as u8);
+                #[allow(dead_code)]
+                enum Tag {
+                    $($variant),+
+                }
+                out.0.push(match self {
+                    $($t::$variant => Tag::$variant as u8),+
+                });
             }
             fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
-                const ALL: &[$t] = &[$($t::$variant),*];
+                const ALL: &[$t] = &[$($t::$variant),+];
                 let tag = input.byte()?;
                 ALL.get(usize::from(tag)).copied().ok_or(input.at - 1)
             }
+        })+
+
+        /// Each enum's name with every variant (all of `Type::ALL`, listed apart from the lists above)
+        /// and the tag it is stored as.
+        #[cfg(test)]
+        fn every_tag() -> Vec<(&'static str, Vec<(String, Vec<u8>)>)> {
+            vec![$((stringify!($t), $t::ALL.iter().map(|v| (format!("{v:?}"), tag_of(v))).collect())),+]
+        }
+
+        /// One test per enum: every variant is stored in one byte of its own and read back as itself.
+        #[cfg(test)]
+        #[allow(non_snake_case)]
+        mod every_variant_round_trips {
+            use super::*;
+            $(#[test]
+            fn $t() {
+                round_trip_every_variant(&$t::ALL);
+            })+
         }
     };
 }
 
-variants!(Sex { Male, Female });
-variants!(Line {
-    CriticalIllness,
-    Medical,
-    TermLife,
-    WholeLife,
-    Endowment,
-    Annuity,
-    Accident,
-    LongTermCare,
-    CityHealth
-});
-variants!(AgeBasis { LastBirthday, NearestBirthday });
-variants!(AmountKind { SumAssured, AnnuityAmount });
-variants!(Frequency { Annual, SemiAnnual, Quarterly, Monthly });
-variants!(Benefit { Term, WholeLife, Endowment, Annuity });
-variants!(RoundMode { HalfUp, HalfEven, Down, Up });
-variants!(Outcome { Accept, AcceptWithConditions, MedicalExam, Refer, Pending, Decline });
-variants!(IfDeclined { DropProduct, DropBundle });
-variants!(CouponKind { Bundle, Campaign, Referral, Voucher });
-variants!(AppliesTo { FirstYear, EveryYear });
-variants!(PaymentType { Any, Regular, Single });
-variants!(DocumentKind { Notice, Terms, Exclusions, HealthDeclaration });
-variants!(Relationship { Oneself, Spouse, Child, Parent });
+variants! {
+    Sex { Male, Female }
+    Line { CriticalIllness, Medical, TermLife, WholeLife, Endowment, Annuity, Accident, LongTermCare, CityHealth }
+    AgeBasis { LastBirthday, NearestBirthday }
+    AmountKind { SumAssured, AnnuityAmount }
+    Frequency { Annual, SemiAnnual, Quarterly, Monthly }
+    Benefit { Term, WholeLife, Endowment, Annuity }
+    RoundMode { HalfUp, HalfEven, Down, Up }
+    Outcome { Accept, AcceptWithConditions, MedicalExam, Refer, Pending, Decline }
+    IfDeclined { DropProduct, DropBundle }
+    CouponKind { Bundle, Campaign, Referral, Voucher }
+    AppliesTo { FirstYear, EveryYear }
+    PaymentType { Any, Regular, Single }
+    DocumentKind { Notice, Terms, Exclusions, HealthDeclaration }
+    Relationship { Oneself, Spouse, Child, Parent }
+}
+
+/// The bytes `value` is stored as.
+#[cfg(test)]
+fn tag_of<T: Snap>(value: &T) -> Vec<u8> {
+    let mut out = Writer(Vec::new());
+    value.put(&mut out);
+    out.0
+}
+
+#[cfg(test)]
+fn round_trip_every_variant<T: Snap + PartialEq + std::fmt::Debug>(all: &[T]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for value in all {
+        let bytes = tag_of(value);
+        assert_eq!(bytes.len(), 1, "{value:?} is one tag byte");
+        assert!(seen.insert(bytes.clone()), "{value:?} shares its tag {bytes:?}");
+        let mut input = Reader { bytes: &bytes, at: 0, mortality: Vec::new() };
+        assert_eq!(&T::take(&mut input).unwrap(), value);
+        assert_eq!(input.at, 1);
+    }
+    let mut past = Reader { bytes: &[all.len() as u8], at: 0, mortality: Vec::new() };
+    assert_eq!(T::take(&mut past), Err(0), "the tag after the last is malformed");
+}
 
 fields!(Text { zh, en });
 fields!(IssueAge { min, max, min_days });
@@ -642,7 +683,7 @@ impl Snap for MortalityBasis {
         self.source.put(out);
         self.min_age.put(out);
         self.column(Sex::Male).len().put(out);
-        for sex in [Sex::Male, Sex::Female] {
+        for sex in Sex::ALL {
             put_column(out, self.column(sex).iter().copied().map(Some));
         }
     }
@@ -682,7 +723,7 @@ fn take_actuarial(input: &mut Reader<'_>) -> Result<Actuarial, Malformed> {
         return Err(at);
     }
     let basis = input.mortality.iter().find(|b| *b.id == *mortality_id).ok_or(at)?;
-    let commutation = [Sex::Male, Sex::Female].map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
+    let commutation = Sex::ALL.map(|sex| Commutation::new(basis.column(sex), basis.min_age, interest));
     let mortality_source = Arc::from(basis.source.as_str());
     Ok(Actuarial {
         benefit,
@@ -868,6 +909,35 @@ mod tests {
         assert_eq!(dates.map(|_| NaiveDate::take(&mut input).unwrap()), dates);
         assert_eq!(<(u32, (usize, u16))>::take(&mut input).unwrap(), (u32::MAX, (0, 300)));
         assert_eq!(input.at, out.0.len());
+    }
+
+    /// The compiled form's tag of every variant: reordering a list would make every compiled catalogue
+    /// read wrong, so a changed tag is a reviewed diff (new variants go last).
+    #[test]
+    fn the_tags_are_pinned() {
+        let table: String = every_tag()
+            .into_iter()
+            .map(|(name, tags)| {
+                let tags: Vec<String> = tags.iter().map(|(variant, tag)| format!("{variant}={tag:?}")).collect();
+                format!("{name}: {}\n", tags.join(" "))
+            })
+            .collect();
+        expect_test::expect![[r#"
+            Sex: Male=[0] Female=[1]
+            Line: CriticalIllness=[0] Medical=[1] TermLife=[2] WholeLife=[3] Endowment=[4] Annuity=[5] Accident=[6] LongTermCare=[7] CityHealth=[8]
+            AgeBasis: LastBirthday=[0] NearestBirthday=[1]
+            AmountKind: SumAssured=[0] AnnuityAmount=[1]
+            Frequency: Annual=[0] SemiAnnual=[1] Quarterly=[2] Monthly=[3]
+            Benefit: Term=[0] WholeLife=[1] Endowment=[2] Annuity=[3]
+            RoundMode: HalfUp=[0] HalfEven=[1] Down=[2] Up=[3]
+            Outcome: Accept=[0] AcceptWithConditions=[1] MedicalExam=[2] Refer=[3] Pending=[4] Decline=[5]
+            IfDeclined: DropProduct=[0] DropBundle=[1]
+            CouponKind: Bundle=[0] Campaign=[1] Referral=[2] Voucher=[3]
+            AppliesTo: FirstYear=[0] EveryYear=[1]
+            PaymentType: Any=[0] Regular=[1] Single=[2]
+            DocumentKind: Notice=[0] Terms=[1] Exclusions=[2] HealthDeclaration=[3]
+            Relationship: Oneself=[0] Spouse=[1] Child=[2] Parent=[3]
+        "#]].assert_eq(&table);
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub(super) async fn submit(
     let scope = format!("{}|{}", caller.scope(), identity.keyed);
     // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
     // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
-    let mut fingerprint = serde_json::to_vec(&submitted).unwrap_or_default();
+    let mut fingerprint = stored_json(&submitted, "quote")?.into_bytes();
     if let Some(details) = application.application {
         // The details are part of what is applied for: a retry with other details is another body.
         fingerprint.push(b'\n');
@@ -186,9 +186,9 @@ pub(super) async fn submit(
         catalogue_id: quote.catalogue.id.clone(),
         catalogue_version: quote.catalogue.version.clone(),
         digest: quote.digest.clone(),
-        decision: serde_json::to_string(&quote.decision).unwrap_or_default(),
-        request_json: serde_json::to_string(&quote.request).unwrap_or_default(),
-        quote_json: serde_json::to_string(&*quote).unwrap_or_default(),
+        decision: stored_json(&quote.decision, "quote.decision")?,
+        request_json: stored_json(&quote.request, "quote.request")?,
+        quote_json: stored_json(&*quote, "quote")?,
         token,
         coupons,
         referrals,
@@ -603,6 +603,24 @@ fn requote(state: &AppState, reason: RequoteReason, fresh: Box<Quote>) -> ApiErr
         .with("requote", &Requote { reason, fresh: &fresh, stamp })
 }
 
+/// What is stored of an application (its quote, request and decision), as JSON. The core's types always
+/// serialise (string keys, decimals as strings); should one ever fail, the application is refused with a
+/// typed 500 and nothing is stored: never an application with an empty quote.
+fn stored_json(value: &impl serde::Serialize, field: &str) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|error| {
+        tracing::error!("serialising {field} to store it failed: {error}");
+        ApiError::server(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::new(
+                "internal.serialise",
+                field,
+                "服务器内部错误：无法保存报价",
+                "internal server error: the quote could not be stored",
+            ),
+        )
+    })
+}
+
 fn store_error(error: StoreError) -> ApiError {
     ApiError::unavailable(&error.to_string())
 }
@@ -649,5 +667,17 @@ mod tests {
         assert!(a.starts_with("PA20261125-"), "{a}");
         assert_eq!(a.len(), "PA20261125-".len() + 10);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn what_cannot_be_serialised_is_a_typed_500_not_an_empty_string() {
+        // JSON object keys must be strings: a map keyed by pairs cannot be written.
+        let unwritable = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
+        let error = stored_json(&unwritable, "quote").unwrap_err();
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.errors[0]["code"], "internal.serialise");
+        assert_eq!(error.errors[0]["field"], "quote");
+        assert!(error.errors[0]["message"]["zh"].as_str().is_some_and(|zh| !zh.is_empty()));
+        assert_eq!(stored_json(&premia_core::Sex::Female, "quote").unwrap(), "\"female\"");
     }
 }
