@@ -56,7 +56,9 @@ applications() {
   local count=$1 out=$2
   "$TARGET/release/examples/quotes_jsonl" --applications "$((count * 3))" "$(today)" >"$out.all"
   grep -v -e '"single_use":true' -e '"outcome":"decline"' -e '"outcome":"pending"' "$out.all" |
-    grep -F '"channel":{"kind":"direct"}' | head -n "$count" >"$out"
+    grep -F '"channel":{"kind":"direct"}' | sed -n "1,${count}p" >"$out"
+  # sed reads to the end: `head` would close the pipe early and, under pipefail, end the script.
+  [[ $(wc -l <"$out") -eq $count ]] || { echo "server-bench: fewer than $count direct applications" >&2; exit 1; }
 }
 
 # The load comes from one address (wrk on loopback), far above a person's or a CRM's rate: the bench
