@@ -29,14 +29,13 @@ pkg="$root/web/pkg"
 dist="$root/web/dist"
 
 # The standard library rebuilt for size: `-Zbuild-std` with `panic = immediate-abort`, so a panic is a
-# trap and no panic message, location or formatting code is left in the module (7 % of it, compressed),
-# and std's `optimize_for_size` variants. `-Zfmt-debug=none` compiles `Debug` formatting out and
-# `-Zlocation-detail=none` the source paths `#[track_caller]` keeps (1.6 % more): nothing a person
-# reads may use `{:?}` (messages quote inputs with `premia_core::text::Quoted`). These are unstable
+# trap and no panic message, location or formatting code is left in the module (5 KiB compressed;
+# check-size-steps.mjs fails the build if std's panic messages are back), and std's `optimize_for_size`
+# variants. `-Zlocation-detail=none` drops the source paths `#[track_caller]` keeps. These are unstable
 # cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every other build uses take them, for
-# this command only. The library's source is rustup's rust-src component (web-tools.sh adds it);
-# without it the prebuilt std is used, a larger module that behaves the same (the core never panics:
-# fuzzed, and every error is a value).
+# this command only. The library's source is rustup's rust-src component (web-tools.sh adds it; the
+# build stops without it). (`-Zfmt-debug=none` no longer earned anything and was dropped: BENCHMARKS.md,
+# "The size build, step by step".)
 web_size_flags
 
 # wasm-pack with the wasm-bindgen on PATH (same version as Cargo.lock) and without its own wasm-opt
