@@ -31,11 +31,11 @@ dist="$root/web/dist"
 # The standard library rebuilt for size: `-Zbuild-std` with `panic = immediate-abort`, so a panic is a
 # trap and no panic message, location or formatting code is left in the module (5 KiB compressed;
 # check-size-steps.mjs fails the build if std's panic messages are back), and std's `optimize_for_size`
-# variants. `-Zlocation-detail=none` drops the source paths `#[track_caller]` keeps. These are unstable
-# cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every other build uses take them, for
-# this command only. The library's source is rustup's rust-src component (web-tools.sh adds it; the
-# build stops without it). (`-Zfmt-debug=none` no longer earned anything and was dropped: BENCHMARKS.md,
-# "The size build, step by step".)
+# variants. These are unstable cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every
+# other build uses take them, for this command only. The library's source is rustup's rust-src component
+# (web-tools.sh adds it; the build stops without it). `-Zfmt-debug=none` (nothing) and
+# `-Zlocation-detail=none` (1.1 KiB) no longer earned the 2 KiB a size step must, and were dropped
+# (BENCHMARKS.md, "The size build, step by step").
 web_size_flags
 
 # wasm-pack with the wasm-bindgen on PATH (same version as Cargo.lock) and without its own wasm-opt

@@ -57,7 +57,7 @@ web_size_flags() {
     echo "web-tools: no rust-src component (rustup component add rust-src): the size build needs the standard library's source" >&2
     exit 1
   fi
-  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none")
+  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort")
   size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 }
 
