@@ -12,7 +12,7 @@
 #              every html/js/css/wasm file its precompressed forms, FILE.gz (zopfli) and FILE.br (brotli
 #              -q 11), which the premia server sends to browsers that accept them
 #
-#   scripts/web-build.sh            # release build (profile wasm-release + wasm-opt -O1)
+#   scripts/web-build.sh            # release build (profile wasm-release, functions ordered for compression)
 # Uses $CARGO_TARGET_DIR if set. Tools are installed by scripts/web-tools.sh (run first, idempotent).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,19 +20,22 @@ cd "$root"
 source "$root/scripts/web-tools.sh"
 "$root/scripts/web-tools.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Every tool of the size build, or no build: without one the module would be larger and nothing would
+# say so (web-tools.sh installs them).
+web_require_tools zopfli brotli wasm-bindgen wasm-pack "$root/web/node_modules/.bin/wasm-opt" \
+  "$root/web/node_modules/.bin/terser" "$root/web/node_modules/.bin/csso"
 
 pkg="$root/web/pkg"
 dist="$root/web/dist"
 
 # The standard library rebuilt for size: `-Zbuild-std` with `panic = immediate-abort`, so a panic is a
-# trap and no panic message, location or formatting code is left in the module (7 % of it, compressed),
-# and std's `optimize_for_size` variants. `-Zfmt-debug=none` compiles `Debug` formatting out and
-# `-Zlocation-detail=none` the source paths `#[track_caller]` keeps (1.6 % more): nothing a person
-# reads may use `{:?}` (messages quote inputs with `premia_core::text::Quoted`). These are unstable
-# cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every other build uses take them, for
-# this command only. The library's source is rustup's rust-src component (web-tools.sh adds it);
-# without it the prebuilt std is used, a larger module that behaves the same (the core never panics:
-# fuzzed, and every error is a value).
+# trap and no panic message, location or formatting code is left in the module (5 KiB compressed;
+# check-size-steps.mjs fails the build if std's panic messages are back), and std's `optimize_for_size`
+# variants. These are unstable cargo/rustc flags: RUSTC_BOOTSTRAP=1 lets the one stable rustc every
+# other build uses take them, for this command only. The library's source is rustup's rust-src component
+# (web-tools.sh adds it; the build stops without it). `-Zfmt-debug=none` (nothing) and
+# `-Zlocation-detail=none` (1.1 KiB) no longer earned the 2 KiB a size step must, and were dropped
+# (BENCHMARKS.md, "The size build, step by step").
 web_size_flags
 
 # wasm-pack with the wasm-bindgen on PATH (same version as Cargo.lock) and without its own wasm-opt
@@ -43,25 +46,30 @@ env "${size_env[@]}" WASM_PACK_CACHE="${WASM_PACK_CACHE:-$root/target/wasm-pack-
   wasm-pack --log-level warn build crates/premia-wasm --target web --out-dir "$pkg" --out-name premia \
   --profile wasm-release --no-opt -- --locked --config 'profile.wasm-release.strip=false' "${size_args[@]}"
 
-# -O1, not -Oz: on top of rustc's opt-level "z", binaryen's -Oz/-Os/-O2 passes make the module 10%
-# smaller raw but 14% LARGER gzip-compressed (what a browser downloads); -O1 gives the smallest gzip.
-# Identical functions (a generic instance per type that compiled to the same code) are merged after -O1.
-# Then the functions are put in an order where similar ones are neighbours (web/tools/order-functions.mjs:
-# about 4% smaller compressed, same code), and names and debug info are stripped.
-# Measured in BENCHMARKS.md ("wasm-opt levels", "function order").
+# No binaryen optimisation level: on top of rustc's opt-level "z" its -Oz/-Os/-O2 passes make the module
+# smaller raw but larger compressed (what a browser downloads), and -O1 with duplicate-function
+# elimination earned 0.7 KiB compressed, under the 2 KiB a size step must earn to stay (BENCHMARKS.md,
+# "The size build, step by step"). What stays: the functions put in an order where similar ones are
+# neighbours (web/tools/order-functions.mjs: 4 % smaller compressed, same code; binaryen renumbers calls,
+# the table and exports by it), then names and debug info stripped.
 wasm_opt="$root/web/node_modules/.bin/wasm-opt"
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
   --enable-reference-types --enable-multivalue)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# optimize IN OUT: a module as wasm-bindgen wrote it, optimized and ordered, into OUT.
+# optimize IN OUT: a module as wasm-bindgen wrote it (with its name section), ordered and stripped, into OUT.
 optimize() {
-  "$wasm_opt" "$1" -o "$work/optimized.wasm" -O1 --duplicate-function-elimination -g "${features[@]}"
-  node "$root/web/tools/order-functions.mjs" "$work/optimized.wasm" "$work/ordered.wasm"
+  node "$root/web/tools/order-functions.mjs" "$1" "$work/ordered.wasm"
   "$wasm_opt" "$work/ordered.wasm" -o "$2" --reorder-functions-by-name "${features[@]}" \
     --strip-debug --strip-producers
+  # The order must have changed something: the same module stripped without it must differ.
+  "$wasm_opt" "$1" -o "$work/unordered.wasm" "${features[@]}" --strip-debug --strip-producers
+  if cmp -s "$work/unordered.wasm" "$2"; then
+    echo "web-build: order-functions.mjs left the functions in their order" >&2
+    exit 1
+  fi
 }
-echo "web-build: wasm-opt -O1, function order (the npm package's module)" >&2
+echo "web-build: function order (the npm package's module)" >&2
 optimize "$pkg/premia_bg.wasm" "$pkg/premia_bg.wasm"
 
 # The npm package: our entry point (a Node-aware init) and README beside wasm-pack's files.
@@ -101,27 +109,20 @@ done
 
 # Precompress: FILE.gz and FILE.br beside each file a browser fetches, for the server's ServeDir
 # (precompressed_gzip/precompressed_br). zopfli makes the smallest gzip format (every browser and proxy
-# reads it); brotli -q 11 is smaller still, for browsers that send `Accept-Encoding: br`. Without the
-# tools (web-tools.sh could not install them) gzip -9 stands in and there are no .br files.
+# reads it); brotli -q 11 is smaller still, for browsers that send `Accept-Encoding: br`. Both are
+# required (checked at the top).
 compress() {
-  local file=$1
-  if command -v zopfli >/dev/null; then
-    zopfli -c "$file" >"$file.gz"
-  else
-    gzip -9 -n -c "$file" >"$file.gz"
-  fi
-  if command -v brotli >/dev/null; then
-    brotli -q 11 -f -o "$file.br" "$file"
-  fi
+  zopfli -c "$1" >"$1.gz"
+  brotli -q 11 -f -o "$1.br" "$1"
 }
 export -f compress
-command -v zopfli >/dev/null || echo "web-build: no zopfli, .gz files are gzip -9" >&2
-command -v brotli >/dev/null || echo "web-build: no brotli, no .br files" >&2
 echo "web-build: precompress (.gz, .br)" >&2
 find "$dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.wasm' \) -print0 |
   xargs -0 -n 1 -P "$(nproc)" bash -c 'compress "$1"' _
 wasm="$dist/pkg/premia_bg.wasm"
 echo "web-build: built $(du -b "$wasm" | cut -f1) bytes of wasm ($(du -b "$wasm.gz" | cut -f1) gzip) into web/dist and web/pkg" >&2
+# Each size step above did its work (a step that stops working raises no error, the module just grows).
+node "$root/web/tools/check-size-steps.mjs" "$dist"
 
 # The buying module (crates/premia-buy-web), its own WebAssembly module in web/dist/buy/: fetched only
 # when a person chooses to buy, so nothing above grows for it.

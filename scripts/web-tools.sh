@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the web build and tests need, idempotently (quick when everything is there):
 #   - the wasm32-unknown-unknown Rust target, and the standard library's source (rust-src), which
-#     web-build.sh rebuilds for size (not fatal when it cannot be added)
+#     web-build.sh rebuilds for size
 #   - wasm-bindgen-cli at the version Cargo.lock pins (wasm-pack uses the one on PATH, never a download)
 #   - wasm-pack (from crates.io)
 #   - npm dependencies of web/ (binaryen's wasm-opt, terser, csso) and tests/web/ (playwright-core),
@@ -28,7 +28,7 @@ web_install_rust_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
-    rustup component add rust-src || echo "web-tools: no rust-src: the browser build uses the prebuilt std" >&2
+    rustup component add rust-src
   fi
   wanted=$(web_wasm_bindgen_version)
   if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wanted" ]]; then
@@ -53,13 +53,23 @@ web_target_dir() {
 # `size_env` (environment for cargo) and `size_args` (cargo arguments). The quote module and the buying
 # module (buy-build.sh) are built with the same ones, so they share what they compile.
 web_size_flags() {
-  size_env=()
-  size_args=()
-  if [[ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
-    size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none")
-    size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
-  else
-    echo "web-tools: no rust-src component, so the prebuilt standard library is used (a larger module)" >&2
+  if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+    echo "web-tools: no rust-src component (rustup component add rust-src): the size build needs the standard library's source" >&2
+    exit 1
+  fi
+  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort")
+  size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
+}
+
+# Exit unless every named tool (a command on PATH or an executable path) is there.
+web_require_tools() {
+  local tool missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  if ((${#missing[@]})); then
+    echo "web-tools: missing ${missing[*]} (scripts/web-tools.sh installs them): the size build needs every one" >&2
+    exit 1
   fi
 }
 
@@ -89,14 +99,14 @@ web_apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# zopfli (the smallest gzip-format output: 5% below gzip -9 on the wasm) and brotli (quality 11). Not
-# fatal when they cannot be installed: web-build.sh then falls back to gzip -9 and skips the .br files.
+# zopfli (the smallest gzip-format output: 5% below gzip -9 on the wasm) and brotli (quality 11).
+# web-build.sh refuses to run without them.
 web_install_compressors() {
   local missing=()
   command -v zopfli >/dev/null || missing+=(zopfli)
   command -v brotli >/dev/null || missing+=(brotli)
   if ((${#missing[@]})); then
-    web_apt_install "${missing[@]}" || echo "web-tools: without ${missing[*]}: web/dist is compressed with what there is" >&2
+    web_apt_install "${missing[@]}"
   fi
 }
 

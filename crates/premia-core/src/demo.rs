@@ -12,8 +12,19 @@ use crate::catalogue::Catalogue;
 #[cfg(feature = "toml")]
 pub const TOML: &str = include_str!("../../../catalogue/demo.toml");
 
-/// The demo catalogue compiled, for builds without a TOML parser.
-pub const COMPILED: &[u8] = include_bytes!("../../../catalogue/demo.compiled.bin");
+/// The demo catalogue compiled, for builds without a TOML parser. Builds that never buy (no
+/// `purchase` feature: the quote site and the widget) embed it without its sale section, which only
+/// buying reads (see `catalogue::snapshot`).
+#[cfg(feature = "purchase")]
+pub const COMPILED: &[u8] = COMPILED_FILE;
+#[cfg(not(feature = "purchase"))]
+pub const COMPILED: &[u8] = &WITHOUT_SALE;
+
+/// `catalogue/demo.compiled.bin` as `premia catalogue compile` writes it.
+const COMPILED_FILE: &[u8] = include_bytes!("../../../catalogue/demo.compiled.bin");
+#[cfg(not(feature = "purchase"))]
+const WITHOUT_SALE: [u8; crate::catalogue::len_without_sale(COMPILED_FILE)] =
+    crate::catalogue::without_sale(COMPILED_FILE);
 
 /// Files the demo catalogue refers to, by the path written in it.
 #[cfg(feature = "toml")]

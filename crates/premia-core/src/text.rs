@@ -43,9 +43,9 @@ impl fmt::Display for Text {
 }
 
 /// What a person wrote, in double quotes with `"`, `\` and control characters escaped: how a message
-/// quotes an input (`"12,5" is not a decimal number`). Written out rather than with `{:?}` because the
-/// browser build compiles `Debug` formatting out (`-Zfmt-debug=none`, `scripts/web-build.sh`), and a
-/// message must read the same there as natively.
+/// quotes an input (`"12,5" is not a decimal number`). Written out rather than with `{:?}`, whose
+/// escaping is Rust's, not a reader's, and which a size build may compile out (`-Zfmt-debug=none`): a
+/// message must read the same in every build.
 #[derive(Debug, Clone, Copy)]
 pub struct Quoted<'a>(pub &'a str);
 

@@ -115,14 +115,17 @@ pub fn badge(decision: &Decision, lang: Lang) -> Html {
         return Html::default();
     }
     html! {
-        <p class={class_of(decision.outcome)} data-outcome={decision.outcome.name()}>
+        <p ~className={class_of(decision.outcome)} data-outcome={decision.outcome.name()}>
             <span class="premia-badge">{ decision.outcome.label().get(lang).to_owned() }</span>
         </p>
     }
 }
 
 /// The decision's classes. Whole strings rather than `classes!`: the app builds every class list from
-/// literals, and yew's `Classes` set would add its own code to the module.
+/// literals, and yew's `Classes` set would add its own code to the module. A class list chosen at run
+/// time is set as the `className` property (`~className={…}`), never as `class={…}`: yew's `html!`
+/// turns every non-literal `class` into a `Classes` set (an `IndexSet`, its hashing and its joining:
+/// 2.0 KB of what the widget downloads, compressed).
 fn class_of(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Accept | Outcome::AcceptWithConditions => "premia-decision is-ok",
@@ -149,7 +152,7 @@ pub fn decision(state: &State, quote: &Quote, decision: &Decision) -> Html {
     let colon = if lang == premia_core::Lang::Zh { "：" } else { ": " };
     let agent = matches!(state.settings.channel, premia_core::Channel::Agent { .. });
     html! {
-        <div {class} data-outcome={outcome.name()}>
+        <div ~className={class} data-outcome={outcome.name()}>
             <p class="premia-decision-outcome">
                 <span class="premia-badge">{ outcome.label().get(lang).to_owned() }</span>
                 if decision.two_person_review && agent {

@@ -22,7 +22,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                     let id = r.bundle.clone();
                     let onclick = dispatch.to_callback().reform(move |_: MouseEvent| Action::ChooseBundle(id.clone()));
                     html! {
-                        <article class={if chosen { "premia-bundle is-chosen" } else { "premia-bundle" }} data-bundle={r.bundle.clone()}>
+                        <article ~className={if chosen { "premia-bundle is-chosen" } else { "premia-bundle" }} data-bundle={r.bundle.clone()}>
                             { crate::view::heading(state, 2, "premia-bundle-title", None, r.name.get(lang).to_owned()) }
                             <p class="premia-bundle-reason">{ r.reason.get(lang).to_owned() }</p>
                             <p class="premia-bundle-price">
@@ -38,7 +38,7 @@ pub fn bundles_section(state: &State, dispatch: &Dispatch) -> Html {
                                     }).collect::<Vec<_>>().join("; ") }
                                 </p>
                             }
-                            <button type="button" class={if chosen { "premia-button premia-primary" } else { "premia-button" }}
+                            <button type="button" ~className={if chosen { "premia-button premia-primary" } else { "premia-button" }}
                                 aria-pressed={chosen.to_string()} {onclick}>
                                 { if chosen { Label::Chosen.get(lang) } else { Label::ChooseBundle.get(lang) } }
                             </button>
@@ -109,7 +109,7 @@ fn coupon_line(state: &State, dispatch: &Dispatch, code: &str) -> Html {
         _ => String::new(),
     };
     html! {
-        <li {class} data-code={code_attr}>
+        <li ~className={class} data-code={code_attr}>
             <span class="premia-coupon-code">{ shortened(code) }</span>
             <span class="premia-coupon-status">{ text }</span>
             <button type="button" class="premia-link" {onclick} aria-label={format!("{} {}", Label::Remove.get(lang), shortened(code))}>

@@ -76,7 +76,7 @@ pub fn heading(state: &State, depth: u8, class: &'static str, id: Option<String>
         3 => "h3",
         _ => "h4",
     };
-    html! { <@{tag} {class} {id}>{ text }</@> }
+    html! { <@{tag} ~className={class} {id}>{ text }</@> }
 }
 
 pub fn toolbar(state: &State, dispatch: &Dispatch) -> Html {
@@ -309,7 +309,7 @@ fn product_toggle(state: &State, dispatch: &Dispatch, product: &Product) -> Html
     let onchange = dispatch.to_callback().reform(move |_: Event| Action::ToggleProduct(code.clone()));
     let description = product.description.as_ref().map(|d| d.get(lang).to_owned());
     html! {
-        <label class={if chosen { "premia-product is-chosen" } else { "premia-product" }} data-product={product.code.clone()}>
+        <label ~className={if chosen { "premia-product is-chosen" } else { "premia-product" }} data-product={product.code.clone()}>
             <input type="checkbox" name="product" value={product.code.clone()} checked={chosen} {onchange} />
             <span class="premia-product-line">{ product.line.label().get(lang).to_owned() }</span>
             <span class="premia-product-name">{ product.name.get(lang).to_owned() }</span>
@@ -397,7 +397,7 @@ pub fn select(state: &State, select: Select<'_>) -> Html {
     let errors = field_errors(state, field);
     let disabled = none.is_none() && choices.len() < 2;
     html! {
-        <div {class}>
+        <div ~className={class}>
             <label for={id.clone()}>{ label }</label>
             <select {id} {name} {onchange} {disabled} aria-invalid={errors.invalid.to_string()}
                 aria-describedby={errors.described_by}>
@@ -466,7 +466,7 @@ pub fn decimal_field(state: &State, input: DecimalField<'_>) -> Html {
     let described_by: Vec<String> = [hint_id.clone(), errors.described_by].into_iter().flatten().collect();
     let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
     html! {
-        <div {class}>
+        <div ~className={class}>
             <label for={id.clone()}>{ label }</label>
             <input {id} type="text" inputmode="decimal" autocomplete="off" {value} {readonly} {oninput}
                 aria-invalid={errors.invalid.to_string()} aria-describedby={described_by} />

@@ -28,6 +28,8 @@ use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
 
 pub use mortality::{Commutation, MortalityBasis};
+#[cfg(not(feature = "purchase"))]
+pub(crate) use snapshot::{len_without_sale, without_sale};
 pub use table::AgeTable;
 
 /// A loaded, validated catalogue.

@@ -11,7 +11,13 @@
 //! are left out (they are run where the catalogue is compiled). The content hash is the TOML source's,
 //! so a quote names the same catalogue whichever form priced it.
 //!
-//! Layout: the magic `PREMIA-CATALOGUE`, a format version byte, then the fields in declaration order.
+//! Layout: the magic `PREMIA-CATALOGUE`, a format version byte, the length of the sale section (4
+//! bytes, little-endian), then the fields in declaration order, and last the sale section
+//! ([`sale::SaleRules`]: the documents, application and policy rules), which only buying reads. Builds
+//! without the `purchase` feature (the quote site and the widget) skip it unread, and embed the demo
+//! catalogue without it ([`without_sale`]): what the widget downloads first carries no sale rules
+//! (1.3 KB compressed of the demo's, and their decoder). An empty sale section is a catalogue that
+//! sells nothing online.
 //! Integers are LEB128 varints; a decimal is its scale byte and its zig-zag mantissa; a date is its
 //! day number from the common era; a string, list or map is its length then its items; an option or
 //! enum is a tag byte then its fields. Columns of decimals (rate tables, q_x) are stored column by
@@ -40,14 +46,23 @@ use sale::{
 };
 
 const MAGIC: &[u8] = b"PREMIA-CATALOGUE";
-const FORMAT_VERSION: u8 = 4;
+const FORMAT_VERSION: u8 = 5;
+/// Where the sale section's length is written, and where the fields start.
+const SALE_LEN_AT: usize = MAGIC.len() + 1;
+const HEADER: usize = SALE_LEN_AT + 4;
 
 /// Encode a validated catalogue.
 pub(super) fn encode(catalogue: &Catalogue) -> Vec<u8> {
     let mut out = Writer(Vec::with_capacity(32 * 1024));
     out.0.extend_from_slice(MAGIC);
     out.0.push(FORMAT_VERSION);
+    out.0.extend_from_slice(&[0; 4]);
     catalogue.put(&mut out);
+    let body_end = out.0.len();
+    catalogue.sale.put(&mut out);
+    let sale_len =
+        u32::try_from(out.0.len() - body_end).expect("a catalogue's sale rules are kilobytes, not gigabytes");
+    out.0[SALE_LEN_AT..HEADER].copy_from_slice(&sale_len.to_le_bytes());
     out.0
 }
 
@@ -60,12 +75,48 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Catalogue, CatalogueError> {
         Some(other) => return Err(corrupt(format!("format version {other} (this build reads {FORMAT_VERSION})"))),
         None => return Err(corrupt("ends after its header".into())),
     }
-    let mut reader = Reader { bytes, at: MAGIC.len() + 1, mortality: Vec::new() };
-    let catalogue = Catalogue::take(&mut reader).map_err(|at| corrupt(format!("malformed at byte {at}")))?;
-    if reader.at != bytes.len() {
-        return Err(corrupt(format!("{} unexpected bytes after the catalogue", bytes.len() - reader.at)));
+    let body_end = bytes
+        .get(SALE_LEN_AT..HEADER)
+        .and_then(|len| bytes.len().checked_sub(u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize))
+        .filter(|&end| end >= HEADER)
+        .ok_or_else(|| corrupt("its sale section's length is longer than the catalogue".into()))?;
+    let mut reader = Reader { bytes: &bytes[..body_end], at: HEADER, mortality: Vec::new() };
+    #[cfg_attr(not(feature = "purchase"), expect(unused_mut))]
+    let mut catalogue = Catalogue::take(&mut reader).map_err(|at| corrupt(format!("malformed at byte {at}")))?;
+    if reader.at != body_end {
+        return Err(corrupt(format!("{} unexpected bytes before the sale section", body_end - reader.at)));
+    }
+    #[cfg(feature = "purchase")]
+    if body_end < bytes.len() {
+        let mut reader = Reader { bytes, at: body_end, mortality: Vec::new() };
+        catalogue.sale = SaleRules::take(&mut reader).map_err(|at| corrupt(format!("malformed at byte {at}")))?;
+        if reader.at != bytes.len() {
+            return Err(corrupt(format!("{} unexpected bytes after the catalogue", bytes.len() - reader.at)));
+        }
     }
     Ok(catalogue)
+}
+
+/// The length of the compiled catalogue `bytes` without its sale section.
+#[cfg_attr(feature = "purchase", allow(dead_code))]
+pub(crate) const fn len_without_sale(bytes: &[u8]) -> usize {
+    assert!(bytes[MAGIC.len()] == FORMAT_VERSION, "a compiled catalogue of another format version");
+    let len = [bytes[SALE_LEN_AT], bytes[SALE_LEN_AT + 1], bytes[SALE_LEN_AT + 2], bytes[SALE_LEN_AT + 3]];
+    bytes.len() - u32::from_le_bytes(len) as usize
+}
+
+/// The compiled catalogue `bytes` without its sale section (`N` is [`len_without_sale`]): a catalogue
+/// that sells nothing online, priced exactly as `bytes` is. Evaluated at compile time, so a build that
+/// never buys (no `purchase` feature) does not carry the section's bytes.
+#[cfg_attr(feature = "purchase", allow(dead_code))]
+pub(crate) const fn without_sale<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    while at < N {
+        out[at] = if at >= SALE_LEN_AT && at < HEADER { 0 } else { bytes[at] };
+        at += 1;
+    }
+    out
 }
 
 struct Writer(Vec<u8>);
@@ -841,7 +892,7 @@ impl Snap for Catalogue {
         self.underwriting.put(out);
         self.bundles.put(out);
         self.coupons.put(out);
-        self.sale.put(out);
+        // The sale rules follow as their own section (`encode`).
     }
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let (id, version, effective_from, insurer, notes, currency, illustrative, quote_validity_days) = (
@@ -880,7 +931,8 @@ impl Snap for Catalogue {
             underwriting: Snap::take(input)?,
             bundles: Snap::take(input)?,
             coupons: Snap::take(input)?,
-            sale: Snap::take(input)?,
+            // Read from its own section by `decode`, in builds that buy.
+            sale: SaleRules::default(),
             // The desk's rules are the server's (which loads the TOML): not part of the compiled form.
             desk: crate::desk::DeskRules::default(),
         })
@@ -938,6 +990,28 @@ mod tests {
             DocumentKind: Notice=[0] Terms=[1] Exclusions=[2] HealthDeclaration=[3]
             Relationship: Oneself=[0] Spouse=[1] Child=[2] Parent=[3]
         "#]].assert_eq(&table);
+    }
+
+    /// What a build without `purchase` embeds: the same catalogue, selling nothing online, pricing
+    /// every test case the same.
+    #[test]
+    fn the_catalogue_without_its_sale_section_quotes_the_same_and_sells_nothing() {
+        let demo = crate::demo::catalogue();
+        let bytes = encode(&demo);
+        const LEN: usize = len_without_sale(crate::demo::COMPILED);
+        let stripped: [u8; LEN] = without_sale(crate::demo::COMPILED);
+        assert!(LEN < bytes.len() && bytes.starts_with(&stripped[..SALE_LEN_AT]));
+        assert_eq!(stripped[SALE_LEN_AT..HEADER], [0; 4]);
+        let full = decode(&bytes).unwrap();
+        assert!(!full.sale.products.is_empty(), "the demo sells online");
+        let quoting = decode(&stripped).unwrap();
+        assert_eq!(quoting.sale, crate::catalogue::sale::SaleRules::default());
+        assert_eq!(quoting.content_hash, full.content_hash);
+        assert!(!demo.tests.is_empty());
+        for test in &demo.tests {
+            let priced = |c: &Catalogue| crate::quote(c, &test.request).map(|q| serde_json::to_string(&q).unwrap());
+            assert_eq!(priced(&quoting), priced(&full));
+        }
     }
 
     #[test]
