@@ -7,20 +7,20 @@ use rust_decimal::Decimal;
 
 use crate::age::{self, AgeBasis};
 use crate::catalogue::{AmountKind, AmountRule, Catalogue, Product, Rating};
-use crate::coupon::Discount;
 use crate::desk::Terms;
-use crate::digest;
-use crate::discount;
+use crate::discounts::apply as discount;
+use crate::discounts::coupon::Discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
+use crate::identity::resident_id;
 use crate::money::{self, RoundingRules, RoundingStep};
-use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
-use crate::rating::{self, Case};
+use crate::pricing::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
+use crate::pricing::rating::{self, Case};
+use crate::pricing::worksheet::{FactorKind, StepKind, Worksheet};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
-use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
 use crate::text::{Lang, Text};
 use crate::underwriting::{self, Decision, Outcome};
-use crate::worksheet::{FactorKind, StepKind, Worksheet};
+use crate::wire::digest;
 
 /// Price `request` against `catalogue`. Pure and deterministic: no clock, no I/O.
 ///
