@@ -28,7 +28,7 @@ fn run(catalogue: &Catalogue, test: &TestCase) -> TestOutcome {
     let failed = |expected: String, actual: String| {
         Error::new(&field, ErrorKind::TestFailed { test: test.name.clone(), expected, actual })
     };
-    let failures = match (crate::quote(catalogue, &test.request), &test.expect_error) {
+    let failures = match (crate::pricing::engine::quote(catalogue, &test.request), &test.expect_error) {
         (Ok(_), Some(code)) => vec![failed(format!("error {code}"), "a quote".into())],
         (Err(errors), Some(code)) if errors.has(code) => Vec::new(),
         (Err(errors), _) => vec![failed(

@@ -64,7 +64,7 @@ pub fn file(path: &str) -> Option<String> {
 
 /// Load the demo catalogue. It is checked by this crate's tests, so loading cannot fail in a release;
 /// if it ever did, the error list says why.
-pub fn try_catalogue() -> Result<Catalogue, crate::CatalogueError> {
+pub fn try_catalogue() -> Result<Catalogue, crate::error::CatalogueError> {
     #[cfg(feature = "toml")]
     return Catalogue::load(TOML, &file);
     #[cfg(not(feature = "toml"))]

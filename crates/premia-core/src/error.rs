@@ -341,7 +341,7 @@ pub enum ErrorKind {
     /// The regulatory cap leaves nothing of this discount.
     CouponOverCap { cap: String },
     /// A second coupon of a kind that allows one per quote.
-    CouponDuplicateKind { kind: crate::coupon::CouponKind },
+    CouponDuplicateKind { kind: crate::discounts::CouponKind },
     /// Issued for another catalogue.
     CouponWrongCatalogue { catalogue: String },
     /// A bundle discount for a bundle not offered at this age.
@@ -352,7 +352,7 @@ pub enum ErrorKind {
     /// codes and wording live with those rules, in `purchase::rule`. Only with the `purchase`
     /// feature: a build that does not sell (the quote widget today) carries none of their messages.
     #[cfg(feature = "purchase")]
-    Purchase(crate::purchase::Rule),
+    Purchase(crate::purchase::rule::Rule),
     // ---- the underwriting desk (feature `desk`) ------------------------------------------------
     /// Accept-on-terms without a loading or an exclusion.
     #[cfg(feature = "desk")]
@@ -736,7 +736,7 @@ impl ErrorKind {
                 ),
             ),
             CouponDuplicateKind { kind } => {
-                use crate::coupon::CouponKind;
+                use crate::discounts::CouponKind;
                 let (zh, en) = match kind {
                     CouponKind::Campaign => ("活动优惠", "campaign discount"),
                     CouponKind::Referral => ("推荐优惠", "referral discount"),

@@ -24,38 +24,38 @@
 //! ```
 
 pub mod age;
-pub mod bundle;
+pub mod bundles;
 pub mod catalogue;
 #[cfg(feature = "toml")]
 pub mod check;
-pub mod coupon;
 pub mod demo;
 pub mod desk;
-pub mod digest;
-mod discount;
-mod engine;
+pub mod discounts;
 pub mod error;
-pub mod json;
+pub mod identity;
 pub mod money;
+pub mod pricing;
 #[cfg(feature = "purchase")]
 pub mod purchase;
-pub mod quote;
-pub mod quote_json;
-mod rating;
-pub mod reader;
 pub mod request;
-pub mod resident_id;
 pub mod term;
 pub mod text;
 pub mod underwriting;
 mod variants;
 pub mod verify;
-pub mod worksheet;
+pub mod wire;
+
+// The paths other crates have always used, kept while the modules live in their domain folders.
+pub use bundles as bundle;
+pub use discounts::coupon;
+pub use identity::resident_id;
+pub use pricing::{quote, worksheet};
+pub use wire::{digest, json, quote_json, reader};
 
 pub use catalogue::{Catalogue, CatalogueRef, Product};
-pub use engine::quote;
 pub use error::{CatalogueError, Error, ErrorKind, Errors, QuoteError};
-pub use quote::{CoverageQuote, Quote, Totals};
+pub use pricing::engine::quote;
+pub use pricing::quote::{CoverageQuote, Quote, Totals};
 pub use request::{Channel, CoverageRequest, Insured, QuoteRequest, RiderRequest, Sex};
 pub use term::{CoverageTerm, Frequency, PaymentTerm};
 pub use text::{Lang, Text};

@@ -9,13 +9,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::json::Json;
+use crate::wire::json::Json;
 
 use crate::error::ErrorKind;
 use crate::money::strict;
-use crate::reader::{Reader, join};
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
+use crate::wire::reader::{Reader, join};
 
 /// A request for a quote. The quote date is an input: the engine never reads a clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,9 +211,9 @@ impl Channel {
 
 /// Read a request from a JSON tree, reporting a structural error (wrong type, unknown or missing field)
 /// for **every** field that has one, each with its path (`insured.sex`, `coverages[1].frequency`).
-/// Rule checks (ages, amounts, terms) follow in [`crate::quote`] once the shape is right. Reads what
-/// the derived `Deserialize` reads (see [`crate::reader`]).
-pub fn from_json(value: &Json) -> Result<QuoteRequest, crate::Errors> {
+/// Rule checks (ages, amounts, terms) follow in [`crate::pricing::quote`] once the shape is right. Reads what
+/// the derived `Deserialize` reads (see [`crate::wire::reader`]).
+pub fn from_json(value: &Json) -> Result<QuoteRequest, crate::error::Errors> {
     let mut r = Reader::new();
     let request = read_request(&mut r, value, "");
     r.finish(request)
@@ -370,11 +370,11 @@ pub fn read_channel(r: &mut Reader, value: &Json, path: &str) -> Option<Channel>
 }
 
 /// [`from_json`] on JSON text; a syntax error names its line and column.
-pub fn from_json_str(text: &str) -> Result<QuoteRequest, crate::Errors> {
-    let value = crate::json::parse(text).map_err(|e| {
-        crate::Errors::one(
+pub fn from_json_str(text: &str) -> Result<QuoteRequest, crate::error::Errors> {
+    let value = crate::wire::json::parse(text).map_err(|e| {
+        crate::error::Errors::one(
             format!("request line {}, column {}", e.line, e.column),
-            crate::ErrorKind::Syntax { message: e.to_string() },
+            crate::error::ErrorKind::Syntax { message: e.to_string() },
         )
     })?;
     from_json(&value)

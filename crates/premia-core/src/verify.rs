@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::catalogue::Catalogue;
 use crate::error::{ErrorKind, Errors};
-use crate::quote::Quote;
+use crate::pricing::quote::Quote;
 use crate::request::QuoteRequest;
 
 /// One field whose submitted value differs from the re-computed one.
@@ -56,7 +56,7 @@ pub fn requote(
     reason: RequoteReason,
 ) -> Result<Verdict, Errors> {
     let fresh = QuoteRequest { quote_date: today, ..request.clone() };
-    let fresh = crate::quote(catalogue, &fresh)?;
+    let fresh = crate::pricing::engine::quote(catalogue, &fresh)?;
     Ok(Verdict::RequoteNeeded { reason, fresh: Box::new(fresh) })
 }
 
@@ -81,7 +81,7 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
     if expired {
         return requote(RequoteReason::Expired);
     }
-    let recomputed = crate::quote(catalogue, &request)?;
+    let recomputed = crate::pricing::engine::quote(catalogue, &request)?;
     // Through the text a client receives (one serializer for quotes, and the JSON reader every
     // adapter already has) rather than `to_value`, which would carry a second serializer per type in
     // the browser build.
@@ -99,7 +99,7 @@ pub fn verify(catalogue: &Catalogue, submitted: &Value, today: NaiveDate) -> Res
 /// The request inside a submitted quote, read strictly (unknown fields refused), every section checked.
 pub fn read_request(submitted: &Value) -> Result<QuoteRequest, Errors> {
     let request = submitted.get("request").ok_or_else(|| Errors::one("request", ErrorKind::Required))?;
-    crate::request::from_json(&crate::json::Json::from(request)).map_err(|errors| {
+    crate::request::from_json(&crate::wire::json::Json::from(request)).map_err(|errors| {
         let prefixed = errors.into_vec().into_iter().map(|mut e| {
             e.field = format!("request.{}", e.field);
             e

@@ -181,7 +181,7 @@ pub struct ResolveInput {
 
 /// The answer to a decision, review or resolution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
+pub struct CaseOutcome {
     pub application: String,
     pub status: CaseStatus,
     /// The decision recorded (none for an agreement, which records a review).

@@ -165,17 +165,17 @@ pub(crate) enum Job {
 
 /// What a job came to, in the batch's order. Short-lived (one per job, answered at once): not boxed.
 #[allow(clippy::large_enum_variant)]
-enum Outcome {
+enum JobOutcome {
     Submitted(Result<Submitted, StoreError>),
     Paid(Result<PaymentApplied, StoreError>),
 }
 
 impl Job {
     /// Answer the caller (who may have gone away: what was committed stays committed).
-    fn answer(self, outcome: Outcome) {
+    fn answer(self, outcome: JobOutcome) {
         match (self, outcome) {
-            (Job::Submit { reply, .. }, Outcome::Submitted(outcome)) => drop(reply.send(outcome)),
-            (Job::Pay { reply, .. }, Outcome::Paid(outcome)) => drop(reply.send(outcome)),
+            (Job::Submit { reply, .. }, JobOutcome::Submitted(outcome)) => drop(reply.send(outcome)),
+            (Job::Pay { reply, .. }, JobOutcome::Paid(outcome)) => drop(reply.send(outcome)),
             // `write_batch` answers each job with its own kind; were it ever not so, the caller is
             // told its job failed, and retries it (nothing is acknowledged that was not committed).
             (job, _) => {
@@ -244,7 +244,7 @@ async fn write_loop(writer: Writer, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
         match write_batch(&writer, &batch).await {
             Ok(outcomes) => {
                 debug_assert_eq!(outcomes.len(), batch.len(), "one outcome per job");
-                if outcomes.iter().any(|o| matches!(o, Outcome::Submitted(Ok(Submitted::Created(_))))) {
+                if outcomes.iter().any(|o| matches!(o, JobOutcome::Submitted(Ok(Submitted::Created(_))))) {
                     writer.changes.send_modify(|n| *n = n.wrapping_add(1));
                 }
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
@@ -262,7 +262,7 @@ async fn write_loop(writer: Writer, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
     }
 }
 
-async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<JobOutcome>, sqlx::Error> {
     let mut tx = writer.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut rollup = crate::dashboard::Rollup::default();
@@ -279,7 +279,7 @@ async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Outcome>, sql
                     sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
                     sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
                 }
-                outcomes.push(Outcome::Paid(applied.map_err(StoreError::from)));
+                outcomes.push(JobOutcome::Paid(applied.map_err(StoreError::from)));
                 continue;
             }
         };
@@ -287,12 +287,12 @@ async fn write_batch(writer: &Writer, batch: &[Job]) -> Result<Vec<Outcome>, sql
             Ok(record) => {
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
                 rollup.submitted_application(application, now, writer.options.utc_offset_seconds);
-                outcomes.push(Outcome::Submitted(Ok(Submitted::Created(record))));
+                outcomes.push(JobOutcome::Submitted(Ok(Submitted::Created(record))));
             }
             Err(refusal) => {
                 sqlx::query::<Any>("ROLLBACK TO SAVEPOINT submission").execute(&mut *tx).await?;
                 sqlx::query::<Any>("RELEASE SAVEPOINT submission").execute(&mut *tx).await?;
-                outcomes.push(Outcome::Submitted(match refusal {
+                outcomes.push(JobOutcome::Submitted(match refusal {
                     Refusal::Database(error) => explain(&mut tx, application, error).await?,
                     Refusal::ReferralLimit { code, max_uses } => Err(StoreError::ReferralLimit { code, max_uses }),
                 }));

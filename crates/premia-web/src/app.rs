@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::browser::{self, PostOutcome};
 use crate::i18n::{self, Label};
-use crate::state::{Action, Outcome, Settings, State, Submission, field};
+use crate::state::{Action, QuoteOutcome, Settings, State, Submission, field};
 use crate::status;
 use crate::view;
 
@@ -21,7 +21,7 @@ use crate::view;
 pub struct Bridge {
     dispatcher: RefCell<Option<UseReducerDispatcher<State>>>,
     pending: RefCell<Vec<Action>>,
-    latest: RefCell<Option<Rc<Outcome>>>,
+    latest: RefCell<Option<Rc<QuoteOutcome>>>,
     /// The agent's bearer token, given by the host page's script (never an attribute, never in the state
     /// the app renders or emits): sent with agent-channel submissions.
     agent_token: RefCell<Option<String>>,
@@ -37,7 +37,7 @@ impl Bridge {
     }
 
     /// The outcome as last rendered.
-    pub fn latest(&self) -> Option<Rc<Outcome>> {
+    pub fn latest(&self) -> Option<Rc<QuoteOutcome>> {
         self.latest.borrow().clone()
     }
 

@@ -32,7 +32,7 @@ use premia_core::{Catalogue, Lang};
 use web_sys::{Element, HtmlElement};
 
 pub use app::{AppProps, Bridge, QuoteApp};
-pub use state::{Action, Outcome, Prefill, Settings, State};
+pub use state::{Action, Prefill, QuoteOutcome, Settings, State};
 
 /// How to mount one app.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ impl Mounted {
         Ok(())
     }
 
-    pub fn latest(&self) -> Option<Rc<Outcome>> {
+    pub fn latest(&self) -> Option<Rc<QuoteOutcome>> {
         self.bridge.latest()
     }
 

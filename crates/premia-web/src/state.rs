@@ -533,7 +533,7 @@ pub struct Missing {
 
 /// The core's answer to the current form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum QuoteOutcome {
     Priced(Box<Quote>),
     Invalid(Vec<Error>),
 }
@@ -587,15 +587,15 @@ pub fn shortened(code: &str) -> String {
 
 /// `{"quote": Quote | null, "errors": [...]}`: how an outcome is shown to JS (the widget's
 /// `premia-quote-change` detail). Written field by field so the quote keeps its own field order.
-pub fn outcome_json(outcome: Option<&Outcome>) -> String {
+pub fn outcome_json(outcome: Option<&QuoteOutcome>) -> String {
     #[derive(serde::Serialize)]
     struct Detail<'a> {
         quote: Option<&'a Quote>,
         errors: &'a [Error],
     }
     let detail = match outcome {
-        Some(Outcome::Priced(quote)) => Detail { quote: Some(quote), errors: &[] },
-        Some(Outcome::Invalid(errors)) => Detail { quote: None, errors },
+        Some(QuoteOutcome::Priced(quote)) => Detail { quote: Some(quote), errors: &[] },
+        Some(QuoteOutcome::Invalid(errors)) => Detail { quote: None, errors },
         None => Detail { quote: None, errors: &[] },
     };
     serde_json::to_string(&detail).unwrap_or_default()
@@ -610,7 +610,7 @@ pub struct State {
     pub form: Form,
     /// Shared, not copied, between the states before and after an action that does not change it:
     /// the reducer clones the state on every keystroke.
-    pub outcome: Rc<Outcome>,
+    pub outcome: Rc<QuoteOutcome>,
     /// The bundles recommended for the person as typed (empty until their age is known).
     pub recommendations: Rc<Vec<Recommendation>>,
     /// Fields the person has left (or that were prefilled); "required" errors show only for these.
@@ -702,8 +702,8 @@ impl State {
 
     pub fn quote(&self) -> Option<&Quote> {
         match &*self.outcome {
-            Outcome::Priced(quote) => Some(quote),
-            Outcome::Invalid(_) => None,
+            QuoteOutcome::Priced(quote) => Some(quote),
+            QuoteOutcome::Invalid(_) => None,
         }
     }
 
@@ -716,8 +716,8 @@ impl State {
                 && !self.touched.iter().any(|f| *f == e.field)
         };
         match &*self.outcome {
-            Outcome::Priced(_) => Vec::new(),
-            Outcome::Invalid(errors) => errors.iter().filter(|e| !waiting(e)).collect(),
+            QuoteOutcome::Priced(_) => Vec::new(),
+            QuoteOutcome::Invalid(errors) => errors.iter().filter(|e| !waiting(e)).collect(),
         }
     }
 
@@ -1072,13 +1072,13 @@ fn apply_coverage(coverage: &mut CoverageForm, change: CoverageAction) {
 }
 
 /// Price the form: build the request, then ask the core.
-pub fn evaluate(catalogue: &Catalogue, settings: &Settings, form: &Form) -> Outcome {
+pub fn evaluate(catalogue: &Catalogue, settings: &Settings, form: &Form) -> QuoteOutcome {
     match build_request(catalogue, settings, form) {
         Ok(request) => match premia_core::quote(catalogue, &request) {
-            Ok(quote) => Outcome::Priced(Box::new(quote)),
-            Err(errors) => Outcome::Invalid(errors.into_vec()),
+            Ok(quote) => QuoteOutcome::Priced(Box::new(quote)),
+            Err(errors) => QuoteOutcome::Invalid(errors.into_vec()),
         },
-        Err(errors) => Outcome::Invalid(errors),
+        Err(errors) => QuoteOutcome::Invalid(errors),
     }
 }
 

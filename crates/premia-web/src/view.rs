@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::i18n::{self, Label, money};
 use crate::options;
-use crate::state::{Action, CoverageAction, CoverageForm, Outcome, State, Submission, field};
+use crate::state::{Action, CoverageAction, CoverageForm, QuoteOutcome, State, Submission, field};
 
 pub type Dispatch = UseReducerDispatcher<State>;
 
@@ -580,14 +580,14 @@ pub fn summary(
 ) -> Html {
     let lang = state.lang;
     let body = match &*state.outcome {
-        Outcome::Priced(quote) if quote.coverages.is_empty() => html! {
+        QuoteOutcome::Priced(quote) if quote.coverages.is_empty() => html! {
             <>
                 <div class="premia-overall-decision">{ crate::health::decision(state, quote, &quote.decision) }</div>
                 { crate::health::declined(state, quote) }
             </>
         },
-        Outcome::Priced(quote) => priced(state, quote),
-        Outcome::Invalid(errors) => blocked(state, errors),
+        QuoteOutcome::Priced(quote) => priced(state, quote),
+        QuoteOutcome::Invalid(errors) => blocked(state, errors),
     };
     let sending = state.submission == Submission::Sending;
     let can_submit = state.quote().is_some_and(|q| !q.coverages.is_empty()) && !sending;

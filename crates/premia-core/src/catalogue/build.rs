@@ -13,8 +13,8 @@ use super::mortality::{self, Commutation, MortalityBasis};
 use super::raw::*;
 use super::table::{self, AgeTable, ColumnQuery};
 use super::*;
-use crate::bundle::Bundle;
-use crate::coupon::{CouponRules, Eligibility, PercentRule, VoucherSeries};
+use crate::bundles::Bundle;
+use crate::discounts::coupon::{CouponRules, Eligibility, PercentRule, VoucherSeries};
 use crate::error::{Error, ErrorKind, Errors, Noun};
 use crate::money::{Rounding, RoundingRules, RoundingStep, strict};
 use crate::request::Sex;
@@ -82,7 +82,7 @@ fn content_hash(text: &str, files: &BTreeMap<String, String>) -> String {
         hasher.update(b"\0");
         hasher.update(content.as_bytes());
     }
-    crate::digest::hex(&hasher.finalize())
+    crate::wire::hex(&hasher.finalize())
 }
 
 struct Builder<'r> {
@@ -1028,7 +1028,7 @@ impl Builder<'_> {
                 if_declined: b.if_declined,
                 items,
             };
-            self.errors.extend(crate::bundle::unknown_products(&bundle, codes));
+            self.errors.extend(unknown_products(&bundle, codes));
             bundles.push(bundle);
         }
         bundles
@@ -1121,7 +1121,8 @@ impl Builder<'_> {
             return CouponRules { campaigns, referrals, vouchers: voucher_series, ..CouponRules::default() };
         };
         let public_key = raw.public_key.as_deref().and_then(|hex| {
-            let key = crate::coupon::key_bytes(hex).and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+            let key =
+                crate::discounts::coupon::key_bytes(hex).and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
             if key.is_none() {
                 self.error(
                     "coupons.public_key",
@@ -1202,4 +1203,20 @@ fn cases<'q>(payment_terms: &'q [PaymentTerm], plans: &'q [Option<&'q str>]) -> 
                 .flat_map(move |social| plans.iter().map(move |&plan| ColumnQuery { sex, payment, social, plan }))
         })
     })
+}
+
+/// Bundles are checked at catalogue load: each item must name a product of the catalogue.
+fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<crate::error::Error> {
+    bundle
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| !catalogue_codes.contains(&item.product))
+        .map(|(i, item)| {
+            crate::error::Error::new(
+                format!("bundle[{}].item[{i}].product", bundle.id),
+                crate::error::ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
+            )
+        })
+        .collect()
 }

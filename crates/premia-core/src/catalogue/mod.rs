@@ -63,8 +63,8 @@ pub struct Catalogue {
     /// Salt of the resident-ID hash.
     pub id_hash_salt: String,
     pub underwriting: crate::underwriting::Rules,
-    pub bundles: Vec<crate::bundle::Bundle>,
-    pub coupons: crate::coupon::CouponRules,
+    pub bundles: Vec<crate::bundles::Bundle>,
+    pub coupons: crate::discounts::coupon::CouponRules,
     /// How the catalogue sells online: documents, application rules, policy dates.
     pub sale: sale::SaleRules,
     /// What an underwriter may decide (`[desk]`); empty in the compiled form, which only the browser

@@ -212,7 +212,7 @@ pub(crate) struct RawBundle {
     pub rank: u32,
     #[serde(default)]
     pub discount: Option<RawDec>,
-    pub if_declined: crate::bundle::IfDeclined,
+    pub if_declined: crate::bundles::IfDeclined,
     #[serde(rename = "item")]
     pub items: Vec<crate::request::CoverageRequest>,
 }
@@ -223,7 +223,7 @@ pub(crate) struct RawCoupons {
     #[serde(default)]
     pub public_key: Option<String>,
     pub cap: RawDec,
-    pub order: Vec<crate::coupon::CouponKind>,
+    pub order: Vec<crate::discounts::coupon::CouponKind>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -238,7 +238,7 @@ pub(crate) struct RawEligibility {
     #[serde(default)]
     pub channels: Vec<String>,
     #[serde(default)]
-    pub payment: crate::coupon::PaymentType,
+    pub payment: crate::discounts::coupon::PaymentType,
 }
 
 /// A campaign (`id` is the code customers enter) or a referral series.
@@ -248,7 +248,7 @@ pub(crate) struct RawPercentRule {
     pub id: String,
     pub name: Text,
     pub percent: RawDec,
-    pub applies_to: crate::coupon::AppliesTo,
+    pub applies_to: crate::discounts::coupon::AppliesTo,
     #[serde(default)]
     pub eligible: RawEligibility,
     /// Referral series only: applications one code may bring.

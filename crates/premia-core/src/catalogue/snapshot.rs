@@ -35,8 +35,10 @@ use rust_decimal::Decimal;
 use super::mortality::{Commutation, MortalityBasis};
 use super::table::{AgeRow, AgeTable, ColumnKey};
 use super::*;
-use crate::bundle::{Bundle, IfDeclined};
-use crate::coupon::{AppliesTo, CouponKind, CouponRules, Eligibility, PaymentType, PercentRule, VoucherSeries};
+use crate::bundles::{Bundle, IfDeclined};
+use crate::discounts::coupon::{
+    AppliesTo, CouponKind, CouponRules, Eligibility, PaymentType, PercentRule, VoucherSeries,
+};
 use crate::error::{ErrorKind, Errors};
 use crate::money::{RoundMode, Rounding, RoundingRules, RoundingStep};
 use crate::request::{Channel, CoverageRequest, RiderRequest, Sex};
@@ -562,7 +564,7 @@ impl Snap for Document {
     fn take(input: &mut Reader<'_>) -> Result<Self, Malformed> {
         let (id, kind, version, title) =
             (Snap::take(input)?, Snap::take(input)?, Snap::take(input)?, Snap::take(input)?);
-        let sha256 = crate::digest::hex(input.bytes(32)?);
+        let sha256 = crate::wire::hex(input.bytes(32)?);
         Ok(Document { id, kind, version, title, sha256, bytes: Snap::take(input)?, text: None })
     }
 }
@@ -1031,7 +1033,7 @@ mod tests {
             // A corrupt catalogue that still decodes must price (or refuse) without panicking.
             if let Ok(catalogue) = decode(&flipped) {
                 for request in &requests {
-                    let _ = crate::quote(&catalogue, request);
+                    let _ = crate::pricing::engine::quote(&catalogue, request);
                 }
             }
         }

@@ -9,7 +9,7 @@ use super::{DeskRules, Listed, Terms, is_high_risk};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, ErrorKind, Errors, QuoteError};
 use crate::money::strict;
-use crate::quote::Quote;
+use crate::pricing::quote::Quote;
 use crate::request::QuoteRequest;
 use crate::text::Text;
 use crate::underwriting::Outcome;
@@ -201,7 +201,7 @@ fn reason_category(rules: &DeskRules, id: &str, err: &mut impl FnMut(&str, Error
 /// version, every figure by the engine. The loading is the `underwriting.loading` step of each covered
 /// product's worksheet; each coverage's decision is the underwriter's ([`Terms`]).
 pub fn reprice(catalogue: &Catalogue, request: &QuoteRequest, terms: &Terms) -> Result<Quote, QuoteError> {
-    crate::engine::quote_with_terms(catalogue, request, Some(terms))
+    crate::pricing::engine::quote_with_terms(catalogue, request, Some(terms))
 }
 
 /// Whether a referred quote needs a second, agreeing decision by another, senior underwriter (双人复核):

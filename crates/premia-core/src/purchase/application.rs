@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use super::consent;
 use super::form::{AddressForm, ApplicationForm, InsuredForm, PersonForm};
-use super::person::{self, Address};
+use super::person::{self, Address, older_by};
 use super::{Rule, beneficiary};
 use crate::age::age_last_birthday;
 use crate::catalogue::Catalogue;
 use crate::catalogue::sale::{ApplicationRules, Relationship};
 use crate::error::{Error, ErrorKind, Errors};
-use crate::quote::Quote;
+use crate::identity::resident_id::{self, ResidentId};
+use crate::pricing::quote::Quote;
 use crate::request::Sex;
-use crate::resident_id::{self, ResidentId};
 
 pub use super::beneficiary::{Beneficiaries, Beneficiary};
 pub use super::form::Confirmation;
@@ -355,11 +355,6 @@ fn relationship(
     (errors.len() == before).then_some(consent && pays_on_death)
 }
 
-/// Whether someone born on `parent` was at least `gap` years old when `child` was born.
-pub(super) fn older_by(parent: NaiveDate, child: NaiveDate, gap: u32) -> bool {
-    age_last_birthday(parent, child).is_some_and(|age| age >= gap)
-}
-
 /// The insured is the person the quote priced: the birth date and sex of their number are the quote's,
 /// so its underwriting (the minors' death-benefit caps among it) and its premiums are theirs.
 fn matches_quote(quote: &Quote, id: &ResidentId, field: &str, errors: &mut Vec<Error>) {
@@ -401,7 +396,7 @@ fn in_priced_region(
     // A malformed code was reported with the address.
     let Ok(code) = person::region(&typed.region, field) else { return };
     if !person::within(&code, region) {
-        let name = catalogue.regions.get(region).cloned().unwrap_or_else(|| crate::Text::new(region, region));
+        let name = catalogue.regions.get(region).cloned().unwrap_or_else(|| crate::text::Text::new(region, region));
         errors.push(Error::new(field, ErrorKind::Purchase(Rule::AddressOutsideRegion { address: code, region: name })));
     }
 }

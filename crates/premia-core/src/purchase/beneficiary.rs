@@ -10,12 +10,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Rule;
-use super::application::older_by;
 use super::form::{BeneficiariesForm, BeneficiaryForm};
+use super::person::older_by;
 use crate::catalogue::sale::{ApplicationRules, Relationship};
 use crate::error::{Error, ErrorKind};
+use crate::identity::resident_id::{self, ResidentId};
 use crate::request::Sex;
-use crate::resident_id::{self, ResidentId};
 
 /// Shares are per cent with at most two decimal places (0.01 %).
 pub const SHARE_SCALE: u32 = 2;

@@ -8,7 +8,7 @@ use super::form::Confirmation;
 use crate::catalogue::sale::Document;
 use crate::catalogue::{Catalogue, Product, Rating};
 use crate::error::{Error, ErrorKind, Errors};
-use crate::quote::{CoverageQuote, Quote};
+use crate::pricing::quote::{CoverageQuote, Quote};
 
 /// The product version a coverage was priced by.
 pub fn product_of<'c>(catalogue: &'c Catalogue, coverage: &CoverageQuote) -> Option<&'c Product> {

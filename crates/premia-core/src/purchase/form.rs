@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::sale::Relationship;
 use crate::error::{ErrorKind, Errors};
-use crate::json::Json;
-use crate::reader::{Reader, join};
+use crate::wire::json::Json;
+use crate::wire::reader::{Reader, join};
 
 /// An application (投保单) as filled in. Serialized by serde (the page builds it), read by
 /// [`from_json`]; `tests` hold the two together.
@@ -163,7 +163,7 @@ pub fn from_json(value: &Json) -> Result<ApplicationForm, Errors> {
 
 /// [`from_json`] on JSON text; a syntax error names its line and column.
 pub fn from_json_str(text: &str) -> Result<ApplicationForm, Errors> {
-    let value = crate::json::parse(text).map_err(|e| {
+    let value = crate::wire::json::parse(text).map_err(|e| {
         Errors::one(
             format!("application line {}, column {}", e.line, e.column),
             ErrorKind::Syntax { message: e.to_string() },

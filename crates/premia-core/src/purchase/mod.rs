@@ -24,7 +24,7 @@ pub mod form;
 pub mod person;
 pub mod policy;
 pub mod print;
-mod rule;
+pub(crate) mod rule;
 pub mod schedule;
 
 pub use application::{Application, Checked, Identities, Party, check};
@@ -46,7 +46,7 @@ pub(crate) mod fixture {
     use super::{Confirmation, consent};
     use crate::catalogue::Catalogue;
     use crate::catalogue::sale::Relationship;
-    use crate::quote::Quote;
+    use crate::pricing::quote::Quote;
     use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
     use crate::term::Frequency;
 
@@ -65,7 +65,7 @@ pub(crate) mod fixture {
     /// odd for a man, even for a woman.
     pub fn id(born: &str, sequence: u16) -> String {
         let first17 = format!("310104{born}{sequence:03}");
-        format!("{first17}{}", crate::resident_id::check_char(first17.as_bytes()))
+        format!("{first17}{}", crate::identity::resident_id::check_char(first17.as_bytes()))
     }
 
     /// The policyholder: a man born 1 January 1980.
@@ -79,7 +79,7 @@ pub(crate) mod fixture {
     }
 
     pub fn price(request: &QuoteRequest) -> Quote {
-        match crate::quote(catalogue(), request) {
+        match crate::pricing::engine::quote(catalogue(), request) {
             Ok(quote) => quote,
             Err(errors) => panic!("the fixture's quote prices: {errors:?}"),
         }

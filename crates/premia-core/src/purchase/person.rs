@@ -7,7 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use super::Rule;
+use crate::age::age_last_birthday;
 use crate::error::{Error, ErrorKind};
 
 /// Names are 2 characters (王五) up to 30 (the longest minority names written in Chinese characters,
@@ -105,12 +108,12 @@ pub struct Address {
 
 /// The province-level codes of the mainland (Hong Kong, Macao and Taiwan are not sold to here).
 fn mainland_province(code: &str) -> bool {
-    code < "70" && crate::resident_id::province(code).is_some()
+    code < "70" && crate::identity::resident_id::province(code).is_some()
 }
 
 /// A region code at `field`: six digits (full-width ones made ASCII) in a mainland province.
 pub fn region(text: &str, field: &str) -> Result<String, Error> {
-    let code = crate::resident_id::normalize(text);
+    let code = crate::identity::resident_id::normalize(text);
     if code.is_empty() {
         return Err(Error::new(field, ErrorKind::Required));
     }
@@ -144,6 +147,11 @@ pub fn within(address: &str, region: &str) -> bool {
         prefix = shorter;
     }
     address.starts_with(prefix)
+}
+
+/// Whether someone born on `parent` was at least `gap` years old when `child` was born.
+pub(super) fn older_by(parent: NaiveDate, child: NaiveDate, gap: u32) -> bool {
+    age_last_birthday(parent, child).is_some_and(|age| age >= gap)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::{Rule, consent};
 use crate::catalogue::sale::{Document, DocumentKind};
 use crate::catalogue::{Catalogue, CatalogueRef, Line};
 use crate::error::{Error, ErrorKind, Errors};
-use crate::quote::{Quote, RiderQuote, Totals};
+use crate::pricing::quote::{Quote, RiderQuote, Totals};
 use crate::request::Channel;
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
@@ -178,7 +178,7 @@ fn is_policy_number(number: &str) -> bool {
         && number.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn coverage(c: &crate::quote::CoverageQuote, effective_from: NaiveDate) -> PolicyCoverage {
+fn coverage(c: &crate::pricing::quote::CoverageQuote, effective_from: NaiveDate) -> PolicyCoverage {
     // Cover of N years ends at 24:00 on the day before the Nth anniversary.
     let cover_until = c
         .coverage_term

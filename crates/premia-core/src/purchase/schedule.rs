@@ -31,7 +31,7 @@ use super::Rule;
 use crate::catalogue::Catalogue;
 use crate::error::{Error, ErrorKind, Errors};
 use crate::money::{RoundMode, Rounding, RoundingStep, sum};
-use crate::quote::Quote;
+use crate::pricing::quote::Quote;
 use crate::term::{Frequency, PaymentTerm};
 use crate::text::Text;
 
@@ -362,7 +362,7 @@ pub fn consistent(quote: &Quote) -> Result<(), Errors> {
     Errors::from_vec(errors).map_or(Ok(()), Err)
 }
 
-fn coverage_consistent(quote: &Quote, i: usize, c: &crate::quote::CoverageQuote, errors: &mut Vec<Error>) {
+fn coverage_consistent(quote: &Quote, i: usize, c: &crate::pricing::quote::CoverageQuote, errors: &mut Vec<Error>) {
     let field = |name: &str| format!("coverages[{i}].{name}");
     if quote.coverages[..i].iter().any(|earlier| earlier.product == c.product) {
         let rule = Rule::QuoteInconsistent {

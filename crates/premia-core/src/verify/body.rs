@@ -11,7 +11,7 @@
 //! catalogue in force, has not expired, and re-pricing its request gives a quote whose serialization is
 //! the submitted body byte for byte (as the engine, native or wasm, writes it), the core's verdict can
 //! only be `Valid` — its comparison of the two JSON trees would find nothing — so this skips
-//! building and diffing them. The serialization is [`crate::quote_json`]'s, byte for byte
+//! building and diffing them. The serialization is [`crate::wire::quote_json`]'s, byte for byte
 //! serde_json's and several times faster (`tests/verify_body.rs` holds the two equal on the tests'
 //! whole corpus). Anything else (a tampered, stale, re-formatted or malformed quote) is read strictly and
 //! goes to the core's `verify` for the full verdict with every mismatch named. The fast path decides
@@ -21,7 +21,7 @@
 use super::{Mismatch, RequoteReason, Verdict};
 use crate::catalogue::{Catalogue, CatalogueRef};
 use crate::error::{ErrorKind, Errors};
-use crate::quote::Quote;
+use crate::pricing::quote::Quote;
 use crate::request::QuoteRequest;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -123,10 +123,10 @@ fn recompute<T>(
     if head.catalogue.id != catalogue.id || head.catalogue.version != catalogue.version || today > head.valid_until {
         return None;
     }
-    let recomputed = crate::quote(catalogue, &head.request).ok()?;
+    let recomputed = crate::pricing::engine::quote(catalogue, &head.request).ok()?;
     let judged = SERIALIZED.with_borrow_mut(|buffer| {
         buffer.clear();
-        crate::quote_json::write_quote(&recomputed, buffer);
+        crate::wire::quote_json::write_quote(&recomputed, buffer);
         judge(buffer)
     });
     Some((recomputed, judged))
@@ -204,7 +204,7 @@ mod tests {
             "channel": { "kind": "direct" }
         }))
         .unwrap();
-        let quote = crate::quote(&catalogue, &request).unwrap();
+        let quote = crate::pricing::engine::quote(&catalogue, &request).unwrap();
         (catalogue, serde_json::to_vec(&quote).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
     }
 

@@ -15,7 +15,7 @@ use axum::response::Response;
 use premia_core::desk::{self as core_desk, Resolution, Verdict};
 use premia_core::{Catalogue, Quote};
 use premia_desk::CaseStatus;
-use premia_desk::api::{DecisionInput, Outcome, ResolveInput, ReviewInput};
+use premia_desk::api::{CaseOutcome, DecisionInput, ResolveInput, ReviewInput};
 use premia_desk::workflow::{self, Action, Actor, Final, Next};
 use premia_store::{
     Applied, CaseChange, CaseRow, DecisionRow, DeskKey, NewAuditEvent, NewDecision, NewFinal, NewReview, Slot,
@@ -70,7 +70,7 @@ pub async fn decide(
         "case.decided",
         json!({ "decision": decision.id, "kind": decision.kind }),
     ));
-    let outcome = Outcome {
+    let outcome = CaseOutcome {
         application: number.clone(),
         status: next.status,
         decision: Some(decision.id.clone()),
@@ -118,7 +118,7 @@ pub async fn review(
         agree: input.agree,
         note: input.note.clone(),
     });
-    let mut outcome = Outcome {
+    let mut outcome = CaseOutcome {
         application: number.clone(),
         status: next.status,
         decision: None,
@@ -172,7 +172,7 @@ pub async fn resolve(
     let action = Action::Resolve { choose_pending, decides: verdict.decides() };
     let next = workflow::next(&case_state(&cx.case), &actor, action).map_err(|p| input::problem(&p))?;
     let mut change = change(&cx, &next);
-    let mut outcome = Outcome {
+    let mut outcome = CaseOutcome {
         application: number.clone(),
         status: next.status,
         decision: None,
@@ -362,7 +362,7 @@ async fn commit(
     state: &AppState,
     cx: &Context,
     mut change: CaseChange,
-    outcome: &Outcome,
+    outcome: &CaseOutcome,
 ) -> Result<Response, ApiError> {
     change.response_json = serde_json::to_string(outcome).unwrap_or_default();
     if let Some(f) = &change.final_decision {

@@ -97,33 +97,17 @@ pub(super) async fn submit(
     }
     // Keys are the caller's own, for this person: a key another client chose never meets this one.
     let scope = format!("{}|{}", caller.scope(), identity.keyed);
-    // Fingerprint of the quote as parsed, so whitespace and key order do not make a retry "different"
-    // (nor a stamp: it proves the quote's date, it is not part of what is applied for).
-    let mut fingerprint = stored_json(&submitted, "quote")?.into_bytes();
-    if let Some(details) = application.application {
-        // The details are part of what is applied for: a retry with other details is another body.
-        fingerprint.push(b'\n');
-        fingerprint.extend_from_slice(details.get().as_bytes());
-    }
-    let body_hash = premia_store::sha256_hex(&fingerprint);
+    let body_hash = fingerprint(&submitted, application.application)?;
     if let Some(key) = &key {
         if let Some((hash, record)) = state.store.idempotent(&scope, key).await.map_err(store_error)? {
             let receipt = state.store.receipt_of(&record.number).await.map_err(store_error)?;
             return replay_or_conflict(&state, &hash, &body_hash, &record, receipt.as_deref());
         }
     }
-
     // The shared catalogue for the rules around verification (held across awaits); this thread's copy
     // for verifying itself (see `Version::local`).
     let catalogue = &state.catalogues.in_force(today).catalogue;
-    let outcome = verify_body(&state.catalogues.in_force(today).local(), application.quote, today);
-    state.metrics.verification(outcome.name());
-    let quote = match outcome {
-        Verified::Valid(quote) => quote,
-        Verified::Invalid(mismatches) => return Err(mismatched(mismatches)),
-        Verified::RequoteNeeded { reason, fresh } => return Err(requote(&state, reason, fresh)),
-        Verified::Rejected { errors, malformed } => return Err(rejected(&errors, malformed)),
-    };
+    let quote = verified(&state, application.quote, today)?;
     if quote_date < today {
         proven(&state, catalogue, &quote, application.stamp.as_deref(), today)?;
     }
@@ -134,7 +118,6 @@ pub(super) async fn submit(
         .map(|raw| crate::purchase::check_details(&state, catalogue, &quote, raw, today))
         .transpose()
         .inspect_err(|_| refused(&state))?;
-
     let facts = Facts::of(&quote, identity, caller);
     let mut status = decided(&state, facts.decision)?;
     let mut audit = Vec::new();
@@ -156,27 +139,34 @@ pub(super) async fn submit(
     for event in &mut audit {
         event.application = Some(number.clone());
     }
-    let token = state.key.sign(&json!({
-        "iss": "premia",
-        "sub": number,
-        "iat": chrono::Utc::now().timestamp(),
-        "status": status,
-        "digest": quote.digest,
-        "catalogue": quote.catalogue,
-        "totals": quote.totals,
-        "valid_until": quote.valid_until,
-    }));
-    let coupons = quote
-        .coupons_used
-        .iter()
-        .filter(|c| c.single_use)
-        .map(|c| Redemption {
-            catalogue_id: quote.catalogue.id.clone(),
-            series: c.series.clone(),
-            coupon_id: c.id.clone(),
-        })
-        .collect();
-    let new = NewApplication {
+    let idempotency = key.map(|key| IdempotencyKey { scope, key, body_hash });
+    let filing = Filing { number, status, referrals, idempotency, audit, intake };
+    let new = new_application(&state, &quote, &facts, filing)?;
+    let key = catalogue.coupons.public_key;
+    let outcome = state.store.submit(new).await;
+    if let (Ok(submitted), Some(details)) = (&outcome, &details) {
+        // Stored beside the application; a retry of the same body stores it if a crash came between.
+        crate::purchase::record(&state, &submitted.record().number, details).await?;
+    }
+    stored(&state, &facts, &quote, &desk, key.as_ref(), outcome).await
+}
+
+/// What the server decided about an application besides its quote and facts.
+struct Filing {
+    number: String,
+    status: &'static str,
+    referrals: Vec<ReferralUse>,
+    idempotency: Option<IdempotencyKey>,
+    audit: Vec<NewAuditEvent>,
+    intake: crate::desk::intake::Intake,
+}
+
+/// The application as the store keeps it: the quote's figures and JSON, who sent it for whom (keyed,
+/// never the number), the signed token, the coupons to redeem, the desk's receipt and case.
+fn new_application(state: &AppState, quote: &Quote, facts: &Facts, filing: Filing) -> Result<NewApplication, ApiError> {
+    let Filing { number, status, referrals, idempotency, audit, intake } = filing;
+    Ok(NewApplication {
+        token: application_token(state, &number, status, quote),
         number,
         status: status.to_owned(),
         channel: quote.request.channel.name().to_owned(),
@@ -188,23 +178,69 @@ pub(super) async fn submit(
         digest: quote.digest.clone(),
         decision: stored_json(&quote.decision, "quote.decision")?,
         request_json: stored_json(&quote.request, "quote.request")?,
-        quote_json: stored_json(&*quote, "quote")?,
-        token,
-        coupons,
+        quote_json: stored_json(quote, "quote")?,
+        coupons: redemptions(quote),
         referrals,
-        idempotency: key.map(|key| IdempotencyKey { scope, key, body_hash }),
+        idempotency,
         audit,
-        receipt: Some(intake.receipt.clone()),
+        receipt: Some(intake.receipt),
         case: intake.case,
-        dashboard: crate::dashboard::intake::facts(&quote),
-    };
-    let key = catalogue.coupons.public_key;
-    let outcome = state.store.submit(new).await;
-    if let (Ok(submitted), Some(details)) = (&outcome, &details) {
-        // Stored beside the application; a retry of the same body stores it if a crash came between.
-        crate::purchase::record(&state, &submitted.record().number, details).await?;
+        dashboard: crate::dashboard::intake::facts(quote),
+    })
+}
+
+/// The quote as parsed, and the application's details if any, hashed: a retry's fingerprint, so that
+/// whitespace and key order do not make it "different" (nor a stamp: it proves the quote's date, it is
+/// not part of what is applied for).
+fn fingerprint(submitted: &Quote, details: Option<&serde_json::value::RawValue>) -> Result<String, ApiError> {
+    let mut fingerprint = stored_json(submitted, "quote")?.into_bytes();
+    if let Some(details) = details {
+        // The details are part of what is applied for: a retry with other details is another body.
+        fingerprint.push(b'\n');
+        fingerprint.extend_from_slice(details.get().as_bytes());
     }
-    stored(&state, &facts, &quote, &desk, key.as_ref(), outcome).await
+    Ok(premia_store::sha256_hex(&fingerprint))
+}
+
+/// The submitted quote verified by the core against the catalogue in force today (this thread's copy,
+/// see `Version::local`), or the error that says why not.
+fn verified(state: &AppState, quote: &[u8], today: NaiveDate) -> Result<Box<Quote>, ApiError> {
+    let outcome = verify_body(&state.catalogues.in_force(today).local(), quote, today);
+    state.metrics.verification(outcome.name());
+    match outcome {
+        Verified::Valid(quote) => Ok(quote),
+        Verified::Invalid(mismatches) => Err(mismatched(mismatches)),
+        Verified::RequoteNeeded { reason, fresh } => Err(requote(state, reason, fresh)),
+        Verified::Rejected { errors, malformed } => Err(rejected(&errors, malformed)),
+    }
+}
+
+/// The signed token that proves the application was accepted for this quote with this status.
+fn application_token(state: &AppState, number: &str, status: &str, quote: &Quote) -> String {
+    state.key.sign(&json!({
+        "iss": "premia",
+        "sub": number,
+        "iat": chrono::Utc::now().timestamp(),
+        "status": status,
+        "digest": quote.digest,
+        "catalogue": quote.catalogue,
+        "totals": quote.totals,
+        "valid_until": quote.valid_until,
+    }))
+}
+
+/// The single-use coupons the quote used, to be redeemed with the application.
+fn redemptions(quote: &Quote) -> Vec<Redemption> {
+    quote
+        .coupons_used
+        .iter()
+        .filter(|c| c.single_use)
+        .map(|c| Redemption {
+            catalogue_id: quote.catalogue.id.clone(),
+            series: c.series.clone(),
+            coupon_id: c.id.clone(),
+        })
+        .collect()
 }
 
 /// What the desk stored beside a new application: the applicant's receipt, and whether a case opened.

@@ -74,7 +74,7 @@ impl Builder<'_> {
                 self.error(format!("{field}.file"), ErrorKind::Syntax { message: "larger than 4 GiB".into() });
                 continue;
             };
-            let sha256 = crate::digest::hex(&Sha256::digest(text.as_bytes()));
+            let sha256 = crate::wire::hex(&Sha256::digest(text.as_bytes()));
             let (id, kind, version, title) = (d.id, d.kind, d.version, d.title);
             documents.push(Document { id, kind, version, title, sha256, bytes, text: Some(Arc::from(text)) });
         }

@@ -5,12 +5,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CatalogueRef, Line};
-use crate::coupon::{Discount, RejectedCoupon, UsedCoupon};
+use crate::discounts::coupon::{Discount, RejectedCoupon, UsedCoupon};
+use crate::pricing::worksheet::Step;
 use crate::request::{QuoteRequest, Sex};
 use crate::term::{CoverageTerm, Frequency, PaymentTerm};
 use crate::text::Text;
 use crate::underwriting::Decision;
-use crate::worksheet::Step;
 
 /// A priced request. Deterministic: the same catalogue and request give the same quote, byte for byte,
 /// on every platform. Money is serialized as strings ("1234.50").

@@ -168,7 +168,7 @@ pub fn salted_hash(number: &str, salt: &str) -> String {
     hasher.update(salt.as_bytes());
     hasher.update(b":");
     hasher.update(number.to_ascii_uppercase().as_bytes());
-    crate::digest::hex(&hasher.finalize())
+    crate::wire::hex(&hasher.finalize())
 }
 
 #[cfg(test)]

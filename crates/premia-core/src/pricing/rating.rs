@@ -7,10 +7,10 @@ use crate::catalogue::mortality::annuity_certain_due;
 use crate::catalogue::table::{ColumnQuery, Miss};
 use crate::catalogue::{Actuarial, AgeTable, Benefit, Commutation, Loadings, Rating};
 use crate::error::ErrorKind;
+use crate::pricing::worksheet::{StepKind, Worksheet};
 use crate::request::Sex;
 use crate::term::{CoverageTerm, PaymentTerm};
 use crate::text::Text;
-use crate::worksheet::{StepKind, Worksheet};
 
 /// Everything a rating method may read about the case being priced.
 #[derive(Debug, Clone, Copy)]

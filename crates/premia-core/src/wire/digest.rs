@@ -32,8 +32,8 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::CatalogueRef;
-use crate::coupon::{AppliesTo, Discount, RejectedCoupon, UsedCoupon};
-use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
+use crate::discounts::coupon::{AppliesTo, Discount, RejectedCoupon, UsedCoupon};
+use crate::pricing::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
 use crate::request::{Channel, CoverageRequest, HealthAnswer, Insured, QuoteRequest, RiderRequest, Sex};
 use crate::underwriting::{Decision, Outcome, Reason};
 
@@ -47,16 +47,7 @@ pub fn of(quote: &Quote) -> String {
     hex(&Sha256::digest(&canon.0))
 }
 
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
-}
+pub use super::hex;
 
 struct Canon(Vec<u8>);
 
@@ -372,11 +363,11 @@ mod tests {
 
     use super::*;
     use crate::catalogue::Line;
-    use crate::coupon::CouponKind;
+    use crate::discounts::coupon::CouponKind;
+    use crate::pricing::worksheet::{Step, StepKind};
     use crate::request::HealthAnswer;
     use crate::term::{CoverageTerm, Frequency, PaymentTerm};
     use crate::text::Text;
-    use crate::worksheet::{Step, StepKind};
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

@@ -1,4 +1,4 @@
-//! JSON text read into a tree for the core's strict readers ([`crate::reader`]): requests, profiles,
+//! JSON text read into a tree for the core's strict readers ([`crate::wire::reader`]): requests, profiles,
 //! the widget's prefill, coupon claims and the server's answers to the browser.
 //!
 //! Numbers keep the text they were written with. The readers accept only integers and decimal
@@ -167,7 +167,7 @@ impl Json {
             Json::Null => out.extend_from_slice(b"null"),
             Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Json::Number(n) => out.extend_from_slice(n.0.as_bytes()),
-            Json::String(text) => crate::quote_json::string(out, text),
+            Json::String(text) => string(out, text),
             Json::Array(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -184,7 +184,7 @@ impl Json {
                     if i > 0 {
                         out.push(b',');
                     }
-                    crate::quote_json::string(out, key);
+                    string(out, key);
                     out.push(b':');
                     value.write_compact(out);
                 }
@@ -199,7 +199,7 @@ impl Json {
             Json::Null => out.extend_from_slice(b"null"),
             Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Json::Number(n) => out.extend_from_slice(n.0.as_bytes()),
-            Json::String(text) => crate::quote_json::string(out, text),
+            Json::String(text) => string(out, text),
             Json::Array(items) if items.is_empty() => out.extend_from_slice(b"[]"),
             Json::Object(fields) if fields.is_empty() => out.extend_from_slice(b"{}"),
             Json::Array(items) => {
@@ -218,7 +218,7 @@ impl Json {
                 for (i, (key, value)) in fields.iter().enumerate() {
                     out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
                     indent(out, depth + 1);
-                    crate::quote_json::string(out, key);
+                    string(out, key);
                     out.extend_from_slice(b": ");
                     value.write_pretty(out, depth + 1);
                 }
@@ -506,6 +506,55 @@ impl From<&serde_json::Value> for Json {
             }
         }
     }
+}
+
+/// A JSON string, escaped as serde_json escapes.
+pub(crate) fn string(out: &mut Vec<u8>, value: &str) {
+    out.push(b'"');
+    escaped(out, value);
+    out.push(b'"');
+}
+
+/// The bytes serde_json escapes: `"`, `\` and the control characters below 0x20. Everything else,
+/// non-ASCII included, is written as it is.
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// `value`'s bytes with serde_json's escapes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, else `\u00xx`
+/// (lowercase hex).
+pub(crate) fn escaped(out: &mut Vec<u8>, value: &str) {
+    let bytes = value.as_bytes();
+    // Almost no text needs an escape: check all of it in one pass (which the compiler vectorizes:
+    // no early exit), then copy it whole.
+    if !bytes.iter().fold(false, |any, &byte| any | needs_escape(byte)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !needs_escape(byte) {
+            continue;
+        }
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        start = i + 1;
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xf)]);
+            }
+        }
+    }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -24,13 +24,14 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::catalogue::{Benefit, CatalogueRef, Line};
-use crate::coupon::{AppliesTo, Discount, RejectedCoupon, UsedCoupon};
-use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
+use crate::discounts::coupon::{AppliesTo, Discount, RejectedCoupon, UsedCoupon};
+use crate::pricing::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
+use crate::pricing::worksheet::{FactorKind, Step, StepKind};
 use crate::request::{Channel, CoverageRequest, HealthAnswer, Insured, QuoteRequest, RiderRequest};
 use crate::term::{CoverageTerm, PaymentTerm};
 use crate::text::Text;
 use crate::underwriting::{Decision, Reason};
-use crate::worksheet::{FactorKind, Step, StepKind};
+use crate::wire::json::{escaped, string};
 
 /// Append the JSON of `quote` to `out`: the same bytes as `serde_json::to_vec(quote)`.
 pub fn write_quote(quote: &Quote, out: &mut Vec<u8>) {
@@ -765,8 +766,10 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
     use Piece::{Dec, Int, Lit, Str};
     match kind {
         StepKind::TableLookup { from_age, to_age, column, plan, .. } => {
-            let words: Vec<Text> =
-                column.split_whitespace().filter_map(|t| crate::worksheet::column_words(t, plan.as_ref())).collect();
+            let words: Vec<Text> = column
+                .split_whitespace()
+                .filter_map(|t| crate::pricing::worksheet::column_words(t, plan.as_ref()))
+                .collect();
             let (zh, en): (&[Piece<'_>], &[Piece<'_>]) = if from_age == to_age {
                 (&[Int(*from_age), Lit(" 岁")], &[Lit("age "), Int(*from_age)])
             } else {
@@ -935,7 +938,7 @@ fn detail(out: &mut Vec<u8>, kind: &StepKind, written: &Written<'_>) {
             ],
         ),
         StepKind::Rounding { from, scale, mode, .. } => {
-            let (places, mode) = (crate::worksheet::places_zh(*scale), mode.label());
+            let (places, mode) = (crate::pricing::worksheet::places_zh(*scale), mode.label());
             bilingual(
                 out,
                 written,
@@ -1123,55 +1126,6 @@ fn array<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, 
 
 fn boolean(out: &mut Vec<u8>, value: bool) {
     out.extend_from_slice(if value { b"true" } else { b"false" });
-}
-
-/// A JSON string, escaped as serde_json escapes.
-pub(crate) fn string(out: &mut Vec<u8>, value: &str) {
-    out.push(b'"');
-    escaped(out, value);
-    out.push(b'"');
-}
-
-/// The bytes serde_json escapes: `"`, `\` and the control characters below 0x20. Everything else,
-/// non-ASCII included, is written as it is.
-fn needs_escape(byte: u8) -> bool {
-    byte < 0x20 || byte == b'"' || byte == b'\\'
-}
-
-/// `value`'s bytes with serde_json's escapes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, else `\u00xx`
-/// (lowercase hex).
-fn escaped(out: &mut Vec<u8>, value: &str) {
-    let bytes = value.as_bytes();
-    // Almost no text needs an escape: check all of it in one pass (which the compiler vectorizes:
-    // no early exit), then copy it whole.
-    if !bytes.iter().fold(false, |any, &byte| any | needs_escape(byte)) {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        if !needs_escape(byte) {
-            continue;
-        }
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        start = i + 1;
-        match byte {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(byte >> 4)]);
-                out.push(HEX[usize::from(byte & 0xf)]);
-            }
-        }
-    }
-    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
 }
 
 /// A decimal as rust_decimal serializes it: a string.
@@ -1412,7 +1366,7 @@ mod tests {
 
     use super::*;
     use crate::catalogue::sale::{DocumentKind, Relationship};
-    use crate::coupon::{CouponKind, TokenKind};
+    use crate::discounts::coupon::{CouponKind, TokenKind};
     use crate::money::{RoundMode, RoundingStep};
     use crate::request::Sex;
     use crate::term::Frequency;
@@ -1641,11 +1595,11 @@ mod tests {
     fn demo_key() -> ed25519_dalek::SigningKey {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalogue/keys/demo-coupon-signing.key");
         let hex = std::fs::read_to_string(path).unwrap();
-        ed25519_dalek::SigningKey::from_bytes(&crate::coupon::key_bytes(&hex).unwrap())
+        ed25519_dalek::SigningKey::from_bytes(&crate::discounts::coupon::key_bytes(&hex).unwrap())
     }
 
-    fn token(kind: crate::coupon::TokenKind, series: &str, id: &str) -> String {
-        let claims = crate::coupon::Claims {
+    fn token(kind: crate::discounts::coupon::TokenKind, series: &str, id: &str) -> String {
+        let claims = crate::discounts::coupon::Claims {
             catalogue: "PREMIA-DEMO".into(),
             kind,
             series: series.into(),
@@ -1653,14 +1607,14 @@ mod tests {
             expires: None,
             referrer: None,
         };
-        crate::coupon::issue(&claims, &demo_key())
+        crate::discounts::coupon::issue(&claims, &demo_key())
     }
 
     /// Quotes over every product of the demo catalogue: riders, every frequency and term, coupons that
     /// apply and coupons that do not, health answers that load, exclude, refer and decline, declined
     /// coverages beside priced ones, bundles, and the catalogue's own test cases.
     fn corpus(catalogue: &Catalogue) -> Vec<Quote> {
-        use crate::coupon::TokenKind;
+        use crate::discounts::coupon::TokenKind;
         let date = "2026-11-25";
         let coverages = [
             json!({ "product": "CI", "sum_assured": "500000", "coverage_term": "lifelong", "payment_term": "years:20", "frequency": "annual",
@@ -1722,7 +1676,7 @@ mod tests {
                     fields.remove("birth_date");
                     fields.remove("sex");
                     let first17 = format!("11010220010808{:03}", 10 + i);
-                    let check = crate::resident_id::check_char(first17.as_bytes());
+                    let check = crate::identity::resident_id::check_char(first17.as_bytes());
                     insured["resident_id"] = json!(format!("{first17}{check}"));
                 } else if j == 0 && birth.starts_with("2001") {
                     insured.as_object_mut().unwrap().remove("birth_date");
@@ -1739,8 +1693,8 @@ mod tests {
                     };
                     let request = json!({ "quote_date": date, "insured": insured, "coverages": coverages, "channel": channel,
                                           "coupons": coupons[k] });
-                    if let Ok(request) = crate::request::from_json(&crate::json::Json::from(&request)) {
-                        if let Ok(quote) = crate::quote(catalogue, &request) {
+                    if let Ok(request) = crate::request::from_json(&crate::wire::json::Json::from(&request)) {
+                        if let Ok(quote) = crate::pricing::engine::quote(catalogue, &request) {
                             quotes.push(quote);
                         }
                     }
@@ -1748,18 +1702,18 @@ mod tests {
             }
         }
         for test in &catalogue.tests {
-            if let Ok(quote) = crate::quote(catalogue, &test.request) {
+            if let Ok(quote) = crate::pricing::engine::quote(catalogue, &test.request) {
                 quotes.push(quote);
             }
         }
         for birth in ["2000-01-01", "1992-06-30", "1980-03-03", "1965-12-12"] {
-            let profile: crate::bundle::Profile = serde_json::from_value(json!({
+            let profile: crate::bundles::Profile = serde_json::from_value(json!({
                 "insured": { "birth_date": birth, "sex": "female", "smoker": false, "occupation_class": 1, "social_insurance": true },
                 "channel": { "kind": "direct" }, "coupons": ["PROMO-NOV"],
             }))
             .unwrap();
             let date = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-            for recommendation in crate::bundle::recommend(catalogue, &profile, date).unwrap() {
+            for recommendation in crate::bundles::recommend(catalogue, &profile, date).unwrap() {
                 quotes.push(recommendation.quote);
             }
         }

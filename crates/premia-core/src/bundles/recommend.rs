@@ -6,44 +6,16 @@
 //! is declined is offered without it, or not at all, as the bundle says.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::error::Errors;
-use crate::quote::Quote;
+use crate::pricing::quote::Quote;
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest};
 use crate::text::Text;
-use crate::underwriting::{AgeRange, Outcome};
+use crate::underwriting::Outcome;
 
-/// What to do when underwriting declines one of a bundle's products.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IfDeclined {
-    /// Offer the bundle without the declined product, while any product remains.
-    DropProduct,
-    /// Do not offer the bundle.
-    DropBundle,
-}
-
-impl IfDeclined {
-    pub const ALL: [IfDeclined; 2] = crate::variants::every_variant!(IfDeclined { DropProduct, DropBundle });
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bundle {
-    pub id: String,
-    pub name: Text,
-    /// Why this bundle suits the customer, shown beside it.
-    pub reason: Text,
-    pub ages: AgeRange,
-    /// Order of preference: 1 first.
-    pub rank: u32,
-    /// Bundle discount as a share of the bundle's first-year premium.
-    pub discount: Option<Decimal>,
-    pub if_declined: IfDeclined,
-    pub items: Vec<CoverageRequest>,
-}
+use super::{Bundle, IfDeclined};
 
 /// The person a recommendation is for: the insured, the channel and any coupons they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,10 +27,10 @@ pub struct Profile {
     pub coupons: Vec<String>,
 }
 
-/// Read a profile from a JSON tree, every broken field named (see [`crate::reader`]).
-pub fn profile_from_json(value: &crate::json::Json) -> Result<Profile, crate::Errors> {
-    use crate::reader::Reader;
+/// Read a profile from a JSON tree, every broken field named (see [`crate::wire::reader`]).
+pub fn profile_from_json(value: &crate::wire::json::Json) -> Result<Profile, crate::error::Errors> {
     use crate::request::{read_channel, read_insured};
+    use crate::wire::reader::Reader;
     let mut r = Reader::new();
     let profile = r.object(value, "", &["insured", "channel", "coupons"]).and_then(|object| {
         let insured = r.required(object, "", "insured", read_insured);
@@ -94,7 +66,7 @@ pub struct DroppedProduct {
 /// The bundles `profile` may buy on `date`, ranked: by the catalogue's order of preference, then by
 /// first-year premium. Errors only when the profile itself is unusable (e.g. no birth date).
 pub fn recommend(catalogue: &Catalogue, profile: &Profile, date: NaiveDate) -> Result<Vec<Recommendation>, Errors> {
-    let age = crate::engine::insured_age(&profile.insured, date)?;
+    let age = crate::pricing::engine::insured_age(&profile.insured, date)?;
     let mut offers = Vec::new();
     for bundle in catalogue.bundles.iter().filter(|b| b.ages.contains(age)) {
         if let Some(offer) = offer(catalogue, profile, bundle, date)? {
@@ -124,7 +96,7 @@ fn offer(
             coupons: profile.coupons.clone(),
             bundle: Some(bundle.id.clone()),
         };
-        let drop = match crate::quote(catalogue, &request) {
+        let drop = match crate::pricing::engine::quote(catalogue, &request) {
             Ok(quote) if quote.declined.is_empty() && !quote.coverages.is_empty() => {
                 return Ok(Some(Recommendation {
                     bundle: bundle.id.clone(),
@@ -177,21 +149,4 @@ fn products_in_error(errors: Errors, items: &[CoverageRequest]) -> Result<Vec<(S
         Some(errors) => Err(errors),
         None => Ok(products),
     }
-}
-
-/// Bundles are checked at catalogue load: each item must name a product of the catalogue.
-#[cfg(feature = "toml")]
-pub(crate) fn unknown_products(bundle: &Bundle, catalogue_codes: &[String]) -> Vec<crate::error::Error> {
-    bundle
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| !catalogue_codes.contains(&item.product))
-        .map(|(i, item)| {
-            crate::error::Error::new(
-                format!("bundle[{}].item[{i}].product", bundle.id),
-                crate::error::ErrorKind::Unknown { what: crate::error::Noun::Product, name: item.product.clone() },
-            )
-        })
-        .collect()
 }

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, Errors};
-use crate::json::Json;
 use crate::text::Quoted;
+use crate::wire::json::Json;
 
 /// Reads one JSON tree, remembering every error.
 #[derive(Debug, Default)]
@@ -27,7 +27,7 @@ pub struct Reader {
 
 /// A JSON object being read: its fields are looked up by name, and [`Reader::object`] has already
 /// reported any it does not know.
-pub type Object<'v> = &'v crate::json::Object;
+pub type Object<'v> = &'v crate::wire::json::Object;
 
 /// `path.key`, or `key` at the root.
 pub fn join(path: &str, key: &str) -> String {
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn every_error_is_kept_with_its_path() {
-        let value = crate::json::parse(r#"{"a": 1, "b": "x", "c": 0.5, "d": [1, "two"], "e": null}"#).unwrap();
+        let value = crate::wire::json::parse(r#"{"a": 1, "b": "x", "c": 0.5, "d": [1, "two"], "e": null}"#).unwrap();
         let mut r = Reader::new();
         let object = r.object(&value, "root", &["a", "b", "c", "d", "e", "f"]).unwrap();
         assert_eq!(r.required(object, "root", "a", Reader::string), None);
@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_named_and_values_read_strictly() {
         let value =
-            crate::json::parse(r#"{"amount": "1234.50", "int": 500000, "day": "2026-11-25", "colour": "blue"}"#)
+            crate::wire::json::parse(r#"{"amount": "1234.50", "int": 500000, "day": "2026-11-25", "colour": "blue"}"#)
                 .unwrap();
         let mut r = Reader::new();
         let object = r.object(&value, "", &["amount", "int", "day"]).unwrap();

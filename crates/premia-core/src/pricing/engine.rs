@@ -7,20 +7,20 @@ use rust_decimal::Decimal;
 
 use crate::age::{self, AgeBasis};
 use crate::catalogue::{AmountKind, AmountRule, Catalogue, Product, Rating};
-use crate::coupon::Discount;
 use crate::desk::Terms;
-use crate::digest;
-use crate::discount;
+use crate::discounts::apply as discount;
+use crate::discounts::coupon::Discount;
 use crate::error::{Error, ErrorKind, Errors, Noun, QuoteError};
+use crate::identity::resident_id;
 use crate::money::{self, RoundingRules, RoundingStep};
-use crate::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
-use crate::rating::{self, Case};
+use crate::pricing::quote::{CoverageQuote, DeclinedCoverage, Quote, RiderQuote, Totals};
+use crate::pricing::rating::{self, Case};
+use crate::pricing::worksheet::{FactorKind, StepKind, Worksheet};
 use crate::request::{Channel, CoverageRequest, Insured, QuoteRequest, Sex};
-use crate::resident_id;
 use crate::term::{Frequency, PaymentTerm};
 use crate::text::{Lang, Text};
 use crate::underwriting::{self, Decision, Outcome};
-use crate::worksheet::{FactorKind, StepKind, Worksheet};
+use crate::wire::digest;
 
 /// Price `request` against `catalogue`. Pure and deterministic: no clock, no I/O.
 ///
@@ -64,7 +64,8 @@ pub(crate) fn quote_with_terms(
             continue;
         }
         let Some(person) = &person else { continue };
-        match price_coverage(catalogue, request, person, totals_for_rules, coverage, terms, &field, &mut errors) {
+        let at = Pricing { catalogue, date, person, totals_for_rules, terms };
+        match price_coverage(&at, coverage, &field, &mut errors) {
             Some(Priced::Covered(c)) => coverages.push(c),
             Some(Priced::Declined(d)) => declined.push(d),
             None => {}
@@ -256,35 +257,91 @@ enum Priced {
     Declined(DeclinedCoverage),
 }
 
-/// Check one coverage and price it; on any problem, record it and return `None`.
-#[allow(clippy::too_many_arguments)]
-fn price_coverage(
-    catalogue: &Catalogue,
-    request: &QuoteRequest,
-    person: &Person<'_>,
+/// What pricing one coverage of a request reads besides the coverage itself.
+struct Pricing<'a> {
+    catalogue: &'a Catalogue,
+    date: NaiveDate,
+    person: &'a Person<'a>,
+    /// Sums over the whole request that underwriting compares with its limits.
     totals_for_rules: underwriting::Totals,
+    /// An underwriter's terms, in place of pre-underwriting's decision.
+    terms: Option<&'a Terms>,
+}
+
+/// A coverage whose fields passed every input rule, with the figures they gave.
+struct Checked<'p> {
+    product: &'p Product,
+    /// Age by the product's basis.
+    age: u32,
+    amount: Decimal,
+    payment_years: u32,
+    coverage_years: Option<u32>,
+    riders: Vec<(&'p crate::catalogue::Rider, Decimal)>,
+}
+
+/// Check one coverage and price it; on any problem, record it and return `None`. The steps: find the
+/// product, check the coverage's fields, underwrite, rate the base premium with its factors, rate the
+/// riders, then the instalments and totals.
+fn price_coverage(
+    at: &Pricing<'_>,
     coverage: &CoverageRequest,
-    terms: Option<&Terms>,
     field: &str,
     errors: &mut Vec<Error>,
 ) -> Option<Priced> {
-    let date = request.quote_date;
-    let Some(product) = catalogue.product(&coverage.product, date) else {
+    let product = find_product(at, coverage, field, errors)?;
+    let checked = check_coverage(at, product, coverage, field, errors)?;
+    let decision = match underwrite(at, &checked, coverage) {
+        Ok(decision) => decision,
+        Err(declined) => return Some(Priced::Declined(declined)),
+    };
+    let mut ws = Worksheet::with_capacity(12 + 3 * checked.riders.len());
+    let case = rating_case(at, &checked, coverage);
+    let base_premium = match rated_premium(at, &checked, &case, decision.loading(), &mut ws) {
+        Ok(premium) => premium,
+        Err(kind) => {
+            errors.push(Error::new(format!("{field}.product"), kind));
+            return None;
+        }
+    };
+    let riders = rate_riders(&checked, &case, base_premium, &mut ws, field, errors)?;
+    Some(Priced::Covered(premiums(at, checked, coverage, base_premium, riders, decision, ws)))
+}
+
+/// The coverage's product in force on the quote date, or an error naming why there is none.
+fn find_product<'c>(
+    at: &Pricing<'c>,
+    coverage: &CoverageRequest,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<&'c Product> {
+    let (catalogue, date) = (at.catalogue, at.date);
+    let product = catalogue.product(&coverage.product, date);
+    if product.is_none() {
         let kind = if catalogue.product_codes().contains(&coverage.product) {
             ErrorKind::ProductNotInForce { product: coverage.product.clone(), date: date.to_string() }
         } else {
             ErrorKind::Unknown { what: Noun::Product, name: coverage.product.clone() }
         };
         errors.push(Error::new(format!("{field}.product"), kind));
-        return None;
-    };
+    }
+    product
+}
+
+/// Every input rule of the product for this coverage and insured, each broken one recorded.
+fn check_coverage<'p>(
+    at: &Pricing<'_>,
+    product: &'p Product,
+    coverage: &CoverageRequest,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<Checked<'p>> {
+    let (person, date) = (at.person, at.date);
     let before = errors.len();
     // Fields of the coverage are named under it; fields of the insured keep their own path.
     let mut err = |f: &str, kind: ErrorKind| {
         let path = if f.starts_with("insured.") { f.to_owned() } else { format!("{field}.{f}") };
         errors.push(Error::new(path, kind));
     };
-    let code = product.code.as_str();
     let age = person.age(product.age_basis, date);
     check_issue_age(product, person, age, date, &mut err);
     let amount = check_amount(product, coverage, &mut err);
@@ -301,7 +358,7 @@ fn price_coverage(
             None => errors.push(Error::new("insured.region", ErrorKind::Required)),
             Some(region) if !regions.contains_key(region) => errors.push(Error::new(
                 "insured.region",
-                ErrorKind::RegionNotSold { region: region_name(catalogue, region), product: product.name.clone() },
+                ErrorKind::RegionNotSold { region: region_name(at.catalogue, region), product: product.name.clone() },
             )),
             Some(_) => {}
         }
@@ -310,91 +367,118 @@ fn price_coverage(
     if errors.len() != before {
         return None;
     }
-    let (amount, payment_years) = (amount?, payment_years?);
+    Some(Checked { product, age, amount: amount?, payment_years: payment_years?, coverage_years, riders })
+}
+
+/// Pre-underwriting's decision, or the underwriter's terms in its place; a declined coverage is
+/// returned as such, unpriced.
+fn underwrite(
+    at: &Pricing<'_>,
+    checked: &Checked<'_>,
+    coverage: &CoverageRequest,
+) -> Result<Decision, DeclinedCoverage> {
+    let product = checked.product;
     let decision = underwriting::underwrite(&underwriting::Case {
-        rules: &catalogue.underwriting,
+        rules: &at.catalogue.underwriting,
         product,
-        insured,
-        age,
+        insured: at.person.insured,
+        age: checked.age,
         payment_term: coverage.payment_term,
-        payment_years,
-        totals: totals_for_rules,
+        payment_years: checked.payment_years,
+        totals: at.totals_for_rules,
     });
     if decision.outcome == Outcome::Decline {
-        return Some(Priced::Declined(DeclinedCoverage {
+        return Err(DeclinedCoverage {
             product: product.code.clone(),
             product_version: product.version,
             name: product.name.clone(),
             decision,
-        }));
+        });
     }
     // An underwriter's terms replace what pre-underwriting decided, loading included.
-    let decision = match terms {
+    Ok(match at.terms {
         Some(terms) => terms.decision(decision.two_person_review),
         None => decision,
-    };
-    let occupation_factor = occupation_factor(product, insured.occupation_class);
-    let loading = decision.loading();
+    })
+}
 
-    let mut ws = Worksheet::with_capacity(12 + 3 * riders.len());
-    let case = Case {
-        product: code,
-        age,
-        sex: person.sex,
+/// What the rating methods read about the coverage.
+fn rating_case<'a>(at: &Pricing<'a>, checked: &'a Checked<'_>, coverage: &'a CoverageRequest) -> Case<'a> {
+    let insured = at.person.insured;
+    Case {
+        product: checked.product.code.as_str(),
+        age: checked.age,
+        sex: at.person.sex,
         social_insurance: insured.social_insurance,
         region: insured.region.as_deref(),
         plan: coverage.plan.as_deref(),
         coverage_term: coverage.coverage_term,
         payment_term: coverage.payment_term,
-        payment_years,
-        coverage_years,
-        amount,
+        payment_years: checked.payment_years,
+        coverage_years: checked.coverage_years,
+        amount: checked.amount,
         payout_start_age: coverage.payout_start_age,
         guaranteed_years: coverage.guaranteed_years,
         base_premium: None,
-    };
+    }
+}
+
+/// The base premium by the product's rating method, then its factors (smoker, occupation class) and
+/// the underwriting loading, each a worksheet step, rounded at the named steps.
+fn rated_premium(
+    at: &Pricing<'_>,
+    checked: &Checked<'_>,
+    case: &Case<'_>,
+    loading: Decimal,
+    ws: &mut Worksheet,
+) -> Result<Decimal, ErrorKind> {
+    let (product, insured) = (checked.product, at.person.insured);
     let rules = &product.rounding;
-    let priced = rating::base_premium(&product.rating, &case, &mut ws).map(|raw| {
-        let base = ws.round(rules, RoundingStep::BasePremium, raw);
-        let mut rated = base;
-        // Any factor applied, even one of exactly 1 (200.00 × 1.0 = 200.000), is followed by the rated
-        // premium's rounding step: the figure takes the scale its rule says whatever the factors were.
-        let mut factored = false;
-        if insured.smoker {
-            if let Some(f) = product.factors.smoker {
-                let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
-                rated = ws.push(step, rated * f);
-                factored = true;
-            }
-        }
-        if let Some(f) = occupation_factor {
-            let class = Some(insured.occupation_class);
-            let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
+    let raw = rating::base_premium(&product.rating, case, ws)?;
+    let base = ws.round(rules, RoundingStep::BasePremium, raw);
+    let mut rated = base;
+    // Any factor applied, even one of exactly 1 (200.00 × 1.0 = 200.000), is followed by the rated
+    // premium's rounding step: the figure takes the scale its rule says whatever the factors were.
+    let mut factored = false;
+    if insured.smoker {
+        if let Some(f) = product.factors.smoker {
+            let step = StepKind::Factor { factor: FactorKind::Smoker, class: None, premium: rated, by: f };
             rated = ws.push(step, rated * f);
             factored = true;
         }
-        if loading > Decimal::ZERO {
-            rated =
-                ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
-            factored = true;
-        }
-        if factored || !rules.holds(RoundingStep::RatedPremium, rated) {
-            rated = ws.round(rules, RoundingStep::RatedPremium, rated);
-        }
-        rated
-    });
-    let base_premium = match priced {
-        Ok(p) => p,
-        Err(kind) => {
-            errors.push(Error::new(format!("{field}.product"), kind));
-            return None;
-        }
-    };
-    let mut rider_quotes = Vec::with_capacity(riders.len());
-    for (rider, rider_amount) in riders {
+    }
+    if let Some(f) = occupation_factor(product, insured.occupation_class) {
+        let class = Some(insured.occupation_class);
+        let step = StepKind::Factor { factor: FactorKind::Occupation, class, premium: rated, by: f };
+        rated = ws.push(step, rated * f);
+        factored = true;
+    }
+    if loading > Decimal::ZERO {
+        rated = ws.push(StepKind::UnderwritingLoading { premium: rated, loading }, rated * (Decimal::ONE + loading));
+        factored = true;
+    }
+    if factored || !rules.holds(RoundingStep::RatedPremium, rated) {
+        rated = ws.round(rules, RoundingStep::RatedPremium, rated);
+    }
+    Ok(rated)
+}
+
+/// Each rider's premium by its own rating method, on the base premium; `None` if any fails.
+fn rate_riders(
+    checked: &Checked<'_>,
+    case: &Case<'_>,
+    base_premium: Decimal,
+    ws: &mut Worksheet,
+    field: &str,
+    errors: &mut Vec<Error>,
+) -> Option<Vec<RiderQuote>> {
+    let rules = &checked.product.rounding;
+    let before = errors.len();
+    let mut rider_quotes = Vec::with_capacity(checked.riders.len());
+    for &(rider, rider_amount) in &checked.riders {
         ws.for_rider(Some(Arc::from(rider.code.as_str())));
-        let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..case };
-        match rating::base_premium(&rider.rating, &rider_case, &mut ws) {
+        let rider_case = Case { amount: rider_amount, base_premium: Some(base_premium), ..*case };
+        match rating::base_premium(&rider.rating, &rider_case, ws) {
             Ok(raw) => {
                 let premium = ws.round(rules, RoundingStep::RiderPremium, raw);
                 rider_quotes.push(RiderQuote {
@@ -408,11 +492,23 @@ fn price_coverage(
         }
     }
     ws.for_rider(None);
-    if errors.len() != before {
-        return None;
-    }
-    let annual = money::sum(base_premium, rider_quotes.iter().map(|r| r.annual_premium));
-    if !rider_quotes.is_empty() {
+    (errors.len() == before).then_some(rider_quotes)
+}
+
+/// The annual premium with riders, the instalment by the payment frequency, the first year's and the
+/// whole term's premiums: the coverage's quote.
+fn premiums(
+    at: &Pricing<'_>,
+    checked: Checked<'_>,
+    coverage: &CoverageRequest,
+    base_premium: Decimal,
+    riders: Vec<RiderQuote>,
+    decision: Decision,
+    mut ws: Worksheet,
+) -> CoverageQuote {
+    let (product, rules) = (checked.product, &checked.product.rounding);
+    let annual = money::sum(base_premium, riders.iter().map(|r| r.annual_premium));
+    if !riders.is_empty() {
         let riders = money::difference(annual, base_premium);
         ws.push(StepKind::AnnualPremium { base: base_premium, riders }, annual);
     }
@@ -431,36 +527,36 @@ fn price_coverage(
     };
     let first_year = instalment * Decimal::from(per_year);
     ws.push(StepKind::FirstYear { instalment, instalments: per_year }, first_year);
-    let total = first_year * Decimal::from(payment_years);
-    ws.push(StepKind::Total { first_year, years: payment_years }, total);
+    let total = first_year * Decimal::from(checked.payment_years);
+    ws.push(StepKind::Total { first_year, years: checked.payment_years }, total);
     let (sum_assured, annuity_amount) = match product.amount.kind {
-        AmountKind::SumAssured => (Some(amount), None),
-        AmountKind::AnnuityAmount => (None, Some(amount)),
+        AmountKind::SumAssured => (Some(checked.amount), None),
+        AmountKind::AnnuityAmount => (None, Some(checked.amount)),
     };
-    Some(Priced::Covered(CoverageQuote {
+    CoverageQuote {
         product: product.code.clone(),
         product_version: product.version,
         name: product.name.clone(),
         line: product.line,
-        age,
-        sex: person.sex,
-        smoker: insured.smoker,
+        age: checked.age,
+        sex: at.person.sex,
+        smoker: at.person.insured.smoker,
         sum_assured,
         annuity_amount,
         coverage_term: coverage.coverage_term,
         payment_term: coverage.payment_term,
-        payment_years,
+        payment_years: checked.payment_years,
         frequency,
         instalments_per_year: per_year,
         base_premium,
-        riders: rider_quotes,
+        riders,
         annual_premium: annual,
         instalment_premium: instalment,
         first_year_premium: first_year,
         total_premium: total,
         decision,
         worksheet: ws.steps,
-    }))
+    }
 }
 
 fn check_issue_age(

@@ -19,32 +19,9 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use super::CouponKind;
 use crate::error::ErrorKind;
 use crate::text::Text;
-
-/// The kinds of discount, in the names the catalogue's stacking order uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CouponKind {
-    Bundle,
-    Campaign,
-    Referral,
-    Voucher,
-}
-
-impl CouponKind {
-    pub const ALL: [CouponKind; 4] =
-        crate::variants::every_variant!(CouponKind { Bundle, Campaign, Referral, Voucher });
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CouponKind::Bundle => "bundle",
-            CouponKind::Campaign => "campaign",
-            CouponKind::Referral => "referral",
-            CouponKind::Voucher => "voucher",
-        }
-    }
-}
 
 /// Whether a percentage discount applies to the first year's premium or to every year's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,7 +199,7 @@ fn verify(token: &str, key: Option<&VerifyingKey>) -> Result<Claims, TokenError>
     key.verify(signed.as_bytes(), &signature).map_err(|_| Forged)?;
     let payload = base64url_decode(payload).ok_or(Malformed)?;
     let payload = std::str::from_utf8(&payload).map_err(|_| Malformed)?;
-    let claims = crate::json::parse(payload).map_err(|_| Malformed)?;
+    let claims = crate::wire::json::parse(payload).map_err(|_| Malformed)?;
     read_claims(&claims).ok_or(Malformed)
 }
 
@@ -265,8 +242,8 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// The claims of a token, read as strictly as their `Deserialize` (with the core's reader, which the
 /// browser build carries anyway).
-fn read_claims(value: &crate::json::Json) -> Option<Claims> {
-    use crate::reader::Reader;
+fn read_claims(value: &crate::wire::json::Json) -> Option<Claims> {
+    use crate::wire::reader::Reader;
     const FIELDS: &[&str] = &["catalogue", "kind", "series", "id", "expires", "referrer"];
     let mut r = Reader::new();
     let claims = r.object(value, "", FIELDS).and_then(|object| {
@@ -426,13 +403,13 @@ mod tests {
             referrer: Some("C-9".into()),
         };
         let value = serde_json::to_value(&claims).unwrap();
-        assert_eq!(read_claims(&crate::json::Json::from(&value)), Some(claims));
+        assert_eq!(read_claims(&crate::wire::json::Json::from(&value)), Some(claims));
         for broken in [
             serde_json::json!({"catalogue": "X"}),
             serde_json::json!({"catalogue": "X", "kind": "voucher",
             "series": "S", "id": "1", "colour": "blue"}),
         ] {
-            assert_eq!(read_claims(&crate::json::Json::from(&broken)), None);
+            assert_eq!(read_claims(&crate::wire::json::Json::from(&broken)), None);
             assert!(serde_json::from_value::<Claims>(broken).is_err());
         }
     }

@@ -5,19 +5,19 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::bundle::Bundle;
+use crate::bundles::Bundle;
 use crate::catalogue::Catalogue;
-use crate::coupon::{
+use crate::discounts::coupon::{
     self, AppliesTo, Claims, CouponKind, Discount, Eligibility, PaymentType, PercentRule, RejectedCoupon, TokenKind,
     UsedCoupon, VoucherSeries,
 };
 use crate::error::{ErrorKind, Noun};
 use crate::money::RoundingStep;
-use crate::quote::CoverageQuote;
+use crate::pricing::quote::CoverageQuote;
+use crate::pricing::worksheet::{StepKind, Worksheet};
 use crate::request::{Channel, QuoteRequest};
 use crate::term::PaymentTerm;
 use crate::text::{Lang, Text};
-use crate::worksheet::{StepKind, Worksheet};
 
 /// The discounts of a quote and what became of every coupon.
 #[derive(Debug, Default)]
