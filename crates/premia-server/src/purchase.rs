@@ -275,7 +275,7 @@ async fn place(
 /// final one (re-priced with a loading, or with exclusions) when a person did; `None` while it is not
 /// accepted.
 pub async fn accepted_quote(state: &Shared, record: &ApplicationRecord) -> Result<Option<Quote>, String> {
-    let parse = |text: &str| serde_json::from_str::<Quote>(text).map_err(|e| format!("stored quote: {e}"));
+    let parse = crate::stored::quote;
     if record.status == "accepted" {
         return parse(&record.quote_json).map(Some);
     }
