@@ -21,8 +21,8 @@ use premia_pay::{
     Payments, Provider, RefundRequest, RefundState, RefundStatus, TradeState,
 };
 use premia_store::{
-    ApplicationRecord, NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice,
-    PaymentApplied, PurchaseRecord,
+    ApplicationRecord, FinalRow, NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice,
+    PaymentApplied, PurchaseRecord, PurchaseView,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -275,13 +275,21 @@ async fn place(
 /// final one (re-priced with a loading, or with exclusions) when a person did; `None` while it is not
 /// accepted.
 pub async fn accepted_quote(state: &Shared, record: &ApplicationRecord) -> Result<Option<Quote>, String> {
-    let parse = crate::stored::quote;
     if record.status == "accepted" {
-        return parse(&record.quote_json).map(Some);
+        return crate::stored::quote(&record.quote_json).map(Some);
     }
-    match state.store.case_final(&record.number).await.map_err(|e| e.to_string())? {
+    let case_final = state.store.case_final(&record.number).await.map_err(|e| e.to_string())?;
+    accepted_of(record, case_final.as_ref())
+}
+
+/// [`accepted_quote`] of an application and its desk's final decision, read before.
+fn accepted_of(record: &ApplicationRecord, case_final: Option<&FinalRow>) -> Result<Option<Quote>, String> {
+    if record.status == "accepted" {
+        return crate::stored::quote(&record.quote_json).map(Some);
+    }
+    match case_final {
         Some(fin) if fin.outcome == "accepted" => {
-            parse(fin.quote_json.as_deref().unwrap_or(&record.quote_json)).map(Some)
+            crate::stored::quote(fin.quote_json.as_deref().unwrap_or(&record.quote_json)).map(Some)
         }
         _ => Ok(None),
     }
@@ -607,14 +615,13 @@ pub async fn cancel(state: &AppState, number: &str) -> Result<Value, ApiError> {
 }
 
 /// Where an application stands in buying, for its applicant: accepted / paid / issued / cancelled,
-/// the open order, the policy's links.
+/// the open order, the policy's links. Everything as of one moment (`Store::purchase_view`): a
+/// payment committed meanwhile shows wholly or not at all.
 pub async fn status(state: &Shared, token: &str, number: &str) -> Result<Value, ApiError> {
-    let record =
-        state.store.application(number).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("token"))?;
-    let purchase = state.store.purchase(number).await.map_err(store_error)?;
-    let orders = state.store.orders_of(number).await.map_err(store_error)?;
-    let policy = state.store.policy_of(number).await.map_err(store_error)?;
-    let accepted = accepted_quote(state, &record).await.map_err(|e| ApiError::unavailable(&e))?;
+    let view =
+        state.store.purchase_view(number).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("token"))?;
+    let PurchaseView { application: record, purchase, orders, policy, case_final } = view;
+    let accepted = accepted_of(&record, case_final.as_ref()).map_err(|e| ApiError::unavailable(&e))?;
     let first_premium = match &accepted {
         Some(quote) => Some(yuan(first_premium_fen(state, quote)?).to_string()),
         None => None,

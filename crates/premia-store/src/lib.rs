@@ -46,7 +46,7 @@ pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
 pub use purchases::{
     NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice, PaymentApplied, PolicyRecord,
-    PurchaseRecord, RefundRecord,
+    PurchaseRecord, PurchaseView, RefundRecord, Snapshot,
 };
 pub use referrals::ReferralCredit;
 pub use staff::{StaffAccount, StaffSession};
