@@ -211,6 +211,25 @@ impl Snapshot {
     }
 }
 
+/// All a payment's notification needs to be applied, read in one statement (one round trip): the
+/// order, what its application was accepted on, the details to issue the policy from, and whether
+/// this notice was applied before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentContext {
+    pub order: OrderRecord,
+    /// The application's status (`accepted` when pre-underwriting accepted it).
+    pub application_status: String,
+    /// The quote the application was submitted with.
+    pub quote_json: String,
+    /// The stored purchase details (`None`: the application has none).
+    pub details_json: Option<String>,
+    /// The desk's final decision and its quote, when a person decided.
+    pub final_outcome: Option<String>,
+    pub final_quote_json: Option<String>,
+    /// This notice id was applied (or flagged) before: a duplicate, replayed or late copy.
+    pub notice_seen: bool,
+}
+
 /// The columns of `payment_orders`, in [`order_row`]'s order: a macro, so statements stay `&'static str`.
 macro_rules! order_columns {
     () => {
@@ -441,6 +460,40 @@ impl Store {
         .await?
         .rows_affected();
         Ok(changed == 1)
+    }
+
+    /// The order `out_trade_no` and what applying `notice_id` to it needs ([`PaymentContext`]), in one
+    /// statement; `None` if no order has this number.
+    pub async fn payment_context(
+        &self,
+        out_trade_no: &str,
+        notice_id: &str,
+    ) -> Result<Option<PaymentContext>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT o.out_trade_no, o.application_number, o.provider, o.amount_fen, o.currency, o.placed_at, \
+             o.expires_at, o.state, o.action_json, o.provider_trade_no, o.paid_at, \
+             a.status AS application_status, a.quote_json AS quote_json, p.application_json AS details_json, \
+             f.outcome AS final_outcome, f.quote_json AS final_quote_json, \
+             (SELECT COUNT(*) FROM payment_notices n WHERE n.notice_id = $2) AS notices \
+             FROM payment_orders o JOIN applications a ON a.number = o.application_number \
+             LEFT JOIN purchases p ON p.application_number = o.application_number \
+             LEFT JOIN case_finals f ON f.application_number = o.application_number \
+             WHERE o.out_trade_no = $1",
+        )
+        .bind(out_trade_no)
+        .bind(notice_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(PaymentContext {
+            order: order_row(&row)?,
+            application_status: row.try_get("application_status")?,
+            quote_json: row.try_get("quote_json")?,
+            details_json: row.try_get("details_json")?,
+            final_outcome: row.try_get("final_outcome")?,
+            final_quote_json: row.try_get("final_quote_json")?,
+            notice_seen: row.try_get::<i64, _>("notices")? > 0,
+        }))
     }
 
     /// Whether a notice with this id was applied (or flagged) before: a duplicate, replayed or late

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use premia_core::desk::Verdict;
-use premia_core::{Lang, Quote, Text};
+use premia_core::{Lang, Text};
 use premia_desk::status::{self, Progress, StatusView};
 
 use super::cases::{private, unavailable};
