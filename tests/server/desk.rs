@@ -299,6 +299,41 @@ async fn the_case_view_shows_what_is_needed_without_the_id_and_is_audited() {
     }
 }
 
+/// A case whose application the release before issue 10 stored: its quote carries the insured's
+/// salted `resident_id_hash`, which the core no longer reads. The desk still opens it (without the
+/// hash), and its applicant's status still reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_stored_before_issue_10_still_opens() {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    for (server, label, _db) in servers(|_| {}).await {
+        let (_, created) = submit(&server, heart_request(610)).await;
+        let number = created["application"].as_str().unwrap();
+        let record = server.state.store.application(number).await.unwrap().unwrap();
+        let mut old: Value = serde_json::from_str(&record.quote_json).unwrap();
+        old["request"]["insured"]["resident_id_hash"] =
+            json!("9f2b8c1d0e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c");
+        let mut conn = sqlx::AnyConnection::connect(&server.state.config.database_url()).await.unwrap();
+        sqlx::query("UPDATE applications SET quote_json = $1 WHERE number = $2")
+            .bind(old.to_string())
+            .bind(number)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+
+        let a = staff(&server, "a.underwriter", "underwriter").await;
+        let (status, view) = a.get(&server, &format!("/api/desk/cases/{number}")).await;
+        assert_eq!(status, 200, "{label}: {view}");
+        assert!(!view.to_string().contains("resident_id"), "{label}: neither the number nor its hash");
+        assert_eq!(view["application"], created["application"]);
+        assert!(view["quote"]["decision"]["reasons"].as_array().unwrap().iter().any(|r| r["rule"] == "question.HEART"));
+        let (status, receipt) =
+            read_json(server.get(&format!("/api/status/{}", created["receipt"].as_str().unwrap()), &[]).await).await;
+        assert_eq!((status, &receipt["status"]), (200, &json!("under_review")), "{label}: {receipt}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_lists_oldest_first_with_filters_and_pages() {
     for (server, label, db) in servers(|config| config.desk.sla_hours = 24).await {

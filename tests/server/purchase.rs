@@ -199,6 +199,18 @@ async fn verify_jws(shop: &Shop, jws: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
+/// The deliveries of `order`'s refund notification, once the simulator has made at least one (up to 5 s).
+async fn refund_deliveries(shop: &Shop, provider: Provider, order: &str) -> Vec<premia_paysim::Delivery> {
+    for _ in 0..50 {
+        let refunds: Vec<_> = shop.sim.deliveries(provider, order).into_iter().filter(|d| d.kind == "refund").collect();
+        if refunds.iter().any(|d| d.status.is_some()) {
+            return refunds;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no refund notification of {order} was delivered");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn apply_pay_and_receive_the_policy_exactly_once() {
     for db in db::all().await {
@@ -265,6 +277,10 @@ async fn apply_pay_and_receive_the_policy_exactly_once() {
         assert_eq!(code, 200, "{cancelled}");
         assert_eq!(cancelled["refund"]["amount"], first.to_string());
         shop.until(&token, "cancelled").await;
+        // The provider's notification of the refund: acknowledged (recorded, or already known), never
+        // refused — a refused one would be sent again and again.
+        let refunds = refund_deliveries(&shop, Provider::Wechat, &number).await;
+        assert!(refunds.iter().all(|d| d.status == Some(204) && d.acknowledged), "{}: {refunds:?}", db.label);
         shop.sim.stop().await;
     }
 }
@@ -342,6 +358,55 @@ async fn the_notification_corpus_issues_once_or_flags() {
             refused["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["application.confirmations"], "{refused}");
         assert!(refused["errors"][0]["message"]["zh"].as_str().unwrap().contains("健康告知"), "{refused}");
+        shop.sim.stop().await;
+    }
+}
+
+/// Every provider's notification of a cooling-off refund is acknowledged in its terms (never the
+/// rejection that makes it send again), and a copy of it sent again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_notification_is_acknowledged_once_recorded() {
+    for db in db::all().await {
+        let shop = shop(Some(db.url.as_str())).await;
+        for (sequence, provider, method) in [
+            (81, Provider::Wechat, json!({ "method": "wechat_native" })),
+            (83, Provider::Alipay, json!({ "method": "alipay_qr" })),
+            (85, Provider::UnionPay, json!({ "method": "unionpay", "return_url": "https://shop.example/paid" })),
+        ] {
+            let (token, _) = shop.apply(sequence).await;
+            let (code, order) = shop.post(&format!("/api/purchases/{token}/payment"), &method).await;
+            assert_eq!(code, 200, "{order}");
+            let number = order["order"].as_str().unwrap().to_owned();
+            if provider == Provider::UnionPay {
+                // The browser submits the signed form to the gateway: that is when UnionPay has the order.
+                let fields: Vec<(String, String)> = serde_json::from_value(order["action"]["fields"].clone()).unwrap();
+                let url = order["action"]["action"].as_str().unwrap();
+                let form = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+                let form_type = "application/x-www-form-urlencoded";
+                let submitted = shop.http.post(url).header("content-type", form_type).body(form).send().await.unwrap();
+                assert!(submitted.status().is_success(), "{}", submitted.text().await.unwrap());
+            }
+            shop.sim.pay(provider, &number).unwrap_or_else(|e| panic!("{provider:?}: {e:?}"));
+            shop.until(&token, "issued").await;
+            let (code, cancelled) = shop.post(&format!("/api/purchases/{token}/cancel"), &json!({})).await;
+            assert_eq!(code, 200, "{}: {provider:?}: {cancelled}", db.label);
+            let cancelled = shop.until(&token, "cancelled").await;
+            let refunds = refund_deliveries(&shop, provider, &number).await;
+            let ack = provider.ack_received().status;
+            assert!(
+                refunds.iter().all(|d| d.status == Some(ack) && d.acknowledged),
+                "{}: {provider:?}: {refunds:?}",
+                db.label
+            );
+            assert_eq!(shop.status(&token).await, cancelled, "{}: {provider:?}", db.label);
+            // The payment's notification as the provider builds it after the refund (a retry: WeChat
+            // Pay's transaction now reads REFUND): the payment it reports was applied, so acknowledged.
+            let (code, body) = shop.deliver(shop.paid_notice(provider, &number)).await;
+            let acknowledged = provider.ack_received();
+            assert_eq!((code, body.as_str()), (acknowledged.status, acknowledged.body), "{}: {provider:?}", db.label);
+            assert_eq!(shop.status(&token).await, cancelled, "{}: {provider:?}: nothing revived", db.label);
+        }
+        assert_eq!(shop.state.store.policy_count().await.unwrap(), 3, "{}", db.label);
         shop.sim.stop().await;
     }
 }

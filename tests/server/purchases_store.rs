@@ -184,3 +184,41 @@ async fn a_differing_amount_is_flagged_and_a_refund_cancels() {
         assert_eq!(store.purchase("A5").await.unwrap().unwrap().state, "cancelled", "{}", db.label);
     }
 }
+
+/// What the buying status reads is one moment: a payment committed between two of its reads shows
+/// wholly or not at all. Read statement by statement (PostgreSQL's READ COMMITTED gives each its own
+/// snapshot) the same interleaving shows a mixed state — the order still open beside the policy it
+/// issued; in one `Snapshot` the later read still sees the earlier moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_purchase_status_is_read_as_of_one_moment() {
+    for db in db::all().await {
+        let store = open(&db).await;
+        awaiting(&store, "A9").await;
+        store.open_order(&order("A9", "PRM0000000091", 0), 0).await.unwrap();
+
+        let mut snapshot = store.snapshot().await.unwrap();
+        let before = store.orders_of("A9").await.unwrap();
+        let seen = snapshot.orders_of("A9").await.unwrap();
+        assert_eq!(seen, before, "{}", db.label);
+        assert_eq!(seen[0].state, "open");
+        // Paid and issued between the reads.
+        let applied = store.apply_payment(&paid("wechat:paid:T91", "PRM0000000091"), &policy("A9")).await.unwrap();
+        assert_eq!(applied, PaymentApplied::Issued, "{}", db.label);
+        // Statement by statement: an open order beside an issued policy (the skew).
+        assert!(store.policy_of("A9").await.unwrap().is_some(), "{}: separate reads mix two moments", db.label);
+        // In the snapshot: still the moment before the payment, whole.
+        assert_eq!(snapshot.policy_of("A9").await.unwrap(), None, "{}: one moment", db.label);
+        let view = snapshot.purchase_view("A9").await.unwrap().unwrap();
+        assert_eq!((view.orders[0].state.as_str(), &view.policy), ("open", &None), "{}", db.label);
+        assert_eq!(view.purchase.unwrap().state, "awaiting_payment", "{}", db.label);
+        snapshot.finish().await.unwrap();
+
+        // Read afresh: the payment, whole.
+        let view = store.purchase_view("A9").await.unwrap().unwrap();
+        assert_eq!(view.orders[0].state, "paid", "{}", db.label);
+        assert_eq!(view.policy.unwrap().number, "PA9", "{}", db.label);
+        assert_eq!(view.purchase.unwrap().state, "issued", "{}", db.label);
+        assert_eq!(view.application.number, "A9");
+        assert!(store.purchase_view("NOPE").await.unwrap().is_none());
+    }
+}

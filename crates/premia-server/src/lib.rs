@@ -28,6 +28,7 @@ pub mod secret;
 pub mod signing;
 pub mod staff;
 pub mod state;
+pub mod stored;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -22,7 +22,7 @@ use premia_pay::{
 };
 use premia_store::{
     ApplicationRecord, NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice,
-    PaymentApplied, PurchaseRecord,
+    PaymentApplied, PaymentContext, PurchaseRecord, PurchaseView,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -275,14 +275,29 @@ async fn place(
 /// final one (re-priced with a loading, or with exclusions) when a person did; `None` while it is not
 /// accepted.
 pub async fn accepted_quote(state: &Shared, record: &ApplicationRecord) -> Result<Option<Quote>, String> {
-    let parse = |text: &str| serde_json::from_str::<Quote>(text).map_err(|e| format!("stored quote: {e}"));
     if record.status == "accepted" {
-        return parse(&record.quote_json).map(Some);
+        return crate::stored::quote(&record.quote_json).map(Some);
     }
-    match state.store.case_final(&record.number).await.map_err(|e| e.to_string())? {
-        Some(fin) if fin.outcome == "accepted" => {
-            parse(fin.quote_json.as_deref().unwrap_or(&record.quote_json)).map(Some)
-        }
+    let case_final = state.store.case_final(&record.number).await.map_err(|e| e.to_string())?;
+    accepted_of(
+        &record.status,
+        &record.quote_json,
+        case_final.as_ref().map(|f| (f.outcome.as_str(), f.quote_json.as_deref())),
+    )
+}
+
+/// [`accepted_quote`] of an application (its status and stored quote) and its desk's final decision
+/// (outcome and quote), read before.
+fn accepted_of(
+    status: &str,
+    quote_json: &str,
+    case_final: Option<(&str, Option<&str>)>,
+) -> Result<Option<Quote>, String> {
+    if status == "accepted" {
+        return crate::stored::quote(quote_json).map(Some);
+    }
+    match case_final {
+        Some(("accepted", final_quote)) => crate::stored::quote(final_quote.unwrap_or(quote_json)).map(Some),
         _ => Ok(None),
     }
 }
@@ -405,19 +420,28 @@ async fn apply_notice(state: &Shared, notice: &Notice) -> Result<Applied, String
 }
 
 /// A verified payment (notification or query): reconciled with the order, then applied exactly once.
+///
+/// Everything it needs is read in one statement before the writer's transaction
+/// (`Store::payment_context`), and the policy is computed and signed here, outside it: the writer's
+/// critical section is only the inserts and updates of `apply_payment`.
 pub async fn paid(state: &Shared, notice_id: &str, payment: &Payment) -> Result<Applied, String> {
+    let now = premia_store::now_millis();
+    let context = state.store.payment_context(&payment.out_trade_no, notice_id).await.map_err(|e| e.to_string())?;
+    let Some(context) = context else {
+        let detail = format!("payment {} for no order of ours", payment.provider_trade_no);
+        let fresh = state
+            .store
+            .flag_payment(notice_id, &payment.out_trade_no, now, &detail)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(if fresh { Applied::Flagged } else { Applied::Duplicate });
+    };
     // A provider's retry or a replay: answered before a policy is computed for it (the transaction
     // would find its id taken anyway).
-    if state.store.notice_seen(notice_id).await.map_err(|e| e.to_string())? {
+    if context.notice_seen {
         return Ok(Applied::Duplicate);
     }
-    let now = premia_store::now_millis();
-    let order = state.store.order(&payment.out_trade_no).await.map_err(|e| e.to_string())?;
-    let Some(order) = order else {
-        let detail = format!("payment {} for no order of ours", payment.provider_trade_no);
-        state.store.flag_payment(notice_id, &payment.out_trade_no, now, &detail).await.map_err(|e| e.to_string())?;
-        return Ok(Applied::Flagged);
-    };
+    let order = &context.order;
     if let Err(mismatch) = payment.reconcile(&order.out_trade_no, yuan(order.amount_fen)) {
         let detail = mismatch.to_string();
         tracing::warn!(order = %order.out_trade_no, "payment differs from the order: {detail}");
@@ -425,7 +449,7 @@ pub async fn paid(state: &Shared, notice_id: &str, payment: &Payment) -> Result<
             state.store.flag_payment(notice_id, &order.out_trade_no, now, &detail).await.map_err(|e| e.to_string())?;
         return Ok(if fresh { Applied::Flagged } else { Applied::Duplicate });
     }
-    let policy = issue(state, &order, payment).await?;
+    let policy = issue(state, &context, payment)?;
     let notice = PaidNotice {
         notice_id: notice_id.to_owned(),
         out_trade_no: order.out_trade_no.clone(),
@@ -441,17 +465,15 @@ pub async fn paid(state: &Shared, notice_id: &str, payment: &Payment) -> Result<
     })
 }
 
-/// The policy for `order`'s application, paid by `payment`: computed by the core from the stored
+/// The policy for the order's application, paid by `payment`: computed by the core from the stored
 /// quote and details, signed. Deterministic but for the signature, and only one is ever stored.
-async fn issue(state: &Shared, order: &OrderRecord, payment: &Payment) -> Result<NewPolicy, String> {
-    let number = &order.application_number;
-    let record = state.store.application(number).await.map_err(|e| e.to_string())?;
-    let record = record.ok_or_else(|| format!("application {number} not found"))?;
-    let purchase = state.store.purchase(number).await.map_err(|e| e.to_string())?;
-    let purchase = purchase.ok_or_else(|| format!("application {number} has no details"))?;
-    let details: StoredDetails =
-        serde_json::from_str(&purchase.application_json).map_err(|e| format!("stored details: {e}"))?;
-    let quote = accepted_quote(state, &record).await?.ok_or_else(|| format!("application {number} is not accepted"))?;
+fn issue(state: &Shared, context: &PaymentContext, payment: &Payment) -> Result<NewPolicy, String> {
+    let number = &context.order.application_number;
+    let details = context.details_json.as_deref().ok_or_else(|| format!("application {number} has no details"))?;
+    let details: StoredDetails = serde_json::from_str(details).map_err(|e| format!("stored details: {e}"))?;
+    let case_final = context.final_outcome.as_deref().map(|outcome| (outcome, context.final_quote_json.as_deref()));
+    let quote = accepted_of(&context.application_status, &context.quote_json, case_final)?
+        .ok_or_else(|| format!("application {number} is not accepted"))?;
     let version = state
         .catalogues
         .get(&quote.catalogue.version)
@@ -459,7 +481,7 @@ async fn issue(state: &Shared, order: &OrderRecord, payment: &Payment) -> Result
     // The day it was paid, in the insurer's time zone — never after the server's own today (a
     // provider's clock does not decide the policy's dates).
     let paid_on = payment.paid_at.with_timezone(&state.config.utc_offset).date_naive().min(state.today());
-    let policy_number = policy_number(&record.number);
+    let policy_number = policy_number(number);
     let policy =
         purchase::issue(&version.catalogue, &quote, &details.application, &policy_number, paid_on).map_err(|e| {
             format!("issuing {policy_number}: {}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
@@ -468,7 +490,7 @@ async fn issue(state: &Shared, order: &OrderRecord, payment: &Payment) -> Result
     let payload: Value = serde_json::from_str(&policy_json).map_err(|e| e.to_string())?;
     Ok(NewPolicy {
         number: policy_number,
-        application_number: record.number.clone(),
+        application_number: number.clone(),
         issued_at: payment.paid_at.timestamp_millis(),
         signature: state.key.sign_typed(&payload, POLICY_TYPE),
         policy_json,
@@ -607,14 +629,15 @@ pub async fn cancel(state: &AppState, number: &str) -> Result<Value, ApiError> {
 }
 
 /// Where an application stands in buying, for its applicant: accepted / paid / issued / cancelled,
-/// the open order, the policy's links.
+/// the open order, the policy's links. Everything as of one moment (`Store::purchase_view`): a
+/// payment committed meanwhile shows wholly or not at all.
 pub async fn status(state: &Shared, token: &str, number: &str) -> Result<Value, ApiError> {
-    let record =
-        state.store.application(number).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("token"))?;
-    let purchase = state.store.purchase(number).await.map_err(store_error)?;
-    let orders = state.store.orders_of(number).await.map_err(store_error)?;
-    let policy = state.store.policy_of(number).await.map_err(store_error)?;
-    let accepted = accepted_quote(state, &record).await.map_err(|e| ApiError::unavailable(&e))?;
+    let view =
+        state.store.purchase_view(number).await.map_err(store_error)?.ok_or_else(|| ApiError::not_found("token"))?;
+    let PurchaseView { application: record, purchase, orders, policy, case_final } = view;
+    let case_final = case_final.as_ref().map(|f| (f.outcome.as_str(), f.quote_json.as_deref()));
+    let accepted =
+        accepted_of(&record.status, &record.quote_json, case_final).map_err(|e| ApiError::unavailable(&e))?;
     let first_premium = match &accepted {
         Some(quote) => Some(yuan(first_premium_fen(state, quote)?).to_string()),
         None => None,

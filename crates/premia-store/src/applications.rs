@@ -531,7 +531,7 @@ const SELECT_APPLICATION: &str = "SELECT number, created_at, status, channel, ag
      resident_id_hash, resident_id_scheme, catalogue_id, catalogue_version, digest, decision, request_json, \
      quote_json, token FROM applications WHERE number = $1";
 
-async fn load(conn: &mut AnyConnection, number: &str) -> Result<Option<ApplicationRecord>, sqlx::Error> {
+pub(crate) async fn load(conn: &mut AnyConnection, number: &str) -> Result<Option<ApplicationRecord>, sqlx::Error> {
     let Some(row) = sqlx::query::<Any>(SELECT_APPLICATION).bind(number).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };

@@ -235,23 +235,8 @@ impl Store {
 
     /// The final decision of a case, if it has one.
     pub async fn case_final(&self, number: &str) -> Result<Option<FinalRow>, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT decision_id, decided_by, finalised_by, outcome, quote_json, token, finalised_at \
-             FROM case_finals WHERE application_number = $1",
-        )
-        .bind(number)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        Ok(Some(FinalRow {
-            decision_id: r.try_get("decision_id")?,
-            decided_by: r.try_get("decided_by")?,
-            finalised_by: r.try_get("finalised_by")?,
-            outcome: r.try_get("outcome")?,
-            quote_json: r.try_get("quote_json")?,
-            token: r.try_get("token")?,
-            finalised_at: r.try_get("finalised_at")?,
-        }))
+        let mut conn = self.pool().acquire().await?;
+        Ok(final_of(&mut conn, number).await?)
     }
 
     /// How many decisions, reviews and final decisions a case has (for the tests' "exactly once").
@@ -372,4 +357,25 @@ async fn insert_rows(conn: &mut AnyConnection, change: &CaseChange, now: i64) ->
         .await?;
     }
     Ok(())
+}
+
+/// A case's final decision, on `conn` (a snapshot's transaction, or a pooled connection).
+pub(crate) async fn final_of(conn: &mut AnyConnection, number: &str) -> Result<Option<FinalRow>, sqlx::Error> {
+    let row = sqlx::query::<Any>(
+        "SELECT decision_id, decided_by, finalised_by, outcome, quote_json, token, finalised_at \
+         FROM case_finals WHERE application_number = $1",
+    )
+    .bind(number)
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(FinalRow {
+        decision_id: r.try_get("decision_id")?,
+        decided_by: r.try_get("decided_by")?,
+        finalised_by: r.try_get("finalised_by")?,
+        outcome: r.try_get("outcome")?,
+        quote_json: r.try_get("quote_json")?,
+        token: r.try_get("token")?,
+        finalised_at: r.try_get("finalised_at")?,
+    }))
 }

@@ -45,8 +45,8 @@ pub use decisions::{Applied, CaseChange, DecisionRow, DeskKey, FinalRow, NewDeci
 pub use identity::{Identity, Scheme};
 pub use keys::SigningKeyRecord;
 pub use purchases::{
-    NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice, PaymentApplied, PolicyRecord,
-    PurchaseRecord, RefundRecord,
+    NewOrder, NewPolicy, NewPurchase, NewRefund, OrderOpening, OrderRecord, PaidNotice, PaymentApplied, PaymentContext,
+    PolicyRecord, PurchaseRecord, PurchaseView, RefundRecord, Snapshot,
 };
 pub use referrals::ReferralCredit;
 pub use staff::{StaffAccount, StaffSession};

@@ -18,8 +18,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
-use crate::applications::{Job, is_transient};
+use crate::applications::{ApplicationRecord, Job, is_transient};
 use crate::audit::{self, NewAuditEvent};
+use crate::decisions::FinalRow;
 use crate::{Store, StoreError};
 
 /// An application's purchase details, stored beside it.
@@ -157,6 +158,78 @@ pub struct RefundRecord {
     pub settled_at: Option<i64>,
 }
 
+/// An application and everything of its buying, as of one moment: what `GET /api/purchases/{token}`
+/// shows. Read in one [`Snapshot`], so an order paid meanwhile shows either wholly (paid, the policy
+/// issued) or not at all — never a paid order beside no policy, or a policy beside an open order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseView {
+    pub application: ApplicationRecord,
+    pub purchase: Option<PurchaseRecord>,
+    /// Oldest first.
+    pub orders: Vec<OrderRecord>,
+    pub policy: Option<PolicyRecord>,
+    /// The desk's final decision, when a person decided the application.
+    pub case_final: Option<FinalRow>,
+}
+
+/// Reads that all see the store as of the first of them (see [`Store::snapshot`]).
+pub struct Snapshot {
+    tx: sqlx::Transaction<'static, Any>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Snapshot")
+    }
+}
+
+impl Snapshot {
+    pub async fn purchase_view(&mut self, application_number: &str) -> Result<Option<PurchaseView>, StoreError> {
+        let Some(application) = crate::applications::load(&mut self.tx, application_number).await? else {
+            return Ok(None);
+        };
+        Ok(Some(PurchaseView {
+            application,
+            purchase: purchase_of(&mut self.tx, application_number).await?,
+            orders: orders_of(&mut self.tx, application_number).await?,
+            policy: policy_of(&mut self.tx, application_number).await?,
+            case_final: crate::decisions::final_of(&mut self.tx, application_number).await?,
+        }))
+    }
+
+    pub async fn orders_of(&mut self, application_number: &str) -> Result<Vec<OrderRecord>, StoreError> {
+        Ok(orders_of(&mut self.tx, application_number).await?)
+    }
+
+    pub async fn policy_of(&mut self, application_number: &str) -> Result<Option<PolicyRecord>, StoreError> {
+        Ok(policy_of(&mut self.tx, application_number).await?)
+    }
+
+    /// End the transaction (it wrote nothing).
+    pub async fn finish(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+/// All a payment's notification needs to be applied, read in one statement (one round trip): the
+/// order, what its application was accepted on, the details to issue the policy from, and whether
+/// this notice was applied before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentContext {
+    pub order: OrderRecord,
+    /// The application's status (`accepted` when pre-underwriting accepted it).
+    pub application_status: String,
+    /// The quote the application was submitted with.
+    pub quote_json: String,
+    /// The stored purchase details (`None`: the application has none).
+    pub details_json: Option<String>,
+    /// The desk's final decision and its quote, when a person decided.
+    pub final_outcome: Option<String>,
+    pub final_quote_json: Option<String>,
+    /// This notice id was applied (or flagged) before: a duplicate, replayed or late copy.
+    pub notice_seen: bool,
+}
+
 /// The columns of `payment_orders`, in [`order_row`]'s order: a macro, so statements stay `&'static str`.
 macro_rules! order_columns {
     () => {
@@ -230,23 +303,8 @@ impl Store {
     }
 
     pub async fn purchase(&self, application_number: &str) -> Result<Option<PurchaseRecord>, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT application_number, application_json, received_at, first_premium_fen, currency, state, flag \
-             FROM purchases WHERE application_number = $1",
-        )
-        .bind(application_number)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(PurchaseRecord {
-            application_number: row.try_get("application_number")?,
-            application_json: row.try_get("application_json")?,
-            received_at: row.try_get("received_at")?,
-            first_premium_fen: row.try_get("first_premium_fen")?,
-            currency: row.try_get("currency")?,
-            state: row.try_get("state")?,
-            flag: row.try_get("flag")?,
-        }))
+        let mut conn = self.pool().acquire().await?;
+        Ok(purchase_of(&mut conn, application_number).await?)
     }
 
     /// Open `order` for its application, as of `now`: open orders past their expiry are marked
@@ -364,15 +422,8 @@ impl Store {
 
     /// An application's orders, oldest first.
     pub async fn orders_of(&self, application_number: &str) -> Result<Vec<OrderRecord>, StoreError> {
-        let rows = sqlx::query::<Any>(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM payment_orders WHERE application_number = $1 ORDER BY placed_at, out_trade_no"
-        ))
-        .bind(application_number)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.iter().map(order_row).collect::<Result<_, _>>()?)
+        let mut conn = self.pool().acquire().await?;
+        Ok(orders_of(&mut conn, application_number).await?)
     }
 
     /// Orders whose payment may have happened without its notification reaching us: open ones placed
@@ -409,6 +460,40 @@ impl Store {
         .await?
         .rows_affected();
         Ok(changed == 1)
+    }
+
+    /// The order `out_trade_no` and what applying `notice_id` to it needs ([`PaymentContext`]), in one
+    /// statement; `None` if no order has this number.
+    pub async fn payment_context(
+        &self,
+        out_trade_no: &str,
+        notice_id: &str,
+    ) -> Result<Option<PaymentContext>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT o.out_trade_no, o.application_number, o.provider, o.amount_fen, o.currency, o.placed_at, \
+             o.expires_at, o.state, o.action_json, o.provider_trade_no, o.paid_at, \
+             a.status AS application_status, a.quote_json AS quote_json, p.application_json AS details_json, \
+             f.outcome AS final_outcome, f.quote_json AS final_quote_json, \
+             (SELECT COUNT(*) FROM payment_notices n WHERE n.notice_id = $2) AS notices \
+             FROM payment_orders o JOIN applications a ON a.number = o.application_number \
+             LEFT JOIN purchases p ON p.application_number = o.application_number \
+             LEFT JOIN case_finals f ON f.application_number = o.application_number \
+             WHERE o.out_trade_no = $1",
+        )
+        .bind(out_trade_no)
+        .bind(notice_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(PaymentContext {
+            order: order_row(&row)?,
+            application_status: row.try_get("application_status")?,
+            quote_json: row.try_get("quote_json")?,
+            details_json: row.try_get("details_json")?,
+            final_outcome: row.try_get("final_outcome")?,
+            final_quote_json: row.try_get("final_quote_json")?,
+            notice_seen: row.try_get::<i64, _>("notices")? > 0,
+        }))
     }
 
     /// Whether a notice with this id was applied (or flagged) before: a duplicate, replayed or late
@@ -507,14 +592,29 @@ impl Store {
     }
 
     pub async fn policy_of(&self, application_number: &str) -> Result<Option<PolicyRecord>, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT number, application_number, issued_at, policy_json, signature, status, cancelled_at \
-             FROM policies WHERE application_number = $1",
-        )
-        .bind(application_number)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(policy_row).transpose()?)
+        let mut conn = self.pool().acquire().await?;
+        Ok(policy_of(&mut conn, application_number).await?)
+    }
+
+    /// Everything an application's buying status shows, read as of one moment (see [`Snapshot`]).
+    pub async fn purchase_view(&self, application_number: &str) -> Result<Option<PurchaseView>, StoreError> {
+        let mut snapshot = self.snapshot().await?;
+        let view = snapshot.purchase_view(application_number).await?;
+        snapshot.finish().await?;
+        Ok(view)
+    }
+
+    /// A read-only transaction whose reads all see the store as of its first one: PostgreSQL's
+    /// `REPEATABLE READ` (its default, `READ COMMITTED`, gives each statement a snapshot of its own);
+    /// on SQLite every read transaction is one snapshot of the WAL.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let tx = match self.backend() {
+            crate::Backend::Postgres => {
+                self.pool().begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?
+            }
+            crate::Backend::Sqlite => self.pool().begin().await?,
+        };
+        Ok(Snapshot { tx })
     }
 
     /// How many policies exist for `application_number` (0 or 1; a test's exactly-once check).
@@ -691,4 +791,50 @@ async fn flag_purchase(conn: &mut AnyConnection, application_number: &str, flag:
         .execute(conn)
         .await?;
     Ok(())
+}
+
+async fn purchase_of(
+    conn: &mut AnyConnection,
+    application_number: &str,
+) -> Result<Option<PurchaseRecord>, sqlx::Error> {
+    let row = sqlx::query::<Any>(
+        "SELECT application_number, application_json, received_at, first_premium_fen, currency, state, flag \
+         FROM purchases WHERE application_number = $1",
+    )
+    .bind(application_number)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(PurchaseRecord {
+        application_number: row.try_get("application_number")?,
+        application_json: row.try_get("application_json")?,
+        received_at: row.try_get("received_at")?,
+        first_premium_fen: row.try_get("first_premium_fen")?,
+        currency: row.try_get("currency")?,
+        state: row.try_get("state")?,
+        flag: row.try_get("flag")?,
+    }))
+}
+
+async fn orders_of(conn: &mut AnyConnection, application_number: &str) -> Result<Vec<OrderRecord>, sqlx::Error> {
+    let rows = sqlx::query::<Any>(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM payment_orders WHERE application_number = $1 ORDER BY placed_at, out_trade_no"
+    ))
+    .bind(application_number)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(order_row).collect()
+}
+
+async fn policy_of(conn: &mut AnyConnection, application_number: &str) -> Result<Option<PolicyRecord>, sqlx::Error> {
+    let row = sqlx::query::<Any>(
+        "SELECT number, application_number, issued_at, policy_json, signature, status, cancelled_at \
+         FROM policies WHERE application_number = $1",
+    )
+    .bind(application_number)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(policy_row).transpose()
 }

@@ -354,8 +354,10 @@ impl WechatPay {
                 if transaction.appid != config.appid {
                     return Err(NotifyError::WrongMerchant { field: "appid", value: transaction.appid });
                 }
+                // A retry sent after the payment was refunded reads `REFUND`: still the genuine payment
+                // it announced (the same id), so applied — in practice found applied — like the first.
                 let payment = match trade_state("notification", &transaction) {
-                    Ok(TradeState::Paid(payment)) => payment,
+                    Ok(TradeState::Paid(payment) | TradeState::Refunded(payment)) => payment,
                     _ => return Err(NotifyError::Malformed("TRANSACTION.SUCCESS of an unpaid order".into())),
                 };
                 (format!("wechat:paid:{}", payment.provider_trade_no), NoticeEvent::Paid(payment))

@@ -3,7 +3,6 @@
 //! stored quote JSON; a case the desk accepted, on the quote of its final terms). Resumable: it picks
 //! up whatever has no facts yet, 500 at a time, each batch one transaction with its rollups.
 
-use premia_core::Quote;
 use premia_dashboard::ApplicationFacts;
 use premia_store::{Store, StoreError, Unfacted};
 
@@ -42,7 +41,7 @@ pub async fn run(store: &Store) -> Result<usize, StoreError> {
 /// The facts of a stored application, and of its desk-accepted terms.
 pub fn derive(row: &Unfacted) -> Result<(ApplicationFacts, Option<ApplicationFacts>), String> {
     let of = |json: &str| -> Result<ApplicationFacts, String> {
-        let quote = stored_quote(json)?;
+        let quote = crate::stored::quote(json)?;
         premia_dashboard::facts::of_quote(&quote).map_err(|e| e.to_string())
     };
     let facts = of(&row.quote_json)?;
@@ -51,40 +50,4 @@ pub fn derive(row: &Unfacted) -> Result<(ApplicationFacts, Option<ApplicationFac
         _ => None,
     };
     Ok((facts, final_facts))
-}
-
-/// A quote as an earlier release stored it. Before issue 10 a quote carried the insured's salted
-/// `resident_id_hash` (retired: the core no longer reads it, and it has nothing to do with a figure);
-/// it is dropped before the quote is read, everything else must read as it is.
-pub fn stored_quote(json: &str) -> Result<Quote, String> {
-    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("stored quote: {e}"))?;
-    if let Some(insured) = value.pointer_mut("/request/insured").and_then(serde_json::Value::as_object_mut) {
-        insured.remove("resident_id_hash");
-    }
-    serde_json::from_value(value).map_err(|e| format!("stored quote: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_quote_stored_before_issue_10_reads_without_its_retired_hash() {
-        let catalogue = premia_core::demo::catalogue();
-        let request: premia_core::QuoteRequest = serde_json::from_value(serde_json::json!({
-            "quote_date": "2026-11-25",
-            "insured": { "birth_date": "1990-01-01", "sex": "female", "smoker": false, "occupation_class": 1,
-                         "social_insurance": true },
-            "coverages": [{ "product": "TERM", "sum_assured": "500000", "coverage_term": "years:20",
-                            "payment_term": "years:20", "frequency": "annual" }],
-            "channel": { "kind": "direct" }
-        }))
-        .unwrap();
-        let quote = premia_core::quote(&catalogue, &request).unwrap();
-        let mut old = serde_json::to_value(&quote).unwrap();
-        old["request"]["insured"]["resident_id_hash"] = "66e4888368eb24fd58c296f5e1400882".into();
-        let json = old.to_string();
-        assert!(serde_json::from_str::<premia_core::Quote>(&json).is_err(), "the core refuses the retired field");
-        assert_eq!(super::stored_quote(&json).unwrap(), quote);
-        old["request"]["insured"]["made_up"] = true.into();
-        assert!(super::stored_quote(&old.to_string()).is_err(), "anything else unknown is still refused");
-    }
 }

@@ -20,6 +20,6 @@ pub fn facts(quote: &Quote) -> Option<ApplicationFacts> {
 
 /// The facts of a desk's acceptance on its own terms (the repriced quote it carries), if it has one.
 pub fn final_facts(quote_json: Option<&str>) -> Option<ApplicationFacts> {
-    let quote: Quote = serde_json::from_str(quote_json?).ok()?;
+    let quote = crate::stored::quote(quote_json?).ok()?;
     facts(&quote)
 }

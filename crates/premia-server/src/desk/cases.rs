@@ -256,7 +256,7 @@ fn record(d: &DecisionRow, case: &CaseRow, offset: chrono::FixedOffset) -> Decis
         note: d.note.clone(),
         at: input::time(d.created_at, offset),
         state: state.to_owned(),
-        quote: d.quote_json.as_deref().and_then(|q| serde_json::from_str::<Quote>(q).ok()).map(facts::without_identity),
+        quote: d.quote_json.as_deref().and_then(|q| crate::stored::quote(q).ok()).map(facts::without_identity),
     }
 }
 
@@ -285,8 +285,7 @@ fn allowed(case: &CaseRow, staff: &Staff) -> Allowed {
 pub async fn application_quote(state: &AppState, number: &str) -> Result<Quote, ApiError> {
     let record =
         state.store.application(number).await.map_err(unavailable)?.ok_or_else(|| ApiError::not_found("number"))?;
-    serde_json::from_str(&record.quote_json)
-        .map_err(|e| ApiError::unavailable(&format!("stored quote of {number}: {e}")))
+    crate::stored::quote(&record.quote_json).map_err(|e| ApiError::unavailable(&format!("{number}: {e}")))
 }
 
 pub fn unavailable(error: premia_store::StoreError) -> ApiError {

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use premia_core::desk::Verdict;
-use premia_core::{Lang, Quote, Text};
+use premia_core::{Lang, Text};
 use premia_desk::status::{self, Progress, StatusView};
 
 use super::cases::{private, unavailable};
@@ -131,8 +131,7 @@ pub async fn view_of(state: &AppState, number: &str) -> Result<Option<StatusView
     let Some(record) = state.store.application(number).await.map_err(unavailable)? else { return Ok(None) };
     let case = state.store.case(number).await.map_err(unavailable)?;
     let offset = state.config.utc_offset;
-    let parse_quote =
-        |text: &str| serde_json::from_str::<Quote>(text).map_err(|e| ApiError::unavailable(&e.to_string()));
+    let parse_quote = |text: &str| crate::stored::quote(text).map_err(|e| ApiError::unavailable(&e));
     let rules = state.catalogues.get(&record.catalogue_version).map(|v| v.catalogue.desk.clone()).unwrap_or_default();
     let Some(case) = case else {
         // Decided automatically (or referred before the desk existed: shown as submitted).

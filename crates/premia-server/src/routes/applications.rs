@@ -46,7 +46,7 @@ pub(super) async fn get(
         "decision": parse(&record.decision),
         "coupons_redeemed": record.coupons,
         "request": parse(&record.request_json),
-        "quote": parse(&record.quote_json),
+        "quote": crate::stored::quote_value(&record.quote_json).unwrap_or(Value::Null),
         "token": record.token,
         "purchase": { "token": purchase_token, "status": purchase },
     });
