@@ -57,7 +57,12 @@ web_size_flags() {
     echo "web-tools: no rust-src component (rustup component add rust-src): the size build needs the standard library's source" >&2
     exit 1
   fi
-  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort")
+  # Not a size step: source paths in the module (panic locations, which `#[track_caller]` code still
+  # builds under immediate-abort) name no directory of the machine that built it.
+  local remap="--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust=/rust"
+  remap+=" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/crates"
+  remap+=" --remap-path-prefix=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)=/premia"
+  size_env=(RUSTC_BOOTSTRAP=1 "RUSTFLAGS=-Zunstable-options -Cpanic=immediate-abort $remap")
   size_args=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 }
 

@@ -61,6 +61,12 @@ const gz = readFileSync(join(dist, "pkg/premia_bg.wasm.gz")).length;
 const gzip9 = gzipSync(wasm, { level: 9 }).length;
 check(gz < 0.98 * gzip9, "zopfli", `pkg/premia_bg.wasm.gz is ${gz} B, gzip -9 makes ${gzip9} B`);
 
+// Not a size step, but checked with them: no source path of the building machine is in the module
+// (web-tools.sh remaps the standard library's, the registry's and the repository's directories).
+for (const leak of [process.env.HOME, process.cwd(), "/.cargo/", "/.rustup/"].filter((path) => path && path.length > 1)) {
+  check(!text.includes(leak), "--remap-path-prefix", `the module names the build machine's path ${leak}`);
+}
+
 if (failures.length) {
   console.error(`check-size-steps: a size step stopped working:\n  ${failures.join("\n  ")}`);
   process.exit(1);
